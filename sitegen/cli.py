@@ -1,0 +1,176 @@
+"""The `sitegen` command: parse arguments, call one stage, print problems. Thin on purpose."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ProblemsFound, SitegenError
+from .model import Problem
+
+MAX_PROBLEMS = 50
+
+EPILOG = "Docs: docs/ in the sitegen repository (quickstart, content, configuration, sources)."
+
+
+class Console:
+    """Where messages go: results to stdout, problems to stderr, chatter only if not quiet."""
+
+    def __init__(self, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            print(message, flush=True)
+
+    def problems(self, problems: Sequence[Problem]) -> None:
+        ordered = sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
+        for problem in ordered[:MAX_PROBLEMS]:
+            print(problem, file=sys.stderr)
+        if len(ordered) > MAX_PROBLEMS:
+            print(f"... and {len(ordered) - MAX_PROBLEMS} more", file=sys.stderr)
+
+    def error(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+
+def today() -> dt.date:
+    """Today's date; `SITEGEN_TODAY=YYYY-MM-DD` pins it (tests, reproducing an import)."""
+    pinned = os.environ.get("SITEGEN_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+def cmd_new(args: argparse.Namespace, console: Console) -> int:
+    from .scaffold import create_site
+
+    created = create_site(Path(args.dir))
+    console.info(f"created a new site in {args.dir} ({len(created)} files)")
+    console.info(f"next: cd {args.dir} && sitegen import PAGE.txt && sitegen build")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, console: Console) -> int:
+    from .config import load_config
+    from .importer import import_pages
+
+    config = load_config(Path(args.root))
+    report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year)
+    console.problems(report.problems)
+    for summary in report.files:
+        console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
+                     f"{summary.updated} updated, {summary.duplicates} duplicates")
+    totals = [sum(getattr(s, k) for s in report.files) for k in ("new", "updated", "duplicates")]
+    console.info(f"imported {len(report.files)} file(s): {totals[0]} new, {totals[1]} updated, "
+                 f"{totals[2]} duplicates; {len(report.written)} paper file(s) written")
+    warnings = [p for p in report.problems if p.severity == "warning"]
+    return 1 if args.strict and warnings or any(p.severity == "error" for p in report.problems) \
+        else 0
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    from .build import build_site
+    from .config import load_config
+
+    started = time.perf_counter()
+    config = load_config(Path(args.root))
+    if args.base_url:
+        config = config.with_base_url(args.base_url)
+    out = Path(args.out) if args.out else None
+    result = build_site(config, out, strict=args.strict)
+    console.problems(result.problems)
+    stats = result.stats
+    assert stats is not None
+    seconds = time.perf_counter() - started
+    console.info(f"built {len(result.site.papers)} papers, {len(result.site.days)} days, "
+                 f"{len(result.outputs)} files into {out or config.build['output']} "
+                 f"({stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed)"
+                 f" in {seconds:.2f} s")
+    return 0
+
+
+def _add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", default=".", metavar="DIR",
+                        help="the site folder (default: the current folder)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser: every subcommand with its options (docs/cli.md lists them all)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="print more, and a traceback on unexpected errors")
+    parser = argparse.ArgumentParser(
+        prog="sitegen", parents=[common], epilog=EPILOG,
+        description="Static site generator for research-paper feeds (Daily Papers sites).")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    new = sub.add_parser("new", parents=[common], help="create a new site folder",
+                         description="Create a ready site in DIR (refuses a non-empty folder).")
+    new.add_argument("dir", metavar="DIR", help="the folder to create")
+    new.set_defaults(func=cmd_new)
+
+    imp = sub.add_parser("import", parents=[common], help="import Daily Papers text pages",
+                         description="Import copied Hugging Face Daily Papers pages into "
+                         "content/papers/. Nothing is written if any page is refused.")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="page files to import")
+    imp.add_argument("--year", type=int, metavar="YYYY",
+                     help="the year of the pages' dates (default: the latest such date "
+                     "that is not in the future)")
+    imp.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
+    _add_root(imp)
+    imp.set_defaults(func=cmd_import)
+
+    build = sub.add_parser("build", parents=[common], help="build the site",
+                           description="Build the static site from content/ (offline).")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: [build] output, "
+                       "_site)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="the site's public URL, e.g. https://user.github.io/repo/ "
+                       "(default: [site] base_url)")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _add_root(build)
+    build.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status (0 ok, 1 problems, 2 usage)."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    console = Console(quiet=args.quiet, verbose=args.verbose)
+    try:
+        return args.func(args, console)
+    except ProblemsFound as exc:
+        console.problems(exc.problems)
+        console.error(f"sitegen: {exc.message}")
+        return 1
+    except SitegenError as exc:
+        console.error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        console.error("sitegen: interrupted")
+        return 130
+    except Exception as exc:  # a bug: say so plainly, traceback only with -v
+        if args.verbose:
+            traceback.print_exc()
+        console.error(f"sitegen: internal error: {type(exc).__name__}: {exc} "
+                      "(run again with -v for the traceback, and please report it)")
+        return 70
+
+
+def main_exit() -> None:
+    """The console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_exit()

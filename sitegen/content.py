@@ -1,0 +1,291 @@
+"""The content store: `content/papers/<slug>.md` files <-> `Paper` objects.
+
+A paper file is YAML front matter (the data, keys in `PAPER_KEYS` order) between `---`
+lines, then a Markdown body: the curator's notes. Writing a paper read from disk gives the
+same bytes back, so a re-import with nothing new is a zero diff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+from .fileio import atomic_write_text
+from .model import PAPER_KEYS, Paper, Problem
+from .urls import is_arxiv_id, strip_arxiv_version
+
+PAPERS_DIR = Path("content") / "papers"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+_INT_KEYS = ("rank", "upvotes", "comments", "github_stars")
+_TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail")
+_LIST_KEYS = ("authors", "tags", "ai_keywords", "categories")
+_DATE_KEYS = ("published", "updated")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, multi-line strings as literal blocks, no line folding."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    plain_lines = not any(ch in value for ch in "\r\x85\u2028\u2029")
+    if "\n" in value and plain_lines and value == value.strip():
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+@dataclass(frozen=True)
+class PaperFile:
+    """What one paper file held: the paper (None when unusable) and the problems found."""
+
+    paper: Paper | None
+    problems: tuple[Problem, ...]
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """Split a paper file into (YAML text, Markdown body, line number where the body starts)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        raise ContentError("no front matter", path, 1, "a paper file starts with a '---' line")
+    for number, line in enumerate(lines[1:], 2):
+        if line.rstrip("\r\n") == "---":
+            body = "".join(lines[number:])
+            return "".join(lines[1:number - 1]), body, number + 1
+    raise ContentError("front matter is not closed", path, 1, "end it with a '---' line")
+
+
+def _problem(path: str, message: str, hint: str | None = None, severity: str = "error",
+             line: int | None = None) -> Problem:
+    return Problem(path=path, message=message, line=line, hint=hint, severity=severity)
+
+
+def _key_line(yaml_text: str, key: str) -> int | None:
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def paper_from_data(data: Any, slug: str, notes: str, path: str,
+                    yaml_text: str = "") -> PaperFile:
+    """Validate front-matter data and build a `Paper`; collect every problem on the way."""
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, hint: str | None = None, severity: str = "error") -> None:
+        problems.append(_problem(path, message, hint, severity, _key_line(yaml_text, key)))
+
+    if not isinstance(data, dict):
+        return PaperFile(None, (_problem(path, "front matter must be a mapping of keys",
+                                         "write 'key: value' lines", line=2),))
+    for key in data:
+        if key not in PAPER_KEYS:
+            bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
+                severity="warning")
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad("title", "missing or empty 'title'", "every paper needs a title")
+    day = _as_date(data.get("date"))
+    if day is None:
+        bad("date", "missing or invalid 'date'", "write the day as YYYY-MM-DD")
+    arxiv_id = data.get("id")
+    if arxiv_id is not None:
+        if not isinstance(arxiv_id, str):
+            bad("id", f"'id' must be a quoted string, not {arxiv_id!r}",
+                "quote it: id: '2408.01234'")
+            arxiv_id = None
+        else:
+            arxiv_id = strip_arxiv_version(arxiv_id)
+            if not is_arxiv_id(arxiv_id):
+                bad("id", f"'id' {arxiv_id!r} is not an arXiv id", "e.g. '2408.01234'")
+                arxiv_id = None
+    values: dict[str, Any] = {}
+    for key in _INT_KEYS:
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            bad(key, f"'{key}' must be a whole number")
+        elif value is not None:
+            values[key] = value
+    for key in _TEXT_KEYS + ("abstract", "source"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            bad(key, f"'{key}' must be text")
+        elif value is not None:
+            values[key] = value
+    for key in _LIST_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            bad(key, f"'{key}' must be a list of text items")
+        else:
+            values[key] = tuple(value)
+    for key in _DATE_KEYS:
+        if data.get(key) is not None:
+            parsed = _as_date(data[key])
+            if parsed is None:
+                bad(key, f"'{key}' must be a date", "write YYYY-MM-DD")
+            else:
+                values[key] = parsed
+    links = data.get("links")
+    if links is not None:
+        if not isinstance(links, list) or not all(isinstance(v, str) for v in links):
+            bad("links", "'links' must be a list of URLs")
+        else:
+            good = tuple(url for url in links if _URL.match(url))
+            for url in links:
+                if not _URL.match(url):
+                    bad("links", f"link {url[:80]!r} is not an http(s) URL and is left out",
+                        severity="warning")
+            values["links"] = good
+    if any(p.severity == "error" for p in problems):
+        return PaperFile(None, tuple(problems))
+    assert isinstance(title, str) and day is not None
+    paper = Paper(slug=slug, title=title, date=day, arxiv_id=arxiv_id, notes=notes, path=path,
+                  **values)
+    return PaperFile(paper, tuple(problems))
+
+
+def parse_paper(text: str, slug: str, path: str) -> PaperFile:
+    """Parse the text of one paper file."""
+    try:
+        yaml_text, body, _ = split_front_matter(text, path)
+    except ContentError as exc:
+        return PaperFile(None, (_problem(path, exc.message, exc.hint, line=exc.line),))
+    try:
+        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
+                                         "check quotes and indentation", line=line),))
+    return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
+
+
+def read_paper_file(file: Path, root: Path) -> PaperFile:
+    """Read one paper file; unreadable bytes become a problem, never an exception."""
+    rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return PaperFile(None, (_problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                         "save the file as UTF-8"),))
+    except OSError as exc:
+        return PaperFile(None, (_problem(rel, f"cannot read: {exc.strerror}"),))
+    return parse_paper(text, file.stem, rel)
+
+
+def paper_files(root: Path) -> list[Path]:
+    """The paper files of a site, in a stable order."""
+    folder = root / PAPERS_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def load_papers(root: Path) -> tuple[list[Paper], list[Problem]]:
+    """Read every paper file of the site; return the usable papers and all problems."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    for file in paper_files(root):
+        result = read_paper_file(file, root)
+        problems.extend(result.problems)
+        if result.paper is None:
+            continue
+        paper = result.paper
+        if paper.arxiv_id and paper.arxiv_id in seen_ids:
+            problems.append(_problem(paper.path, f"duplicate id '{paper.arxiv_id}', also in "
+                                     f"{seen_ids[paper.arxiv_id]}; this file is left out",
+                                     "merge the two files into one"))
+            continue
+        if paper.arxiv_id:
+            seen_ids[paper.arxiv_id] = paper.path
+        papers.append(paper)
+    return papers, problems
+
+
+def paper_to_data(paper: Paper) -> dict[str, Any]:
+    """The front-matter mapping of a paper, keys in `PAPER_KEYS` order, empty values left out."""
+    raw: dict[str, Any] = {
+        "id": paper.arxiv_id,
+        "title": paper.title,
+        "date": paper.date,
+        "rank": paper.rank,
+        "published": paper.published,
+        "updated": paper.updated,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "tags": list(paper.tags),
+        "links": list(paper.links),
+        "upvotes": paper.upvotes,
+        "comments": paper.comments,
+        "github_stars": paper.github_stars,
+        "ai_summary": paper.ai_summary,
+        "ai_keywords": list(paper.ai_keywords),
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        "thumbnail": paper.thumbnail,
+        "source": paper.source,
+    }
+    return {key: raw[key] for key in PAPER_KEYS
+            if key in ("title", "date") or raw[key] not in (None, "", [])}
+
+
+def paper_to_text(paper: Paper) -> str:
+    """The file text of a paper: front matter, a blank line, then the notes."""
+    front = yaml.dump(paper_to_data(paper), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                      width=1 << 30, default_flow_style=False)
+    notes = paper.notes.strip("\n")
+    return f"---\n{front}---\n" + (f"\n{notes}\n" if notes else "")
+
+
+def paper_path(root: Path, slug: str) -> Path:
+    """Where the paper with this slug is stored."""
+    return root / PAPERS_DIR / f"{slug}.md"
+
+
+def write_papers(root: Path, papers: Iterable[Paper]) -> list[Path]:
+    """Write papers whose text changed, each atomically; return the files written."""
+    written: list[Path] = []
+    for paper in papers:
+        file = paper_path(root, paper.slug)
+        text = paper_to_text(paper)
+        try:
+            if file.read_text(encoding="utf-8") == text:
+                continue
+        except (FileNotFoundError, UnicodeDecodeError):
+            pass
+        atomic_write_text(file, text)
+        written.append(file)
+    return written

@@ -1,0 +1,89 @@
+"""`sitegen import`: Daily Papers text pages -> records -> merged into the content store.
+
+All pages are read and parsed before anything is written: one refused page leaves the
+store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import load_papers, paper_files, write_papers
+from .errors import ContentError, ProblemsFound
+from .merge import merge_records
+from .model import Paper, Problem
+from .sources.dailytext import ParsedPage, decode_page, parse_page
+from .urls import paper_slug
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What one imported page contributed."""
+
+    path: str
+    papers: int
+    new: int
+    updated: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Per-file summaries, the files written and the warnings found."""
+
+    files: tuple[FileSummary, ...]
+    written: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+
+
+def records_from_page(page: ParsedPage) -> list[Paper]:
+    """Parsed page entries -> `Paper` records ready to merge."""
+    return [
+        Paper(slug=paper_slug(entry.title), title=entry.title, date=entry.date,
+              abstract=entry.abstract, links=entry.links, rank=entry.rank, source="dailytext")
+        for entry in page.papers
+    ]
+
+
+def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
+    """Read and parse one page file; `ContentError` names the file and the reason."""
+    try:
+        data = file.read_bytes()
+    except IsADirectoryError:
+        raise ContentError("is a folder, not a Daily Papers page", str(file)) from None
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror}", str(file)) from None
+    return parse_page(decode_page(data, str(file)), str(file), today, year)
+
+
+def import_pages(root: Path, files: list[Path], today: dt.date,
+                 year: int | None = None) -> ImportReport:
+    """Import pages into the store at `root`; nothing is written if any page is refused."""
+    parsed: list[tuple[Path, ParsedPage]] = []
+    refused: list[Problem] = []
+    for file in files:
+        try:
+            parsed.append((file, read_page(file, today, year)))
+        except ContentError as exc:
+            refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
+    if refused:
+        raise ProblemsFound(tuple(refused), "import refused, nothing was written")
+    stored, problems = load_papers(root)
+    taken = {p.stem for p in paper_files(root)}
+    all_problems = [p for _, page in parsed for p in page.problems]
+    all_problems += [p for p in problems if p.severity == "error"]
+    papers = list(stored)
+    changed: dict[str, Paper] = {}
+    summaries: list[FileSummary] = []
+    for file, page in parsed:
+        result = merge_records(papers, records_from_page(page), taken)
+        papers = list(result.papers)
+        taken |= {p.slug for p in papers}
+        changed.update({p.slug: p for p in result.changed})
+        summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
+                                     result.updated, result.duplicates + page.duplicates))
+    final = {p.slug: p for p in papers}
+    written = write_papers(root, [final[slug] for slug in sorted(changed)])
+    return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))

@@ -1,0 +1,45 @@
+"""The outbound links of a paper, labelled: arXiv abstract and PDF, code, project pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .model import Link, Paper
+
+_CODE_HOSTS = {"github.com": "Code (GitHub)", "gitlab.com": "Code (GitLab)"}
+
+
+def classify_link(url: str) -> Link:
+    """Label a stored link by its host."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    if host in _CODE_HOSTS:
+        return Link("code", _CODE_HOSTS[host], url)
+    if host == "huggingface.co" or host.endswith(".hf.space"):
+        return Link("hf", "Hugging Face", url)
+    if host in ("arxiv.org", "export.arxiv.org"):
+        return Link("arxiv", "arXiv", url)
+    return Link("project", "Project page", url)
+
+
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    """arXiv abstract and PDF (from the id), then the stored links in their order."""
+    links: list[Link] = []
+    if paper.arxiv_id:
+        links.append(Link("arxiv", "arXiv", arxiv_abs_url(paper.arxiv_id)))
+        links.append(Link("pdf", "PDF", arxiv_pdf_url(paper.arxiv_id)))
+    seen = {link.url for link in links}
+    for url in paper.links:
+        if url not in seen:
+            links.append(classify_link(url))
+            seen.add(url)
+    return tuple(links)
+
+
+def arxiv_abs_url(arxiv_id: str) -> str:
+    """The arXiv abstract page of an id."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def arxiv_pdf_url(arxiv_id: str) -> str:
+    """The arXiv PDF of an id."""
+    return f"https://arxiv.org/pdf/{arxiv_id}"

@@ -1,0 +1,147 @@
+"""The data every stage passes on: frozen dataclasses, no I/O, no templates.
+
+A `Paper` is what one file in `content/papers/` holds; a `Site` is what the build
+assembles from all of them; an `Output` is one file of the built site, still in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+#: Front-matter keys in the order they are written; `content.py` and `docs/content.md` follow it.
+PAPER_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "date",
+    "rank",
+    "published",
+    "updated",
+    "authors",
+    "abstract",
+    "tags",
+    "links",
+    "upvotes",
+    "comments",
+    "github_stars",
+    "ai_summary",
+    "ai_keywords",
+    "categories",
+    "primary_category",
+    "comment",
+    "journal_ref",
+    "doi",
+    "thumbnail",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper of the store: the data from its front matter plus the curator's notes.
+
+    `date` is the day the paper appeared on (a Daily Papers list, or the arXiv
+    submission day); `published` is the arXiv publication date when known.
+    Read from the store, `tags` are the stored tags; the build replaces them with the
+    stored tags plus the build-time rule tags (`tagging.py`), never writing those back.
+    """
+
+    slug: str
+    title: str
+    date: dt.date
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    rank: int | None = None  # position on its day's list (1 = first); orders a day's papers
+    published: dt.date | None = None
+    updated: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    upvotes: int | None = None
+    comments: int | None = None
+    github_stars: int | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    thumbnail: str | None = None
+    source: str = "dailytext"
+    notes: str = ""
+    #: Where the paper was read from (relative path), for error messages; not part of the data.
+    path: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled outbound link of a paper (arXiv, PDF, code, project page)."""
+
+    kind: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the archive: its papers in page order and its neighbours."""
+
+    date: dt.date
+    papers: tuple[Paper, ...]
+    prev: dt.date | None = None
+    next: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the archive (year, month) and its days, newest first."""
+
+    year: int
+    month: int
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag (display name and URL slug) and its papers, newest first."""
+
+    name: str
+    slug: str
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderers need, assembled once from the papers."""
+
+    papers: tuple[Paper, ...]  # newest day first, then page order within the day
+    days: tuple[Day, ...]  # newest first
+    months: tuple[Month, ...]  # newest first
+    tags: tuple[Tag, ...]  # by name
+    updated: dt.date | None  # the newest day, the build's only notion of "now"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: a path relative to the output folder and its bytes."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A warning or error found while loading or building, in compiler style."""
+
+    path: str
+    message: str
+    line: int | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}: {self.severity}: {self.message}{hint}"
+

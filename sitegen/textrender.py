@@ -1,0 +1,95 @@
+"""User text -> safe HTML: abstracts with TeX math as MathML, curator notes as Markdown.
+
+Everything here treats its input as untrusted. Plain text is escaped; the MathML that
+latex2mathml makes (which passes `\\text{<script>}` through raw) and the HTML that Markdown
+makes are both cleaned by nh3 with explicit allow-lists.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from latex2mathml.converter import convert as latex_to_mathml
+
+# Pandoc's rule: `$` opens when followed by a non-space, closes when preceded by a non-space
+# and not followed by a digit, so "$5 and $10" stays text.
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<display>[^$]+?)\$\$"
+    r"|(?<![\\$])\$(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?!\d)"
+)
+
+MATHML_TAGS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup",
+    "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd",
+    "mstyle", "mpadded", "mphantom", "menclose", "mfenced", "semantics", "annotation",
+    "mmultiscripts", "mprescripts", "none",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "accent",
+    "accentunder", "movablelimits", "columnalign", "rowspacing", "columnspacing", "width",
+    "height", "depth", "linethickness", "notation", "open", "close", "separators",
+    "scriptlevel", "displaystyle", "minsize", "maxsize", "largeop", "symmetric", "form",
+    "columnlines", "rowlines", "frame", "framespacing", "encoding", "xmlns",
+})
+
+NOTE_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "q", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul", "img", "dl", "dt", "dd", "kbd", "s",
+})
+NOTE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
+                   "td": {"align"}, "th": {"align"}, "abbr": {"title"}}
+
+
+@lru_cache(maxsize=8192)
+def tex_to_html(tex: str, display: bool) -> str:
+    """One TeX formula -> sanitized MathML, or the escaped TeX itself if it cannot convert."""
+    try:
+        mathml = latex_to_mathml(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds of errors on bad TeX
+        delim = "$$" if display else "$"
+        return f'<span class="tex">{html.escape(delim + tex + delim)}</span>'
+    clean = nh3.clean(mathml, tags=set(MATHML_TAGS), attributes={"*": set(MATHML_ATTRIBUTES)},
+                      link_rel=None, strip_comments=True)
+    # The TeX source as a text alternative, for copy and for readers without MathML.
+    return clean.replace("<math ", f'<math alttext="{html.escape(tex)}" ', 1)
+
+
+def text_with_math(text: str) -> str:
+    """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas)."""
+    parts: list[str] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        parts.append(html.escape(text[position:match.start()]))
+        display = match.group("display") is not None
+        parts.append(tex_to_html((match.group("display") or match.group("inline")).strip(),
+                                 display))
+        position = match.end()
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def preview(text: str, limit: int = 320) -> str:
+    """The start of an abstract, cut at a word boundary, never inside a `$...$` formula."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if cut.count("$") % 2:  # do not cut a formula in half
+        cut = cut[:cut.rfind("$")]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut.rstrip(" ,;:") + "…"
+
+
+def notes_to_html(notes: str) -> str:
+    """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
+    if not notes.strip():
+        return ""
+    raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
+                                                           NOTE_ATTRIBUTES.items()},
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener",
+                     strip_comments=True)

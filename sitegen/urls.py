@@ -1,0 +1,154 @@
+"""THE place for slugs, URLs and output paths: one table of page kinds.
+
+Templates and renderers ask `Urls.url(kind, obj)`; nothing else builds a path. The base
+URL's path (a GitHub Pages project site lives at `https://user.github.io/repo/`) is joined
+here once, so every link works under a sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from .errors import OutputError
+
+#: kind -> path pattern relative to the site root. Directory pages end in "/" and are
+#: written as ".../index.html". `{page}` patterns are used for page 2 and later only.
+PAGE_KINDS: dict[str, str] = {
+    "home": "",
+    "home_page": "page/{page}/",
+    "day": "{y:04d}/{m:02d}/{d:02d}/",
+    "month": "{y:04d}/{m:02d}/",
+    "year": "{y:04d}/",
+    "archive": "archive/",
+    "paper": "papers/{slug}/",
+    "paper_bib": "papers/{slug}/{slug}.bib",
+    "tags": "tags/",
+    "tag": "tags/{slug}/",
+    "tag_page": "tags/{slug}/page/{page}/",
+    "tag_atom": "tags/{slug}/feed.xml",
+    "tag_rss": "tags/{slug}/rss.xml",
+    "atom": "feed.xml",
+    "rss": "rss.xml",
+    "json_feed": "feed.json",
+    "search": "search/",
+    "sitemap": "sitemap.xml",
+    "robots": "robots.txt",
+    "not_found": "404.html",
+    "static": "static/{path}",
+}
+
+_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$", re.IGNORECASE)
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+def strip_arxiv_version(arxiv_id: str) -> str:
+    """`2408.01234v2` -> `2408.01234`: papers are keyed by the id without its version."""
+    return _ARXIV_VERSION.sub("", arxiv_id.strip())
+
+
+def is_arxiv_id(value: str) -> bool:
+    """True for new-style (`2408.01234`) and old-style (`cs/0112017`) ids without version."""
+    return bool(_ARXIV_ID.match(value))
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """An ASCII slug of `text` (lower case, `a-z0-9-`), possibly empty; safe as a path segment."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len].rsplit("-", 1)[0] or slug[:max_len]
+    return slug.strip("-")
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    """A short stable hex digest of `text`, so slugs of similar titles stay distinct."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def paper_slug(title: str, arxiv_id: str | None = None) -> str:
+    """The arXiv id when known (`/` of old ids becomes `-`), else title slug + short hash.
+
+    Never empty and never containing `/`, `\\` or `..`: a CJK or emoji-only title gets
+    `paper-<hash>`.
+    """
+    if arxiv_id:
+        return arxiv_id.replace("/", "-")
+    base = slugify(title) or "paper"
+    return f"{base}-{short_hash(title.strip())}"
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL segment: its ASCII slug, or a hash when the name has no ASCII letters."""
+    return slugify(name) or f"tag-{short_hash(name)}"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Turns (kind, object) into site paths, URLs and output file paths for one base URL."""
+
+    base_url: str
+
+    @property
+    def prefix(self) -> str:
+        """The base URL's path, e.g. `/repo/`, always starting and ending with `/`."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def origin_base(self) -> str:
+        """The base URL ending in `/`, for absolute links (feeds, sitemap, canonical)."""
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+    def rel(self, kind: str, obj: object = None, page: int = 1) -> str:
+        """The path of a page relative to the site root, e.g. `2025/08/11/`."""
+        if kind == "home" and page > 1:
+            kind = "home_page"
+        elif kind == "tag" and page > 1:
+            kind = "tag_page"
+        pattern = PAGE_KINDS[kind]
+        values: dict[str, object] = {"page": page}
+        if isinstance(obj, dt.date):
+            values.update(y=obj.year, m=obj.month, d=obj.day)
+        elif isinstance(obj, tuple) and len(obj) == 2:  # (year, month)
+            values.update(y=obj[0], m=obj[1])
+        elif isinstance(obj, int):
+            values.update(y=obj)
+        elif obj is not None:
+            slug = getattr(obj, "slug", obj)
+            values.update(slug=quote(str(slug), safe=""), path=str(obj))
+        return pattern.format(**values)
+
+    def url(self, kind: str, obj: object = None, page: int = 1) -> str:
+        """A root-relative URL including the sub-path, for links inside the site."""
+        return self.prefix + self.rel(kind, obj, page)
+
+    def absolute(self, kind: str, obj: object = None, page: int = 1) -> str:
+        """An absolute URL from the base URL, for feeds, sitemap and canonical links."""
+        return self.origin_base + self.rel(kind, obj, page)
+
+    def output_path(self, kind: str, obj: object = None, page: int = 1) -> str:
+        """The file a page is written to, relative to the output folder."""
+        rel = self.rel(kind, obj, page)
+        return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)
+
+
+def checked_output_path(path: str) -> str:
+    """Return `path` normalised, or raise `OutputError` if it could leave the output folder."""
+    normal = posixpath.normpath(path)
+    if (
+        not path
+        or path.startswith(("/", "\\"))
+        or "\\" in path
+        or "\x00" in path
+        or normal.startswith("..")
+        or normal != path
+        or re.match(r"^[A-Za-z]:", path)
+    ):
+        raise OutputError(f"output path {path!r} would leave the output folder")
+    return normal
