@@ -5,11 +5,28 @@ The public API is what this module exports; everything else is private by conven
 
 __version__ = "0.1.0"
 
-from .build import BuildResult, build_outputs, build_site
+from typing import TYPE_CHECKING, Any
+
 from .config import Config, load_config, parse_config
-from .content import load_papers, paper_to_text, parse_paper
 from .errors import ConfigError, ContentError, OutputError, ProblemsFound, SitegenError, SourceError
 from .model import Day, Output, Paper, Problem, Site, Tag
+
+if TYPE_CHECKING:
+    from .build import BuildResult, build_outputs, build_site
+    from .content import load_papers, paper_to_text, parse_paper
+
+# Imported on first use: a `sitegen build` with nothing to do never loads Jinja or YAML.
+_LAZY = {"BuildResult": "build", "build_outputs": "build", "build_site": "build",
+         "load_papers": "content", "paper_to_text": "content", "parse_paper": "content"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BuildResult", "Config", "ConfigError", "ContentError", "Day", "Output", "OutputError",

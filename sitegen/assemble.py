@@ -18,7 +18,7 @@ def day_order(paper: Paper) -> tuple:
 
 def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]]) -> Site:
     """Group papers into days, months and tags; `tags_of` gives each paper's full tag list."""
-    tagged = [replace(p, tags=tags_of(p)) for p in papers]
+    tagged = [p if (tags := tags_of(p)) == p.tags else replace(p, tags=tags) for p in papers]
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     for paper in tagged:
         by_day[paper.date].append(paper)

@@ -84,12 +84,13 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if args.base_url:
         config = config.with_base_url(args.base_url)
     out = Path(args.out) if args.out else None
-    result = build_site(config, out, strict=args.strict)
+    result = build_site(config, out, strict=args.strict, clean=args.clean)
     console.problems(result.problems)
     stats = result.stats
     assert stats is not None
     seconds = time.perf_counter() - started
-    console.info(f"built {len(result.site.papers)} papers, {len(result.site.days)} days, "
+    verb = "built" if result.site is not None else "up to date:"
+    console.info(f"{verb} {result.papers} papers, {result.days} days, "
                  f"{len(result.outputs)} files into {out or config.build['output']} "
                  f"({stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed)"
                  f" in {seconds:.2f} s")
@@ -137,6 +138,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the site's public URL, e.g. https://user.github.io/repo/ "
                        "(default: [site] base_url)")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--clean", "--no-cache", dest="clean", action="store_true",
+                       help="build from scratch: drop the build cache (.sitegen-cache/) first")
     _add_root(build)
     build.set_defaults(func=cmd_build)
     return parser

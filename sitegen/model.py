@@ -112,6 +112,18 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class TagLink:
+    """What every page may know of a tag: enough to link to it (`url('tag', link)`).
+
+    Pages other than the tag's own get this, not the `Tag` with its papers, so that adding
+    a paper to a tag does not change (and re-render) every page showing the tag's name.
+    """
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderers need, assembled once from the papers."""
 
@@ -128,6 +140,13 @@ class Output:
 
     path: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An output the build cache proved unchanged: the output folder already holds it."""
+
+    path: str
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from .model import Output, Site
+from .cache import PageCache, digest, tree_digest
+from .model import Kept, Output, Site
 from .render import render_template
 from .urls import Urls
 
@@ -86,9 +89,39 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 
-def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob]) -> list[Output]:
-    """Render page jobs to outputs (the context gets the job's own output path)."""
-    return [Output(job.path, render_template(env, job.template, {**job.context,
-                                                                 "output_path": job.path}))
-            for job in jobs]
+def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
+                cache: PageCache | None = None) -> list[Output | Kept]:
+    """Render page jobs to outputs (the context gets the job's own output path).
+
+    With a `cache`, a page whose fingerprint is the one it was built from last time, and
+    whose file is intact, is not rendered: it comes back as `Kept`.
+    """
+    if cache is not None:
+        cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
+    outputs: list[Output | Kept] = []
+    for job in jobs:
+        if cache is not None and cache.unchanged(
+                job.path, cache.fingerprint(job.template, job.path, job.context)):
+            outputs.append(Kept(job.path))
+            continue
+        outputs.append(Output(job.path, render_template(env, job.template, {
+            **job.context, "output_path": job.path})))
+    return outputs
+
+
+def template_digest(env: jinja2.Environment) -> bytes:
+    """A digest of every template the environment can load (any of them may be included)."""
+    folders: list[Path] = []
+    loaders = [env.loader]
+    while loaders:
+        loader = loaders.pop(0)
+        if isinstance(loader, jinja2.ChoiceLoader):
+            loaders.extend(loader.loaders)
+        elif isinstance(loader, jinja2.PrefixLoader):
+            loaders.extend(loader.mapping.values())
+        elif isinstance(loader, jinja2.FileSystemLoader):
+            folders.extend(Path(p) for p in loader.searchpath)
+        else:
+            return digest(b"uncacheable loader" + os.urandom(16))
+    return tree_digest(folders)
 

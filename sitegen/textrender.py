@@ -11,9 +11,7 @@ import html
 import re
 from functools import lru_cache
 
-import markdown
 import nh3
-from latex2mathml.converter import convert as latex_to_mathml
 
 # Pandoc's rule: `$` opens when followed by a non-space, closes when preceded by a non-space
 # and not followed by a digit, so "$5 and $10" stays text.
@@ -48,6 +46,8 @@ NOTE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
 @lru_cache(maxsize=8192)
 def tex_to_html(tex: str, display: bool) -> str:
     """One TeX formula -> sanitized MathML, or the escaped TeX itself if it cannot convert."""
+    from latex2mathml.converter import convert as latex_to_mathml  # slow import: when needed
+
     try:
         mathml = latex_to_mathml(tex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises many kinds of errors on bad TeX
@@ -88,6 +88,8 @@ def notes_to_html(notes: str) -> str:
     """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
     if not notes.strip():
         return ""
+    import markdown  # slow import: only sites with notes need it
+
     raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
                                                            NOTE_ATTRIBUTES.items()},

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..errors import ContentError
 from ..model import Problem
@@ -123,6 +124,7 @@ def extract_links(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=1 << 17)  # an import merges page after page against the whole store
 def normalise_title(title: str) -> str:
     """The key titles are deduplicated by: case, spacing and punctuation ignored."""
     return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())

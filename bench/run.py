@@ -1,0 +1,217 @@
+"""The benchmark: sitegen and Pelican on one synthetic corpus, side by side, in one run.
+
+For each size N: generate the corpus (bench/corpus.py), then time, each in a child
+process (wall time, peak RSS from `os.wait4`):
+  import    `sitegen import` of all the day pages into an empty site
+  full      `sitegen build --clean` (from scratch: no build cache, no old output)
+  noop      `sitegen build` again with nothing changed
+  day       import one more day (30 papers), then `sitegen build`
+  pelican   `pelican` on the same papers as Markdown articles (its own venv under bench/out/)
+and print the table with the ratios the targets are about. See bench/README.md.
+
+    python bench/run.py                    # quick: 1k and 10k, Pelican on both
+    python bench/run.py --sizes 1000,10000,50000 --pelican-max 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+PELICAN_SPEC = "pelican[markdown]>=4.12,<5"
+SITE_CONFIG = """\
+[site]
+title = "Bench"
+base_url = "https://example.org/bench/"
+"""
+PELICAN_CONFIG = """\
+AUTHOR = "bench"
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 10
+LOAD_CONTENT_CACHE = False
+RELATIVE_URLS = False
+FEED_DOMAIN = "https://example.org"
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed child process."""
+
+    seconds: float
+    max_rss_mb: float
+    output: str
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run `cmd`, return its wall time and its own peak RSS (not the parent's)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd[:6])}...\n{output[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024, output)
+
+
+def sitegen_env() -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), SITEGEN_TODAY="2026-01-01")
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return env
+
+
+def sitegen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "-q", *args]
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    """(file count, total bytes) of a folder."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def pelican_python() -> Path:
+    """A venv with Pelican, made once under bench/out/pelican-venv."""
+    venv = OUT / "pelican-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PELICAN_SPEC], check=True)
+    return python
+
+
+def bench_size(n: int, with_pelican: bool) -> dict[str, object]:
+    folder = OUT / f"corpus-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    records = corpus.generate(n)
+    pages = corpus.write_pages(records, folder / "pages")
+    site = folder / "site"
+    (site / "content" / "papers").mkdir(parents=True)
+    (site / "sitegen.toml").write_text(SITE_CONFIG, encoding="utf-8")
+    env = sitegen_env()
+    result: dict[str, object] = {"n": n}
+
+    seconds = rss = 0.0
+    for year, files in sorted(pages.items()):
+        run = timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        seconds += run.seconds
+        rss = max(rss, run.max_rss_mb)
+    result["import"] = Run(seconds, rss, "")
+    result["full"] = timed(sitegen("build", "--clean"), site, env)
+    result["files"], result["bytes"] = tree_size(site / "_site")
+    result["noop"] = timed(sitegen("build"), site, env)
+    new_day = corpus.write_pages(corpus.extra_day(n), folder / "new-day")
+    year, files = next(iter(new_day.items()))
+    result["day_import"] = timed(sitegen("import", "--year", str(year), *map(str, files)),
+                                 site, env)
+    result["day"] = timed(sitegen("build"), site, env)
+    result["day_stats"] = result["day"].output.strip().splitlines()[-1]  # type: ignore[union-attr]
+    # The check that an incremental build equals a clean one is tests/test_incremental.py;
+    # here, one cheap spot check: a clean build of the same content into another folder.
+    result["clean_after_day"] = timed(sitegen("build", "--clean", "--out", "_clean"), site, env)
+    diff = subprocess.run(["diff", "-rq", "_site", "_clean"], cwd=site, capture_output=True,
+                          text=True)
+    result["identical"] = diff.returncode == 0 and not diff.stdout
+    shutil.rmtree(site / "_clean")
+
+    if with_pelican:
+        pelican = folder / "pelican"
+        corpus.write_pelican(records, pelican / "content")
+        (pelican / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+        python = pelican_python()
+        result["pelican"] = timed([str(python), "-m", "pelican", "content", "-o", "output",
+                                   "-s", "pelicanconf.py", "-q"], pelican)
+        result["pelican_files"], _ = tree_size(pelican / "output")
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                      .splitlines() if line.startswith("MemTotal"))
+        memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown memory"
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {memory}, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def report(results: list[dict[str, object]]) -> str:
+    def s(key: str, r: dict[str, object]) -> str:
+        run = r.get(key)
+        return f"{run.seconds:.2f}" if isinstance(run, Run) else "-"
+
+    lines = [
+        f"machine: {machine()}",
+        f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        "| papers | import s | full s | peak MB | no-op s | +1 day s | pelican s | "
+        "full/pelican | day/full | no-op/full | files | MB out | identical |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|",
+    ]
+    for r in results:
+        full = r["full"]
+        assert isinstance(full, Run)
+        pelican = r.get("pelican")
+        ratio = f"{full.seconds / pelican.seconds:.3f}" if isinstance(pelican, Run) else "-"
+        day, noop = r["day"], r["noop"]
+        assert isinstance(day, Run) and isinstance(noop, Run)
+        lines.append(
+            f"| {r['n']} | {s('import', r)} | {full.seconds:.2f} | {full.max_rss_mb:.0f} | "
+            f"{noop.seconds:.2f} | {day.seconds:.2f} | {s('pelican', r)} | {ratio} | "
+            f"{day.seconds / full.seconds:.3f} | {noop.seconds / full.seconds:.3f} | "
+            f"{r['files']} | {int(r['bytes']) / 1e6:.0f} | {'yes' if r['identical'] else 'NO'} |")
+    lines.append("")
+    for r in results:
+        lines.append(f"{r['n']}: +1 day build: {r['day_stats']}")
+        peaks = ", ".join(f"{k} {v.max_rss_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
+        lines.append(f"{r['n']}: peak RSS per step: {peaks}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated corpus sizes (default: 1000,10000)")
+    parser.add_argument("--pelican-max", type=int, default=10000,
+                        help="run Pelican only up to this size (0: never; default 10000)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in sizes:
+        print(f"-- {n} papers", file=sys.stderr, flush=True)
+        results.append(bench_size(n, n <= args.pelican_max))
+    text = report(results)
+    print(text)
+    (OUT / "last-run.md").write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

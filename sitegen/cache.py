@@ -1,0 +1,341 @@
+"""The build cache in `.sitegen-cache/`: what lets a rebuild skip work that cannot change.
+
+Three things are kept, each a pickle of plain data (deleting the folder is always safe;
+`sitegen build --clean` ignores and replaces it):
+
+- parsed papers, keyed by file path and its stat (size, mtime, ctime, inode);
+- per output folder: the content hash and stat of every file written (the writer skips
+  files whose bytes did not change without reading them back), the fingerprint of every
+  page (template set + globals + code + a digest of the context it was rendered from), and
+  a digest of all the build's inputs (a build with no input changed does nothing).
+
+Soundness rules: a fingerprint covers everything a page can read, or the page is not
+cached; a stat is trusted only if it is older than the moment the cache was written
+(git's "racily clean" rule), so an edit in the same clock tick is never missed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import importlib.util
+import io
+import os
+import pickle
+import sys
+import types
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .fileio import atomic_write_bytes
+
+CACHE_DIR = ".sitegen-cache"
+FORMAT = 1  # bump when the layout of a cache file changes
+#: Third-party modules whose code shapes the output: an upgrade invalidates the cache.
+OUTPUT_DEPENDENCIES = ("jinja2", "markupsafe", "markdown", "nh3", "latex2mathml", "yaml",
+                       "feedgen", "lunr")
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+class Uncacheable(Exception):
+    """A context value has no stable digest: the page is rendered every time."""
+
+
+def cache_folder(root: Path) -> Path:
+    """The site's cache folder."""
+    return root / CACHE_DIR
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    """What identifies one version of a file without reading it."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def digest(data: bytes) -> bytes:
+    """A short content hash (BLAKE2b, 128 bits)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def load_state(path: Path) -> Any | None:
+    """A cache file's data, or None when missing, unreadable or from another format."""
+    try:
+        with open(path, "rb") as handle:
+            # Our own cache, written by this program into the site folder: as trusted as
+            # the site's templates and config.
+            data = pickle.load(handle)  # noqa: S301
+    except Exception:  # a corrupt or foreign cache is never an error: rebuild instead
+        return None
+    if not isinstance(data, dict) or data.get("format") != (FORMAT, sys.version_info[:2]):
+        return None
+    return data
+
+
+def save_state(path: Path, data: dict[str, Any]) -> None:
+    """Write a cache file atomically; failing to write a cache never fails the build."""
+    try:
+        payload = pickle.dumps({**data, "format": (FORMAT, sys.version_info[:2])},
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(path, payload, sync=False)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def fs_now(folder: Path) -> int:
+    """The file system's clock now (ns): stats newer than this cannot be trusted yet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = folder / ".stamp"
+    with open(stamp, "wb") as handle:
+        handle.write(b"")
+    return stamp.stat().st_ctime_ns
+
+
+def trusted(entries: dict[str, Any], key_of, now_ns: int) -> dict[str, Any]:
+    """The entries whose recorded stat is older than `now_ns` (the racily-clean rule)."""
+    return {path: entry for path, entry in entries.items() if key_of(entry)[2] < now_ns}
+
+
+# -- parsed papers ---------------------------------------------------------------------
+
+
+class FileMemo:
+    """Results computed from files, reused while a file's stat is unchanged.
+
+    Stored as a base file plus a small delta of what changed since, so that adding a day's
+    papers does not rewrite the whole cache; the delta is folded in when it grows.
+    """
+
+    def __init__(self, path: Path | None, refresh: bool = False) -> None:
+        self.path = path
+        self.delta_path = path.with_name(path.name + ".delta") if path else None
+        base = load_state(path) if path and not refresh else None
+        delta = load_state(self.delta_path) if base and self.delta_path else None
+        self.base: dict[str, tuple[StatKey, Any]] = base["entries"] if base else {}
+        if delta is not None and delta.get("base") == base.get("id"):  # type: ignore[union-attr]
+            self.old = {**self.base, **delta["entries"]}
+            for name in delta["removed"]:
+                self.old.pop(name, None)
+        else:
+            self.old = dict(self.base)
+        self.base_id = base.get("id") if base else None
+        self.new: dict[str, tuple[StatKey, Any]] = {}
+
+    def get(self, name: str, key: StatKey) -> Any | None:
+        entry = self.old.get(name)
+        if entry is not None and entry[0] == key:
+            self.new[name] = entry
+            return entry[1]
+        return None
+
+    def put(self, name: str, key: StatKey, value: Any) -> None:
+        self.new[name] = (key, value)
+
+    def save(self) -> None:
+        if self.path is None or self.delta_path is None:
+            return
+        entries = trusted(self.new, lambda entry: entry[0], fs_now(self.path.parent))
+        changed = {k: v for k, v in entries.items() if self.base.get(k) is not v}
+        removed = [k for k in self.base if k not in entries]
+        if not changed and not removed and self.old.keys() == self.base.keys():
+            try:
+                self.delta_path.unlink(missing_ok=True)
+            except OSError:
+                pass
+            return
+        if self.base_id is not None and len(changed) + len(removed) < len(self.base) // 10:
+            save_state(self.delta_path, {"base": self.base_id, "entries": changed,
+                                         "removed": removed})
+            return
+        save_state(self.path, {"entries": entries, "id": os.urandom(8).hex()})
+        try:
+            self.delta_path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+# -- fingerprints of pages -------------------------------------------------------------
+
+_PLAIN = (str, bytes, int, float, bool, type(None))
+_SIMPLE = (*_PLAIN, dt.date)
+
+
+def value_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """A digest of a render-context value that changes whenever its content does.
+
+    Dataclasses (model.py) are digested field by field, plain data (str, numbers, dates,
+    tuples and dicts of them) is pickled, which keeps all of it. Functions and classes
+    count by name (their code is in `code_digest`), closures by their captured values.
+    Anything else that does not pickle raises `Uncacheable`. `memo` (by object id, the
+    object kept alive in it) makes shared objects, such as a day's papers, cost once.
+    """
+    if isinstance(value, _PLAIN):
+        return digest(repr((type(value).__name__, value)).encode("utf-8", "surrogatepass"))
+    hit = memo.get(id(value))
+    if hit is not None:
+        return hit[1]
+    if isinstance(value, types.MethodType):
+        result = digest(value_digest(value.__self__, memo) + _name(value).encode())
+    elif isinstance(value, types.FunctionType):  # code by name; closures and defaults by value
+        cells = tuple(cell.cell_contents for cell in value.__closure__ or ())
+        result = digest(_name(value).encode() + value_digest((cells, value.__defaults__), memo))
+    elif isinstance(value, type | types.BuiltinFunctionType | types.ModuleType):
+        result = digest(_name(value).encode())
+    elif isinstance(value, Mapping) and not isinstance(value, dict):
+        result = mapping_digest(value, memo)  # MappingProxyType (the config) and kin
+    elif isinstance(value, Path):
+        result = digest(b"path:" + str(value).encode("utf-8", "surrogatepass"))
+    elif type(value) in _FIELDS or dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = _dataclass_digest(value, memo)
+    elif type(value) is tuple and not all(_simple(v) for v in value):
+        result = digest(b"tuple" + b"".join(value_digest(v, memo) for v in value))
+    else:
+        try:
+            result = digest(_pickle(value))
+        except Exception as exc:  # pickling can fail in many ways; try part by part
+            result = _parts_digest(value, memo, exc)
+    memo[id(value)] = (value, result)
+    return result
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _simple(value: Any) -> bool:
+    """Plain data that pickles fast and whole: str, numbers, dates, tuples of them."""
+    return isinstance(value, _SIMPLE) or type(value) is tuple and all(
+        isinstance(v, _PLAIN) for v in value)
+
+
+def _pickle(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes, shared or not
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _dataclass_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """Plain fields pickled together; nested objects (a day's papers) by their own
+    memoized digests, so a paper shown on five pages is hashed once."""
+    names = _FIELDS.get(type(value))
+    if names is None:
+        names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    simple: list[Any] = []
+    nested: list[bytes] = []
+    where: list[int] = []
+    for index, name in enumerate(names):
+        field_value = getattr(value, name)
+        if _simple(field_value):
+            simple.append(field_value)
+        else:
+            simple.append(None)
+            where.append(index)
+            nested.append(value_digest(field_value, memo))
+    try:
+        plain = _pickle((simple, where))
+    except Exception as exc:
+        raise Uncacheable(f"{type(value).__name__}: {exc}") from None
+    return digest(_name(type(value)).encode() + plain + b"".join(nested))
+
+
+def _name(value: Any) -> str:
+    module = getattr(value, "__module__", None) or ""
+    return f"{module}:{getattr(value, '__qualname__', getattr(value, '__name__', '?'))}"
+
+
+def _parts_digest(value: Any, memo: dict[int, tuple[Any, bytes]], exc: Exception) -> bytes:
+    if isinstance(value, Mapping):
+        return mapping_digest(value, memo)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return digest(type(value).__name__.encode() + b"".join(value_digest(v, memo)
+                                                                for v in items))
+    raise Uncacheable(f"{type(value).__name__}: {exc}")
+
+
+def mapping_digest(values: Mapping[str, Any], memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """A digest of a context or globals mapping, key by key (order kept: templates see it)."""
+    h = hashlib.blake2b(digest_size=16)
+    for key, value in values.items():
+        h.update(repr(key).encode("utf-8", "surrogatepass"))
+        h.update(value_digest(value, memo))
+    return h.digest()
+
+
+def tree_digest(folders: Iterable[Path]) -> bytes:
+    """A digest of the files (names and bytes) under some folders: templates, a theme."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        h.update(str(folder).encode("utf-8", "surrogatepass") + b"\0")
+        if not folder.is_dir():
+            continue
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()
+                           and "__pycache__" not in p.parts and not p.name.startswith(".")):
+            h.update(file.relative_to(folder).as_posix().encode("utf-8", "surrogatepass"))
+            h.update(b"\0" + digest(file.read_bytes()))
+    return h.digest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """sitegen's own code and the versions of the libraries that shape the output."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(sys.version.encode())
+    package = Path(__file__).parent
+    h.update(tree_digest([package]))
+    for name in OUTPUT_DEPENDENCIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec and spec.origin else ""
+        h.update(f"{name}={origin}".encode("utf-8", "surrogatepass"))
+        if origin and os.path.exists(origin):
+            h.update(repr(stat_key(os.stat(origin))[:2]).encode())
+    return h.digest()
+
+
+def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
+    """A digest of (name, stat) pairs: the content folder as seen by the no-op check."""
+    return digest(repr(sorted(stats)).encode("utf-8", "surrogatepass"))
+
+
+class PageCache:
+    """Which pages of the last build can be kept: fingerprints per output path."""
+
+    def __init__(self, previous: Mapping[str, bytes] | None = None) -> None:
+        self.previous = dict(previous or {})
+        self.fingerprints: dict[str, bytes] = {}
+        self.memo: dict[int, tuple[Any, bytes]] = {}
+        self.base: bytes | None = None
+
+    def set_base(self, *parts: Mapping[str, Any] | bytes) -> None:
+        """What every page depends on: code, templates, the environment's globals and
+        filters. If any of it has no digest, no page is cached."""
+        h = hashlib.blake2b(code_digest(), digest_size=16)
+        try:
+            for part in parts:
+                h.update(part if isinstance(part, bytes) else mapping_digest(part, self.memo))
+        except Uncacheable:
+            self.base = None
+            return
+        self.base = h.digest()
+
+    def fingerprint(self, template: str, path: str, context: Mapping[str, Any]) -> bytes | None:
+        """The page's fingerprint (recorded for the next build), or None if uncacheable."""
+        if self.base is None:
+            return None
+        try:
+            key = digest(self.base + f"{template}\0{path}".encode("utf-8", "surrogatepass")
+                         + mapping_digest(context, self.memo))
+        except Uncacheable:
+            return None
+        self.fingerprints[path] = key
+        return key
+
+    def unchanged(self, path: str, key: bytes | None) -> bool:
+        """True if the page was built from the same fingerprint and its file is intact."""
+        return key is not None and self.previous.get(path) == key
