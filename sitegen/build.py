@@ -130,7 +130,8 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
     if stats.manifest is not None:
         save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
                                 "pages": pages.fingerprints,
-                                "manifest": trusted_manifest(stats.manifest, fs_now(folder))})
+                                "manifest": trusted_manifest(stats.manifest, target,
+                                                             lambda: fs_now(folder))})
     return BuildResult(site, tuple(outputs), tuple(problems), stats, **counts)
 
 

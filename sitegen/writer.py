@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,11 +242,35 @@ def verified(out_dir: Path, manifest: Manifest) -> Manifest:
     return intact
 
 
-def trusted_manifest(manifest: Manifest, now_ns: int) -> Manifest:
-    """The manifest with stats not older than `now_ns` blanked: an edit in the same clock
-    tick as the write would not show in the stat, so those files get compared by reading."""
-    return {path: (hashed, key if key is not None and key[2] < now_ns else None)
-            for path, (hashed, key) in manifest.items()}
+def trusted_manifest(manifest: Manifest, out_dir: Path, now: Callable[[], int]) -> Manifest:
+    """The manifest with only stats that are safe to trust next time.
+
+    A stat as new as the file system's clock could hide an edit made in the same clock
+    tick (git's "racily clean" problem). Such files (the last ones written) are checked
+    once the clock has moved on: read back and compared with the hash; if that fails, the
+    stat is blanked and the next build compares the file by reading it.
+    """
+    stamp = now()
+    racy = [path for path, (_, key) in manifest.items() if key is not None and key[2] >= stamp]
+    if not racy:
+        return manifest
+    for _ in range(100):  # the clock ticks every few milliseconds
+        if now() > stamp:
+            break
+        time.sleep(0.002)
+    result = dict(manifest)
+    settled = now()
+    for path in racy:
+        hashed, key = manifest[path]
+        before = _stat(out_dir / path)
+        try:
+            same = digest((out_dir / path).read_bytes()) == hashed
+        except OSError:
+            same = False
+        ok = same and before is not None and before == _stat(out_dir / path) \
+            and before[2] < settled
+        result[path] = (hashed, before if ok else None)
+    return result
 
 
 def _stat(file: Path) -> StatKey | None:

@@ -1,0 +1,80 @@
+"""The build cache's digests and file memo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from sitegen.cache import FileMemo, PageCache, Uncacheable, load_state, save_state, value_digest
+from sitegen.model import Day, Paper
+
+
+def paper(**changes) -> Paper:
+    return replace(Paper(slug="s", title="T", date=dt.date(2025, 8, 11), abstract="A"), **changes)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("title", "T2"), ("abstract", "A "), ("authors", ("X",)), ("rank", 1), ("notes", "n"),
+    ("date", dt.date(2025, 8, 12)), ("path", "content/papers/s.md"), ("upvotes", 0),
+])
+def test_every_field_changes_the_digest(field: str, value: object) -> None:
+    assert value_digest(paper(), {}) != value_digest(paper(**{field: value}), {})
+
+
+def test_equal_values_give_equal_digests_across_objects() -> None:
+    a = Day(dt.date(2025, 8, 11), (paper(), paper(slug="t")))
+    b = Day(dt.date(2025, 8, 11), (paper(), paper(slug="t")))
+    assert value_digest(a, {}) == value_digest(b, {})
+    c = Day(dt.date(2025, 8, 11), (paper(), paper(slug="t", title="other")))
+    assert value_digest(a, {}) != value_digest(c, {})
+
+
+def test_nested_mappings_and_closures() -> None:
+    assert value_digest(MappingProxyType({"a": MappingProxyType({"b": 1})}), {}) != \
+        value_digest(MappingProxyType({"a": MappingProxyType({"b": 2})}), {})
+
+    def make(n: int):
+        return lambda: n
+
+    assert value_digest(make(1), {}) != value_digest(make(2), {})
+
+
+def test_unpicklable_values_are_uncacheable(tmp_path: Path) -> None:
+    with open(tmp_path / "f", "w") as handle, pytest.raises(Uncacheable):
+        value_digest(handle, {})
+    cache = PageCache()
+    cache.set_base({"x": 1})
+    with open(tmp_path / "f", "w") as handle:
+        assert cache.fingerprint("t.html", "a.html", {"h": handle}) is None
+
+
+def test_state_files_reject_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "state.pickle"
+    assert load_state(path) is None
+    path.write_bytes(b"garbage")
+    assert load_state(path) is None
+    save_state(path, {"x": 1})
+    assert load_state(path)["x"] == 1
+
+
+def test_file_memo_keeps_entries_through_base_and_delta(tmp_path: Path) -> None:
+    path = tmp_path / "memo.pickle"
+    memo = FileMemo(path)
+    for i in range(30):
+        memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
+    memo.save()
+    memo = FileMemo(path)
+    assert memo.get("f3", (3, 0, 0, 3)) == "value 3"
+    assert memo.get("f3", (4, 0, 0, 3)) is None  # another stat: not reused
+    for i in range(30):
+        memo.get(f"f{i}", (i, 0, 0, i))
+    memo.put("f3", (4, 0, 0, 3), "changed")
+    memo.save()
+    assert path.with_name("memo.pickle.delta").exists()
+    memo = FileMemo(path)
+    assert memo.get("f3", (4, 0, 0, 3)) == "changed"
+    assert memo.get("f4", (4, 0, 0, 4)) == "value 4"

@@ -1,0 +1,186 @@
+"""Incremental builds: a rebuild with the build cache equals a clean build, byte for byte."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build_site
+from sitegen.config import load_config
+from tests.conftest import write_paper
+
+
+def paper_text(title: str, date: str, rank: int, abstract: str = "An abstract.",
+               tags: tuple[str, ...] = (), extra: str = "") -> str:
+    tag_lines = "".join(f"- {t}\n" for t in tags)
+    return (f"---\ntitle: '{title}'\ndate: {date}\nrank: {rank}\nabstract: '{abstract}'\n"
+            + (f"tags:\n{tag_lines}" if tags else "") + extra + "---\n")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(site: Path) -> None:
+    """The incremental output in _site equals a clean build into another folder."""
+    config = load_config(site)
+    build_site(config, site / "_clean", clean=True)
+    incremental, clean = tree(site / "_site"), tree(site / "_clean")
+    assert incremental.keys() == clean.keys()
+    different = [p for p in incremental if incremental[p] != clean[p]]
+    assert not different
+
+
+def build(site: Path):
+    return build_site(load_config(site), site / "_site")
+
+
+def seed(site: Path) -> None:
+    for day in (10, 11, 12):
+        for rank in (1, 2, 3):
+            write_paper(site, f"p{day}-{rank}", paper_text(
+                f"Paper {day}.{rank}", f"2025-08-{day}", rank, f"About $x_{rank}$ things.",
+                tags=("vision",) if rank == 1 else ("language",)))
+
+
+def test_adding_a_day_matches_a_clean_build(site: Path) -> None:
+    seed(site)
+    build(site)
+    for rank in (1, 2):
+        write_paper(site, f"p13-{rank}", paper_text(f"New {rank}", "2025-08-13", rank,
+                                                     tags=("vision",)))
+    result = build(site)
+    assert result.stats is not None and result.stats.written > 0
+    # Only what the new day touches is rendered again: the old days' paper pages are kept.
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert "papers/p10-2/index.html" in kept
+    assert "2025/08/12/index.html" not in kept  # its "next day" link changed
+    assert_same_as_clean(site)
+
+
+def test_a_new_tag_matches_a_clean_build(site: Path) -> None:
+    seed(site)
+    build(site)
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1, tags=("brand new",)))
+    build(site)
+    assert (site / "_site" / "tags" / "brand-new" / "index.html").exists()
+    assert_same_as_clean(site)
+
+
+def test_editing_removing_and_retagging_match_a_clean_build(site: Path) -> None:
+    seed(site)
+    build(site)
+    write_paper(site, "p11-2", paper_text("Paper 11.2 renamed", "2025-08-11", 2,
+                                          tags=("vision",), extra="upvotes: 5\n"))
+    (site / "content" / "papers" / "p12-3.md").unlink()
+    (site / "content" / "papers" / "p10-1.md").write_text(
+        paper_text("Paper 10.1", "2025-08-10", 1, tags=("robots",)), encoding="utf-8")
+    result = build(site)
+    assert result.stats is not None and result.stats.removed > 0
+    assert not (site / "_site" / "papers" / "p12-3").exists()
+    assert not (site / "_site" / "tags" / "language" / "page").exists()
+    assert_same_as_clean(site)
+
+
+def test_template_and_config_changes_rebuild_every_page(site: Path) -> None:
+    seed(site)
+    build(site)
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "paper.html").write_text(
+        '{% extends "default:paper.html" %}{% block paper_extra %}<p>EXTRA</p>{% endblock %}',
+        encoding="utf-8")
+    build(site)
+    assert b"EXTRA" in (site / "_site" / "papers" / "p11-1" / "index.html").read_bytes()
+    assert_same_as_clean(site)
+    config = (site / "sitegen.toml").read_text(encoding="utf-8")
+    (site / "sitegen.toml").write_text(config.replace("Test Papers", "Renamed Site"),
+                                       encoding="utf-8")
+    build(site)
+    assert b"Renamed Site" in (site / "_site" / "2025" / "08" / "10" / "index.html").read_bytes()
+    assert_same_as_clean(site)
+
+
+def test_no_change_build_writes_nothing_and_keeps_mtimes(site: Path) -> None:
+    seed(site)
+    build(site)
+    build(site)  # files written in the last clock tick are trusted only after a check
+    page = site / "_site" / "papers" / "p10-1" / "index.html"
+    before = page.stat()
+    result = build(site)
+    assert result.site is None  # skipped: no input changed
+    assert result.stats is not None and result.stats.written == 0
+    assert page.stat().st_mtime_ns == before.st_mtime_ns
+    assert page.stat().st_ino == before.st_ino
+
+
+def test_hand_edited_or_deleted_output_is_restored(site: Path) -> None:
+    seed(site)
+    build(site)
+    page = site / "_site" / "papers" / "p10-1" / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"vandalised")
+    (site / "_site" / "2025" / "08" / "11" / "index.html").unlink()
+    result = build(site)
+    assert result.site is not None  # the output changed: not skipped
+    assert page.read_bytes() == original
+    assert_same_as_clean(site)
+
+
+def test_unchanged_files_keep_their_inode_on_a_content_change(site: Path) -> None:
+    seed(site)
+    build(site)
+    kept_page = site / "_site" / "papers" / "p10-2" / "index.html"
+    inode = kept_page.stat().st_ino
+    write_paper(site, "p12-1", paper_text("Paper 12.1 edited", "2025-08-12", 1))
+    build(site)
+    assert kept_page.stat().st_ino == inode
+
+
+def test_corrupt_cache_is_ignored(site: Path) -> None:
+    seed(site)
+    build(site)
+    for file in (site / ".sitegen-cache").iterdir():
+        file.write_bytes(b"not a pickle")
+    write_paper(site, "p13-1", paper_text("Late", "2025-08-13", 1))
+    build(site)
+    assert_same_as_clean(site)
+
+
+def test_clean_cli_flag_builds_from_scratch(site: Path, run_cli) -> None:
+    seed(site)
+    status, out, _ = run_cli("build", "--root", str(site))
+    assert status == 0 and "built 9 papers" in out
+    status, out, _ = run_cli("build", "--root", str(site), "--clean")
+    assert status == 0 and "built 9 papers" in out and "(0 written" in out
+    run_cli("build", "--root", str(site))
+    status, out, _ = run_cli("build", "--root", str(site))
+    assert status == 0 and out.startswith("up to date: 9 papers")
+
+
+def test_no_change_build_still_reports_warnings(site: Path, run_cli) -> None:
+    seed(site)
+    write_paper(site, "odd", paper_text("Odd", "2025-08-10", 4, extra="colour: red\n"))
+    for _ in range(3):
+        status, _, err = run_cli("build", "--root", str(site))
+        assert status == 0 and "unknown key 'colour'" in err
+    status, _, err = run_cli("build", "--root", str(site), "--strict")
+    assert status == 1 and "unknown key 'colour'" in err
+
+
+@pytest.mark.parametrize("change", ["touch", "rewrite-same"])
+def test_touching_without_changing_bytes_rewrites_nothing(site: Path, change: str) -> None:
+    seed(site)
+    build(site)
+    paper = site / "content" / "papers" / "p11-1.md"
+    if change == "touch":
+        os.utime(paper, ns=(paper.stat().st_atime_ns, paper.stat().st_mtime_ns + 10**9))
+    else:
+        paper.write_bytes(paper.read_bytes())
+    result = build(site)
+    assert result.stats is not None and result.stats.written == 0
+    assert filecmp.cmp(site / "_site" / "index.html", site / "_site" / "index.html")
