@@ -58,6 +58,7 @@ class Run:
     seconds: float
     max_rss_mb: float
     output: str
+    cpu: float = 0.0  # user + system CPU seconds of the child: less noisy than wall time
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -72,7 +73,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd[:6])}...\n{output[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, output)
+    return Run(seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
 
 
 def sitegen_env() -> dict[str, str]:
@@ -112,12 +113,13 @@ def bench_size(n: int, with_pelican: bool) -> dict[str, object]:
     env = sitegen_env()
     result: dict[str, object] = {"n": n}
 
-    seconds = rss = 0.0
+    seconds = rss = cpu = 0.0
     for year, files in sorted(pages.items()):
         run = timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
         seconds += run.seconds
+        cpu += run.cpu
         rss = max(rss, run.max_rss_mb)
-    result["import"] = Run(seconds, rss, "")
+    result["import"] = Run(seconds, rss, "", cpu)
     result["full"] = timed(sitegen("build", "--clean"), site, env)
     result["files"], result["bytes"] = tree_size(site / "_site")
     result["noop"] = timed(sitegen("build"), site, env)
@@ -187,6 +189,16 @@ def report(results: list[dict[str, object]]) -> str:
             f"{noop.seconds:.2f} | {day.seconds:.2f} | {s('pelican', r)} | {ratio} | "
             f"{day.seconds / full.seconds:.3f} | {noop.seconds / full.seconds:.3f} | "
             f"{r['files']} | {int(r['bytes']) / 1e6:.0f} | {'yes' if r['identical'] else 'NO'} |")
+    lines += ["", "CPU seconds (user + system) of the same runs:", "",
+              "| papers | import | full | no-op | +1 day | pelican | full/pelican | "
+              "day/full | no-op/full |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        c = {k: v.cpu for k, v in r.items() if isinstance(v, Run)}
+        pel = f"{c['pelican']:.2f}" if "pelican" in c else "-"
+        ratio = f"{c['full'] / c['pelican']:.3f}" if "pelican" in c else "-"
+        lines.append(f"| {r['n']} | {c['import']:.2f} | {c['full']:.2f} | {c['noop']:.2f} | "
+                     f"{c['day']:.2f} | {pel} | {ratio} | {c['day'] / c['full']:.3f} | "
+                     f"{c['noop'] / c['full']:.3f} |")
     lines.append("")
     for r in results:
         lines.append(f"{r['n']}: +1 day build: {r['day_stats']}")

@@ -78,7 +78,7 @@ def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None =
     Without `cache` every output is an `Output`; with one (`build_site`), pages unchanged
     since the last build come back as `Kept`.
     """
-    from .pages import page_jobs, render_jobs
+    from .pages import page_jobs, render_jobs, worker_count
     from .render import make_environment
 
     urls = Urls(config.site["base_url"])
@@ -87,7 +87,7 @@ def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None =
     env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug) for tag in site.tags}
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
-    outputs = render_jobs(env, jobs, cache)
+    outputs = render_jobs(env, jobs, cache, worker_count(config.build["workers"]))
     outputs += static_outputs(config)
     return site, outputs
 

@@ -33,6 +33,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "theme": (str, "default"),
         "days_per_page": (int, 3),
         "papers_per_page": (int, 30),
+        "workers": (int, 0),
     },
     "feeds": {
         "limit": (int, 50),
@@ -123,6 +124,9 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     for key in ("days_per_page", "papers_per_page"):
         if sections["build"][key] < 1:
             raise ConfigError(f"[build] {key} must be at least 1", path, _line_of(text, key))
+    if sections["build"]["workers"] < 0:
+        raise ConfigError("[build] workers must be 0 (one per CPU) or more", path,
+                          _line_of(text, "workers"))
     if sections["feeds"]["limit"] < 1:
         raise ConfigError("[feeds] limit must be at least 1", path, _line_of(text, "limit"))
     base = sections["site"]["base_url"]

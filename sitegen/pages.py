@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,23 +92,82 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
 
 
 def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
-                cache: PageCache | None = None) -> list[Output | Kept]:
+                cache: PageCache | None = None, workers: int = 1) -> list[Output | Kept]:
     """Render page jobs to outputs (the context gets the job's own output path).
 
     With a `cache`, a page whose fingerprint is the one it was built from last time, and
-    whose file is intact, is not rendered: it comes back as `Kept`.
+    whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
+    many pages are rendered by forked processes; the order of the outputs stays the same.
     """
     if cache is not None:
         cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
     outputs: list[Output | Kept] = []
+    todo: list[int] = []
     for job in jobs:
         if cache is not None and cache.unchanged(
                 job.path, cache.fingerprint(job.template, job.path, job.context)):
             outputs.append(Kept(job.path))
-            continue
-        outputs.append(Output(job.path, render_template(env, job.template, {
-            **job.context, "output_path": job.path})))
+        else:
+            todo.append(len(outputs))
+            outputs.append(Kept(job.path))  # a placeholder, replaced below
+    pages = _render_parallel(env, [jobs[i] for i in todo], workers)
+    for index, data in zip(todo, pages, strict=True):
+        outputs[index] = Output(jobs[index].path, data)
     return outputs
+
+
+PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
+_WORK: tuple[jinja2.Environment, Sequence[PageJob]] | None = None
+
+
+def _render_one(env: jinja2.Environment, job: PageJob) -> bytes:
+    return render_template(env, job.template, {**job.context, "output_path": job.path})
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | None:
+    assert _WORK is not None
+    env, jobs = _WORK
+    try:
+        return [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
+    except Exception:  # re-rendered in the parent, which raises the error with its details
+        return None
+
+
+def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int
+                     ) -> list[bytes]:
+    """Render in forked workers (each with its copy of the environment), in order.
+
+    Only with fork (the workers inherit the jobs, nothing is pickled but the bytes that
+    come back) and only from a single-threaded process (forking threads can deadlock).
+    Any failure falls back to rendering in this process, which reports the error.
+    """
+    global _WORK
+    if (workers > 1 and len(jobs) >= PARALLEL_MIN and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        size = max(50, len(jobs) // (workers * 8))
+        chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+        _WORK = (env, jobs)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_render_chunk, chunks, chunksize=1)
+        except Exception:
+            parts = [None]
+        finally:
+            _WORK = None
+        if all(part is not None for part in parts):
+            return [data for part in parts for data in part]  # type: ignore[union-attr]
+    return [_render_one(env, job) for job in jobs]
+
+
+def worker_count(setting: int) -> int:
+    """`[build] workers`: 0 means one per CPU this process may use (at most 8)."""
+    if setting > 0:
+        return setting
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

@@ -111,6 +111,7 @@ def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
     new, old = _staging_names(out_dir)
     written = unchanged = 0
     manifest: Manifest = {}
+    linked: list[str] = []
     try:
         new.mkdir(parents=True)
         made: set[str] = set()
@@ -120,10 +121,14 @@ def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
             previous = out_dir / path
             if _same_bytes(previous, data):
                 os.link(previous, target)
+                linked.append(path)
                 unchanged += 1
             else:
-                with open(target, "wb") as handle:
-                    handle.write(data)
+                with open(target, "wb", buffering=0) as handle:
+                    view = memoryview(data)  # unbuffered: all written before the fstat
+                    while view:
+                        view = view[handle.write(view) or 0:]
+                    manifest[path] = (digest(data), stat_key(os.fstat(handle.fileno())))
                 written += 1
         (new / MARKER).write_bytes(b"")
         removed = _count_removed(out_dir, files)
@@ -138,9 +143,9 @@ def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
         if old.exists() and not out_dir.exists():
             old.rename(out_dir)
         raise _write_error(exc, out_dir) from None
-    # Stats after the swap: dropping the old folder changed the link counts (and ctimes).
-    for path, data in files.items():
-        manifest[path] = (digest(data), _stat(out_dir / path))
+    # Linked files: stats after the swap (dropping the old folder changed their ctimes).
+    for path in linked:
+        manifest[path] = (digest(files[path]), _stat(out_dir / path))
     return WriteStats(written, unchanged, removed, manifest)
 
 
