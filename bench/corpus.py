@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "fixtures" / "daily-papers-aug11.txt"
-END = dt.date(2025, 12, 30)  # the corpus's newest day; `extra_day` is the day after
+END = dt.date(2025, 12, 20)  # the corpus's newest day; `extra_day` adds the days after
 SEED = 20250811
 ABSTRACT_CHARS = 1300  # the mean abstract length aimed at
 
@@ -79,12 +79,14 @@ def generate(n: int, seed: int = SEED, end: dt.date = END) -> list[Record]:
     return records
 
 
-def extra_day(n: int, count: int = 30, seed: int = SEED, end: dt.date = END) -> list[Record]:
-    """The papers of the day after the corpus: the "one new day" of the benchmark."""
-    rng = random.Random(seed + 1)
+def extra_day(n: int, count: int = 30, seed: int = SEED, end: dt.date = END,
+              after: int = 1) -> list[Record]:
+    """The papers of the `after`-th day after the corpus: a "new day" of the benchmark."""
+    rng = random.Random(seed + after)
     heads, tails, sentences = _sample_parts()
-    day = end + dt.timedelta(days=1)
-    return [_record(day, n + 1 + i, rng, heads, tails, sentences) for i in range(count)]
+    day = end + dt.timedelta(days=after)
+    first = n + 1 + (after - 1) * count
+    return [_record(day, first + i, rng, heads, tails, sentences) for i in range(count)]
 
 
 def _record(day: dt.date, serial: int, rng: random.Random, heads: list[str],

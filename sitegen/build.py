@@ -116,16 +116,18 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
                                **state["counts"])
     from .content import load_papers
 
-    papers, problems = load_papers(config.root, folder / "papers.pickle", refresh=clean)
+    digests: dict[int, tuple[object, bytes]] = {}
+    papers, problems = load_papers(config.root, folder / "papers.pickle", clean, digests)
     _check_problems(tuple(problems), strict)
     manifest = state["manifest"] if state is not None else None
     previous: dict[str, bytes] = {}
+    intact = None
     if state is not None and manifest is not None:
         intact = verified(target, manifest)
         previous = {path: key for path, key in state["pages"].items() if path in intact}
-    pages = PageCache(previous)
+    pages = PageCache(previous, digests)
     site, outputs = build_outputs(config, papers, pages)
-    stats = write_outputs(outputs, target, manifest)
+    stats = write_outputs(outputs, target, manifest, intact)
     counts = {"papers": len(site.papers), "days": len(site.days)}
     if stats.manifest is not None:
         save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,

@@ -33,7 +33,7 @@ from typing import Any
 from .fileio import atomic_write_bytes
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1  # bump when the layout of a cache file changes
+FORMAT = 2  # bump when the layout of a cache file changes
 #: Third-party modules whose code shapes the output: an upgrade invalidates the cache.
 OUTPUT_DEPENDENCIES = ("jinja2", "markupsafe", "markdown", "nh3", "latex2mathml", "yaml",
                        "feedgen", "lunr")
@@ -112,6 +112,8 @@ class FileMemo:
         self.path = path
         self.delta_path = path.with_name(path.name + ".delta") if path else None
         base = load_state(path) if path and not refresh else None
+        if base is not None and base.get("code") != code_digest():  # the parser changed
+            base = None
         delta = load_state(self.delta_path) if base and self.delta_path else None
         self.base: dict[str, tuple[StatKey, Any]] = base["entries"] if base else {}
         if delta is not None and delta.get("base") == base.get("id"):  # type: ignore[union-attr]
@@ -149,7 +151,8 @@ class FileMemo:
             save_state(self.delta_path, {"base": self.base_id, "entries": changed,
                                          "removed": removed})
             return
-        save_state(self.path, {"entries": entries, "id": os.urandom(8).hex()})
+        save_state(self.path, {"entries": entries, "id": os.urandom(8).hex(),
+                               "code": code_digest()})
         try:
             self.delta_path.unlink(missing_ok=True)
         except OSError:
@@ -306,10 +309,11 @@ def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
 class PageCache:
     """Which pages of the last build can be kept: fingerprints per output path."""
 
-    def __init__(self, previous: Mapping[str, bytes] | None = None) -> None:
+    def __init__(self, previous: Mapping[str, bytes] | None = None,
+                 memo: dict[int, tuple[Any, bytes]] | None = None) -> None:
         self.previous = dict(previous or {})
         self.fingerprints: dict[str, bytes] = {}
-        self.memo: dict[int, tuple[Any, bytes]] = {}
+        self.memo: dict[int, tuple[Any, bytes]] = memo if memo is not None else {}
         self.base: bytes | None = None
 
     def set_base(self, *parts: Mapping[str, Any] | bytes) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .cache import FileMemo, stat_key
+from .cache import FileMemo, stat_key, value_digest
 from .errors import ContentError
 from .fileio import atomic_write_all
 from .model import PAPER_KEYS, Paper, Problem
@@ -226,29 +226,36 @@ def paper_files(root: Path) -> list[Path]:
     return [folder / name for name in names]
 
 
-def load_papers(root: Path, cache: Path | None = None, refresh: bool = False
+def load_papers(root: Path, cache: Path | None = None, refresh: bool = False,
+                digests: dict[int, tuple[Any, bytes]] | None = None
                 ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
 
     With `cache` (a file in `.sitegen-cache/`), a file whose stat did not change since it
     was last parsed is not read again (cache.py); `refresh` reads all and rewrites it.
+    `digests`, if given, receives each paper's `value_digest` (kept in the cache too), in
+    the memo format of `PageCache`, so unchanged papers are not hashed again.
     """
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
     memo = FileMemo(cache, refresh)
+    folder = str(root / PAPERS_DIR) + os.sep
     for file in paper_files(root):
-        result = None
+        cached = None
         try:
-            key = stat_key(os.stat(file))
+            key = stat_key(os.stat(folder + file.name))
         except OSError:
             key = None
         if key is not None:
-            result = memo.get(file.name, key)
-        if result is None:
+            cached = memo.get(file.name, key)
+        if cached is None:
             result = read_paper_file(file, root)
+            paper_digest = value_digest(result.paper, {}) if result.paper else None
             if key is not None:
-                memo.put(file.name, key, result)
+                memo.put(file.name, key, (result, paper_digest))
+        else:
+            result, paper_digest = cached
         problems.extend(result.problems)
         if result.paper is None:
             continue
@@ -260,6 +267,8 @@ def load_papers(root: Path, cache: Path | None = None, refresh: bool = False
             continue
         if paper.arxiv_id:
             seen_ids[paper.arxiv_id] = paper.path
+        if digests is not None and paper_digest is not None:
+            digests[id(paper)] = (paper, paper_digest)
         papers.append(paper)
     memo.save()
     return papers, problems

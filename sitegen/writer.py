@@ -89,12 +89,14 @@ def _guard(out_dir: Path) -> None:
 
 
 def write_outputs(outputs: Iterable[Output | Kept], out_dir: Path,
-                  manifest: Manifest | None = None) -> WriteStats:
+                  manifest: Manifest | None = None, intact: Manifest | None = None
+                  ) -> WriteStats:
     """Write the whole site to `out_dir`, replacing what was there, atomically.
 
     `manifest` is what the last write returned (`WriteStats.manifest`): with it, only
     changed files are written and unchanged ones are never read. `Kept` outputs are files
-    the build cache proved unchanged; they need a manifest.
+    the build cache proved unchanged; they need a manifest. `intact` is `verified(out_dir,
+    manifest)` if the caller has it already.
     """
     files = check_outputs(outputs)
     out_dir = out_dir.absolute()
@@ -104,7 +106,7 @@ def write_outputs(outputs: Iterable[Output | Kept], out_dir: Path,
         if any(isinstance(data, Kept) for data in files.values()):
             raise OutputError("kept outputs need the manifest of the previous build")
         return _swap(files, out_dir)  # type: ignore[arg-type]
-    return _update(files, out_dir, manifest)
+    return _update(files, out_dir, manifest, intact)
 
 
 def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
@@ -149,9 +151,11 @@ def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
     return WriteStats(written, unchanged, removed, manifest)
 
 
-def _update(files: dict[str, bytes | Kept], out_dir: Path, manifest: Manifest) -> WriteStats:
+def _update(files: dict[str, bytes | Kept], out_dir: Path, manifest: Manifest,
+            intact: Manifest | None) -> WriteStats:
     new, _ = _staging_names(out_dir)
-    intact = verified(out_dir, manifest)
+    if intact is None:
+        intact = verified(out_dir, manifest)
     result: Manifest = {}
     changed: list[str] = []
     unchanged = 0
