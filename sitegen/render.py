@@ -70,8 +70,11 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_templates))},
                             delimiter=":"),
     ])
+    # auto_reload off: one environment serves one build, so templates are not re-checked
+    # on disk for every page and every include (thousands of stat calls).
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=False)
     # Both return HTML built from escaped text and nh3-cleaned markup (textrender.py).
     env.filters["math"] = lambda text: Markup(text_with_math(text))  # noqa: S704
     env.filters["notes"] = lambda text: Markup(notes_to_html(text))  # noqa: S704

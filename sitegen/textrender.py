@@ -61,6 +61,8 @@ def tex_to_html(tex: str, display: bool) -> str:
 
 def text_with_math(text: str) -> str:
     """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas)."""
+    if "$" not in text:  # most abstracts: no formula to look for
+        return html.escape(text)
     parts: list[str] = []
     position = 0
     for match in _MATH.finditer(text):

@@ -13,6 +13,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import quote, urlsplit
 
 from .errors import OutputError
@@ -94,13 +95,13 @@ class Urls:
 
     base_url: str
 
-    @property
+    @cached_property  # asked for every link of every page
     def prefix(self) -> str:
         """The base URL's path, e.g. `/repo/`, always starting and ending with `/`."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
 
-    @property
+    @cached_property
     def origin_base(self) -> str:
         """The base URL ending in `/`, for absolute links (feeds, sitemap, canonical)."""
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
