@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import cache_folder
 from .content import load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
-from .merge import merge_records
+from .merge import Merger
 from .model import Paper, Problem
 from .sources.dailytext import ParsedPage, decode_page, parse_page
 from .urls import paper_slug
@@ -70,20 +71,18 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
-    stored, problems = load_papers(root)
+    stored, problems = load_papers(root, cache_folder(root) / "papers.pickle")
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]
-    papers = list(stored)
+    merger = Merger(list(stored), taken)
     changed: dict[str, Paper] = {}
     summaries: list[FileSummary] = []
     for file, page in parsed:
-        result = merge_records(papers, records_from_page(page), taken)
-        papers = list(result.papers)
-        taken |= {p.slug for p in papers}
+        result = merger.merge(records_from_page(page))
         changed.update({p.slug: p for p in result.changed})
         summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
                                      result.updated, result.duplicates + page.duplicates))
-    final = {p.slug: p for p in papers}
+    final = merger.by_slug
     written = write_papers(root, [final[slug] for slug in sorted(changed)])
     return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))

@@ -71,36 +71,49 @@ def merge_records(stored: list[Paper], records: list[Paper],
                   taken_slugs: set[str] | None = None) -> MergeResult:
     """Merge records into the stored papers; `taken_slugs` also holds unreadable files' slugs,
     so a new paper never overwrites a file the store could not read."""
-    by_slug: dict[str, Paper] = {p.slug: p for p in stored}
-    by_id: dict[str, str] = {p.arxiv_id: p.slug for p in stored if p.arxiv_id}
-    by_title: dict[str, str] = {}
-    for paper in stored:
-        by_title.setdefault(normalise_title(paper.title), paper.slug)
-    taken = set(by_slug) | set(taken_slugs or ())
-    original = dict(by_slug)
-    new_slugs: set[str] = set()
-    updated = duplicates = 0
-    touched: list[str] = []
-    for record in records:
-        title_key = normalise_title(record.title)
-        slug = by_id.get(record.arxiv_id or "") or by_title.get(title_key)
-        if slug is None:
-            slug = _unique_slug(record.slug, taken)
-            taken.add(slug)
-            paper = replace(record, slug=slug)
-            new_slugs.add(slug)
-        else:
-            paper = merge_paper(by_slug[slug], record)
-            if paper != by_slug[slug] and slug not in new_slugs:
-                updated += 1
+    return Merger(stored, taken_slugs).merge(records)
+
+
+class Merger:
+    """The store's indexes (by slug, id, normalised title), kept across merges: importing
+    page after page then costs per record, not per record times the store's size."""
+
+    def __init__(self, stored: list[Paper], taken_slugs: set[str] | None = None) -> None:
+        self.by_slug: dict[str, Paper] = {p.slug: p for p in stored}
+        self.by_id: dict[str, str] = {p.arxiv_id: p.slug for p in stored if p.arxiv_id}
+        self.by_title: dict[str, str] = {}
+        for paper in stored:
+            self.by_title.setdefault(normalise_title(paper.title), paper.slug)
+        self.taken = set(self.by_slug) | set(taken_slugs or ())
+
+    def merge(self, records: list[Paper]) -> MergeResult:
+        """Merge one batch of records (one page); counts and `changed` are for this batch."""
+        by_slug, by_id, by_title, taken = self.by_slug, self.by_id, self.by_title, self.taken
+        original: dict[str, Paper] = {}
+        new_slugs: set[str] = set()
+        updated = duplicates = 0
+        touched: list[str] = []
+        for record in records:
+            title_key = normalise_title(record.title)
+            slug = by_id.get(record.arxiv_id or "") or by_title.get(title_key)
+            if slug is None:
+                slug = _unique_slug(record.slug, taken)
+                taken.add(slug)
+                paper = replace(record, slug=slug)
+                new_slugs.add(slug)
             else:
-                duplicates += 1
-        by_slug[slug] = paper
-        if paper.arxiv_id:
-            by_id[paper.arxiv_id] = slug
-        by_title.setdefault(title_key, slug)
-        if slug not in touched:
-            touched.append(slug)
-    changed = [by_slug[s] for s in touched if s in new_slugs or by_slug[s] != original[s]]
-    return MergeResult(tuple(changed), tuple(by_slug.values()), len(new_slugs), updated,
-                       duplicates)
+                original.setdefault(slug, by_slug[slug])
+                paper = merge_paper(by_slug[slug], record)
+                if paper != by_slug[slug] and slug not in new_slugs:
+                    updated += 1
+                else:
+                    duplicates += 1
+            by_slug[slug] = paper
+            if paper.arxiv_id:
+                by_id[paper.arxiv_id] = slug
+            by_title.setdefault(title_key, slug)
+            if slug not in touched:
+                touched.append(slug)
+        changed = [by_slug[s] for s in touched if s in new_slugs or by_slug[s] != original[s]]
+        return MergeResult(tuple(changed), tuple(by_slug.values()), len(new_slugs), updated,
+                           duplicates)
