@@ -28,6 +28,7 @@ from .cache import (
 from .config import Config
 from .errors import ProblemsFound
 from .model import Kept, Output, Paper, Problem, Site, TagLink
+from .parallel import worker_count
 from .tagging import tags_for
 from .urls import Urls
 from .writer import MARKER, WriteStats, recover, trusted_manifest, verified, write_outputs
@@ -78,7 +79,7 @@ def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None =
     Without `cache` every output is an `Output`; with one (`build_site`), pages unchanged
     since the last build come back as `Kept`.
     """
-    from .pages import page_jobs, render_jobs, worker_count
+    from .pages import page_jobs, render_jobs
     from .render import make_environment
 
     urls = Urls(config.site["base_url"])

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ import jinja2
 
 from .cache import PageCache, digest, tree_digest
 from .model import Kept, Output, Site
+from .parallel import fork_map
 from .render import render_template
 from .urls import Urls
 
@@ -117,57 +116,17 @@ def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
 
 
 PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
-_WORK: tuple[jinja2.Environment, Sequence[PageJob]] | None = None
-
-
-def _render_one(env: jinja2.Environment, job: PageJob) -> bytes:
-    return render_template(env, job.template, {**job.context, "output_path": job.path})
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | None:
-    assert _WORK is not None
-    env, jobs = _WORK
-    try:
-        return [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
-    except Exception:  # re-rendered in the parent, which raises the error with its details
-        return None
 
 
 def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int
                      ) -> list[bytes]:
-    """Render in forked workers (each with its copy of the environment), in order.
+    """Render in forked workers (each with its copy of the environment), in order; in this
+    process when that is not possible or a worker failed (this one reports the error)."""
+    def render(job: PageJob) -> bytes:
+        return render_template(env, job.template, {**job.context, "output_path": job.path})
 
-    Only with fork (the workers inherit the jobs, nothing is pickled but the bytes that
-    come back) and only from a single-threaded process (forking threads can deadlock).
-    Any failure falls back to rendering in this process, which reports the error.
-    """
-    global _WORK
-    if (workers > 1 and len(jobs) >= PARALLEL_MIN and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods()):
-        size = max(50, len(jobs) // (workers * 8))
-        chunks = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
-        _WORK = (env, jobs)
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_render_chunk, chunks, chunksize=1)
-        except Exception:
-            parts = [None]
-        finally:
-            _WORK = None
-        if all(part is not None for part in parts):
-            return [data for part in parts for data in part]  # type: ignore[union-attr]
-    return [_render_one(env, job) for job in jobs]
-
-
-def worker_count(setting: int) -> int:
-    """`[build] workers`: 0 means one per CPU this process may use (at most 8)."""
-    if setting > 0:
-        return setting
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    pages = fork_map(render, jobs, workers, PARALLEL_MIN)
+    return pages if pages is not None else [render(job) for job in jobs]
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

@@ -11,6 +11,7 @@ from sitegen.build import build_outputs
 from sitegen.config import load_config
 from sitegen.content import load_papers
 from sitegen.errors import OutputError
+from sitegen.parallel import worker_count
 from tests.conftest import write_paper
 
 
@@ -47,5 +48,5 @@ def test_template_error_in_a_worker_is_reported(site: Path,
 
 
 def test_worker_count() -> None:
-    assert pages.worker_count(3) == 3
-    assert 1 <= pages.worker_count(0) <= 8
+    assert worker_count(3) == 3
+    assert 1 <= worker_count(0) <= 8
