@@ -117,11 +117,12 @@ def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
     try:
         new.mkdir(parents=True)
         made: set[str] = set()
+        had_output = out_dir.is_dir()  # if not, no file to compare with: skip the lookups
         for path, data in sorted(files.items()):
-            target = new / path
+            target = os.path.join(new, path)
             _make_parent(new, path, made)
             previous = out_dir / path
-            if _same_bytes(previous, data):
+            if had_output and _same_bytes(previous, data):
                 os.link(previous, target)
                 linked.append(path)
                 unchanged += 1
@@ -230,7 +231,7 @@ def _prune_dirs(folder: Path, out_dir: Path) -> None:
 def _make_parent(root: Path, path: str, made: set[str]) -> None:
     parent = path.rpartition("/")[0]
     if parent and parent not in made:
-        (root / parent).mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.join(root, parent), exist_ok=True)
         made.add(parent)
 
 
