@@ -131,6 +131,10 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
     stats = write_outputs(outputs, target, manifest, intact)
     counts = {"papers": len(site.papers), "days": len(site.days)}
     if stats.manifest is not None:
+        try:
+            fs_now(folder)  # the cache folder is writable, or there is no cache this time
+        except OSError:
+            return BuildResult(site, tuple(outputs), tuple(problems), stats, **counts)
         save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
                                 "pages": pages.fingerprints,
                                 "manifest": trusted_manifest(stats.manifest, target,

@@ -136,6 +136,13 @@ class FileMemo:
         self.new[name] = (key, value)
 
     def save(self) -> None:
+        """Write what changed; a cache folder that cannot be written is no error."""
+        try:
+            self._save()
+        except OSError:
+            pass
+
+    def _save(self) -> None:
         if self.path is None or self.delta_path is None:
             return
         entries = trusted(self.new, lambda entry: entry[0], fs_now(self.path.parent))

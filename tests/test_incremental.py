@@ -185,3 +185,13 @@ def test_touching_without_changing_bytes_rewrites_nothing(site: Path, change: st
     assert result.stats is not None and result.stats.written == 0
     kept = [o for o in result.outputs if type(o).__name__ == "Kept"]
     assert len(kept) == len([o for o in result.outputs if o.path.endswith(".html")])
+
+
+def test_unwritable_cache_folder_is_no_error(site: Path) -> None:
+    seed(site)
+    (site / ".sitegen-cache").write_text("a file where the cache folder should be")
+    result = build(site)
+    assert result.stats is not None and result.stats.written > 0
+    write_paper(site, "p13-1", paper_text("Late", "2025-08-13", 1))
+    build(site)
+    assert_same_as_clean(site)
