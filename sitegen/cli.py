@@ -96,6 +96,35 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from .check import check_site
+    from .config import load_config
+
+    config = load_config(Path(args.root))
+    if args.base_url:
+        config = config.with_base_url(args.base_url)
+    problems = check_site(config, today(), Path(args.out) if args.out else None)
+    console.problems(problems)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (args.strict and warnings > 0)
+    summary = f"check: {errors} error(s), {warnings} warning(s)"
+    if failed:
+        console.error(f"sitegen: {summary}")
+    else:
+        console.info(summary)
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from .config import load_config
+    from .server import serve
+
+    config = load_config(Path(args.root))
+    serve(config, args.bind, args.port, console.info)
+    return 0
+
+
 def _add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", metavar="DIR",
                         help="the site folder (default: the current folder)")
@@ -139,6 +168,29 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     _add_root(build)
     build.set_defaults(func=cmd_build)
+
+    check = sub.add_parser("check", parents=[common], help="check the content and the site",
+                           description="Check the content and the built site: front matter, "
+                           "dates, duplicate ids, links in notes, internal links and "
+                           "anchors, feeds. Builds in memory and writes nothing, unless --out "
+                           "names a folder built earlier.")
+    check.add_argument("--out", metavar="DIR", help="check this built folder instead of "
+                       "building in memory")
+    check.add_argument("--base-url", metavar="URL",
+                       help="the site's public URL, as given to 'build --base-url'")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _add_root(check)
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", parents=[common], help="preview the site with live reload",
+                           description="Build in memory, serve on BIND:PORT, rebuild when "
+                           "content/, templates/, themes/, static/ or sitegen.toml change, "
+                           "and reload open pages. Ctrl-C stops it.")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    _add_root(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

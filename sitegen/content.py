@@ -186,7 +186,22 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
                                          "check quotes and indentation", line=line),))
+    except ValueError as exc:  # YAML's timestamp constructor: an impossible date (2025-13-45)
+        return PaperFile(None, (_problem(path, f"invalid date in the front matter: {exc}",
+                                         "write the day as YYYY-MM-DD",
+                                         line=_bad_date_line(yaml_text)),))
     return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
+
+
+def _bad_date_line(yaml_text: str) -> int | None:
+    """The line of the first YYYY-MM-DD value that is not a real day (file line numbers)."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        for match in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+            try:
+                dt.date(*map(int, match.groups()))
+            except ValueError:
+                return number
+    return None
 
 
 def read_paper_file(file: Path, root: Path) -> PaperFile:
