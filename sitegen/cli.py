@@ -120,8 +120,8 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from .config import load_config
     from .server import serve
 
-    config = load_config(Path(args.root))
-    serve(config, args.bind, args.port, console.info)
+    load_config(Path(args.root))  # not a site folder: say so before listening
+    serve(Path(args.root), args.bind, args.port, console.info)
     return 0
 
 

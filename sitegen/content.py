@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,13 +225,17 @@ def paper_files(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith("."))
 
 
-def load_papers(root: Path) -> tuple[list[Paper], list[Problem]]:
-    """Read every paper file of the site; return the usable papers and all problems."""
+def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None
+                ) -> tuple[list[Paper], list[Problem]]:
+    """Read every paper file of the site; return the usable papers and all problems.
+
+    `read` replaces `read_paper_file` (`serve` passes one that reuses unchanged files).
+    """
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
     for file in paper_files(root):
-        result = read_paper_file(file, root)
+        result = (read or read_paper_file)(file, root)
         problems.extend(result.problems)
         if result.paper is None:
             continue
