@@ -279,6 +279,7 @@ class DevServer:
         self.state = SiteState(self.root, public, self.port, log)
         handler.state = self.state
         self._stop = threading.Event()
+        self._watching = threading.Event()
         self._threads: list[threading.Thread] = []
 
     @property
@@ -287,21 +288,29 @@ class DevServer:
         return self.state.origin + self.state.snapshot.prefix
 
     def start(self) -> DevServer:
-        """Build once, then serve and watch in background threads."""
+        """Watch, build once, then serve; returns once a change would be noticed."""
+        watcher = threading.Thread(target=self._watch, daemon=True)
+        watcher.start()
+        if not self._watching.wait(timeout=10):
+            self.log("warning: the file watcher did not start; changes may be missed")
         self.state.rebuild()
-        for target in (self.httpd.serve_forever, self._watch):
-            thread = threading.Thread(target=target, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        server = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        server.start()
+        self._threads += [watcher, server]
         return self
 
     def _watch(self) -> None:
         import watchfiles
 
+        # The watches exist once the first timeout passes (an empty set with
+        # yield_on_timeout): only then may `start` return.
         for changes in watchfiles.watch(self.root, watch_filter=_watch_filter(self.root),
                                         debounce=self.debounce_ms, step=50,
-                                        stop_event=self._stop, rust_timeout=500,
-                                        raise_interrupt=False):
+                                        stop_event=self._stop, rust_timeout=200,
+                                        yield_on_timeout=True, raise_interrupt=False):
+            self._watching.set()
+            if not changes:
+                continue
             names = sorted({os.path.relpath(path, self.root) for _, path in changes})
             self.log(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
             self.state.rebuild()

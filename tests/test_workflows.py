@@ -38,26 +38,37 @@ def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_repository_workflows_pass_actionlint() -> None:
-    files = sorted(WORKFLOWS.glob("*.yml"))
-    assert {f.name for f in files} >= {"pages.yml", "ci.yml"}
-    assert actionlint(files) == []
-
-
-def test_new_site_workflow_passes_actionlint(tmp_path: Path) -> None:
-    create_site(tmp_path / "mysite")
-    written = tmp_path / "mysite" / ".github" / "workflows" / "pages.yml"
-    assert written.is_file()
-    assert actionlint([written]) == []
-
-
-def test_actionlint_finds_a_broken_workflow(tmp_path: Path) -> None:
-    """The linter really runs: a typo in an expression is reported."""
-    broken = tmp_path / "broken.yml"
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """actionlint's problems by file (one Node run): the repository's workflows, the one
+    `sitegen new` writes, and a deliberately broken copy that proves the linter runs."""
+    tmp = tmp_path_factory.mktemp("workflows")
+    create_site(tmp / "mysite")
+    new_site = tmp / "mysite" / ".github" / "workflows" / "pages.yml"
+    broken = tmp / "broken.yml"
     broken.write_text(SKELETON_PAGES.read_text().replace("steps.pages.outputs.base_url",
                                                          "steps.pagez.outputs.base_url"))
-    problems = actionlint([broken])
-    assert any("pagez" in p["message"] for p in problems), problems
+    files = {**{f.name: f for f in sorted(WORKFLOWS.glob("*.yml"))},
+             "new-site": new_site, "broken": broken}
+    assert {"pages.yml", "ci.yml"} <= set(files)
+    assert new_site.is_file()
+    problems = actionlint(list(files.values()))
+    return {name: [p for p in problems if p["file"] == str(path)]
+            for name, path in files.items()}
+
+
+def test_repository_workflows_pass_actionlint(linted: dict[str, list[dict]]) -> None:
+    repo = {name: found for name, found in linted.items() if name.endswith(".yml")}
+    assert repo and all(found == [] for found in repo.values()), repo
+
+
+def test_new_site_workflow_passes_actionlint(linted: dict[str, list[dict]]) -> None:
+    assert linted["new-site"] == []
+
+
+def test_actionlint_finds_a_broken_workflow(linted: dict[str, list[dict]]) -> None:
+    """The linter really runs: a typo in an expression is reported."""
+    assert any("pagez" in p["message"] for p in linted["broken"]), linted["broken"]
 
 
 def test_one_copy_of_the_pages_workflow() -> None:
