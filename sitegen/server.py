@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -104,6 +104,9 @@ class SiteState:
         except Exception as exc:  # a template may raise anything; the server must live on
             snapshot = Snapshot(previous.build + 1, prefix, previous.files,
                                 (f"internal error: {type(exc).__name__}: {exc}",))
+        if snapshot.errors:  # paths relative to the site, as in `build` run from its folder
+            snapshot = replace(snapshot, errors=tuple(
+                m.replace(str(self.root) + os.sep, "") for m in snapshot.errors))
         for message in snapshot.errors:
             self.log(message)
         with self.changed:
@@ -186,7 +189,8 @@ class Handler(BaseHTTPRequestHandler):
             rel += "index.html"
         if rel not in snapshot.files and rel + "/index.html" in snapshot.files:
             return self._redirect(path + "/")
-        wants_html = rel.endswith(".html") or "text/html" in self.headers.get("Accept", "")
+        wants_html = rel.endswith(".html") or (
+            rel not in snapshot.files and "text/html" in self.headers.get("Accept", ""))
         if snapshot.errors and wants_html:
             return self._send(500, "text/html", inject(error_page(snapshot), prefix,
                                                        snapshot.build), body)

@@ -121,7 +121,8 @@ def test_live_reload_error_page_and_recovery(dev: DevServer, browser) -> None:
             '{% extends "default:paper.html" %}\n{% block main %}{% if %}{% endblock %}\n')
         page.wait_for_selector("#sitegen-build-error", timeout=15000)
         text = page.locator("#sitegen-build-error").inner_text()
-        assert "templates/paper.html:2" in text and "error: template syntax" in text
+        assert "\ntemplates/paper.html:2: error: template syntax" in "\n" + text, text
+        assert str(dev.root) not in text
         # Non-HTML files still come from the last good build.
         assert httpx.get(dev.url + "static/css/site.css").status_code == 200
 
@@ -141,3 +142,9 @@ def test_live_reload_error_page_and_recovery(dev: DevServer, browser) -> None:
         assert httpx.get(dev.url).status_code == 200
     finally:
         page.close()
+
+
+def test_serve_outside_a_site_folder_is_a_clear_error(tmp_path: Path, run_cli) -> None:
+    status, _, err = run_cli("serve", "--port", "0", "--root", str(tmp_path))
+    assert status == 1
+    assert "no sitegen.toml here" in err and "Traceback" not in err
