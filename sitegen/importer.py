@@ -14,6 +14,7 @@ from .content import load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
 from .merge import merge_records
 from .model import Paper, Problem
+from .progress import progress
 from .sources.dailytext import ParsedPage, decode_page, parse_page
 from .urls import paper_slug
 
@@ -59,11 +60,11 @@ def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
 
 
 def import_pages(root: Path, files: list[Path], today: dt.date,
-                 year: int | None = None) -> ImportReport:
+                 year: int | None = None, show_progress: bool = False) -> ImportReport:
     """Import pages into the store at `root`; nothing is written if any page is refused."""
     parsed: list[tuple[Path, ParsedPage]] = []
     refused: list[Problem] = []
-    for file in files:
+    for file in progress(files, "reading pages", show_progress):
         try:
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:

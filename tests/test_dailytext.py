@@ -9,8 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.errors import ContentError
-from sitegen.sources.dailytext import (decode_page, extract_links, infer_year, normalise_title,
-                                       parse_date_line, parse_page)
+from sitegen.sources.dailytext import (
+    decode_page,
+    extract_links,
+    infer_year,
+    normalise_title,
+    parse_date_line,
+    parse_page,
+)
 
 TODAY = dt.date(2026, 11, 28)
 ABSTRACT = ("We study things at length. This abstract is long enough to look like one, and it "
@@ -119,8 +125,13 @@ def test_page_without_papers_is_refused():
 
 def test_paper_before_any_date_line_is_refused_with_its_line():
     with pytest.raises(ContentError) as info:
-        parse(f"new\n\nA Title\n\n{ABSTRACT}\n")
+        parse(f"new\n\nA Title\n\n{ABSTRACT}\n\nAug 11\n\nB\n\n{ABSTRACT}\n")
     assert info.value.line == 3
+
+
+def test_text_without_date_lines_is_not_a_page():
+    with pytest.raises(ContentError, match="no papers found"):
+        parse(f"A Title\n\n{ABSTRACT}\n")
 
 
 def test_normalised_title_ignores_case_space_and_punctuation():
