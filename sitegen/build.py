@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from .assemble import assemble
 from .config import Config
 from .content import load_papers
 from .errors import ProblemsFound
+from .lock import locked, output_lock
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
 from .progress import progress
@@ -21,8 +21,6 @@ from .render import make_environment, static_dirs
 from .tagging import tags_for
 from .urls import Urls
 from .writer import WriteStats, write_outputs
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,7 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
         raise ProblemsFound(tuple(problems), "build stopped")
     site, outputs = build_outputs(config, papers, show_progress)
     target = out_dir or config.root / config.build["output"]
-    stats = write_outputs(outputs, target)
+    with locked(output_lock(target), f"the output folder {target}"):
+        stats = write_outputs(outputs, target)
     return BuildResult(site, tuple(outputs), tuple(problems), stats)
 

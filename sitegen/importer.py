@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .content import load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
+from .lock import locked, store_lock
 from .merge import merge_records
 from .model import Paper, Problem
 from .progress import progress
@@ -71,6 +72,11 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
+    with locked(store_lock(root), "the content store"):
+        return _merge_into_store(root, parsed)
+
+
+def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
     stored, problems = load_papers(root)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]

@@ -57,3 +57,15 @@ def test_dark_mode_changes_colours(browser, served):
         colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
         context.close()
     assert colours[0] != colours[1]
+
+
+def test_pages_carry_a_csp_without_inline_scripts_and_raise_no_violations(browser, served):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(served)
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.locator("script:not([src]):not([type='application/ld+json'])").count() == 0
+    assert errors == []
+    page.close()
