@@ -37,3 +37,14 @@ def test_preview_never_cuts_a_formula():
     text = "word " * 60 + "$a+b$ end"
     assert preview(text, 300).count("$") % 2 == 0
     assert preview("short", 300) == "short"
+
+
+def test_urls_in_abstracts_become_links_without_trailing_punctuation():
+    html = text_with_math('Code: https://github.com/a/b. See (https://x.org/p) "q"')
+    assert '<a href="https://github.com/a/b" rel="nofollow noopener">' in html
+    assert '</a>. See (<a href="https://x.org/p"' in html and "</a>) &quot;q&quot;" in html
+
+
+def test_url_with_quotes_cannot_break_out_of_the_attribute():
+    html = text_with_math('https://x.org/a"onmouseover="alert(1)')
+    assert 'href="https://x.org/a"' in html and "onmouseover=\"" not in html
