@@ -80,3 +80,14 @@ def test_golden_site(run_cli, tmp_path):
     assert sorted(got) == sorted(want), "run with SITEGEN_UPDATE_GOLDEN=1 after a deliberate change"
     for rel in want:
         assert got[rel] == want[rel], f"{rel} differs from tests/golden (SITEGEN_UPDATE_GOLDEN=1)"
+
+
+def test_every_page_has_one_h1_landmarks_and_no_skipped_heading_levels(built_sample):
+    import re
+    for page in built_sample.rglob("*.html"):
+        html = page.read_text()
+        levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", html)]
+        assert levels.count(1) == 1, page
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (page, levels)
+        for landmark in ("<header", "<main", "<footer", "<nav", 'class="skip-link"'):
+            assert landmark in html, (page, landmark)
