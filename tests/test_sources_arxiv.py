@@ -8,7 +8,6 @@ import httpx
 import pytest
 from fetchfakes import FakeClock, Script, fixture_bytes, xml_answer
 
-from sitegen.errors import SourceError
 from sitegen.sources.arxiv import MIN_INTERVAL, fetch_query, parse_feed
 from sitegen.sources.http import Answer
 

@@ -35,6 +35,11 @@ RETRY_STATUSES = frozenset({406, 429, 500, 502, 503, 504, 507, 520, 521, 522, 52
 T = TypeVar("T")
 
 
+def default_sleep(seconds: float) -> None:
+    """`time.sleep`, looked up when called, so a test can replace this one function."""
+    time.sleep(seconds)
+
+
 class Throttled(SourceError):
     """Raised by a parser when a 200 answer is really a throttling notice (arXiv's
     plain-text `Rate exceeded.`, an empty page in the middle of results): ask again later."""
@@ -144,11 +149,11 @@ class Fetcher:
         self.waited = 0.0  # seconds slept for pacing and backoff
 
     def sleep(self, seconds: float) -> None:
-        """Sleep (through the injected function, else `time.sleep` looked up at call time)."""
+        """Sleep through the injected function, else `default_sleep`."""
         if seconds <= 0:
             return
         self.waited += seconds
-        (self._sleep or time.sleep)(seconds)
+        (self._sleep or default_sleep)(seconds)
 
     def _pace(self) -> None:
         if self._last is not None and self.min_interval > 0:
