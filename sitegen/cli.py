@@ -119,11 +119,12 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
     console.problems(failures)
     ok = [d for d in report.days if d.error is None]
     totals = [sum(getattr(d, k) for d in ok) for k in ("new", "updated", "unchanged")]
-    console.info(f"fetched {len(ok)} of {len(report.days)} from {args.source}: {totals[0]} new, "
+    console.info(f"{args.source}: {len(ok)} of {len(report.days)} day(s) fetched: {totals[0]} new, "
                  f"{totals[1]} updated, {totals[2]} unchanged; {len(report.written)} paper "
                  f"file(s) written; {report.requests} request(s)")
     if failures:
-        console.error(f"sitegen: {len(failures)} of {len(report.days)} failed")
+        console.error(f"sitegen: fetch failed for {len(failures)} of {len(report.days)} "
+                      "day(s); nothing from them was stored")
     store_errors = any(p.severity == "error" for p in report.problems)
     return 1 if failures or store_errors else 0
 

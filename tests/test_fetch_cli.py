@@ -106,7 +106,7 @@ def test_hf_end_to_end_into_an_imported_site(imported: Path, run_cli, no_waiting
         assert f"{url}/api/daily_papers?date=2026-08-12&p=0&limit=100: error: 2026-08-12: " \
                "answer is not valid JSON" in err
         assert "2026-08-11: 2 papers: 0 new, 0 updated, 2 unchanged" in out
-        assert "fetched 1 of 2" in out
+        assert "hf: 1 of 2 day(s) fetched" in out
         assert snapshot(imported) == before
 
     assert (imported / ".sitegen-cache" / "http").is_dir()
