@@ -62,7 +62,8 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     from .importer import import_pages
 
     config = load_config(Path(args.root))
-    report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year)
+    report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year,
+                          show_progress=not args.quiet)
     console.problems(report.problems)
     for summary in report.files:
         console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
@@ -138,7 +139,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if args.base_url:
         config = config.with_base_url(args.base_url)
     out = Path(args.out) if args.out else None
-    result = build_site(config, out, strict=args.strict)
+    result = build_site(config, out, strict=args.strict, show_progress=not args.quiet)
     console.problems(result.problems)
     stats = result.stats
     assert stats is not None
