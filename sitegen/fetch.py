@@ -1,16 +1,17 @@
 """`sitegen fetch`: remote sources -> records -> merged into the content store, day by day.
 
-Each day (or arXiv result day) is fetched and fully parsed before it is merged; a day whose
-answer is refused contributes nothing. Files are written per day, each atomically, so an
-interrupted fetch leaves whole files and the days done so far. This module never imports
-httpx: the client comes from `sources.http` (or from the caller, in tests).
+Every day (or arXiv page) is fetched and fully parsed first, with the store untouched and
+unlocked; a day whose answer is refused contributes nothing. Then, holding the store lock
+(the one `import` takes), the days are merged and written, each file atomically, so an
+interrupted fetch leaves every file whole. This module never imports httpx: the client comes
+from `sources.http` (or from the caller, in tests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ from tqdm import tqdm
 
 from .content import load_papers, paper_files, write_papers
 from .errors import SourceError
+from .lock import locked, store_lock
 from .merge import merge_records
 from .model import Paper, Problem
+from .progress import progress
 from .sources import arxiv, hf
 from .sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
 
@@ -96,9 +99,9 @@ def _fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float
                    sleep=options.sleep)
 
 
-def _bar(items: Iterable[Any] | None, options: FetchOptions, **kwargs: Any) -> Any:
-    return tqdm(items, disable=not (options.progress and sys.stderr.isatty()), leave=False,
-                file=sys.stderr, **kwargs)
+def _bar(options: FetchOptions, total: int, label: str) -> Any:
+    return tqdm(total=total, desc=label, disable=not (options.progress and sys.stderr.isatty()),
+                delay=1.0, leave=False, dynamic_ncols=True, unit="paper")
 
 
 def merge_day(store: _Store, day: dt.date, records: list[Paper]) -> DaySummary:
@@ -116,23 +119,25 @@ def merge_day(store: _Store, day: dt.date, records: list[Paper]) -> DaySummary:
 
 def fetch_hf(root: Path, days: list[dt.date], api_url: str,
              options: FetchOptions | None = None) -> FetchReport:
-    """Fetch HF Daily Papers for each day and merge them into the store at `root`."""
+    """Fetch HF Daily Papers for each day, then merge them into the store at `root`."""
     options = options or FetchOptions()
-    store = _Store(root)
-    summaries: list[DaySummary] = []
+    answers: list[tuple[dt.date, list[Paper] | SourceError]] = []
     client = options.client or make_client()
     fetcher = _fetcher(root, options, client, HF_INTERVAL)
     try:
-        for day in _bar(days, options, desc="hf", unit="day"):
+        for day in progress(days, "hf days", options.progress):
             try:
-                records = hf.fetch_day(fetcher, api_url, day)
+                answers.append((day, hf.fetch_day(fetcher, api_url, day)))
             except SourceError as exc:
-                summaries.append(DaySummary(day.isoformat(), error=exc))
-                continue
-            summaries.append(merge_day(store, day, records))
+                answers.append((day, exc))
     finally:
         if options.client is None:
             client.close()
+    with locked(store_lock(root), "the content store"):
+        store = _Store(root)
+        summaries = [DaySummary(day.isoformat(), error=result)
+                     if isinstance(result, SourceError) else merge_day(store, day, result)
+                     for day, result in answers]
     return FetchReport(tuple(summaries), tuple(store.written), tuple(store.problems),
                        fetcher.requests)
 
@@ -141,11 +146,10 @@ def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
                 options: FetchOptions | None = None) -> FetchReport:
     """Fetch an arXiv query and merge the results into the store, grouped by day."""
     options = options or FetchOptions()
-    store = _Store(root)
     client = options.client or make_client()
     fetcher = _fetcher(root, options, client, arxiv.MIN_INTERVAL)
     try:
-        with _bar(None, options, total=max_results, desc="arxiv", unit="paper") as bar:
+        with _bar(options, max_results, "arxiv") as bar:
             records, error = arxiv.fetch_query(fetcher, api_url, query, max_results, bar.update)
     finally:
         if options.client is None:
@@ -153,8 +157,10 @@ def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
     by_day: dict[dt.date, list[Paper]] = {}
     for record in records:
         by_day.setdefault(record.date, []).append(record)
-    summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False)
-                 for day in sorted(by_day)]
+    with locked(store_lock(root), "the content store"):
+        store = _Store(root)
+        summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False)
+                     for day in sorted(by_day)]
     if error is not None:
         summaries.append(DaySummary(f"query {query!r}", error=error))
     return FetchReport(tuple(summaries), tuple(store.written), tuple(store.problems),
