@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,17 @@ class _Store:
                           note=note)
 
 
+@contextmanager
+def _open_store(root: Path, writing: bool) -> Iterator[_Store]:
+    """The store, locked (as `import` locks it) only when something may be written: a fetch
+    that got nothing leaves the site folder exactly as it was, lock file included."""
+    if not writing:
+        yield _Store(root)
+        return
+    with locked(store_lock(root), "the content store"):
+        yield _Store(root)
+
+
 def _fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
     cache = ResponseCache(root / CACHE_DIR / "http") if options.use_cache else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
@@ -133,8 +145,8 @@ def fetch_hf(root: Path, days: list[dt.date], api_url: str,
     finally:
         if options.client is None:
             client.close()
-    with locked(store_lock(root), "the content store"):
-        store = _Store(root)
+    writing = any(isinstance(result, list) and result for _, result in answers)
+    with _open_store(root, writing) as store:
         summaries = [DaySummary(day.isoformat(), error=result)
                      if isinstance(result, SourceError) else merge_day(store, day, result)
                      for day, result in answers]
@@ -157,8 +169,7 @@ def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
     by_day: dict[dt.date, list[Paper]] = {}
     for record in records:
         by_day.setdefault(record.date, []).append(record)
-    with locked(store_lock(root), "the content store"):
-        store = _Store(root)
+    with _open_store(root, bool(records)) as store:
         summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False)
                      for day in sorted(by_day)]
     if error is not None:

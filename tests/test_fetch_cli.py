@@ -42,6 +42,12 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {f.name: f.read_bytes() for f in sorted((root / "content" / "papers").iterdir())}
 
 
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of the site folder, for 'nothing was touched' checks."""
+    return {f.relative_to(root).as_posix(): f.read_bytes()
+            for f in sorted(root.rglob("*")) if f.is_file()}
+
+
 def paper_titled(root: Path, title: str):
     papers, _ = load_papers(root)
     return next(p for p in papers if p.title == title)
@@ -145,7 +151,7 @@ def test_arxiv_end_to_end(imported: Path, run_cli, no_waiting) -> None:
 
 
 def test_arxiv_error_entry_fails_and_stores_nothing(imported: Path, run_cli) -> None:
-    before = snapshot(imported)
+    before = tree(imported)
 
     def routes(path: str, query: dict[str, str]) -> tuple[int, dict, bytes]:
         return 400, {"Content-Type": "application/atom+xml"}, fixture_bytes("arxiv-error.xml")
@@ -155,11 +161,11 @@ def test_arxiv_error_entry_fails_and_stores_nothing(imported: Path, run_cli) -> 
                                  "--api-url", url, "--root", str(imported))
     assert status == 1
     assert "arXiv refused the query: incorrect id format for 1234.12345" in err
-    assert snapshot(imported) == before
+    assert tree(imported) == before
 
 
 def test_an_html_error_page_is_refused(imported: Path, run_cli) -> None:
-    before = snapshot(imported)
+    before = tree(imported)
 
     def routes(path: str, query: dict[str, str]) -> tuple[int, dict, bytes]:
         return 200, {"Content-Type": "text/html"}, b"<!DOCTYPE html><html>Oops</html>"
@@ -168,7 +174,7 @@ def test_an_html_error_page_is_refused(imported: Path, run_cli) -> None:
         status, _, err = run_cli("fetch", "hf", "--date", "2026-08-11", "--api-url", url,
                                  "--root", str(imported))
     assert status == 1 and "expected JSON, got an HTML page" in err
-    assert snapshot(imported) == before
+    assert tree(imported) == before  # no paper, cache entry or lock file touched
 
 
 def test_unreachable_server_fails_cleanly(site: Path, run_cli) -> None:
