@@ -80,7 +80,8 @@ def test_hf_end_to_end_into_an_imported_site(imported: Path, run_cli, no_waiting
             return 200, {"Content-Type": "application/json"}, b'[{"paper": {"id": "26'
         items = [hf_item("2402.13109v3", CIF, state["upvotes"],
                          githubRepo="https://github.com/yizhilll/CIF-Bench", githubStars=77),
-                 hf_item("2608.00001", "A Brand New Paper", 3)]
+                 hf_item("2608.00001", "A Brand New <script>alert(1)</script> Paper", 3,
+                         projectPage="javascript:alert(1)")]
         return 200, {"Content-Type": "application/json"}, json.dumps(items).encode()
 
     stand_in = StandIn(routes)
@@ -123,8 +124,9 @@ def test_hf_end_to_end_into_an_imported_site(imported: Path, run_cli, no_waiting
     assert 'href="https://arxiv.org/abs/2402.13109"' in page
     assert 'href="https://github.com/yizhilll/CIF-Bench"' in page
     assert "Curator: must read." in page
-    new_page = imported / "_site" / "papers" / "2608.00001" / "index.html"
-    assert "A Brand New Paper" in new_page.read_text(encoding="utf-8")
+    new_page = (imported / "_site" / "papers" / "2608.00001" / "index.html").read_text("utf-8")
+    assert "A Brand New &lt;script&gt;alert(1)&lt;/script&gt; Paper" in new_page
+    assert "<script>alert" not in new_page and "javascript:" not in new_page
 
 
 def test_arxiv_end_to_end(imported: Path, run_cli, no_waiting) -> None:

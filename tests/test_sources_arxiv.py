@@ -122,3 +122,10 @@ def test_a_failing_later_page_keeps_the_pages_before_it() -> None:
     papers, error = fetch_query(script.fetcher(), API, "q", 300)
     assert len(papers) == 100
     assert error is not None and "start=100" in (error.path or "")
+
+
+def test_old_style_ids_keep_their_archive_and_get_a_safe_slug() -> None:
+    body = feed(["<entry><id>http://arxiv.org/abs/hep-th/9901001v3</id><title>Old</title>"
+                 "<published>1999-01-01T00:00:00Z</published></entry>"], 1)
+    (paper,) = parse_feed(Answer("u", 200, "", body)).papers
+    assert paper.arxiv_id == "hep-th/9901001" and paper.slug == "hep-th-9901001"
