@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +13,14 @@ from .assemble import assemble
 from .config import Config
 from .content import load_papers
 from .errors import ProblemsFound
+from .lock import locked, output_lock
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
+from .progress import progress
 from .render import make_environment, static_dirs
 from .tagging import tags_for
 from .urls import Urls
 from .writer import WriteStats, write_outputs
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,8 @@ def assemble_site(config: Config, papers: list[Paper]) -> Site:
     return assemble(papers, lambda paper: tags_for(paper, config))
 
 
-def build_outputs(config: Config, papers: list[Paper]) -> tuple[Site, list[Output]]:
+def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False
+                  ) -> tuple[Site, list[Output]]:
     """Every file of the site, in memory, in a stable order."""
     urls = Urls(config.site["base_url"])
     site = assemble_site(config, papers)
@@ -57,12 +57,13 @@ def build_outputs(config: Config, papers: list[Paper]) -> tuple[Site, list[Outpu
     env.globals["tag_by_name"] = {tag.name: tag for tag in site.tags}
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
-    outputs = render_jobs(env, jobs)
+    outputs = render_jobs(env, progress(jobs, "rendering pages", show_progress, len(jobs)))
     outputs += static_outputs(config)
     return site, outputs
 
 
-def build_site(config: Config, out_dir: Path | None = None, strict: bool = False) -> BuildResult:
+def build_site(config: Config, out_dir: Path | None = None, strict: bool = False,
+               show_progress: bool = False) -> BuildResult:
     """Load the content, build every output and write them; raise on errors, keep old output.
 
     Errors in the content stop the build before anything is written; so do warnings
@@ -72,8 +73,9 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
     blocking = [p for p in problems if p.severity == "error" or strict]
     if blocking:
         raise ProblemsFound(tuple(problems), "build stopped")
-    site, outputs = build_outputs(config, papers)
+    site, outputs = build_outputs(config, papers, show_progress)
     target = out_dir or config.root / config.build["output"]
-    stats = write_outputs(outputs, target)
+    with locked(output_lock(target), f"the output folder {target}"):
+        stats = write_outputs(outputs, target)
     return BuildResult(site, tuple(outputs), tuple(problems), stats)
 

@@ -8,6 +8,7 @@ Every key lives in `SCHEMA`, which `docs/configuration.md` documents (a test che
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -94,7 +95,8 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         raise ConfigError(f"not valid TOML: {exc}", path, line,
                           "see docs/configuration.md for the format") from None
     sections: dict[str, Any] = {}

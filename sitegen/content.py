@@ -37,8 +37,9 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    plain_lines = not any(ch in value for ch in "\r\x85\u2028\u2029")
-    if "\n" in value and plain_lines and value == value.strip():
+    if any(ch in value for ch in "\r\x85\u2028\u2029"):  # YAML folds these unless escaped
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value and value == value.strip():
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 

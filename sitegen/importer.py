@@ -12,8 +12,10 @@ from pathlib import Path
 
 from .content import load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
+from .lock import locked, store_lock
 from .merge import merge_records
 from .model import Paper, Problem
+from .progress import progress
 from .sources.dailytext import ParsedPage, decode_page, parse_page
 from .urls import paper_slug
 
@@ -59,17 +61,22 @@ def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
 
 
 def import_pages(root: Path, files: list[Path], today: dt.date,
-                 year: int | None = None) -> ImportReport:
+                 year: int | None = None, show_progress: bool = False) -> ImportReport:
     """Import pages into the store at `root`; nothing is written if any page is refused."""
     parsed: list[tuple[Path, ParsedPage]] = []
     refused: list[Problem] = []
-    for file in files:
+    for file in progress(files, "reading pages", show_progress):
         try:
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
+    with locked(store_lock(root), "the content store"):
+        return _merge_into_store(root, parsed)
+
+
+def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
     stored, problems = load_papers(root)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +86,7 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 
-def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob]) -> list[Output]:
+def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob]) -> list[Output]:
     """Render page jobs to outputs (the context gets the job's own output path)."""
     return [Output(job.path, render_template(env, job.template, {**job.context,
                                                                  "output_path": job.path}))

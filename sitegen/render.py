@@ -73,7 +73,8 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     # Both return HTML built from escaped text and nh3-cleaned markup (textrender.py).
-    env.filters["math"] = lambda text: Markup(text_with_math(text))  # noqa: S704
+    env.filters["math"] = lambda text, links=True: Markup(  # noqa: S704
+        text_with_math(text, links))
     env.filters["notes"] = lambda text: Markup(notes_to_html(text))  # noqa: S704
     env.filters["preview"] = preview
     env.filters["date"] = _format_date

@@ -59,17 +59,40 @@ def tex_to_html(tex: str, display: bool) -> str:
     return clean.replace("<math ", f'<math alttext="{html.escape(tex)}" ', 1)
 
 
-def text_with_math(text: str) -> str:
-    """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas)."""
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?*_)]}"
+
+
+def linkify(text: str) -> str:
+    """Escape plain text, turning http(s) URLs into links (trailing punctuation left outside)."""
+    parts: list[str] = []
+    position = 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in _URL_TRAILING and not (
+                url[-1] == ")" and url.count("(") >= url.count(")")):
+            url = url[:-1]
+        end = match.start() + len(url)
+        parts.append(html.escape(text[position:match.start()]))
+        parts.append(f'<a href="{html.escape(url)}" rel="nofollow noopener">{html.escape(url)}</a>')
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def text_with_math(text: str, links: bool = True) -> str:
+    """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas);
+    URLs outside formulas become links unless `links` is false (previews inside links)."""
+    escape = linkify if links else html.escape
     parts: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
-        parts.append(html.escape(text[position:match.start()]))
+        parts.append(escape(text[position:match.start()]))
         display = match.group("display") is not None
         parts.append(tex_to_html((match.group("display") or match.group("inline")).strip(),
                                  display))
         position = match.end()
-    parts.append(html.escape(text[position:]))
+    parts.append(escape(text[position:]))
     return "".join(parts)
 
 

@@ -169,6 +169,9 @@ def parse_page(text: str, path: str, today: dt.date, year: int | None = None) ->
     """Parse a Daily Papers page; raise `ContentError` if it holds no papers at all."""
     blocks = [b for b in _blocks(text.split("\n"))
               if not (len(b.lines) == 1 and b.lines[0].casefold() in CHROME_LINES)]
+    if not any(len(b.lines) == 1 and parse_date_line(b.lines[0]) for b in blocks):
+        raise ContentError("no papers found (no date line such as 'Aug 11'), not a Daily Papers "
+                           "page", path)
     problems: list[Problem] = []
     papers: list[TextPaper] = []
     seen: dict[str, int] = {}

@@ -1,0 +1,92 @@
+"""The content store: paper files round-trip, key order, validation with line numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.content import load_papers, paper_to_text, parse_paper, write_papers
+from sitegen.model import PAPER_KEYS, Paper
+from tests.conftest import write_paper
+
+FULL = Paper(slug="2408.01234", title="A: Title with 'quotes' & <tags>", date=dt.date(2025, 8, 11),
+             abstract="Line one with $x_1$.\nLine two.", authors=("Ada", "Bob"),
+             arxiv_id="2408.01234", rank=3, published=dt.date(2025, 8, 9), tags=("llm",),
+             links=("https://github.com/a/b",), upvotes=12, comments=2, github_stars=5,
+             ai_keywords=("k1",), categories=("cs.CL",), source="hf", notes="My *notes*.\n")
+
+
+def test_round_trip_is_exact_and_keys_are_in_order():
+    text = paper_to_text(FULL)
+    again = parse_paper(text, FULL.slug, "x.md")
+    assert again.problems == ()
+    assert again.paper == FULL
+    assert paper_to_text(again.paper) == text
+    front = text.split("---\n")[1]
+    keys = [line.split(":")[0] for line in front.splitlines() if line[:1].isalpha()]
+    assert keys == [k for k in PAPER_KEYS if k in keys]
+    assert "id: '2408.01234'" in text  # quoted, so YAML does not read a number
+
+
+def test_numeric_id_is_an_error_with_its_line():
+    result = parse_paper("---\ntitle: T\nid: 2408.10\ndate: 2025-01-01\n---\n", "s", "p.md")
+    assert result.paper is None
+    (problem,) = result.problems
+    assert problem.line == 3 and "quote" in (problem.hint or "")
+
+
+def test_broken_yaml_names_the_line():
+    result = parse_paper("---\ntitle: T\ndate: 2025-01-01\nauthors: [a, b\n---\n", "s", "p.md")
+    assert result.paper is None
+    assert result.problems[0].line is not None and result.problems[0].line >= 4
+    assert "YAML" in result.problems[0].message
+
+
+def test_missing_title_and_date_are_both_reported():
+    result = parse_paper("---\nabstract: x\n---\n", "s", "p.md")
+    messages = " ".join(p.message for p in result.problems)
+    assert "title" in messages and "date" in messages
+
+
+def test_unknown_key_is_a_warning_and_bad_links_are_dropped():
+    result = parse_paper("---\ntitle: T\ndate: 2025-01-01\ncolour: red\nlinks:\n"
+                         "- javascript:alert(1)\n- https://ok.example/\n---\n", "s", "p.md")
+    assert result.paper is not None
+    assert result.paper.links == ("https://ok.example/",)
+    assert sorted(p.severity for p in result.problems) == ["warning", "warning"]
+
+
+def test_no_front_matter():
+    result = parse_paper("just text\n", "s", "p.md")
+    assert result.paper is None and "front matter" in result.problems[0].message
+
+
+def test_load_papers_reports_duplicate_ids(site):
+    for slug in ("one", "two"):
+        write_paper(site, slug, f"---\nid: '2408.01234'\ntitle: {slug}\ndate: 2025-01-01\n---\n")
+    papers, problems = load_papers(site)
+    assert len(papers) == 1
+    assert "duplicate id" in problems[0].message
+
+
+def test_write_papers_skips_unchanged_files(site):
+    assert len(write_papers(site, [FULL])) == 1
+    assert write_papers(site, [FULL]) == []
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=_text.filter(lambda s: s.strip()), abstract=_text,
+       authors=st.lists(_text.filter(lambda s: s.strip()), max_size=3),
+       notes=_text)
+def test_any_text_survives_the_store(title, abstract, authors, notes):
+    paper = Paper(slug="x", title=title, date=dt.date(2025, 1, 2), abstract=abstract,
+                  authors=tuple(authors), notes=notes.strip("\n") + "\n" if notes.strip("\n")
+                  else "")
+    again = parse_paper(paper_to_text(paper), "x", "x.md").paper
+    assert again is not None
+    assert (again.title, again.abstract, again.authors) == (title, abstract, tuple(authors))
