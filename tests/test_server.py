@@ -103,15 +103,16 @@ def test_live_reload_error_page_and_recovery(dev: DevServer, browser) -> None:
     try:
         page.goto(dev.url + "papers/2508.00001/")
         assert page.locator("h1").inner_text() == "First paper"
+        # The theme's CSP (script-src 'self') is in force: the reload must work under it.
+        assert "script-src 'self'" in page.content()
         page.evaluate("window.__sitegenTestMarker = 1")
         page.wait_for_timeout(300)  # let the event stream connect
 
         # 1. Change a content file: the open page reloads by itself and shows the change.
         (dev.root / "content" / "papers" / "2508.00001.md").write_text(
             paper("2508.00001", "First paper, revised"))
-        page.wait_for_function(
-            "document.querySelector('h1') && "
-            "document.querySelector('h1').textContent.includes('revised')", timeout=15000)
+        # (Locator waits, not wait_for_function: the pages' CSP forbids eval.)
+        page.locator("h1", has_text="revised").wait_for(timeout=15000)
         assert page.evaluate("window.__sitegenTestMarker") is None  # a real reload
 
         # 2. Break a template: the page shows the build error instead.

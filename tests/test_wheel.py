@@ -27,7 +27,9 @@ def test_wheel_ships_the_theme_and_skeleton(wheel):
     for needed in ("sitegen/themes/default/templates/base.html",
                    "sitegen/themes/default/templates/paper.html",
                    "sitegen/themes/default/static/css/site.css",
-                   "sitegen/skeleton/sitegen.toml", "sitegen/skeleton/gitignore"):
+                   "sitegen/skeleton/sitegen.toml", "sitegen/skeleton/gitignore",
+                   "sitegen/skeleton/github/workflows/pages.yml",
+                   "sitegen/skeleton/requirements.txt", "sitegen/livereload.js"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "content/")) for n in names)
 

@@ -153,15 +153,17 @@ def clone(tmp_path: Path) -> Path:
     fake = bin_dir / "sitegen"
     # The fake fetch logs its arguments and writes whatever FAKE_PAPER says.
     fake.write_text('#!/bin/sh\necho "$@" >> "$FETCH_LOG"\n'
-                    'if [ -n "$FAKE_PAPER" ]; then echo "$FAKE_PAPER" > content/papers/new.md; fi\n')
+                    'if [ -n "$FAKE_PAPER" ]; then echo "$FAKE_PAPER" > content/papers/new.md; fi\n'
+                    'exit "${FAKE_EXIT:-0}"\n')
     fake.chmod(0o755)
     return work
 
 
-def run_step(work: Path, days: str = "", paper: str = "", now: int | None = None
-             ) -> subprocess.CompletedProcess[str]:
+def run_step(work: Path, days: str = "", paper: str = "", now: int | None = None,
+             fetch_exit: int = 0) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": f"{work.parent / 'bin'}:{os.environ['PATH']}",
            "DAYS": days, "FAKE_PAPER": paper, "FETCH_LOG": str(work.parent / "fetch.log"),
+           "FAKE_EXIT": str(fetch_exit), "GITHUB_OUTPUT": str(work.parent / "output"),
            "GITHUB_REF_NAME": "main", "GIT_CONFIG_GLOBAL": "/dev/null"}
     script = fetch_step()
     if now is not None:  # pretend the last commit is old: shift the clock the step reads
@@ -206,3 +208,20 @@ def test_fetch_step_days_zero_skips_the_fetch_and_bad_days_fail(clone: Path) -> 
     bad = run_step(clone, days="3; rm -rf /")
     assert bad.returncode == 1
     assert "whole number" in bad.stdout
+
+
+def test_a_failed_fetch_still_commits_what_arrived_and_flags_the_run(clone: Path) -> None:
+    done = run_step(clone, paper="---\ntitle: Partial\n---", fetch_exit=1)
+    assert done.returncode == 0, done.stderr  # the build and deploy go on
+    assert origin_log(clone)[0].startswith("Fetch papers (")
+    assert (clone.parent / "output").read_text() == "failed=true\n"
+    flow = load(SKELETON_PAGES)
+    assert flow["jobs"]["build"]["outputs"]["fetch-failed"] == "${{ steps.fetch.outputs.failed }}"
+    last = flow["jobs"]["deploy"]["steps"][-1]
+    assert last["if"] == "needs.build.outputs.fetch-failed == 'true'"
+    assert "exit 1" in last["run"]
+
+
+def test_a_good_fetch_sets_no_failure_output(clone: Path) -> None:
+    assert run_step(clone, paper="---\ntitle: Fine\n---").returncode == 0
+    assert not (clone.parent / "output").exists()
