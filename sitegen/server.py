@@ -116,9 +116,8 @@ class SiteState:
 
     def _build(self, config: Config) -> tuple[dict[str, bytes], list[str]]:
         papers, problems = load_papers(self.root, self.cache.read)
-        live = {Path(self.root / p.path) for p in papers} | {self.root / p.path for p in problems}
-        for stale in set(self.cache.entries) - live:
-            del self.cache.entries[stale]
+        for gone in [file for file in self.cache.entries if not file.exists()]:
+            del self.cache.entries[gone]
         if any(p.severity == "error" for p in problems):
             raise ProblemsFound(tuple(problems), "build stopped")
         _, outputs = build_outputs(config, papers)

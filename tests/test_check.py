@@ -165,3 +165,18 @@ def test_check_site_api_and_resolver(site: Path) -> None:
     assert resolve("index.html", "/sub/a/?q=1") is None
     assert resolve("index.html", "/other/")[0] == "error"
     assert scan_html(b'<a name="n"></a><img src="i.png"/>').ids == {"n"}
+
+
+def test_new_site_story_check_catches_a_broken_link(tmp_path: Path, run_cli, sample_page) -> None:
+    """`new` -> `import` -> `check` is clean; a curator's broken link is then caught."""
+    root = tmp_path / "mysite"
+    assert run_cli("new", str(root))[0] == 0
+    assert run_cli("import", str(sample_page), "--year", "2025", "--root", str(root))[0] == 0
+    status, out, err = run_cli("check", "--base-url", "https://me.github.io/papers/",
+                               "--root", str(root))
+    assert status == 0, err
+    first = sorted((root / "content" / "papers").glob("*.md"))[0]
+    first.write_text(first.read_text() + "\nSee [the follow-up](../no-such-paper/).\n")
+    status, _, err = run_cli("check", "--root", str(root))
+    assert status == 1
+    assert f"content/papers/{first.name}:" in err and "broken link '../no-such-paper/'" in err
