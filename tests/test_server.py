@@ -149,3 +149,19 @@ def test_serve_outside_a_site_folder_is_a_clear_error(tmp_path: Path, run_cli) -
     status, _, err = run_cli("serve", "--port", "0", "--root", str(tmp_path))
     assert status == 1
     assert "no sitegen.toml here" in err and "Traceback" not in err
+
+
+def test_a_broken_config_shows_the_error_and_recovers(dev: DevServer) -> None:
+    config = dev.root / "sitegen.toml"
+    good = config.read_text()
+    first = dev.state.snapshot.build
+    config.write_text(good + "\n[site]\ntitle = 'again'\n")  # a duplicate table: invalid TOML
+    wait_for(lambda: dev.state.snapshot.build > first)
+    page = httpx.get(dev.url, headers={"Accept": "text/html"})
+    assert page.status_code == 500
+    assert "sitegen.toml" in page.text and "not valid TOML" in page.text
+    assert httpx.get(dev.url + "static/css/site.css").status_code == 200  # last good build
+    broken = dev.state.snapshot.build
+    config.write_text(good)
+    wait_for(lambda: dev.state.snapshot.build > broken)
+    assert httpx.get(dev.url).status_code == 200
