@@ -156,7 +156,9 @@ def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_ur
             fe.dc.dc_creator(list(entry.authors))
         for tag in entry.tags:
             fe.category(term=tag, label=tag)
-        fe.summary(entry.summary or entry.title)
+        fe.summary(entry.summary or entry.title)  # Atom: type="text"
+        # RSS readers read <description> as HTML: escape the plain text once more.
+        fe.description(html.escape(entry.summary or entry.title, quote=False))
         fe.content(entry.content_html, type="html")
     return fg
 
