@@ -162,3 +162,30 @@ def test_ten_thousand_papers_tag_well_under_a_second():
         seconds.append(time.process_time() - started)
     assert all(tagged)
     assert min(seconds) < 1.0, f"tagging 10,000 papers took {min(seconds):.2f} s of CPU"
+
+
+def test_tag_pages_list_counts_newest_first_with_pagination_and_escape_names(site: Path):
+    import feedparser
+    from feedtools import build
+
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text() + "\n[build]\npapers_per_page = 2\n"
+                      "[tags]\ndefault_rules = false\n")
+    hostile = '<b>bold</b> & "日本語"'
+    for day in (1, 2, 3):
+        write_simple_paper(site, f"p{day}", f"Paper {day}", date=f"2025-08-0{day}",
+                           tags=[hostile, "Common"])
+    out = build(site)
+    index = out["tags/index.html"].decode()
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &#34;日本語&#34;" in index and "<b>bold" not in index
+    assert '<a class="tag" href="/sub/tags/common/">common <span class="count">3' in index
+    slug = [p.split("/")[1] for p in out if p.startswith("tags/b-bold-b")][0]
+    first = out[f"tags/{slug}/index.html"].decode()
+    assert first.index("Paper 3") < first.index("Paper 2") and "Paper 1" not in first
+    assert "Paper 1" in out[f"tags/{slug}/page/2/index.html"].decode()
+    assert f'href="https://example.org/sub/tags/{slug}/feed.xml"' in first
+    feed = feedparser.parse(out[f"tags/{slug}/feed.xml"])
+    assert not feed.bozo and feed.feed.title == f"Test Papers: {hostile}"
+    assert [e.title for e in feed.entries] == ["Paper 3", "Paper 2", "Paper 1"]
+    paper_page = out["papers/p1/index.html"].decode()
+    assert f'href="/sub/tags/{slug}/"' in paper_page and 'href="/sub/tags/common/"' in paper_page
