@@ -107,7 +107,7 @@ def make_entry(paper: Paper, urls: Urls, id_base: str) -> Entry:
     return Entry(
         id=id_base + urls.rel("paper", paper),
         url=page_url,
-        title=xml_text(paper.title),
+        title=xml_text(paper.title) or paper.slug,  # a title of control characters only
         published=_midnight(paper.date),
         authors=tuple(a for a in (xml_text(n).strip() for n in paper.authors) if a),
         summary=xml_text(preview(paper.abstract, 500)) if paper.abstract else "",
@@ -129,14 +129,14 @@ class FeedInfo:
     json_url: str | None = None
 
 
-def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str
-               ) -> FeedGenerator:
+def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str,
+               self_type: str) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(info.feed_id)
     fg.title(xml_text(info.title))
     fg.subtitle(xml_text(info.subtitle) or xml_text(info.title))
-    fg.link(href=self_url, rel="self")
+    fg.link(href=self_url, rel="self", type=self_type)
     fg.link(href=info.page_url, rel="alternate")  # last: feedgen makes it the RSS <link>
     fg.language(config.site["language"])
     fg.author({"name": xml_text(config.site["author"] or config.site["title"])})
@@ -165,12 +165,14 @@ def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_ur
 
 def atom_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
     """An Atom 1.0 document."""
-    return _generator(info, config, entries, info.atom_url).atom_str(pretty=True)
+    return _generator(info, config, entries, info.atom_url,
+                      "application/atom+xml").atom_str(pretty=True)
 
 
 def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
     """An RSS 2.0 document (content in `content:encoded`, authors as `dc:creator`)."""
-    return _generator(info, config, entries, info.rss_url).rss_str(pretty=True)
+    return _generator(info, config, entries, info.rss_url,
+                      "application/rss+xml").rss_str(pretty=True)
 
 
 def json_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:

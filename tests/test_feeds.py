@@ -111,6 +111,7 @@ def test_atom_has_every_element_the_specification_requires(papers_site: Path):
     assert root.findtext(f"{ATOM}updated") == "2025-08-12T00:00:00+00:00"  # newest entry
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
     assert links == {"self": BASE + "feed.xml", "alternate": BASE}
+    assert root.find(f"{ATOM}link[@rel='self']").get("type") == "application/atom+xml"
     # A feed needs an author unless every entry has one (the third paper has none).
     assert root.find(f"{ATOM}author/{ATOM}name").text == "Test Papers"
     entries = root.findall(f"{ATOM}entry")
@@ -132,6 +133,7 @@ def test_rss_has_every_element_the_specification_requires(papers_site: Path):
     assert channel.findtext("lastBuildDate") == "Tue, 12 Aug 2025 00:00:00 +0000"
     self_link = channel.find("{http://www.w3.org/2005/Atom}link")
     assert self_link.get("rel") == "self" and self_link.get("href") == BASE + "rss.xml"
+    assert self_link.get("type") == "application/rss+xml"
     for item in channel.findall("item"):
         assert item.findtext("title") and item.findtext("link").startswith(BASE)
         assert item.findtext("guid") == item.findtext("link")
@@ -209,9 +211,11 @@ def test_empty_site_feeds_are_valid_and_dated_from_source_date_epoch(
 
 def test_control_characters_in_titles_do_not_break_the_feeds(site: Path):
     write_simple_paper(site, "ctl", "Bell\x07 and\x0b tab\t title", abstract="x\x00y")
+    write_simple_paper(site, "only-ctl", "\x07\x08", date="2025-08-10")
     out = build(site)
-    assert parsed(out["feed.xml"]).entries[0].title == "Bell and tab\t title"
-    assert parsed(out["rss.xml"]).entries[0].title == "Bell and tab\t title"
+    for name in ("feed.xml", "rss.xml"):
+        assert [e.title for e in parsed(out[name]).entries] == ["Bell and tab\t title", "only-ctl"]
+    assert json.loads(out["feed.json"])["items"][1]["title"] == "only-ctl"
 
 
 class _Alternates(html.parser.HTMLParser):
