@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -78,6 +79,10 @@ def highwire_tags(paper: Paper, urls: Urls) -> list[tuple[str, str]]:
     if paper.arxiv_id:
         tags.append(("citation_arxiv_id", paper.arxiv_id))
         tags.append(("citation_pdf_url", arxiv_pdf_url(paper.arxiv_id)))
+    else:
+        pdfs = [url for url in paper.links if urlsplit(url).path.lower().endswith(".pdf")]
+        if pdfs:
+            tags.append(("citation_pdf_url", pdfs[0]))
     if paper.doi:
         tags.append(("citation_doi", paper.doi))
     tags.append(("citation_abstract_html_url", urls.absolute("paper", paper)))
@@ -148,8 +153,10 @@ def bibtex(paper: Paper, urls: Urls) -> str:
     if paper.arxiv_id and is_arxiv_id(paper.arxiv_id):
         fields.append(("eprint", paper.arxiv_id))
         fields.append(("archivePrefix", "arXiv"))
-        if paper.primary_category and _CATEGORY.match(paper.primary_category):
-            fields.append(("primaryClass", paper.primary_category))
+        primary = [c for c in (paper.primary_category, *paper.categories)
+                   if c and _CATEGORY.match(c)]
+        if primary:
+            fields.append(("primaryClass", primary[0]))
         url = arxiv_abs_url(paper.arxiv_id)
     else:
         url = urls.absolute("paper", paper)

@@ -70,7 +70,8 @@ def paper_site(site: Path) -> Path:
                        published="2024-08-02", primary_category="cs.CL",
                        authors=["Ada Lovelace", "Grace {Brewster} Hopper", "Smith and Wesson"],
                        abstract="Text </script> with $a<b$.", doi="10.1234/x_y")
-    write_simple_paper(site, "no-arxiv", "Plain paper", date="2025-08-11")
+    write_simple_paper(site, "no-arxiv", "Plain paper", date="2025-08-11",
+                       links=["https://example.com/code", "https://example.com/paper.PDF"])
     return site
 
 
@@ -88,7 +89,8 @@ def test_highwire_tags_for_google_scholar(paper_site: Path):
     plain = dict(head_of(out["papers/no-arxiv/index.html"]).meta)
     assert plain["citation_title"] == "Plain paper"
     assert plain["citation_publication_date"] == "2025/08/11"
-    assert "citation_arxiv_id" not in plain and "citation_pdf_url" not in plain
+    assert "citation_arxiv_id" not in plain
+    assert plain["citation_pdf_url"] == "https://example.com/paper.PDF"
 
 
 def test_opengraph_and_twitter_card(paper_site: Path):
