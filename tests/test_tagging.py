@@ -189,3 +189,12 @@ def test_tag_pages_list_counts_newest_first_with_pagination_and_escape_names(sit
     assert [e.title for e in feed.entries] == ["Paper 3", "Paper 2", "Paper 1"]
     paper_page = out["papers/p1/index.html"].decode()
     assert f'href="/sub/tags/{slug}/"' in paper_page and 'href="/sub/tags/common/"' in paper_page
+
+
+def test_regex_with_escapes_and_capitals_keeps_its_meaning():
+    compiled = rules(r'rules = { gpt = ["/GPT-\\d+\\S*/"], nodigit = ["/\\D{3}x/"] }')
+    assert tags_for(paper("gpt-4o and friends"), compiled) == ("gpt",)
+    assert tags_for(paper("ChatGPT-4"), compiled) == ()  # starts inside a word
+    assert tags_for(paper("GPT-x"), compiled) == ()
+    assert tags_for(paper("abcx"), compiled) == ("nodigit",)
+    assert tags_for(paper("a1cx"), compiled) == ()
