@@ -13,12 +13,15 @@ from .assemble import assemble
 from .config import Config
 from .content import load_papers
 from .errors import ProblemsFound
+from .feeds import feed_outputs
 from .lock import locked, output_lock
+from .metadata import bib_outputs, template_globals
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
 from .progress import progress
 from .render import make_environment, static_dirs
-from .tagging import tags_for
+from .sitemap import sitemap_outputs
+from .tagging import compile_rules
 from .urls import Urls
 from .writer import WriteStats, write_outputs
 
@@ -44,8 +47,9 @@ def static_outputs(config: Config) -> list[Output]:
 
 
 def assemble_site(config: Config, papers: list[Paper]) -> Site:
-    """Papers -> Site with the config's tag rules applied."""
-    return assemble(papers, lambda paper: tags_for(paper, config))
+    """Papers -> Site with the config's tag rules applied (compiled once for all papers)."""
+    rules = compile_rules(config.tags)
+    return assemble(papers, rules.tags)
 
 
 def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False
@@ -55,10 +59,14 @@ def build_outputs(config: Config, papers: list[Paper], show_progress: bool = Fal
     site = assemble_site(config, papers)
     env = make_environment(config, urls)
     env.globals["tag_by_name"] = {tag.name: tag for tag in site.tags}
+    env.globals.update(template_globals(urls, config.site["title"]))
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
     outputs = render_jobs(env, progress(jobs, "rendering pages", show_progress, len(jobs)))
+    outputs += bib_outputs(site, urls)
+    outputs += feed_outputs(site, config, urls)
     outputs += static_outputs(config)
+    outputs += sitemap_outputs(site, urls, outputs, {job.path: job.context for job in jobs})
     return site, outputs
 
 

@@ -121,7 +121,9 @@ class Urls:
             values.update(y=obj)
         elif obj is not None:
             slug = getattr(obj, "slug", obj)
-            values.update(slug=quote(str(slug), safe=""), path=str(obj))
+            values["slug"] = quote(str(slug), safe="")
+            if "{path}" in pattern:  # not str(obj) always: a Tag's repr lists all its papers
+                values["path"] = str(obj)
         return pattern.format(**values)
 
     def url(self, kind: str, obj: object = None, page: int = 1) -> str:
