@@ -180,3 +180,58 @@ def test_new_site_story_check_catches_a_broken_link(tmp_path: Path, run_cli, sam
     status, _, err = run_cli("check", "--root", str(root))
     assert status == 1
     assert f"content/papers/{first.name}:" in err and "broken link '../no-such-paper/'" in err
+
+
+class _Reference(__import__("html.parser").parser.HTMLParser):
+    """html.parser's reading of links and ids: what the fast scanner must agree with."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, int]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        from sitegen.check import LINK_ATTRIBUTES
+
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value)
+            elif (tag, name) in LINK_ATTRIBUTES:
+                self.links.append((value, self.getpos()[0]))
+
+    handle_startendtag = handle_starttag
+
+
+def test_fast_scanner_agrees_with_html_parser(tmp_path: Path, run_cli, sample_page) -> None:
+    from sitegen.build import build_outputs
+    from sitegen.content import load_papers
+
+    root = tmp_path / "s"
+    run_cli("new", str(root))
+    run_cli("import", str(sample_page), "--year", "2025", "--root", str(root))
+    papers, _ = load_papers(root)
+    _, outputs = build_outputs(load_config(root), papers)
+    tricky = (b'<!doctype html><p id="a&amp;b">x</p>\n<!-- <a href="/in-comment/"> -->\n'
+              b"<script src='/s.js' defer></script><script>var a = '<a href=\"/no/\">';</script>"
+              b'\n<A HREF=/sub/up/ title="a > b">t</A><img src="/i.png"/><a name=top></a>'
+              b'<style>a[href="/css/"]{}</style><a data-x="1"\n  href="/two/lines/">x</a>')
+    pages = [o.data for o in outputs if o.path.endswith(".html")] + [tricky]
+    assert len(pages) > 100
+    for data in pages:
+        reference = _Reference()
+        reference.feed(data.decode())
+        reference.close()
+        fast = scan_html(data)
+        assert fast.ids == reference.ids
+        assert fast.links == reference.links
+
+
+def test_same_page_anchor_is_resolved_per_page() -> None:
+    """Regression: memoizing must not let one page's ids answer for another's."""
+    urls = Urls("https://example.org/sub/")
+    files = {"index.html": b'<p id="only-here">', "404.html": b"<p>"}
+    resolver = Resolver(urls, files)
+    assert resolver.problem("index.html", "#only-here") is None
+    assert resolver.problem("404.html", "#only-here")[0] == "error"
