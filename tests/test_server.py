@@ -165,3 +165,36 @@ def test_a_broken_config_shows_the_error_and_recovers(dev: DevServer) -> None:
     config.write_text(good)
     wait_for(lambda: dev.state.snapshot.build > broken)
     assert httpx.get(dev.url).status_code == 200
+
+
+def test_cli_serve_runs_until_ctrl_c(site: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import REPO, free_port
+
+    write_paper(site, "2508.00001", paper("2508.00001", "First paper"))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", str(port),
+                             "--root", str(site)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/sub/papers/2508.00001/"
+
+        def up() -> bool:
+            try:
+                return httpx.get(url).status_code == 200
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                return False
+
+        wait_for(up, timeout=30)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert f"serving http://127.0.0.1:{port}/sub/" in out and "stopping" in out
+    assert "Traceback" not in err
