@@ -63,3 +63,14 @@ def test_site_static_overrides_theme_static(site: Path) -> None:
     files = build(site)
     assert files["static/css/site.css"] == b"body{color:red}\n"
     assert files["static/favicon.ico"] == b"icon"
+
+
+def test_extra_script_through_the_scripts_block(site: Path) -> None:
+    write_paper(site, "2508.00001", PAPER)
+    write(site / "templates" / "base.html",
+          '{% extends "default:base.html" %}{% block scripts %}{{ super() }}'
+          '<script src="{{ url(\'static\', \'js/mine.js\') }}" defer></script>{% endblock %}')
+    write(site / "static" / "js" / "mine.js", "console.log(1);\n")
+    page = build(site)["papers/2508.00001/index.html"].decode()
+    assert '<script src="/sub/static/js/mine.js" defer></script>' in page
+    assert "script-src 'self'" in page
