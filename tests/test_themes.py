@@ -71,6 +71,12 @@ def test_extra_script_through_the_scripts_block(site: Path) -> None:
           '{% extends "default:base.html" %}{% block scripts %}{{ super() }}'
           '<script src="{{ url(\'static\', \'js/mine.js\') }}" defer></script>{% endblock %}')
     write(site / "static" / "js" / "mine.js", "console.log(1);\n")
-    page = build(site)["papers/2508.00001/index.html"].decode()
-    assert '<script src="/sub/static/js/mine.js" defer></script>' in page
-    assert "script-src 'self'" in page
+    write(site / "templates" / "paper.html",
+          '{% extends "default:paper.html" %}{% block scripts %}{{ super() }}'
+          '<script src="{{ url(\'static\', \'js/mine.js\') }}" defer></script>{% endblock %}')
+    files = build(site)
+    tag = '<script src="/sub/static/js/mine.js" defer></script>'
+    home, paper = files["index.html"].decode(), files["papers/2508.00001/index.html"].decode()
+    assert tag in home and "script-src 'self'" in home
+    # paper.html fills `scripts` itself (copy.js): its own override keeps that with super().
+    assert tag in paper and "static/js/copy.js" in paper
