@@ -4,6 +4,9 @@ The public API is what this module exports; everything else is private by conven
 """
 
 __version__ = "0.1.0"
+#: Where sitegen's source lives: the User-Agent of `fetch` names it, and `sitegen new` pins
+#: new sites' requirements.txt to a release tag of it. (Set here once; see docs/deploy.md.)
+PROJECT_URL = "https://github.com/sitegen-dev/sitegen"
 
 from .build import BuildResult, build_outputs, build_site
 from .config import Config, load_config, parse_config

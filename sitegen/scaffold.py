@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import __version__
+from . import PROJECT_URL, __version__
 from .errors import SitegenError
 
 SKELETON = Path(__file__).parent / "skeleton"
@@ -12,7 +12,7 @@ SKELETON = Path(__file__).parent / "skeleton"
 #: dot-folders), renamed wherever they occur in a path.
 RENAMES = {"gitignore": ".gitignore", "github": ".github"}
 #: Where sitegen's source lives: the deploy workflow of a new site installs from there.
-SOURCE_REPO = "https://github.com/sitegen-dev/sitegen"
+SOURCE_REPO = PROJECT_URL
 #: The pinned requirement a new site's workflow installs (the name on PyPI is taken).
 REQUIREMENT = f"sitegen @ git+{SOURCE_REPO}@v{__version__}"
 #: Placeholders filled in while copying: file (relative to the skeleton) -> token -> value.

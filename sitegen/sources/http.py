@@ -21,11 +21,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .. import __version__
+from .. import PROJECT_URL, __version__
 from ..errors import SourceError
 from ..fileio import atomic_write_bytes
 
-PROJECT_URL = "https://github.com/sitegen/sitegen"
 USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
 CACHE_DIR = ".sitegen-cache"
 #: Statuses worth asking again: throttling (429, and 406 which arXiv sends under edge
