@@ -19,6 +19,7 @@ import yaml
 from .errors import ContentError
 from .fileio import atomic_write_text
 from .model import PAPER_KEYS, Paper, Problem
+from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
 
 PAPERS_DIR = Path("content") / "papers"
@@ -94,6 +95,17 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _cleaned(key: Any, value: Any, bad: Any) -> Any:
+    """A front-matter value without control characters; warns once per key."""
+    if isinstance(value, str) and has_controls(value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return strip_controls(value)
+    if isinstance(value, list) and any(isinstance(v, str) and has_controls(v) for v in value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return [strip_controls(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def paper_from_data(data: Any, slug: str, notes: str, path: str,
                     yaml_text: str = "") -> PaperFile:
     """Validate front-matter data and build a `Paper`; collect every problem on the way."""
@@ -105,6 +117,11 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     if not isinstance(data, dict):
         return PaperFile(None, (_problem(path, "front matter must be a mapping of keys",
                                          "write 'key: value' lines", line=2),))
+    data = {key: _cleaned(key, value, bad) for key, value in data.items()}
+    if has_controls(notes):
+        problems.append(_problem(path, "control characters removed from the notes",
+                                 severity="warning"))
+        notes = strip_controls(notes)
     for key in data:
         if key not in PAPER_KEYS:
             bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
@@ -173,6 +190,21 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     return PaperFile(paper, tuple(problems))
 
 
+def _first_alias(yaml_text: str) -> int | None:
+    """The file line of the first YAML alias, if any.
+
+    Aliases let a few lines expand into a huge or self-referencing structure (a
+    "billion laughs" list, `&a [*a]`); sitegen never writes them and paper files do not
+    need them, so they are refused rather than expanded.
+    """
+    if "*" not in yaml_text:
+        return None
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 2
+    return None
+
+
 def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     """Parse the text of one paper file."""
     try:
@@ -180,13 +212,23 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     except ContentError as exc:
         return PaperFile(None, (_problem(path, exc.message, exc.hint, line=exc.line),))
     try:
+        alias = _first_alias(yaml_text)
+        if alias is not None:
+            return PaperFile(None, (_problem(
+                path, "front matter uses a YAML alias (*name); aliases are not allowed",
+                "write the value out in full", line=alias),))
         data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = "check quotes and indentation"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            reason = reason.replace("could not determine a constructor for the tag",
+                                    "unsupported tag")
+            hint = "YAML tags are not allowed; write plain text, numbers, dates and lists"
         return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
-                                         "check quotes and indentation", line=line),))
+                                         hint, line=line),))
     return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
 
 

@@ -88,7 +88,12 @@ def notes_to_html(notes: str) -> str:
     """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
     if not notes.strip():
         return ""
-    raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    try:
+        raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    except RecursionError:
+        # Python-Markdown recurses once per nesting level; hundreds of nested lists or
+        # quotes exhaust the stack. Such notes are shown as the text they are.
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
                                                            NOTE_ATTRIBUTES.items()},
                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener",
