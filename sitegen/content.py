@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError
+from .errors import ContentError, OutputError
 from .fileio import atomic_write_text
 from .model import PAPER_KEYS, Paper, Problem
 from .textclean import has_controls, strip_controls
@@ -327,8 +327,13 @@ def write_papers(root: Path, papers: Iterable[Paper]) -> list[Path]:
         try:
             if file.read_text(encoding="utf-8") == text:
                 continue
-        except (FileNotFoundError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError):  # missing, unreadable: (re)write it
             pass
-        atomic_write_text(file, text)
+        try:
+            atomic_write_text(file, text)
+        except OSError as exc:
+            raise OutputError(f"cannot write a paper file: {exc.strerror or exc}", str(file),
+                              hint=f"check free disk space and permissions; {len(written)} "
+                              "file(s) were written before, each whole") from None
         written.append(file)
     return written

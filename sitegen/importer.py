@@ -10,8 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import load_papers, paper_files, write_papers
+from .content import PAPERS_DIR, load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
+from .fileio import remove_stale_temp_files
 from .lock import locked, store_lock
 from .merge import merge_records
 from .model import Paper, Problem
@@ -77,6 +78,7 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
 
 
 def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
+    remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
     stored, problems = load_papers(root)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]

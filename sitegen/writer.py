@@ -1,7 +1,8 @@
 """Outputs -> the output folder, atomically.
 
-The new site is staged in a temporary folder beside the output, then swapped in with two
-renames, so a failed or killed build leaves the previous output as it was. Files whose
+The new site is staged in a temporary folder beside the output, then swapped in with one
+atomic exchange (Linux `renameat2`; two renames elsewhere), so a failed or killed build
+leaves the previous output as it was, and the output folder is always one whole site. Files whose
 bytes did not change are hard-linked from the previous output: their mtimes stay, so
 deploys and `rsync` stay small.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .fileio import exchange_paths
 from .model import Output
 from .urls import checked_output_path
 
@@ -93,10 +95,13 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
                 written += 1
         (new / MARKER).write_bytes(b"")
         removed = _count_removed(out_dir, files)
-        if out_dir.exists():
+        if not out_dir.exists():
+            new.rename(out_dir)
+        elif exchange_paths(new, out_dir):  # one step: no moment without a site
+            shutil.rmtree(new)  # now the previous site; `recover` drops it if we die here
+        else:
             out_dir.rename(old)
-        new.rename(out_dir)
-        if old.exists():
+            new.rename(out_dir)
             shutil.rmtree(old)
     except OSError as exc:
         if new.exists():
