@@ -40,36 +40,43 @@ def _delays(rng: random.Random, seconds: float, count: int) -> list[float]:
     return sorted(rng.uniform(0.05, seconds * 1.05) for _ in range(count))
 
 
-def _judge(kills) -> None:
+def _kill_rounds(killer, rng: random.Random, count: int) -> list:
+    """Seeded kills; if a busy machine made every run end first, add earlier kills."""
+    kills = [killer.kill_once(d) for d in _delays(rng, killer.seconds, count)]
+    for _ in range(3):
+        if any(not k.finished for k in kills):
+            break
+        kills.append(killer.kill_once(rng.uniform(0.05, killer.seconds * 0.5)))
     broken = [k for k in kills if k.state.startswith("broken")]
-    assert broken == [], broken
-    assert any(not k.finished for k in kills), "no kill landed while the run was going"
+    assert broken == [], kills
+    assert any(not k.finished for k in kills), f"no kill landed while the run was going: {kills}"
+    return kills
 
 
 def test_killed_builds_leave_the_old_or_the_new_site(tmp_path):
     killer = BuildKiller(tmp_path, papers=150)
     rng = random.Random(SEED)
-    _judge([killer.kill_once(d) for d in _delays(rng, killer.seconds, 3)])
+    _kill_rounds(killer, rng, 3)
 
 
 @pytest.mark.slow
 def test_killed_builds_of_3000_papers(tmp_path):
     killer = BuildKiller(tmp_path, papers=3000)
     rng = random.Random(SEED + 1)
-    _judge([killer.kill_once(d) for d in _delays(rng, killer.seconds, 10)])
+    _kill_rounds(killer, rng, 10)
 
 
 def test_killed_imports_leave_every_paper_file_whole(tmp_path):
     killer = ImportKiller(tmp_path, stored=100, new=300)
     rng = random.Random(SEED + 2)
-    _judge([killer.kill_once(d) for d in _delays(rng, killer.seconds, 3)])
+    _kill_rounds(killer, rng, 3)
 
 
 @pytest.mark.slow
 def test_killed_imports_of_3000_papers(tmp_path):
     killer = ImportKiller(tmp_path, stored=3000, new=2000)
     rng = random.Random(SEED + 3)
-    _judge([killer.kill_once(d) for d in _delays(rng, killer.seconds, 10)])
+    _kill_rounds(killer, rng, 10)
 
 
 # Kill the writer deterministically at its N-th file-system step (each link, open, mkdir,
