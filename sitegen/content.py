@@ -190,6 +190,17 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     return PaperFile(paper, tuple(problems))
 
 
+def _bad_date_line(yaml_text: str) -> int | None:
+    """The file line of the first date-like value that is not a real date."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        for found in re.finditer(r"\b(\d{4})-(\d\d?)-(\d\d?)\b", line):
+            try:
+                dt.date(*(int(g) for g in found.groups()))
+            except ValueError:
+                return number
+    return None
+
+
 def _first_alias(yaml_text: str) -> int | None:
     """The file line of the first YAML alias, if any.
 
@@ -229,6 +240,10 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
             hint = "YAML tags are not allowed; write plain text, numbers, dates and lists"
         return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
                                          hint, line=line),))
+    except (ValueError, OverflowError) as exc:  # e.g. `2025-13-45`: YAML reads it as a date
+        hint = "write real dates as YYYY-MM-DD; quote other text that looks like a date"
+        return PaperFile(None, (_problem(path, f"front matter holds an impossible value: {exc}",
+                                         hint, line=_bad_date_line(yaml_text)),))
     return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
 
 

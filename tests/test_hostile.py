@@ -206,3 +206,29 @@ def test_control_characters_and_surrogate_escapes_are_removed_with_a_warning(run
     assert "control characters removed from 'title'" in err
     page = _paper_page(empty_site / "_site", "c")
     assert checks.html_elements_text(page, "h1") == ["bell esc nul del c1 end"]
+
+
+def test_odd_paper_file_names_give_working_links(run_cli, empty_site, serve_dir):
+    # A hand-written file's name is its slug: the folder on disk must be what the server
+    # finds when it decodes the percent-encoded link.
+    import urllib.request
+
+    from tests.sitecheck import broken_links
+    names = ["my paper", "café", "a%2e", "a#b", "a?b", "x<y>", "a&b", "%00"]
+    for name in names:
+        (empty_site / "content" / "papers" / f"{name}.md").write_text(
+            f"---\ntitle: T {name}\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    status, _, err = run_cli("build", cwd=empty_site)
+    assert status == 0, err
+    out = empty_site / "_site"
+    assert sorted(p.name for p in (out / "papers").iterdir()) == sorted(names)
+    # (The header's search form points at search/, which the search branch adds.)
+    assert [b for b in broken_links(out, "/sub/") if not b.endswith(" /sub/search/")] == []
+    base = serve_dir(out, "/sub/")
+    day = checks.parse_html((out / "2025" / "08" / "11" / "index.html").read_bytes())
+    hrefs = [a.get("href") for a in day.iter(f"{{{checks.HTML_NS}}}a")
+             if (a.get("href") or "").startswith("/sub/papers/")]
+    assert len(hrefs) == len(names)
+    for href in hrefs:
+        with urllib.request.urlopen(base + href[len("/sub/"):]) as response:
+            assert response.status == 200
