@@ -232,3 +232,36 @@ def test_odd_paper_file_names_give_working_links(run_cli, empty_site, serve_dir)
     for href in hrefs:
         with urllib.request.urlopen(base + href[len("/sub/"):]) as response:
             assert response.status == 200
+
+
+def test_every_page_of_the_sample_site_has_the_csp_first_and_no_inline_script(run_cli, site,
+                                                                                sample_page):
+    status, _, err = run_cli("import", str(sample_page), "--year", "2025", cwd=site)
+    assert status == 0, err
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    pages = sorted((site / "_site").rglob("*.html"))
+    assert len(pages) > 70
+    problems = []
+    for path in pages:
+        tree = checks.parse_html(path.read_bytes())
+        problems += checks.csp_problems(tree, path.name) + checks.live_script_problems(
+            tree, path.name, "/sub/static/")
+    assert problems == []
+
+
+def test_yaml_is_only_ever_loaded_with_the_safe_loader():
+    import re
+
+    import sitegen
+    package = Path(sitegen.__file__).parent
+    calls = []
+    for source in package.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        calls += [(source.name, m.group(0)) for m in re.finditer(
+            r"yaml\.(load|load_all|unsafe_load|full_load|Loader|FullLoader|UnsafeLoader)\b[^\n]*",
+            text)]
+    assert calls == [("content.py", "yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - "
+                                    "a safe loader")]
+    from sitegen.content import _Loader
+    assert _Loader.__name__ in ("CSafeLoader", "SafeLoader")

@@ -11,7 +11,8 @@ CSP = ('<meta http-equiv="Content-Security-Policy" content="default-src \'self\'
 
 
 def page(body: str, head: str = CSP) -> str:
-    return f"<!doctype html><html><head>{head}<title>t</title></head><body>{body}</body></html>"
+    return (f'<!doctype html><html><head><meta charset="utf-8">{head}<title>t</title></head>'
+            f"<body>{body}</body></html>")
 
 
 @pytest.mark.parametrize("body", [
@@ -56,6 +57,7 @@ def test_inert_text_passes(body):
     CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
     CSP.replace("object-src 'none'; ", ""),
     CSP + CSP,
+    "<title>t</title>" + CSP,
 ])
 def test_missing_or_weak_csp_is_found(head):
     assert checks.csp_problems(page("<p>x</p>", head)) != []

@@ -37,3 +37,42 @@ def test_preview_never_cuts_a_formula():
     text = "word " * 60 + "$a+b$ end"
     assert preview(text, 300).count("$") % 2 == 0
     assert preview("short", 300) == "short"
+
+
+def test_allow_lists_hold_nothing_that_runs_or_loads():
+    from sitegen.textrender import MATHML_ATTRIBUTES, MATHML_TAGS, NOTE_ATTRIBUTES, NOTE_TAGS
+    risky_tags = {"script", "style", "iframe", "object", "embed", "form", "input", "button",
+                  "link", "meta", "base", "svg", "math", "textarea", "template", "noscript",
+                  "annotation-xml", "maction", "frame", "frameset", "video", "audio", "source"}
+    assert not (NOTE_TAGS | (MATHML_TAGS - {"math"})) & risky_tags
+    attributes = set(MATHML_ATTRIBUTES).union(*NOTE_ATTRIBUTES.values())
+    assert not {a for a in attributes if a.startswith("on")}
+    assert not attributes & {"style", "href", "xlink:href", "src", "action", "formaction",
+                             "srcdoc", "srcset", "class", "id", "name"} - {"href", "src"}
+    assert {k for k, v in NOTE_ATTRIBUTES.items() if v & {"href", "src"}} == {"a", "img"}
+
+
+def test_mathml_cannot_carry_links_or_html():
+    html = text_with_math(r"$\href{https://evil.example}{x}$ $\style{color:red}{y}$ "
+                          r"$\class{c}{z}$ $\unicode{60}script$")
+    from tests.hostile import checks
+    root = checks.parse_html(f"<!doctype html><body>{html}")
+    names = {a for e in root.iter() if isinstance(e.tag, str) for a in e.attrib}
+    assert names <= {"alttext", "{http://www.w3.org/2000/xmlns/}xmlns", "display", "mathvariant", "stretchy", "fence",
+                     "separator", "lspace", "rspace"}, names
+    assert checks.live_script_problems(root) == []
+
+
+def test_notes_links_keep_only_safe_schemes():
+    html = notes_to_html("[a](http://x.example/) [b](mailto:a@b.c) [c](/sub/papers/x/) "
+                         "[d](javascript:x) [e](data:text/html,x) [f](vbscript:x) "
+                         "[g](JaVaScRiPt:x) ![h](data:image/png;base64,AAAA)")
+    assert "javascript" not in html.lower() and "data:" not in html and "vbscript" not in html
+    assert 'href="http://x.example/"' in html and 'href="mailto:a@b.c"' in html
+    assert 'href="/sub/papers/x/"' in html
+    assert 'rel="nofollow noopener"' in html
+
+
+def test_over_nested_notes_render_as_escaped_text():
+    html = notes_to_html("".join("  " * i + "- <b>x</b>\n" for i in range(1000)))
+    assert html.startswith('<pre class="notes-raw">') and "&lt;b&gt;" in html

@@ -142,6 +142,15 @@ def csp_problems(html: Html, where: str = "") -> list[str]:
         if (m.get("http-equiv") or "").lower() == "content-security-policy"]
     if len(metas) != 1:
         return [f"{prefix}{len(metas)} CSP meta tags in <head> (want 1)"]
+    # A meta CSP only guards what comes after it: only `<meta charset>` may come first.
+    before = []
+    for element in head:
+        if element is metas[0]:
+            break
+        if not (element.tag == f"{{{HTML_NS}}}meta" and element.get("charset")):
+            before.append(_local(element.tag)[1])
+    if before:
+        return [f"{prefix}the CSP meta tag comes after {before}"]
     policy = {}
     for directive in (metas[0].get("content") or "").split(";"):
         parts = directive.split()
