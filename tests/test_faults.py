@@ -3,7 +3,8 @@
 Nothing may be lost: after any fault the output folder is exactly the previous site or
 the new one, every paper file is whole, the next run succeeds, and errors name the path
 without a traceback. Kill points are random but seeded (SITEGEN_FAULT_SEED to vary them);
-the short runs go in every test run, the long ones are marked `slow`.
+the short runs go in every test run, the long ones are marked `slow` and need
+SITEGEN_SLOW=1 (`SITEGEN_SLOW=1 pytest -m slow tests/test_faults.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from tests.hostile.kill import (
 from tests.hostile.proc import run_sitegen, start_sitegen
 
 SEED = int(os.environ.get("SITEGEN_FAULT_SEED", "20261128"))
+# The full-size kill runs take minutes: marked slow, and run only with SITEGEN_SLOW=1.
+long_run = pytest.mark.skipif(os.environ.get("SITEGEN_SLOW") != "1",
+                              reason="a long kill run; set SITEGEN_SLOW=1 to run it")
 
 
 def _delays(rng: random.Random, seconds: float, count: int) -> list[float]:
@@ -60,6 +64,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(tmp_path):
 
 
 @pytest.mark.slow
+@long_run
 def test_killed_builds_of_3000_papers(tmp_path):
     killer = BuildKiller(tmp_path, papers=3000)
     rng = random.Random(SEED + 1)
@@ -73,6 +78,7 @@ def test_killed_imports_leave_every_paper_file_whole(tmp_path):
 
 
 @pytest.mark.slow
+@long_run
 def test_killed_imports_of_3000_papers(tmp_path):
     killer = ImportKiller(tmp_path, stored=3000, new=2000)
     rng = random.Random(SEED + 3)
