@@ -84,15 +84,33 @@ def preview(text: str, limit: int = 320) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+MAX_NESTING = 100
+_QUOTES = re.compile(r"[>\s]*")
+
+
+def _too_deep(notes: str) -> bool:
+    """True if some line is indented or quoted more than `MAX_NESTING` levels deep."""
+    for line in notes.splitlines():
+        line = line.expandtabs(4)
+        indent = len(line) - len(line.lstrip(" "))
+        quotes = _QUOTES.match(line).group(0).count(">")  # type: ignore[union-attr]
+        if indent > 4 * MAX_NESTING or quotes > MAX_NESTING:
+            return True
+    return False
+
+
 def notes_to_html(notes: str) -> str:
     """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
     if not notes.strip():
         return ""
+    # Python-Markdown recurses once per nesting level and copies the text each time:
+    # ~1000 nested list levels take seconds and hundreds of MB, then exhaust the stack.
+    # Such notes are shown as the text they are.
+    if _too_deep(notes):
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     try:
         raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
     except RecursionError:
-        # Python-Markdown recurses once per nesting level; hundreds of nested lists or
-        # quotes exhaust the stack. Such notes are shown as the text they are.
         return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
                                                            NOTE_ATTRIBUTES.items()},

@@ -76,3 +76,16 @@ def test_notes_links_keep_only_safe_schemes():
 def test_over_nested_notes_render_as_escaped_text():
     html = notes_to_html("".join("  " * i + "- <b>x</b>\n" for i in range(1000)))
     assert html.startswith('<pre class="notes-raw">') and "&lt;b&gt;" in html
+
+
+def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
+    import time
+
+    from sitegen.textrender import MAX_NESTING
+    started = time.perf_counter()
+    assert notes_to_html("> " * (MAX_NESTING + 1) + "x").startswith('<pre class="notes-raw">')
+    assert notes_to_html("".join("  " * i + "- x\n" for i in range(3 * MAX_NESTING))) \
+        .startswith('<pre class="notes-raw">')
+    assert time.perf_counter() - started < 1
+    assert notes_to_html("> " * 10 + "x").count("<blockquote>") == 10
+    assert notes_to_html("".join("    " * i + "- x\n" for i in range(20))).count("<ul>") == 20
