@@ -2,9 +2,9 @@
 
 The new site is staged in a temporary folder beside the output, then swapped in with one
 atomic exchange (Linux `renameat2`; two renames elsewhere), so a failed or killed build
-leaves the previous output as it was, and the output folder is always one whole site. Files whose
-bytes did not change are hard-linked from the previous output: their mtimes stay, so
-deploys and `rsync` stay small.
+leaves the previous output as it was and the output folder is always one whole site.
+Files whose bytes did not change are hard-linked from the previous output: their mtimes
+stay, so deploys and `rsync` stay small.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ def _staging_names(out_dir: Path) -> tuple[Path, Path]:
 def recover(out_dir: Path) -> None:
     """Undo what a killed write left: restore a swapped-out output, drop a half-built one."""
     new, old = _staging_names(out_dir)
+    for staged in (new, old):
+        if staged.is_symlink():  # an output folder that was a symlink, swapped aside
+            staged.unlink()
     if old.exists():
         if out_dir.exists():
             shutil.rmtree(old)
@@ -98,7 +101,9 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
         if not out_dir.exists():
             new.rename(out_dir)
         elif exchange_paths(new, out_dir):  # one step: no moment without a site
-            shutil.rmtree(new)  # now the previous site; `recover` drops it if we die here
+            # `new` is now the previous site: the new one is in place whatever happens
+            # here, and `recover` drops what is left if we die or fail.
+            shutil.rmtree(new, ignore_errors=True)
         else:
             out_dir.rename(old)
             new.rename(out_dir)
