@@ -31,7 +31,7 @@ from tests.hostile.kill import (
     generated_papers,
     write_store,
 )
-from tests.hostile.proc import run_sitegen, start_sitegen
+from tests.hostile.proc import run_sitegen
 
 SEED = int(os.environ.get("SITEGEN_FAULT_SEED", "20261128"))
 # The full-size kill runs take minutes: marked slow, and run only with SITEGEN_SLOW=1.
@@ -281,33 +281,3 @@ def test_a_file_where_a_folder_is_expected_and_back(tmp_path, case):
         assert run.status == 0, run.err  # a folder named *.md is not a paper file
         return
     _clean_error(run_sitegen(args, root), *words)
-
-
-def test_two_real_builds_at_once_give_one_correct_site(tmp_path):
-    root = _site(tmp_path, papers=300)
-    assert run_sitegen(["build", "-q", "--out", "../ref"], root).status == 0
-    first = start_sitegen(["build"], root)
-    second = start_sitegen(["build"], root)
-    results = [p.communicate(timeout=120) + (p.returncode,) for p in (first, second)]
-    assert [r[2] for r in results] == [0, 0], results
-    assert all("Traceback" not in r[1] for r in results)
-    assert digest_tree(root / "_site") == digest_tree(tmp_path / "ref")
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == ["._site.lock"]
-
-
-def test_two_real_imports_at_once_keep_both_pages(tmp_path):
-    root = _site(tmp_path, papers=0)
-    pages = []
-    for word in ("Alpha", "Beta"):
-        page = tmp_path / f"{word}.txt"
-        page.write_text("Aug 11, 2025\n\n" + "".join(
-            f"{word} paper {i}\n\nAn abstract of {word} {i}. Two sentences.\n\n"
-            for i in range(300)))
-        pages.append(page)
-    procs = [start_sitegen(["import", "-q", str(p)], root) for p in pages]
-    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
-    assert [r[2] for r in results] == [0, 0], results
-    papers, problems = load_papers(root)
-    assert problems == []
-    assert sorted(p.title.split()[0] for p in papers).count("Alpha") == 300
-    assert len(papers) == 600
