@@ -89,3 +89,15 @@ def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
     assert time.perf_counter() - started < 1
     assert notes_to_html("> " * 10 + "x").count("<blockquote>") == 10
     assert notes_to_html("".join("    " * i + "- x\n" for i in range(20))).count("<ul>") == 20
+
+
+def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
+    import time
+
+    from sitegen.textrender import MAX_BRACKETS
+    started = time.perf_counter()
+    assert notes_to_html("[x](" * 20000).startswith('<pre class="notes-raw">')
+    assert notes_to_html("[^" * 20000).startswith('<pre class="notes-raw">')
+    assert time.perf_counter() - started < 1
+    links = " ".join(f"[l{i}](https://x.example/{i})" for i in range(MAX_BRACKETS))
+    assert notes_to_html(links).count("<a href=") == MAX_BRACKETS

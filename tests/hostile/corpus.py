@@ -78,6 +78,7 @@ DEEP_NOTES = {
     "deep-list": "".join("  " * i + "- x\n" for i in range(1000)),
     "deep-quote": "> " * 3000 + "deep",
     "deep-brackets": "[" * 2000 + "x" + "]" * 2000 + "(https://ok.example/)",
+    "many-brackets": "[x](" * 50000,  # quadratic in Python-Markdown (found by atheris)
     "deep-html": "<div>" * 3000 + "x" + "</div>" * 3000,
     "deep-emphasis": "*" * 3000 + "x" + "*" * 3000,
 }
