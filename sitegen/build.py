@@ -12,7 +12,8 @@ from pathlib import Path
 from .assemble import assemble
 from .config import Config
 from .content import load_papers
-from .errors import ProblemsFound
+from .errors import OutputError, ProblemsFound
+from .fileio import leaves
 from .lock import locked, output_lock
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
@@ -39,6 +40,10 @@ def static_outputs(config: Config) -> list[Output]:
     for folder in static_dirs(config):
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.name.startswith("."):
+                if leaves(file, folder):
+                    raise OutputError("a static file links to a file outside its folder; "
+                                      "not publishing it", str(file),
+                                      hint="copy the file into the site instead of linking")
                 files["static/" + file.relative_to(folder).as_posix()] = file.read_bytes()
     return [Output(path, data) for path, data in sorted(files.items())]
 

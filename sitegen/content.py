@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError, OutputError
-from .fileio import atomic_write_text
+from .fileio import atomic_write_text, leaves
 from .model import PAPER_KEYS, Paper, Problem
 from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
@@ -250,6 +250,10 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
 def read_paper_file(file: Path, root: Path) -> PaperFile:
     """Read one paper file; unreadable bytes become a problem, never an exception."""
     rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+    if leaves(file, file.parent):  # a symlinked papers folder is fine, a linked file is not
+        return PaperFile(None, (_problem(rel, "links to a file outside the papers folder; "
+                                         "not read",
+                                         "copy the paper file in instead of linking"),))
     try:
         text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:

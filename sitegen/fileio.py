@@ -61,3 +61,12 @@ def remove_stale_temp_files(folder: Path) -> int:
             stale.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def leaves(path: Path, root: Path) -> bool:
+    """True if `path`, with its symlinks followed, is outside `root`.
+
+    A symlink in a pull request (`static/key.txt -> ~/.ssh/id_rsa`) would otherwise be read
+    by the build and published with the site.
+    """
+    return not path.resolve().is_relative_to(root.resolve())

@@ -266,3 +266,34 @@ def test_yaml_is_only_ever_loaded_with_the_safe_loader():
                                     "a safe loader")]
     from sitegen.content import _Loader
     assert _Loader.__name__ in ("CSafeLoader", "SafeLoader")
+
+
+@pytest.mark.parametrize("where", ["static/key.txt", "content/papers/key.md",
+                                   "templates/partials/footer.html", "themes/default/static/k"])
+def test_symlinks_out_of_the_site_are_never_read_or_published(run_cli, empty_site, where):
+    # A pull request may add `static/key.txt -> ~/.ssh/id_rsa`: the build must not publish it.
+    secret = empty_site.parent / "secret.md"
+    secret.write_text("---\ntitle: SECRET-TOKEN\ndate: 2025-08-11\n---\n")
+    (empty_site / "content" / "papers" / "ok.md").write_text(
+        "---\ntitle: ok\ndate: 2025-08-11\n---\n")
+    link = empty_site / where
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(secret)
+    status, _, err = run_cli("build", cwd=empty_site)
+    assert status == 1
+    assert checks.cli_error_problems(err) == []
+    assert "links to a file outside" in err or "links outside" in err
+    assert where.split("/")[-1] in err
+    out = empty_site / "_site"
+    assert not out.exists() or "SECRET-TOKEN" not in "".join(
+        p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+
+
+def test_symlinks_inside_their_folder_still_work(run_cli, empty_site):
+    static = empty_site / "static"
+    static.mkdir()
+    (static / "a.txt").write_text("A")
+    (static / "b.txt").symlink_to("a.txt")
+    status, _, err = run_cli("build", cwd=empty_site)
+    assert status == 0, err
+    assert (empty_site / "_site" / "static" / "b.txt").read_text() == "A"
