@@ -80,6 +80,9 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
         raise ProblemsFound(tuple(problems), "build stopped")
     site, outputs = build_outputs(config, papers, show_progress)
     target = out_dir or config.root / config.build["output"]
+    if not target.absolute().name or target.absolute().name in (".", ".."):
+        raise OutputError("the output folder must be a named folder, not "
+                          f"{str(target)!r}", str(target), hint="e.g. --out _site")
     with locked(output_lock(target), f"the output folder {target}"):
         stats = write_outputs(outputs, target)
     return BuildResult(site, tuple(outputs), tuple(problems), stats)

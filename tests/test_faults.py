@@ -281,3 +281,9 @@ def test_a_file_where_a_folder_is_expected_and_back(tmp_path, case):
         assert run.status == 0, run.err  # a folder named *.md is not a paper file
         return
     _clean_error(run_sitegen(args, root), *words)
+
+
+@pytest.mark.parametrize("out", ["/", "..", "."])
+def test_odd_output_folders_are_refused_clearly(tmp_path, out):
+    root = _site(tmp_path, papers=2)
+    _clean_error(run_sitegen(["build", "-q", "--out", out], root), "error: the output folder")
