@@ -23,6 +23,8 @@ from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
 
 PAPERS_DIR = Path("content") / "papers"
+#: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
+MAX_PAPER_BYTES = 16 << 20
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -255,6 +257,9 @@ def read_paper_file(file: Path, root: Path) -> PaperFile:
                                          "not read",
                                          "copy the paper file in instead of linking"),))
     try:
+        if file.stat().st_size > MAX_PAPER_BYTES:
+            return PaperFile(None, (_problem(rel, f"over {MAX_PAPER_BYTES >> 20} MB; not read",
+                                             "a paper file is a few kB"),))
         text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         return PaperFile(None, (_problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})",

@@ -50,10 +50,21 @@ def records_from_page(page: ParsedPage) -> list[Paper]:
     ]
 
 
+#: A copied Daily Papers page is well under 1 MB; bigger input is refused, not read whole.
+MAX_PAGE_BYTES = 64 << 20
+
+
 def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
     """Read and parse one page file; `ContentError` names the file and the reason."""
     try:
-        data = file.read_bytes()
+        if file.exists() and not file.is_dir() and not file.is_file():
+            raise ContentError("not a regular file (a device or pipe), not a Daily Papers page",
+                               str(file))
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)
+        if len(data) > MAX_PAGE_BYTES:
+            raise ContentError(f"over {MAX_PAGE_BYTES >> 20} MB, not a Daily Papers page",
+                               str(file), hint="a copied page is well under 1 MB")
     except IsADirectoryError:
         raise ContentError("is a folder, not a Daily Papers page", str(file)) from None
     except OSError as exc:

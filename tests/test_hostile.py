@@ -297,3 +297,25 @@ def test_symlinks_inside_their_folder_still_work(run_cli, empty_site):
     status, _, err = run_cli("build", cwd=empty_site)
     assert status == 0, err
     assert (empty_site / "_site" / "static" / "b.txt").read_text() == "A"
+
+
+@pytest.mark.parametrize("kind", ["device", "huge-page", "huge-paper"])
+def test_endless_or_huge_input_is_refused_without_reading_it(run_cli, empty_site, kind):
+    from sitegen.content import MAX_PAPER_BYTES
+    from sitegen.importer import MAX_PAGE_BYTES
+    if kind == "device":
+        status, _, err = run_cli("import", "/dev/zero", cwd=empty_site)
+        words = "not a regular file"
+    elif kind == "huge-page":
+        page = empty_site.parent / "huge.txt"
+        with open(page, "wb") as handle:  # sparse: no disk used
+            handle.truncate(MAX_PAGE_BYTES + 1)
+        status, _, err = run_cli("import", str(page), cwd=empty_site)
+        words = "over 64 MB"
+    else:
+        with open(empty_site / "content" / "papers" / "huge.md", "wb") as handle:
+            handle.truncate(MAX_PAPER_BYTES + 1)
+        status, _, err = run_cli("build", cwd=empty_site)
+        words = "over 16 MB"
+    assert status == 1
+    assert words in err and checks.cli_error_problems(err) == []
