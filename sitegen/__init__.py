@@ -3,11 +3,7 @@
 The public API is what this module exports; everything else is private by convention.
 """
 
-__version__ = "0.1.0"
-#: Where sitegen's source lives: the User-Agent of `fetch` names it, and `sitegen new` pins
-#: new sites' requirements.txt to a release tag of it. (Set here once; see docs/deploy.md.)
-PROJECT_URL = "https://github.com/sitegen-dev/sitegen"
-
+from ._meta import PROJECT_URL, __version__
 from .build import BuildResult, build_outputs, build_site
 from .config import Config, load_config, parse_config
 from .content import load_papers, paper_to_text, parse_paper
@@ -17,6 +13,6 @@ from .model import Day, Output, Paper, Problem, Site, Tag
 __all__ = [
     "BuildResult", "Config", "ConfigError", "ContentError", "Day", "Output", "OutputError",
     "Paper", "Problem", "ProblemsFound", "Site", "SitegenError", "SourceError", "Tag",
-    "__version__", "build_outputs", "build_site", "load_config", "load_papers",
+    "PROJECT_URL", "__version__", "build_outputs", "build_site", "load_config", "load_papers",
     "paper_to_text", "parse_config", "parse_paper",
 ]

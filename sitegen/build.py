@@ -12,8 +12,9 @@ from pathlib import Path
 from .assemble import assemble
 from .config import Config
 from .content import load_papers
-from .errors import ProblemsFound
+from .errors import OutputError, ProblemsFound
 from .feeds import feed_outputs
+from .fileio import leaves
 from .lock import locked, output_lock
 from .metadata import bib_outputs, template_globals
 from .model import Output, Paper, Problem, Site
@@ -42,6 +43,10 @@ def static_outputs(config: Config) -> list[Output]:
     for folder in static_dirs(config):
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.name.startswith("."):
+                if leaves(file, folder):
+                    raise OutputError("a static file links to a file outside its folder; "
+                                      "not publishing it", str(file),
+                                      hint="copy the file into the site instead of linking")
                 files["static/" + file.relative_to(folder).as_posix()] = file.read_bytes()
     return [Output(path, data) for path, data in sorted(files.items())]
 
@@ -83,6 +88,9 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
         raise ProblemsFound(tuple(problems), "build stopped")
     site, outputs = build_outputs(config, papers, show_progress)
     target = out_dir or config.root / config.build["output"]
+    if not target.absolute().name or target.absolute().name in (".", ".."):
+        raise OutputError("the output folder must be a named folder, not "
+                          f"{str(target)!r}", str(target), hint="e.g. --out _site")
     with locked(output_lock(target), f"the output folder {target}"):
         stats = write_outputs(outputs, target)
     return BuildResult(site, tuple(outputs), tuple(problems), stats)

@@ -16,12 +16,15 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError
-from .fileio import atomic_write_text
+from .errors import ContentError, OutputError
+from .fileio import atomic_write_text, leaves
 from .model import PAPER_KEYS, Paper, Problem
+from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
 
 PAPERS_DIR = Path("content") / "papers"
+#: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
+MAX_PAPER_BYTES = 16 << 20
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -33,7 +36,11 @@ _DATE_KEYS = ("published", "updated")
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style, multi-line strings as literal blocks, no line folding."""
+    """Block style, multi-line strings as literal blocks, no line folding, no aliases (the
+    reader refuses them; a shared date or list object would otherwise be written as one)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
@@ -94,6 +101,17 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _cleaned(key: Any, value: Any, bad: Any) -> Any:
+    """A front-matter value without control characters; warns once per key."""
+    if isinstance(value, str) and has_controls(value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return strip_controls(value)
+    if isinstance(value, list) and any(isinstance(v, str) and has_controls(v) for v in value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return [strip_controls(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def paper_from_data(data: Any, slug: str, notes: str, path: str,
                     yaml_text: str = "") -> PaperFile:
     """Validate front-matter data and build a `Paper`; collect every problem on the way."""
@@ -105,6 +123,11 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     if not isinstance(data, dict):
         return PaperFile(None, (_problem(path, "front matter must be a mapping of keys",
                                          "write 'key: value' lines", line=2),))
+    data = {key: _cleaned(key, value, bad) for key, value in data.items()}
+    if has_controls(notes):
+        problems.append(_problem(path, "control characters removed from the notes",
+                                 severity="warning"))
+        notes = strip_controls(notes)
     for key in data:
         if key not in PAPER_KEYS:
             bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
@@ -173,6 +196,32 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     return PaperFile(paper, tuple(problems))
 
 
+def _bad_date_line(yaml_text: str) -> int | None:
+    """The file line of the first date-like value that is not a real date."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        for found in re.finditer(r"\b(\d{4})-(\d\d?)-(\d\d?)\b", line):
+            try:
+                dt.date(*(int(g) for g in found.groups()))
+            except ValueError:
+                return number
+    return None
+
+
+def _first_alias(yaml_text: str) -> int | None:
+    """The file line of the first YAML alias, if any.
+
+    Aliases let a few lines expand into a huge or self-referencing structure (a
+    "billion laughs" list, `&a [*a]`); sitegen never writes them and paper files do not
+    need them, so they are refused rather than expanded.
+    """
+    if "*" not in yaml_text:
+        return None
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 2
+    return None
+
+
 def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     """Parse the text of one paper file."""
     try:
@@ -180,17 +229,27 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     except ContentError as exc:
         return PaperFile(None, (_problem(path, exc.message, exc.hint, line=exc.line),))
     try:
+        alias = _first_alias(yaml_text)
+        if alias is not None:
+            return PaperFile(None, (_problem(
+                path, "front matter uses a YAML alias (*name); aliases are not allowed",
+                "write the value out in full", line=alias),))
         data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = "check quotes and indentation"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            reason = reason.replace("could not determine a constructor for the tag",
+                                    "unsupported tag")
+            hint = "YAML tags are not allowed; write plain text, numbers, dates and lists"
         return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
-                                         "check quotes and indentation", line=line),))
-    except ValueError as exc:  # YAML's timestamp constructor: an impossible date (2025-13-45)
-        return PaperFile(None, (_problem(path, f"invalid date in the front matter: {exc}",
-                                         "write the day as YYYY-MM-DD",
-                                         line=_bad_date_line(yaml_text)),))
+                                         hint, line=line),))
+    except (ValueError, OverflowError) as exc:  # e.g. `2025-13-45`: YAML reads it as a date
+        hint = "write real dates as YYYY-MM-DD; quote other text that looks like a date"
+        return PaperFile(None, (_problem(path, f"front matter holds an impossible value: {exc}",
+                                         hint, line=_bad_date_line(yaml_text)),))
     return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
 
 
@@ -208,7 +267,14 @@ def _bad_date_line(yaml_text: str) -> int | None:
 def read_paper_file(file: Path, root: Path) -> PaperFile:
     """Read one paper file; unreadable bytes become a problem, never an exception."""
     rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+    if leaves(file, file.parent):  # a symlinked papers folder is fine, a linked file is not
+        return PaperFile(None, (_problem(rel, "links to a file outside the papers folder; "
+                                         "not read",
+                                         "copy the paper file in instead of linking"),))
     try:
+        if file.stat().st_size > MAX_PAPER_BYTES:
+            return PaperFile(None, (_problem(rel, f"over {MAX_PAPER_BYTES >> 20} MB; not read",
+                                             "a paper file is a few kB"),))
         text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         return PaperFile(None, (_problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
@@ -304,8 +370,13 @@ def write_papers(root: Path, papers: Iterable[Paper]) -> list[Path]:
         try:
             if file.read_text(encoding="utf-8") == text:
                 continue
-        except (FileNotFoundError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError):  # missing, unreadable: (re)write it
             pass
-        atomic_write_text(file, text)
+        try:
+            atomic_write_text(file, text)
+        except OSError as exc:
+            raise OutputError(f"cannot write a paper file: {exc.strerror or exc}", str(file),
+                              hint=f"check free disk space and permissions; {len(written)} "
+                              "file(s) were written before, each whole") from None
         written.append(file)
     return written

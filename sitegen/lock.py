@@ -23,8 +23,14 @@ WAIT_SECONDS = 600.0
 @contextmanager
 def locked(lock_file: Path, what: str, wait: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold an exclusive lock on `lock_file` while the block runs."""
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise SitegenError(f"cannot create the lock file for {what}: {exc.strerror or exc}",
+                           str(exc.filename or lock_file),
+                           hint="check that the folders on the path are folders and writable"
+                           ) from None
     try:
         deadline = time.monotonic() + wait
         told = False

@@ -107,11 +107,42 @@ def preview(text: str, limit: int = 320) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+MAX_NESTING = 100
+MAX_BRACKETS = 1000
+_QUOTES = re.compile(r"[>\s]*")
+
+
+def _too_complex(notes: str) -> bool:
+    """True for notes Python-Markdown would take seconds or minutes over.
+
+    It recurses once per nesting level (indent or `>`), and its link patterns are
+    quadratic in the `[` of a paragraph (8,000 take 7 s, 16,000 take 23 s; found by
+    fuzzing). Real notes stay far below both limits.
+    """
+    if notes.count("[") > MAX_BRACKETS:
+        return True
+    for line in notes.splitlines():
+        line = line.expandtabs(4)
+        indent = len(line) - len(line.lstrip(" "))
+        quotes = _QUOTES.match(line).group(0).count(">")  # type: ignore[union-attr]
+        if indent > 4 * MAX_NESTING or quotes > MAX_NESTING:
+            return True
+    return False
+
+
 def notes_to_html(notes: str) -> str:
     """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
     if not notes.strip():
         return ""
-    raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    # Python-Markdown recurses once per nesting level and copies the text each time
+    # (~1000 nested list levels take seconds and hundreds of MB, then exhaust the stack)
+    # and is quadratic in `[`. Such notes are shown as the text they are.
+    if _too_complex(notes):
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
+    try:
+        raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    except RecursionError:
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
                                                            NOTE_ATTRIBUTES.items()},
                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener",

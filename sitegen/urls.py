@@ -105,8 +105,12 @@ class Urls:
         """The base URL ending in `/`, for absolute links (feeds, sitemap, canonical)."""
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
-    def rel(self, kind: str, obj: object = None, page: int = 1) -> str:
-        """The path of a page relative to the site root, e.g. `2025/08/11/`."""
+    def rel(self, kind: str, obj: object = None, page: int = 1, quoted: bool = True) -> str:
+        """The path of a page relative to the site root, e.g. `2025/08/11/`.
+
+        Slugs are percent-encoded for URLs (`quoted`) and left as they are for file paths,
+        so the server's decoding of `my%20paper/` finds the folder `my paper/`.
+        """
         if kind == "home" and page > 1:
             kind = "home_page"
         elif kind == "tag" and page > 1:
@@ -121,7 +125,7 @@ class Urls:
             values.update(y=obj)
         elif obj is not None:
             slug = getattr(obj, "slug", obj)
-            values["slug"] = quote(str(slug), safe="")
+            values["slug"] = quote(str(slug), safe="") if quoted else str(slug)
             if "{path}" in pattern:  # not str(obj) always: a Tag's repr lists all its papers
                 values["path"] = str(obj)
         return pattern.format(**values)
@@ -136,7 +140,7 @@ class Urls:
 
     def output_path(self, kind: str, obj: object = None, page: int = 1) -> str:
         """The file a page is written to, relative to the output folder."""
-        rel = self.rel(kind, obj, page)
+        rel = self.rel(kind, obj, page, quoted=False)
         return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)
 
 

@@ -1,9 +1,10 @@
 """Outputs -> the output folder, atomically.
 
-The new site is staged in a temporary folder beside the output, then swapped in with two
-renames, so a failed or killed build leaves the previous output as it was. Files whose
-bytes did not change are hard-linked from the previous output: their mtimes stay, so
-deploys and `rsync` stay small.
+The new site is staged in a temporary folder beside the output, then swapped in with one
+atomic exchange (Linux `renameat2`; two renames elsewhere), so a failed or killed build
+leaves the previous output as it was and the output folder is always one whole site.
+Files whose bytes did not change are hard-linked from the previous output: their mtimes
+stay, so deploys and `rsync` stay small.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .fileio import exchange_paths
 from .model import Output
 from .urls import checked_output_path
 
@@ -53,6 +55,9 @@ def _staging_names(out_dir: Path) -> tuple[Path, Path]:
 def recover(out_dir: Path) -> None:
     """Undo what a killed write left: restore a swapped-out output, drop a half-built one."""
     new, old = _staging_names(out_dir)
+    for staged in (new, old):
+        if staged.is_symlink():  # an output folder that was a symlink, swapped aside
+            staged.unlink()
     if old.exists():
         if out_dir.exists():
             shutil.rmtree(old)
@@ -93,10 +98,15 @@ def write_outputs(outputs: Iterable[Output], out_dir: Path) -> WriteStats:
                 written += 1
         (new / MARKER).write_bytes(b"")
         removed = _count_removed(out_dir, files)
-        if out_dir.exists():
+        if not out_dir.exists():
+            new.rename(out_dir)
+        elif exchange_paths(new, out_dir):  # one step: no moment without a site
+            # `new` is now the previous site: the new one is in place whatever happens
+            # here, and `recover` drops what is left if we die or fail.
+            shutil.rmtree(new, ignore_errors=True)
+        else:
             out_dir.rename(old)
-        new.rename(out_dir)
-        if old.exists():
+            new.rename(out_dir)
             shutil.rmtree(old)
     except OSError as exc:
         if new.exists():

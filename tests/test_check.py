@@ -45,7 +45,7 @@ def test_invalid_date_is_an_error(site: Path, run_cli) -> None:
     write_paper(site, "when", paper("2508.00004", date="2025-13-45"))
     status, _, err = run_cli("check", "--root", str(site))
     assert status == 1
-    assert "content/papers/when.md:4: error: invalid date in the front matter" in err
+    assert "content/papers/when.md:4: error: front matter holds an impossible value" in err
 
 
 def test_future_date_is_a_warning_that_strict_fails(site: Path, run_cli) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -76,7 +77,10 @@ def test_write_papers_skips_unchanged_files(site):
     assert write_papers(site, [FULL]) == []
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+# Control characters are removed on reading (textclean.py), so they are not generated here.
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+                | st.sampled_from("\t\n\r"),
+                max_size=60)
 
 
 @settings(max_examples=80, deadline=None)
@@ -90,3 +94,43 @@ def test_any_text_survives_the_store(title, abstract, authors, notes):
     again = parse_paper(paper_to_text(paper), "x", "x.md").paper
     assert again is not None
     assert (again.title, again.abstract, again.authors) == (title, abstract, tuple(authors))
+
+
+def test_impossible_dates_are_problems_with_their_line_not_crashes():
+    # Found by fuzzing: YAML reads `2025-13-45` as a date and raises ValueError.
+    for text, line in (("---\ntitle: T\ndate: 2025-02-30\n---\n", 3),
+                       ("---\ntitle: T\ndate: 2025-08-11\nid: 2025-13-45\n---\n", 4)):
+        result = parse_paper(text, "s", "p.md")
+        assert result.paper is None
+        assert result.problems[0].line == line and "impossible" in result.problems[0].message
+
+
+def test_yaml_aliases_and_tags_are_refused_clearly():
+    alias = parse_paper("---\ntitle: &t T\ndate: 2025-08-11\nabstract: *t\n---\n", "s", "p.md")
+    assert alias.paper is None and "alias" in alias.problems[0].message
+    assert alias.problems[0].line == 4
+    tag = parse_paper("---\ntitle: !!python/object/apply:os.system [ls]\ndate: 2025-08-11\n---\n",
+                      "s", "p.md")
+    assert tag.paper is None and "tags are not allowed" in (tag.problems[0].hint or "")
+    # A `*` inside text is not an alias.
+    assert parse_paper("---\ntitle: a *b* c\ndate: 2025-08-11\n---\n", "s", "p.md").paper
+
+
+def test_the_front_matter_loader_is_a_safe_loader():
+    import yaml
+
+    from sitegen import content
+    assert issubclass(content._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
+        content._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    assert "yaml.load(" not in Path(content.__file__).read_text().replace(
+        "yaml.load(yaml_text, Loader=_Loader)", "")
+
+
+def test_shared_values_are_written_out_not_as_aliases():
+    day = dt.date(2025, 8, 11)
+    names = ("Ada",)
+    paper = Paper(slug="x", title="T", date=day, published=day, updated=day, authors=names,
+                  ai_keywords=names)
+    text = paper_to_text(paper)
+    assert "&id" not in text and "*id" not in text
+    assert parse_paper(text, "x", "x.md").paper == paper

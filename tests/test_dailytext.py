@@ -157,3 +157,24 @@ def test_random_pages_give_back_every_title_and_abstract(entries):
     text = "Daily Papers\n\nAug 11\n\n" + "".join(f"{t}\n\n{a}\n\n" for t, a in entries)
     page = parse(text)
     assert [(p.title, p.abstract) for p in page.papers] == entries
+
+
+def test_control_characters_are_removed_on_import():
+    page = parse_page(decode_page(f"Aug 11\n\nTi\x07tle\x1b[31m\x7f\n\nAb\x0bstract\x85 {ABSTRACT}"
+                                  .encode(), "p"), "p", TODAY, 2025)
+    assert page.papers[0].title == "Title[31m"
+    assert page.papers[0].abstract.startswith("Abstract ")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_a_page_or_a_clean_refusal(text):
+    try:
+        page = parse_page(decode_page(("Aug 11\n\n" + text).encode("utf-8", "surrogatepass"),
+                                      "p"), "p", TODAY)
+    except ContentError as exc:
+        assert exc.path == "p"
+        return
+    for paper in page.papers:
+        assert paper.title == paper.title.strip() and paper.title
+        assert all(ord(c) >= 32 or c in "\t\n\r" for c in paper.title + paper.abstract)

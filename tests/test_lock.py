@@ -8,8 +8,11 @@ import time
 
 import pytest
 
+from sitegen.content import load_papers
 from sitegen.errors import SitegenError
 from sitegen.lock import locked, output_lock
+from tests.hostile.kill import CONFIG, digest_tree, generated_papers, write_store
+from tests.hostile.proc import run_sitegen, start_sitegen
 
 HOLD = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(float(sys.argv[2]))")
@@ -51,3 +54,41 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     proc.wait()
     with locked(lock, "x", wait=0.5):
         pass
+
+
+def _site(tmp_path, papers):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "sitegen.toml").write_text(CONFIG, encoding="utf-8")
+    write_store(root / "content" / "papers", generated_papers(papers))
+    return root
+
+
+def test_two_real_builds_at_once_give_one_correct_site(tmp_path):
+    root = _site(tmp_path, papers=300)
+    assert run_sitegen(["build", "-q", "--out", "../ref"], root).status == 0
+    first = start_sitegen(["build"], root)
+    second = start_sitegen(["build"], root)
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in (first, second)]
+    assert [r[2] for r in results] == [0, 0], results
+    assert all("Traceback" not in r[1] for r in results)
+    assert digest_tree(root / "_site") == digest_tree(tmp_path / "ref")
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == ["._site.lock"]
+
+
+def test_two_real_imports_at_once_keep_both_pages(tmp_path):
+    root = _site(tmp_path, papers=0)
+    pages = []
+    for word in ("Alpha", "Beta"):
+        page = tmp_path / f"{word}.txt"
+        page.write_text("Aug 11, 2025\n\n" + "".join(
+            f"{word} paper {i}\n\nAn abstract of {word} {i}. Two sentences.\n\n"
+            for i in range(300)))
+        pages.append(page)
+    procs = [start_sitegen(["import", "-q", str(p)], root) for p in pages]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert [r[2] for r in results] == [0, 0], results
+    papers, problems = load_papers(root)
+    assert problems == []
+    assert sorted(p.title.split()[0] for p in papers).count("Alpha") == 300
+    assert len(papers) == 600

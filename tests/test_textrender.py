@@ -48,3 +48,67 @@ def test_urls_in_abstracts_become_links_without_trailing_punctuation():
 def test_url_with_quotes_cannot_break_out_of_the_attribute():
     html = text_with_math('https://x.org/a"onmouseover="alert(1)')
     assert 'href="https://x.org/a"' in html and "onmouseover=\"" not in html
+
+
+def test_allow_lists_hold_nothing_that_runs_or_loads():
+    from sitegen.textrender import MATHML_ATTRIBUTES, MATHML_TAGS, NOTE_ATTRIBUTES, NOTE_TAGS
+    risky_tags = {"script", "style", "iframe", "object", "embed", "form", "input", "button",
+                  "link", "meta", "base", "svg", "math", "textarea", "template", "noscript",
+                  "annotation-xml", "maction", "frame", "frameset", "video", "audio", "source"}
+    assert not (NOTE_TAGS | (MATHML_TAGS - {"math"})) & risky_tags
+    attributes = set(MATHML_ATTRIBUTES).union(*NOTE_ATTRIBUTES.values())
+    assert not {a for a in attributes if a.startswith("on")}
+    assert not attributes & {"style", "href", "xlink:href", "src", "action", "formaction",
+                             "srcdoc", "srcset", "class", "id", "name"} - {"href", "src"}
+    assert {k for k, v in NOTE_ATTRIBUTES.items() if v & {"href", "src"}} == {"a", "img"}
+
+
+def test_mathml_cannot_carry_links_or_html():
+    html = text_with_math(r"$\href{https://evil.example}{x}$ $\style{color:red}{y}$ "
+                          r"$\class{c}{z}$ $\unicode{60}script$")
+    from tests.hostile import checks
+    root = checks.parse_html(f"<!doctype html><body>{html}")
+    names = {a for e in root.iter() if isinstance(e.tag, str) for a in e.attrib}
+    assert names <= {"alttext", "{http://www.w3.org/2000/xmlns/}xmlns", "display", "mathvariant", "stretchy", "fence",
+                     "separator", "lspace", "rspace"}, names
+    assert checks.live_script_problems(root) == []
+
+
+def test_notes_links_keep_only_safe_schemes():
+    html = notes_to_html("[a](http://x.example/) [b](mailto:a@b.c) [c](/sub/papers/x/) "
+                         "[d](javascript:x) [e](data:text/html,x) [f](vbscript:x) "
+                         "[g](JaVaScRiPt:x) ![h](data:image/png;base64,AAAA)")
+    assert "javascript" not in html.lower() and "data:" not in html and "vbscript" not in html
+    assert 'href="http://x.example/"' in html and 'href="mailto:a@b.c"' in html
+    assert 'href="/sub/papers/x/"' in html
+    assert 'rel="nofollow noopener"' in html
+
+
+def test_over_nested_notes_render_as_escaped_text():
+    html = notes_to_html("".join("  " * i + "- <b>x</b>\n" for i in range(1000)))
+    assert html.startswith('<pre class="notes-raw">') and "&lt;b&gt;" in html
+
+
+def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
+    import time
+
+    from sitegen.textrender import MAX_NESTING
+    started = time.perf_counter()
+    assert notes_to_html("> " * (MAX_NESTING + 1) + "x").startswith('<pre class="notes-raw">')
+    assert notes_to_html("".join("  " * i + "- x\n" for i in range(3 * MAX_NESTING))) \
+        .startswith('<pre class="notes-raw">')
+    assert time.perf_counter() - started < 5  # bounded, not a benchmark
+    assert notes_to_html("> " * 10 + "x").count("<blockquote>") == 10
+    assert notes_to_html("".join("    " * i + "- x\n" for i in range(20))).count("<ul>") == 20
+
+
+def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
+    import time
+
+    from sitegen.textrender import MAX_BRACKETS
+    started = time.perf_counter()
+    assert notes_to_html("[x](" * 20000).startswith('<pre class="notes-raw">')
+    assert notes_to_html("[^" * 20000).startswith('<pre class="notes-raw">')
+    assert time.perf_counter() - started < 5  # bounded, not a benchmark
+    links = " ".join(f"[l{i}](https://x.example/{i})" for i in range(MAX_BRACKETS))
+    assert notes_to_html(links).count("<a href=") == MAX_BRACKETS

@@ -55,3 +55,24 @@ def test_urls_under_a_sub_path():
 def test_output_paths_that_leave_the_folder_are_refused(bad):
     with pytest.raises(OutputError):
         checked_output_path(bad)
+
+
+_stem = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30) \
+    .filter(lambda s: "/" not in s and not s.startswith("."))
+
+
+@given(_stem)
+def test_a_link_decodes_to_the_file_it_names(stem):
+    # A hand-written file's stem is its slug: the percent-encoded link, decoded by the
+    # server, must name the folder the page is written to (or the path is refused).
+    from urllib.parse import unquote
+    urls = Urls("https://user.github.io/repo/")
+    link = urls.url("paper", stem)
+    assert link.isascii() and " " not in link and "#" not in link[len("/repo/"):]
+    try:
+        path = urls.output_path("paper", stem)
+    except OutputError:
+        assert "\\" in stem or stem in (".", "..")
+        return
+    assert unquote(link)[len("/repo/"):] + "index.html" == path
+    assert path.startswith("papers/") and ".." not in path.split("/")

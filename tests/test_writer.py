@@ -53,3 +53,28 @@ def test_recover_restores_a_swapped_out_site(tmp_path):
     recover(out)
     assert (out / "a.html").read_bytes() == b"A" and (out / MARKER).exists()
     assert not (tmp_path / "._site.new").exists()
+
+
+def test_the_swap_is_one_exchange_and_leaves_no_staging_folder(tmp_path, monkeypatch):
+    from sitegen import writer
+    from sitegen.model import Output
+    calls = []
+    real = writer.exchange_paths
+    monkeypatch.setattr(writer, "exchange_paths", lambda a, b: calls.append((a, b)) or real(a, b))
+    out = tmp_path / "_site"
+    writer.write_outputs([Output("a.html", b"1")], out)
+    assert calls == []  # nothing to exchange with yet: a plain rename
+    writer.write_outputs([Output("a.html", b"2")], out)
+    assert len(calls) == 1 and (out / "a.html").read_bytes() == b"2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]
+
+
+def test_two_renames_are_the_fallback_where_exchange_is_missing(tmp_path, monkeypatch):
+    from sitegen import writer
+    from sitegen.model import Output
+    monkeypatch.setattr(writer, "exchange_paths", lambda a, b: False)
+    out = tmp_path / "_site"
+    writer.write_outputs([Output("a.html", b"1")], out)
+    writer.write_outputs([Output("b.html", b"2")], out)
+    assert sorted(p.name for p in out.iterdir()) == [".sitegen-output", "b.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site"]

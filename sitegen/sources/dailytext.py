@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import ContentError
 from ..model import Problem
+from ..textclean import strip_controls
 
 CHROME_LINES = frozenset(
     line.casefold()
@@ -162,7 +163,7 @@ def decode_page(data: bytes, path: str) -> str:
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text (invalid byte at offset {exc.start})", path,
                            hint="save the page as UTF-8") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_page(text: str, path: str, today: dt.date, year: int | None = None) -> ParsedPage:
