@@ -17,6 +17,7 @@ from .errors import ProblemsFound
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
 from .render import make_environment, static_dirs
+from .search import search_outputs
 from .tagging import tags_for
 from .urls import Urls
 from .writer import WriteStats, write_outputs
@@ -58,6 +59,7 @@ def build_outputs(config: Config, papers: list[Paper]) -> tuple[Site, list[Outpu
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
     outputs = render_jobs(env, jobs)
+    outputs += search_outputs(site, urls)
     outputs += static_outputs(config)
     return site, outputs
 

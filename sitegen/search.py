@@ -1,0 +1,108 @@
+"""The search index: term-sharded lunr indexes plus a bucketed document store.
+
+A reader's browser fetches `search/manifest.json` (the first term of every shard), then
+only the shards holding its query's terms and the doc-store buckets of the results it
+shows, so the first query stays small however large the archive grows. Every shard is
+a complete lunr.js 2.3.9 index carrying the global term numbers and BM25 scores; the
+shards a query needs merge into exactly the index lunr.js would load from one file
+(docs/search.md has the design and the measured figures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .lunrindex import Field, FullIndex, build_full_index, serialize, shard_ranges
+from .model import Output, Paper, Site
+from .textrender import preview
+from .urls import Urls
+
+#: Indexed fields and boosts: a word in the title outweighs the same word in the abstract.
+FIELDS: tuple[Field, ...] = (
+    Field("title", 10), Field("authors", 2), Field("tags", 3), Field("abstract", 1))
+#: About this many postings per term shard (about 25 KB of gzip).
+SHARD_POSTINGS = 4000
+#: About this many papers per doc-store bucket.
+BUCKET_DOCS = 8
+SNIPPET_CHARS = 240
+MANIFEST_FORMAT = 1
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes; search.js computes the same to find a bucket."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def bucket_count(papers: int) -> int:
+    """How many doc-store buckets `papers` papers are spread over."""
+    return max(1, math.ceil(papers / BUCKET_DOCS))
+
+
+def paper_fields(paper: Paper) -> dict[str, str]:
+    """The text lunr indexes for one paper, by field."""
+    return {
+        "title": paper.title,
+        "authors": " ".join(paper.authors),
+        "tags": " ".join(paper.tags),
+        "abstract": paper.abstract,
+    }
+
+
+def doc_record(paper: Paper, urls: Urls) -> dict[str, Any]:
+    """What the results list shows: title, URL (relative to the base), day, tags, snippet."""
+    snippet = preview(" ".join(paper.abstract.split()), SNIPPET_CHARS)
+    return {"t": paper.title, "u": urls.rel("paper", paper), "d": paper.date.isoformat(),
+            "g": list(paper.tags), "s": snippet}
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def build_index(papers: Sequence[Paper]) -> FullIndex:
+    """One lunr index over all papers (refs are the paper slugs)."""
+    return build_full_index(FIELDS, ((p.slug, paper_fields(p)) for p in papers))
+
+
+def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS
+                   ) -> list[Output]:
+    """The manifest, the term shards and the doc-store buckets, in a stable order."""
+    papers = sorted(site.papers, key=lambda p: p.slug)
+    index = build_index(papers)
+    ranges = shard_ranges(index, shard_postings)
+    shards = [_json(serialize(index, start, stop)) for start, stop in ranges]
+    buckets: list[dict[str, Any]] = [{} for _ in range(bucket_count(len(papers)))]
+    for paper in papers:
+        buckets[fnv1a(paper.slug) % len(buckets)][paper.slug] = doc_record(paper, urls)
+    stores = [_json(bucket) for bucket in buckets]
+    digest = hashlib.sha256()
+    for blob in shards + stores:
+        digest.update(hashlib.sha256(blob).digest())
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "lunr": "2.3.9",
+        "version": digest.hexdigest()[:12],
+        "fields": [f.name for f in FIELDS],
+        "docs": len(papers),
+        "buckets": len(buckets),
+        "shards": [index.terms[start] if start < len(index.terms) else ""
+                   for start, _ in ranges],
+    }
+    outputs = [Output(urls.output_path("search_manifest"), _json(manifest))]
+    outputs += [Output(urls.output_path("search_shard", str(i)), blob)
+                for i, blob in enumerate(shards)]
+    outputs += [Output(urls.output_path("search_docs", str(i)), blob)
+                for i, blob in enumerate(stores)]
+    return outputs
+
+
+def full_index_json(papers: Sequence[Paper]) -> bytes:
+    """The whole index as one lunr.js file (tests and the benchmark compare shards to it)."""
+    return _json(serialize(build_index(sorted(papers, key=lambda p: p.slug)), every_vector=True))

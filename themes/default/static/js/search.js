@@ -1,0 +1,365 @@
+/* sitegen search page.
+ *
+ * The index is split by term into shards (each a complete lunr.js 2.3.9 index with global
+ * term numbers and scores). A query is parsed with lunr's own parser, the shards holding
+ * its terms are fetched and merged into one lunr index, which ranks exactly as the index
+ * of the whole archive would. Results are built with DOM text nodes only.
+ *
+ * The first part (the search core) also runs under node: tests and the benchmark use it.
+ */
+(function (root, factory) {
+  "use strict";
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("lunr"));
+  } else {
+    root.SitegenSearch = factory(root.lunr);
+  }
+})(typeof self !== "undefined" ? self : this, function (lunr) {
+  "use strict";
+
+  // Code point ranges split into bigrams; mirrors CJK_RANGES in sitegen/lunrindex.py.
+  var CJK_RANGES = [
+    [0x1100, 0x11FF], [0x3040, 0x309F], [0x30A0, 0x30FF], [0x3130, 0x318F],
+    [0x31F0, 0x31FF], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xA960, 0xA97F],
+    [0xAC00, 0xD7AF], [0xF900, 0xFAFF], [0xFF66, 0xFF9F], [0x20000, 0x3134F]
+  ];
+  var CJK_CLASS = CJK_RANGES.map(function (r) {
+    return "\\u{" + r[0].toString(16) + "}-\\u{" + r[1].toString(16) + "}";
+  }).join("");
+  var CJK_SPLIT = new RegExp("([" + CJK_CLASS + "]+)", "u");
+  var CJK_TEST = new RegExp("[" + CJK_CLASS + "]", "u");
+  var WORD = /[\p{L}\p{N}_]/u;
+  var pipeline = lunr.Pipeline.load(["stemmer"]);
+
+  /** Overlapping bigrams of a CJK run, by code point ("注意力" -> ["注意", "意力"]). */
+  function bigrams(run) {
+    var chars = Array.from(run);
+    if (chars.length < 2) return [run];
+    var out = [];
+    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+
+  /** Rewrite CJK runs in a query into bigram terms, keeping each piece's +/-, field: and ~/^. */
+  function splitCjk(text, fields) {
+    return text.split(/\s+/).filter(Boolean).map(function (piece) {
+      if (!CJK_TEST.test(piece)) return piece;
+      var m = /^([+-]?)(?:([^:\s]+):)?(.*?)((?:[~^]\d+)*)$/u.exec(piece);
+      var op = m[1], field = m[2], body = m[3], suffix = m[4];
+      if (field && fields.indexOf(field) < 0) { body = field + ":" + body; field = ""; }
+      var prefix = op + (field ? field + ":" : "");
+      var terms = [];
+      body.split(CJK_SPLIT).forEach(function (part, i) {
+        if (i % 2) terms.push.apply(terms, bigrams(part));
+        else if (WORD.test(part)) terms.push(part);
+      });
+      return terms.map(function (t) { return prefix + t + suffix; }).join(" ");
+    }).join(" ");
+  }
+
+  /** Index of the shard whose term range holds `term` (shards: first term of each, sorted). */
+  function shardFor(shards, term) {
+    var lo = 0, hi = shards.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (shards[mid] <= term) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Parse `text` and list the shards its terms need: {query text, shard ids, negatedOnly}.
+   * Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
+   */
+  function plan(manifest, text) {
+    var queryText = splitCjk(text, manifest.fields);
+    var query = new lunr.Query(manifest.fields);
+    new lunr.QueryParser(queryText, query).parse();
+    var ids = new Set();
+    var addRange = function (prefix) {
+      var last = shardFor(manifest.shards, prefix + "\uffff");
+      for (var i = shardFor(manifest.shards, prefix); i <= last; i++) ids.add(i);
+    };
+    query.clauses.forEach(function (clause) {
+      var terms = clause.usePipeline
+        ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      terms.forEach(function (term) {
+        var star = term.indexOf("*");
+        if (star === 0) {
+          throw new lunr.QueryParseError(
+            "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
+        }
+        if (star > 0) addRange(term.slice(0, star));
+        else if (clause.editDistance) addRange(term.slice(0, 1));
+        else ids.add(shardFor(manifest.shards, term));
+      });
+    });
+    return {
+      text: queryText,
+      ids: Array.from(ids).sort(function (a, b) { return a - b; }),
+      negatedOnly: query.clauses.length > 0 && query.isNegated()
+    };
+  }
+
+  /** Merge loaded shards (in shard order) into the one lunr index they are slices of. */
+  function merge(manifest, shards) {
+    var inverted = [];
+    var vectors = new Map();
+    shards.forEach(function (shard) {
+      for (var i = 0; i < shard.invertedIndex.length; i++) inverted.push(shard.invertedIndex[i]);
+      shard.fieldVectors.forEach(function (pair) {
+        var known = vectors.get(pair[0]);
+        if (known) { for (var j = 0; j < pair[1].length; j++) known.push(pair[1][j]); }
+        else vectors.set(pair[0], pair[1].slice());
+      });
+    });
+    return lunr.Index.load({
+      version: lunr.version, fields: manifest.fields, pipeline: ["stemmer"],
+      invertedIndex: inverted, fieldVectors: Array.from(vectors)
+    });
+  }
+
+  /** 32-bit FNV-1a of the UTF-8 bytes of a ref: which doc-store bucket holds it. */
+  function bucketOf(manifest, ref) {
+    var bytes = new TextEncoder().encode(ref), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h % manifest.buckets;
+  }
+
+  /**
+   * A searcher over one manifest; `load(path)` returns a promise of parsed JSON for a path
+   * relative to the search folder ("t/3.json"). search(text) -> {results, planned}.
+   */
+  function Searcher(manifest, load) {
+    var shardCache = new Map(), bucketCache = new Map(), merged = { key: null, index: null };
+    var get = function (cache, path) {
+      if (!cache.has(path)) {
+        cache.set(path, load(path).catch(function (err) { cache.delete(path); throw err; }));
+      }
+      return cache.get(path);
+    };
+    this.manifest = manifest;
+    this.search = function (text) {
+      var planned = plan(manifest, text);
+      if (planned.negatedOnly) return Promise.resolve({ planned: planned, results: null });
+      return Promise.all(planned.ids.map(function (id) {
+        return get(shardCache, "t/" + id + ".json");
+      })).then(function (shards) {
+        var key = planned.ids.join(",");
+        if (merged.key !== key) { merged.index = merge(manifest, shards); merged.key = key; }
+        return { planned: planned, results: merged.index.search(planned.text) };
+      });
+    };
+    this.docs = function (refs) {
+      return Promise.all(refs.map(function (ref) {
+        return get(bucketCache, "d/" + bucketOf(manifest, ref) + ".json").then(function (b) {
+          return b[ref];
+        });
+      }));
+    };
+  }
+
+  return {
+    CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
+    plan: plan, merge: merge, bucketOf: bucketOf, Searcher: Searcher, isCjk: function (s) {
+      return CJK_TEST.test(s);
+    }, CJK_CLASS: CJK_CLASS
+  };
+});
+
+/* The page: wire the box, the URL, the keyboard and the results list. */
+(function () {
+  "use strict";
+  if (typeof document === "undefined") return;
+  var app = document.getElementById("search-app");
+  if (!app || !window.lunr || !window.SitegenSearch) return;
+  var S = window.SitegenSearch;
+  var base = app.dataset.base, indexUrl = app.dataset.index;
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var PAGE = 10, DEBOUNCE = 150;
+  var searcher = null, current = null, shown = 0, timer = 0, serial = 0;
+  var TOKEN = new RegExp("([" + S.CJK_CLASS + "]+)|([\\p{L}\\p{N}_]+)", "gu");
+  app.hidden = false;
+
+  function setStatus(text, isError) {
+    status.textContent = text;
+    status.classList.toggle("error", Boolean(isError));
+  }
+
+  function fetchJson(path, version) {
+    var url = indexUrl + path + (version ? "?v=" + encodeURIComponent(version) : "");
+    return fetch(url, version ? {} : { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error("could not load the search index (" + r.status + ")");
+      return r.json();
+    });
+  }
+
+  var ready = fetchJson("manifest.json").then(function (manifest) {
+    searcher = new S.Searcher(manifest, function (path) {
+      return fetchJson(path, manifest.version);
+    });
+    return searcher;
+  });
+
+  /** Append `text` to `parent`, wrapping words whose index term matched in <mark>. */
+  function highlight(parent, text, terms) {
+    var last = 0, m;
+    var push = function (s, marked) {
+      if (!s) return;
+      if (marked) {
+        var mark = document.createElement("mark");
+        mark.appendChild(document.createTextNode(s));
+        parent.appendChild(mark);
+      } else parent.appendChild(document.createTextNode(s));
+    };
+    TOKEN.lastIndex = 0;
+    while ((m = TOKEN.exec(text)) !== null) {
+      push(text.slice(last, m.index), false);
+      if (m[1]) {
+        var chars = Array.from(m[1]), hit = chars.map(function () { return false; });
+        S.bigrams(m[1]).forEach(function (gram, i) {
+          if (terms.has(gram)) { hit[i] = true; if (chars.length > 1) hit[i + 1] = true; }
+        });
+        var run = "", state = hit[0];
+        chars.forEach(function (c, i) {
+          if (hit[i] !== state) { push(run, state); run = ""; state = hit[i]; }
+          run += c;
+        });
+        push(run, state);
+      } else {
+        var stem = lunr.stemmer(new lunr.Token(m[2].toLowerCase())).toString();
+        push(m[2], terms.has(stem));
+      }
+      last = m.index + m[0].length;
+    }
+    push(text.slice(last), false);
+  }
+
+  function renderItem(result, doc) {
+    var li = document.createElement("li");
+    var terms = new Set(Object.keys(result.matchData.metadata));
+    var a = document.createElement("a");
+    a.className = "result-title";
+    a.href = base + (doc ? doc.u : "papers/" + encodeURIComponent(result.ref) + "/");
+    highlight(a, doc ? doc.t : result.ref, terms);
+    li.appendChild(a);
+    if (doc) {
+      var meta = document.createElement("p");
+      meta.className = "result-meta";
+      var time = document.createElement("time");
+      time.dateTime = doc.d;
+      time.textContent = doc.d;
+      meta.appendChild(time);
+      if (doc.g.length) meta.appendChild(document.createTextNode(" · " + doc.g.join(", ")));
+      li.appendChild(meta);
+      if (doc.s) {
+        var p = document.createElement("p");
+        p.className = "result-snippet";
+        highlight(p, doc.s, terms);
+        li.appendChild(p);
+      }
+    }
+    return li;
+  }
+
+  function showMore(run) {
+    var slice = current.slice(shown, shown + PAGE);
+    shown += slice.length;
+    more.hidden = shown >= current.length;
+    return searcher.docs(slice.map(function (r) { return r.ref; })).then(function (docs) {
+      if (run !== serial) return;
+      slice.forEach(function (r, i) { list.appendChild(renderItem(r, docs[i])); });
+    });
+  }
+
+  function updateUrl(q) {
+    var url = location.pathname + (q ? "?q=" + encodeURIComponent(q) : "");
+    history.replaceState(null, "", url);
+  }
+
+  function run(q) {
+    var mine = ++serial;
+    updateUrl(q);
+    if (!q.trim()) {
+      list.replaceChildren();
+      more.hidden = true;
+      current = null;
+      setStatus(searcher ? "Type to search " + searcher.manifest.docs + " papers." : "");
+      return Promise.resolve();
+    }
+    return ready.then(function (s) {
+      return s.search(q);
+    }).then(function (found) {
+      if (mine !== serial) return;
+      list.replaceChildren();
+      shown = 0;
+      if (found.results === null) {
+        current = null;
+        more.hidden = true;
+        setStatus("Add a word to search for: a query of only -excluded words matches everything.",
+          true);
+        return;
+      }
+      current = found.results;
+      if (!current.length) {
+        more.hidden = true;
+        setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
+        return;
+      }
+      setStatus(current.length + (current.length === 1 ? " paper matches" : " papers match") +
+        " “" + q + "”.");
+      return showMore(mine);
+    }).catch(function (err) {
+      if (mine !== serial) return;
+      list.replaceChildren();
+      more.hidden = true;
+      current = null;
+      var syntax = err instanceof lunr.QueryParseError;
+      setStatus((syntax ? "Invalid search: " : "Search failed: ") + err.message, true);
+    });
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { run(input.value); }, DEBOUNCE);
+  });
+  input.form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    run(input.value);
+  });
+  more.addEventListener("click", function () { if (current) showMore(serial); });
+
+  function links() { return Array.prototype.slice.call(list.querySelectorAll("a.result-title")); }
+
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && links().length) {
+      event.preventDefault();
+      links()[0].focus();
+    }
+  });
+  list.addEventListener("keydown", function (event) {
+    var all = links(), at = all.indexOf(document.activeElement);
+    if (at < 0) return;
+    if (event.key === "ArrowDown" && at + 1 < all.length) { event.preventDefault(); all[at + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? all[at - 1] : input).focus(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var t = event.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+
+  var initial = new URLSearchParams(location.search).get("q") || "";
+  input.value = initial;
+  ready.then(function () { return run(initial); }, function (err) {
+    setStatus("Search failed: " + err.message, true);
+  });
+  if (!initial) input.focus();
+})();
