@@ -71,27 +71,27 @@ class Analyzer:
         self.pipeline.add(trimmer, stop_word_filter, stemmer)
         self._cache: dict[str, tuple[str, ...]] = {}
 
-    def _plain(self, token: str) -> tuple[str, ...]:
-        terms = self._cache.get(token)
-        if terms is None:
-            terms = tuple(str(t) for t in self.pipeline.run([Token(token)]))
-            self._cache[token] = terms
-        return terms
+    def _token(self, token: str) -> tuple[str, ...]:
+        if not _CJK_RUN.search(token):
+            return tuple(str(t) for t in self.pipeline.run([Token(token)]))
+        out: list[str] = []
+        for i, piece in enumerate(_CJK_RUN.split(token)):
+            if i % 2:
+                out.extend(cjk_bigrams(piece))
+            elif _WORD.search(piece):
+                out.extend(str(t) for t in self.pipeline.run([Token(piece)]))
+        return tuple(out)
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text` in order (a term repeats as often as it occurs)."""
         out: list[str] = []
+        cache = self._cache
         for token in SEPARATORS.split(text.lower()):
-            if not token:
-                continue
-            if not _CJK_RUN.search(token):
-                out.extend(self._plain(token))
-                continue
-            for i, piece in enumerate(_CJK_RUN.split(token)):
-                if i % 2:
-                    out.extend(cjk_bigrams(piece))
-                elif _WORD.search(piece):
-                    out.extend(self._plain(piece))
+            if token:
+                terms = cache.get(token)
+                if terms is None:
+                    terms = cache[token] = self._token(token)
+                out.extend(terms)
         return out
 
 
@@ -138,7 +138,6 @@ def build_full_index(fields: Sequence[Field], docs: Iterable[tuple[str, dict[str
                 by_ref = posting[name]
                 by_ref[ref] = by_ref.get(ref, 0) + 1
     count = len(refs)
-    ref_pos = {ref: i for i, ref in enumerate(refs)}
     lengths_by_ref = {name: dict(zip(refs, lengths[name], strict=True)) for name in names}
     average = {name: (sum(lengths[name]) / count if count else 0) for name in names}
     boosts = {f.name: f.boost for f in fields}
@@ -152,11 +151,10 @@ def build_full_index(fields: Sequence[Field], docs: Iterable[tuple[str, dict[str
         scored: dict[str, list[tuple[str, float]]] = {}
         for name in names:
             avg, lens, boost = average[name], lengths_by_ref[name], boosts[name]
-            items = sorted(posting[name].items(), key=lambda item: ref_pos[item[0]])
             scored[name] = [
                 (ref, round(idf * ((K1 + 1) * tf)
                             / (K1 * (1 - B + B * (lens[ref] / avg)) + tf) * boost, 3))
-                for ref, tf in items]
+                for ref, tf in posting[name].items()]  # refs in document order
         postings.append(scored)
     return FullIndex(tuple(names), ordered, postings, refs)
 
@@ -184,17 +182,10 @@ def serialize(index: FullIndex, start: int = 0, stop: int | None = None,
             for ref, score in entries:
                 vectors[f"{name}/{ref}"] += [position, score]
         inverted.append([index.terms[position], posting])
-    order = {ref: i for i, ref in enumerate(index.refs)}
-    field_order = {name: i for i, name in enumerate(index.fields)}
-
-    def vector_key(key: str) -> tuple[int, int]:
-        name, ref = key.split("/", 1)
-        return order[ref], field_order[name]
-
     return {
         "version": LUNR_VERSION,
         "fields": list(index.fields),
-        "fieldVectors": [[key, vectors[key]] for key in sorted(vectors, key=vector_key)],
+        "fieldVectors": [[key, vector] for key, vector in vectors.items()],
         "invertedIndex": inverted,
         "pipeline": ["stemmer"],
     }

@@ -126,42 +126,199 @@
     return h % manifest.buckets;
   }
 
+  /** Lookup tables for one loaded shard (made once, when it arrives). */
+  function prepare(shard) {
+    var postings = new Map(), vectors = new Map();
+    shard.invertedIndex.forEach(function (pair) { postings.set(pair[0], pair[1]); });
+    shard.fieldVectors.forEach(function (pair) { vectors.set(pair[0], pair[1]); });
+    return { terms: shard.invertedIndex.map(function (p) { return p[0]; }),
+             postings: postings, vectors: vectors };
+  }
+
+  var hasOwn = Object.prototype.hasOwnProperty;
+  var ALL = null; // lunr.Set.complete
+
+  /**
+   * Run a lunr query over prepared shards (in shard order), scoring exactly as
+   * lunr.Index.prototype.query does on the one index the shards are slices of, but without
+   * its per-match objects: {results: [{ref, score}], termsOf(ref)}. Tests compare both.
+   */
+  function evaluate(manifest, shards, text) {
+    var fields = manifest.fields;
+    var query = new lunr.Query(fields);
+    new lunr.QueryParser(text, query).parse();
+    var tokenSet = null;
+    var lookup = function (term) {
+      for (var i = 0; i < shards.length; i++) {
+        var posting = shards[i].postings.get(term);
+        if (posting) return posting;
+      }
+      return undefined;
+    };
+    var expand = function (clause) {
+      if (clause.term.indexOf("*") < 0 && !("editDistance" in clause)) {
+        return lookup(clause.term) ? [clause.term] : [];
+      }
+      if (!tokenSet) {
+        var builder = new lunr.TokenSet.Builder();
+        shards.forEach(function (s) { s.terms.forEach(function (t) { builder.insert(t); }); });
+        builder.finish();
+        tokenSet = builder.root;
+      }
+      return tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
+    };
+    var queryVectors = Object.create(null), requiredMatches = Object.create(null);
+    var prohibitedMatches = Object.create(null), seen = new Set(), matchedTerms = [];
+    var docs = new Map(), order = [];
+    fields.forEach(function (f) { queryVectors[f] = new Map(); });
+
+    query.clauses.forEach(function (clause) {
+      var terms = clause.usePipeline
+        ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      var clauseMatches = new Set();
+      var required = clause.presence === lunr.Query.presence.REQUIRED;
+      var prohibited = clause.presence === lunr.Query.presence.PROHIBITED;
+      for (var m = 0; m < terms.length; m++) {
+        clause.term = terms[m];
+        var expanded = expand(clause);
+        if (expanded.length === 0 && required) {
+          clause.fields.forEach(function (f) { requiredMatches[f] = new Set(); });
+          break;
+        }
+        expanded.forEach(function (term) {
+          var posting = lookup(term), termIndex = posting._index;
+          clause.fields.forEach(function (field) {
+            var fieldPosting = posting[field], refs = Object.keys(fieldPosting);
+            if (required) {
+              refs.forEach(function (r) { clauseMatches.add(r); });
+              if (requiredMatches[field] === undefined) requiredMatches[field] = ALL;
+            }
+            if (prohibited) {
+              var set = prohibitedMatches[field] || (prohibitedMatches[field] = new Set());
+              refs.forEach(function (r) { set.add(r); });
+              return;
+            }
+            var qv = queryVectors[field];
+            qv.set(termIndex, (qv.get(termIndex) || 0) + clause.boost);
+            var key = term + "/" + field;
+            if (seen.has(key)) return;
+            seen.add(key);
+            matchedTerms.push(fieldPosting, term);
+            for (var l = 0; l < refs.length; l++) {
+              var doc = docs.get(refs[l]);
+              if (doc === undefined) {
+                doc = { ref: refs[l], fields: [field] };
+                docs.set(refs[l], doc);
+                order.push(doc);
+              } else if (doc.fields.indexOf(field) < 0) doc.fields.push(field);
+            }
+          });
+        });
+      }
+      if (required) {
+        clause.fields.forEach(function (f) {
+          var have = requiredMatches[f];
+          if (have === ALL) requiredMatches[f] = clauseMatches;
+          else requiredMatches[f] = new Set(Array.from(have).filter(function (r) {
+            return clauseMatches.has(r);
+          }));
+        });
+      }
+    });
+
+    var allRequired = ALL, allProhibited = new Set();
+    fields.forEach(function (f) {
+      var req = requiredMatches[f];
+      if (req !== undefined && req !== ALL) {
+        allRequired = allRequired === ALL ? req : new Set(Array.from(allRequired).filter(
+          function (r) { return req.has(r); }));
+      }
+      if (prohibitedMatches[f]) prohibitedMatches[f].forEach(function (r) { allProhibited.add(r); });
+    });
+
+    // Query vectors as sorted [index, weight] arrays and their magnitudes, per field.
+    var qsorted = Object.create(null), qmag = Object.create(null);
+    fields.forEach(function (f) {
+      var arr = Array.from(queryVectors[f]).sort(function (a, b) { return a[0] - b[0]; });
+      var sum = 0;
+      arr.forEach(function (e) { sum += e[1] * e[1]; });
+      qsorted[f] = arr;
+      qmag[f] = Math.sqrt(sum);
+    });
+    var similarity = function (field, ref) {
+      var q = qsorted[field], dot = 0, key = field + "/" + ref, qi = 0;
+      for (var s = 0; s < shards.length && qi < q.length; s++) {
+        var el = shards[s].vectors.get(key);
+        if (!el) continue;
+        for (var j = 0; j < el.length && qi < q.length; j += 2) {
+          while (qi < q.length && q[qi][0] < el[j]) qi++;
+          if (qi < q.length && q[qi][0] === el[j]) { dot += q[qi][1] * el[j + 1]; qi++; }
+        }
+      }
+      return dot / qmag[field] || 0;
+    };
+    var results = [];
+    order.forEach(function (doc) {
+      if (allRequired !== ALL && !allRequired.has(doc.ref)) return;
+      if (allProhibited.has(doc.ref)) return;
+      var score = 0;
+      for (var i = 0; i < doc.fields.length; i++) score += similarity(doc.fields[i], doc.ref);
+      results.push({ ref: doc.ref, score: score });
+    });
+    results.sort(function (a, b) { return b.score - a.score; });
+    return {
+      results: results,
+      termsOf: function (ref) {
+        var out = new Set();
+        for (var i = 0; i < matchedTerms.length; i += 2) {
+          if (hasOwn.call(matchedTerms[i], ref)) out.add(matchedTerms[i + 1]);
+        }
+        return out;
+      }
+    };
+  }
+
   /**
    * A searcher over one manifest; `load(path)` returns a promise of parsed JSON for a path
-   * relative to the search folder ("t/3.json"). search(text) -> {results, planned}.
+   * relative to the search folder ("t/3.json"). search(text) -> {planned, results, termsOf}.
    */
   function Searcher(manifest, load) {
-    var shardCache = new Map(), bucketCache = new Map(), merged = { key: null, index: null };
-    var get = function (cache, path) {
+    var shardCache = new Map(), bucketCache = new Map();
+    var get = function (cache, path, then) {
       if (!cache.has(path)) {
-        cache.set(path, load(path).catch(function (err) { cache.delete(path); throw err; }));
+        cache.set(path, load(path).then(then).catch(function (err) {
+          cache.delete(path);
+          throw err;
+        }));
       }
       return cache.get(path);
     };
+    var same = function (x) { return x; };
     this.manifest = manifest;
     this.search = function (text) {
       var planned = plan(manifest, text);
-      if (planned.negatedOnly) return Promise.resolve({ planned: planned, results: null });
+      if (planned.negatedOnly) {
+        return Promise.resolve({ planned: planned, results: null, termsOf: null });
+      }
       return Promise.all(planned.ids.map(function (id) {
-        return get(shardCache, "t/" + id + ".json");
+        return get(shardCache, "t/" + id + ".json", prepare);
       })).then(function (shards) {
-        var key = planned.ids.join(",");
-        if (merged.key !== key) { merged.index = merge(manifest, shards); merged.key = key; }
-        return { planned: planned, results: merged.index.search(planned.text) };
+        var found = evaluate(manifest, shards, planned.text);
+        return { planned: planned, results: found.results, termsOf: found.termsOf };
       });
     };
     this.docs = function (refs) {
       return Promise.all(refs.map(function (ref) {
-        return get(bucketCache, "d/" + bucketOf(manifest, ref) + ".json").then(function (b) {
-          return b[ref];
-        });
+        return get(bucketCache, "d/" + bucketOf(manifest, ref) + ".json", same).then(
+          function (b) { return hasOwn.call(b, ref) ? b[ref] : null; });
       }));
     };
   }
 
   return {
     CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
-    plan: plan, merge: merge, bucketOf: bucketOf, Searcher: Searcher, isCjk: function (s) {
+    plan: plan, merge: merge, prepare: prepare, evaluate: evaluate, bucketOf: bucketOf,
+    Searcher: Searcher, isCjk: function (s) {
       return CJK_TEST.test(s);
     }, CJK_CLASS: CJK_CLASS
   };
@@ -180,7 +337,7 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var PAGE = 10, DEBOUNCE = 150;
-  var searcher = null, current = null, shown = 0, timer = 0, serial = 0;
+  var searcher = null, current = null, termsOf = null, shown = 0, timer = 0, serial = 0;
   var TOKEN = new RegExp("([" + S.CJK_CLASS + "]+)|([\\p{L}\\p{N}_]+)", "gu");
   app.hidden = false;
 
@@ -238,9 +395,8 @@
     push(text.slice(last), false);
   }
 
-  function renderItem(result, doc) {
+  function renderItem(result, doc, terms) {
     var li = document.createElement("li");
-    var terms = new Set(Object.keys(result.matchData.metadata));
     var a = document.createElement("a");
     a.className = "result-title";
     a.href = base + (doc ? doc.u : "papers/" + encodeURIComponent(result.ref) + "/");
@@ -271,7 +427,9 @@
     more.hidden = shown >= current.length;
     return searcher.docs(slice.map(function (r) { return r.ref; })).then(function (docs) {
       if (run !== serial) return;
-      slice.forEach(function (r, i) { list.appendChild(renderItem(r, docs[i])); });
+      slice.forEach(function (r, i) {
+        list.appendChild(renderItem(r, docs[i], termsOf(r.ref)));
+      });
     });
   }
 
@@ -304,6 +462,7 @@
         return;
       }
       current = found.results;
+      termsOf = found.termsOf;
       if (!current.length) {
         more.hidden = true;
         setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
