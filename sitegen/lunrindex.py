@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from lunr.pipeline import Pipeline
@@ -82,6 +83,15 @@ class Analyzer:
                 out.extend(str(t) for t in self.pipeline.run([Token(piece)]))
         return tuple(out)
 
+    def counts(self, text: str) -> tuple[Counter[str], int]:
+        """Term frequencies of `text` and its length in terms (C-speed loops, cached tokens)."""
+        tokens = SEPARATORS.split(text.lower())
+        cache = self._cache
+        for token in set(tokens).difference(cache):
+            cache[token] = self._token(token) if token else ()
+        tf = Counter(chain.from_iterable(map(cache.__getitem__, tokens)))
+        return tf, sum(tf.values())
+
     def terms(self, text: str) -> list[str]:
         """The index terms of `text` in order (a term repeats as often as it occurs)."""
         out: list[str] = []
@@ -129,17 +139,19 @@ def build_full_index(fields: Sequence[Field], docs: Iterable[tuple[str, dict[str
     for ref, values in docs:
         refs.append(ref)
         for name in names:
-            terms = analyzer.terms(values.get(name, ""))
-            lengths[name].append(len(terms))
-            for term in terms:
+            counts, length = analyzer.counts(values.get(name, ""))
+            lengths[name].append(length)
+            for term, tf in counts.items():
                 posting = inverted.get(term)
                 if posting is None:
                     posting = inverted[term] = {n: {} for n in names}
-                by_ref = posting[name]
-                by_ref[ref] = by_ref.get(ref, 0) + 1
+                posting[name][ref] = tf
     count = len(refs)
-    lengths_by_ref = {name: dict(zip(refs, lengths[name], strict=True)) for name in names}
     average = {name: (sum(lengths[name]) / count if count else 0) for name in names}
+    # lunr's length normalisation K1 * (1 - B + B * len/avg), computed in lunr.py's order
+    norms = {name: {ref: K1 * (1 - B + B * (length / average[name]))
+                    for ref, length in zip(refs, lengths[name], strict=True)}
+             for name in names if average[name]}  # a field no document uses has no terms
     boosts = {f.name: f.boost for f in fields}
     ordered = sorted(inverted, key=js_order)
     postings: list[dict[str, list[tuple[str, float]]]] = []
@@ -150,10 +162,12 @@ def build_full_index(fields: Sequence[Field], docs: Iterable[tuple[str, dict[str
         idf = math.log(1 + abs(x))
         scored: dict[str, list[tuple[str, float]]] = {}
         for name in names:
-            avg, lens, boost = average[name], lengths_by_ref[name], boosts[name]
+            if not posting[name]:
+                scored[name] = []
+                continue
+            norm, boost = norms[name], boosts[name]
             scored[name] = [
-                (ref, round(idf * ((K1 + 1) * tf)
-                            / (K1 * (1 - B + B * (lens[ref] / avg)) + tf) * boost, 3))
+                (ref, round(idf * ((K1 + 1) * tf) / (norm[ref] + tf) * boost, 3))
                 for ref, tf in posting[name].items()]  # refs in document order
         postings.append(scored)
     return FullIndex(tuple(names), ordered, postings, refs)
@@ -174,13 +188,17 @@ def serialize(index: FullIndex, start: int = 0, stop: int | None = None,
             for name in index.fields:
                 vectors[f"{name}/{ref}"] = []
     inverted = []
+    empty: dict[str, Any] = {}  # lunr's per-posting metadata: none (no metadataWhitelist)
     for position in range(start, stop):
         posting: dict[str, Any] = {"_index": position}
         for name in index.fields:
             entries = index.postings[position][name]
-            posting[name] = {ref: {} for ref, _ in entries}
+            posting[name] = dict.fromkeys([ref for ref, _ in entries], empty)
+            prefix = name + "/"
             for ref, score in entries:
-                vectors[f"{name}/{ref}"] += [position, score]
+                vector = vectors[prefix + ref]
+                vector.append(position)
+                vector.append(score)
         inverted.append([index.terms[position], posting])
     return {
         "version": LUNR_VERSION,
