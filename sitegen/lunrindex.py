@@ -221,3 +221,43 @@ def shard_ranges(index: FullIndex, target_postings: int) -> list[tuple[int, int]
     if start < len(index.terms) or not ranges:
         ranges.append((start, len(index.terms)))
     return ranges
+
+
+@dataclass
+class Tail:
+    """The postings of a frequent term beyond its head, and their largest score per field."""
+
+    position: int
+    index: FullIndex  # same terms and numbering; postings only at `position`
+    max_scores: list[float]
+
+
+def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]]:
+    """Keep, for a term found in more than `head_docs` papers, only the papers where it
+    weighs most (sum of its field scores); the rest become a `Tail` fetched on demand.
+
+    A term's contribution to any paper's score is at most its field scores, so the
+    tail's largest scores bound what the head leaves out (search.js uses the bound to
+    prove the top results exact, or fetches the tail).
+    """
+    heads = list(index.postings)
+    tails: list[Tail] = []
+    for position, posting in enumerate(index.postings):
+        totals: dict[str, float] = {}
+        for entries in posting.values():
+            for ref, score in entries:
+                totals[ref] = totals.get(ref, 0) + score
+        if len(totals) <= head_docs:
+            continue
+        order = {ref: i for i, ref in enumerate(totals)}
+        keep = set(sorted(totals, key=lambda r: (-totals[r], order[r]))[:head_docs])
+        head = {f: [e for e in entries if e[0] in keep] for f, entries in posting.items()}
+        tail = {f: [e for e in entries if e[0] not in keep] for f, entries in posting.items()}
+        heads[position] = head
+        empty: dict[str, list[tuple[str, float]]] = {f: [] for f in index.fields}
+        tail_postings = [empty] * len(index.terms)
+        tail_postings[position] = tail
+        tails.append(Tail(position, FullIndex(index.fields, index.terms, tail_postings,
+                                              index.refs),
+                          [max((s for _, s in tail[f]), default=0) for f in index.fields]))
+    return FullIndex(index.fields, index.terms, heads, index.refs), tails

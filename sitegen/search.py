@@ -16,7 +16,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from .lunrindex import Field, FullIndex, build_full_index, serialize, shard_ranges
+from .lunrindex import (
+    Field,
+    FullIndex,
+    build_full_index,
+    serialize,
+    shard_ranges,
+    split_heads,
+)
 from .model import Output, Paper, Site
 from .textrender import preview
 from .urls import Urls
@@ -26,6 +33,8 @@ FIELDS: tuple[Field, ...] = (
     Field("title", 10), Field("authors", 2), Field("tags", 3), Field("abstract", 1))
 #: About this many postings per term shard (about 25 KB of gzip).
 SHARD_POSTINGS = 4000
+#: A term in more papers than this ships its strongest postings first, the rest on demand.
+HEAD_DOCS = 2000
 #: About this many papers per doc-store bucket.
 BUCKET_DOCS = 8
 SNIPPET_CHARS = 240
@@ -71,19 +80,20 @@ def build_index(papers: Sequence[Paper]) -> FullIndex:
     return build_full_index(FIELDS, ((p.slug, paper_fields(p)) for p in papers))
 
 
-def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS
-                   ) -> list[Output]:
-    """The manifest, the term shards and the doc-store buckets, in a stable order."""
+def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
+                   head_docs: int = HEAD_DOCS) -> list[Output]:
+    """The manifest, the term shards, the tails and the doc-store buckets, in a stable order."""
     papers = sorted(site.papers, key=lambda p: p.slug)
-    index = build_index(papers)
+    index, tails = split_heads(build_index(papers), head_docs)
     ranges = shard_ranges(index, shard_postings)
     shards = [_json(serialize(index, start, stop)) for start, stop in ranges]
+    tail_files = [_json(serialize(t.index, t.position, t.position + 1)) for t in tails]
     buckets: list[dict[str, Any]] = [{} for _ in range(bucket_count(len(papers)))]
     for paper in papers:
         buckets[fnv1a(paper.slug) % len(buckets)][paper.slug] = doc_record(paper, urls)
     stores = [_json(bucket) for bucket in buckets]
     digest = hashlib.sha256()
-    for blob in shards + stores:
+    for blob in shards + tail_files + stores:
         digest.update(hashlib.sha256(blob).digest())
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -94,10 +104,14 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS
         "buckets": len(buckets),
         "shards": [index.terms[start] if start < len(index.terms) else ""
                    for start, _ in ranges],
+        # [term, largest score per field] of every split term; its tail is x/<position>.json
+        "tails": [[index.terms[t.position], t.max_scores] for t in tails],
     }
     outputs = [Output(urls.output_path("search_manifest"), _json(manifest))]
     outputs += [Output(urls.output_path("search_shard", str(i)), blob)
                 for i, blob in enumerate(shards)]
+    outputs += [Output(urls.output_path("search_tail", str(i)), blob)
+                for i, blob in enumerate(tail_files)]
     outputs += [Output(urls.output_path("search_docs", str(i)), blob)
                 for i, blob in enumerate(stores)]
     return outputs

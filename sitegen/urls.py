@@ -39,6 +39,7 @@ PAGE_KINDS: dict[str, str] = {
     "search": "search/",
     "search_manifest": "search/manifest.json",
     "search_shard": "search/t/{path}.json",
+    "search_tail": "search/x/{path}.json",
     "search_docs": "search/d/{path}.json",
     "sitemap": "sitemap.xml",
     "robots": "robots.txt",

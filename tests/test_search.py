@@ -53,8 +53,9 @@ def _site(papers: list[Paper]) -> Site:
     return Site(papers=tuple(papers), days=(), months=(), tags=(), updated=None)
 
 
-def _write(tmp: Path, shard_postings: int) -> tuple[Path, Path]:
-    outputs = search_outputs(_site(PAPERS), Urls(BASE), shard_postings=shard_postings)
+def _write(tmp: Path, shard_postings: int, head_docs: int = 2000) -> tuple[Path, Path]:
+    outputs = search_outputs(_site(PAPERS), Urls(BASE), shard_postings=shard_postings,
+                             head_docs=head_docs)
     for out in outputs:
         path = tmp / out.path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,10 +104,11 @@ def test_build_deterministic() -> None:
     assert one == two
 
 
-@pytest.mark.parametrize("shard_postings", [1, 6, 10_000])
-def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path,
-                                                        shard_postings: int) -> None:
-    folder, full = _write(tmp_path, shard_postings)
+@pytest.mark.parametrize(("shard_postings", "head_docs"), [(1, 2000), (6, 2000), (10_000, 2000),
+                                                           (6, 1), (1, 2)])
+def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_postings: int,
+                                                        head_docs: int) -> None:
+    folder, full = _write(tmp_path, shard_postings, head_docs)
     queries = tmp_path / "queries.json"
     queries.write_text(json.dumps(QUERIES, ensure_ascii=False), encoding="utf-8")
     report = json.loads(_node(str(CHECK), str(folder), str(full), str(queries)))
@@ -121,6 +123,7 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path,
         else:
             assert "error" not in row, row
             assert row["sharded"] == row["full"], query
+            assert row["top"] == row["fullTop"], query
     hits = {q: [ref for ref, _ in rows[q]["sharded"]] for q in QUERIES
             if rows[q].get("sharded") is not None}
     assert hits["diffusion"][0] == "2408.00001"
@@ -131,6 +134,12 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path,
     assert "2408.00002" not in hits["+language -agents"]
     assert "2408.00005" in hits["transform*"]
     assert rows["diffusion"]["docs"][0]["t"] == "Diffusion Transformers for Video"
+    tails = json.loads((folder / "manifest.json").read_text())["tails"]
+    if head_docs == 1:  # frequent terms are split: some first pages are proved from heads
+        assert tails and (folder / "x" / "0.json").is_file()
+        assert any(row.get("complete") is False for row in rows.values())
+    if head_docs == 2000:
+        assert tails == []
 
 
 def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:

@@ -21,11 +21,16 @@ const pairs = (results) => results.map((r) => [r.ref, Math.round(r.score * 1e6) 
   for (const q of read(queriesPath)) {
     const row = { query: q };
     try {
-      const found = await searcher.search(q);
+      // k = 3: tails of split terms are fetched only if the first 3 cannot be proved.
+      const first = await searcher.search(q, 3);
+      row.top = first.results && first.results.slice(0, 3).map((r) => r.ref);
+      row.complete = first.complete;
+      const found = await searcher.search(q, 1e9);  // everything: the tails too
       row.sharded = found.results && pairs(found.results);
       row.shards = found.planned.ids;
       row.text = found.planned.text;
       row.full = pairs(full.search(found.planned.text));
+      row.fullTop = row.full.slice(0, 3).map((p) => p[0]);
       const top = found.results ? found.results.slice(0, 3).map((r) => r.ref) : [];
       row.docs = await searcher.docs(top);
     } catch (err) {

@@ -138,22 +138,58 @@
   var hasOwn = Object.prototype.hasOwnProperty;
   var ALL = null; // lunr.Set.complete
 
+  /** Merge two posting objects ({ref: metadata}) keeping refs in index (string) order. */
+  function mergePostings(a, b) {
+    var ka = Object.keys(a), kb = Object.keys(b), out = {}, i = 0, j = 0;
+    while (i < ka.length || j < kb.length) {
+      if (j >= kb.length || (i < ka.length && ka[i] < kb[j])) { out[ka[i]] = a[ka[i]]; i++; }
+      else { out[kb[j]] = b[kb[j]]; j++; }
+    }
+    return out;
+  }
+
+  var tailInfos = new WeakMap();
+  /** term -> {id, max: [largest tail score per field]} for the manifest's split terms. */
+  function tailInfo(manifest) {
+    if (!tailInfos.has(manifest)) {
+      tailInfos.set(manifest, new Map((manifest.tails || []).map(function (t, i) {
+        return [t[0], { id: i, max: t[1] }];
+      })));
+    }
+    return tailInfos.get(manifest);
+  }
+
   /**
-   * Run a lunr query over prepared shards (in shard order), scoring exactly as
-   * lunr.Index.prototype.query does on the one index the shards are slices of, but without
-   * its per-match objects: {results: [{ref, score}], termsOf(ref)}. Tests compare both.
+   * Run a lunr query over prepared shards (in shard order) and loaded tails (term ->
+   * prepared tail), scoring exactly as lunr.Index.prototype.query does on the one index
+   * the files are slices of, without its per-match objects. Returns {results: [{ref,
+   * score}], termsOf(ref), pending: split terms whose tails are not loaded, certified(k):
+   * whether the first k results are provably lunr's first k}, or {needTails: [terms]} when
+   * a split term is required or excluded (then its whole posting list is needed).
    */
-  function evaluate(manifest, shards, text) {
-    var fields = manifest.fields;
+  function evaluate(manifest, shards, text, tails) {
+    tails = tails || new Map();
+    var fields = manifest.fields, info = tailInfo(manifest);
     var query = new lunr.Query(fields);
     new lunr.QueryParser(text, query).parse();
-    var tokenSet = null;
-    var lookup = function (term) {
+    var tokenSet = null, mergedPostings = new Map(), pending = new Map(), needTails = new Set();
+    var sources = shards.concat(Array.from(tails.values()));
+    var headPosting = function (term) {
       for (var i = 0; i < shards.length; i++) {
         var posting = shards[i].postings.get(term);
         if (posting) return posting;
       }
       return undefined;
+    };
+    var lookup = function (term) {
+      var head = headPosting(term), tail = tails.get(term);
+      if (!head || !tail) return head;
+      if (!mergedPostings.has(term)) {
+        var both = { _index: head._index }, t = tail.postings.get(term);
+        fields.forEach(function (f) { both[f] = mergePostings(head[f], t[f]); });
+        mergedPostings.set(term, both);
+      }
+      return mergedPostings.get(term);
     };
     var expand = function (clause) {
       if (clause.term.indexOf("*") < 0 && !("editDistance" in clause)) {
@@ -187,6 +223,10 @@
         }
         expanded.forEach(function (term) {
           var posting = lookup(term), termIndex = posting._index;
+          if (info.has(term) && !tails.has(term)) {
+            if (clause.presence !== lunr.Query.presence.OPTIONAL) needTails.add(term);
+            else pending.set(term, posting);
+          }
           clause.fields.forEach(function (field) {
             var fieldPosting = posting[field], refs = Object.keys(fieldPosting);
             if (required) {
@@ -236,6 +276,8 @@
       if (prohibitedMatches[f]) prohibitedMatches[f].forEach(function (r) { allProhibited.add(r); });
     });
 
+    if (needTails.size) return { needTails: Array.from(needTails) };
+
     // Query vectors as sorted [index, weight] arrays and their magnitudes, per field.
     var qsorted = Object.create(null), qmag = Object.create(null);
     fields.forEach(function (f) {
@@ -245,16 +287,26 @@
       qsorted[f] = arr;
       qmag[f] = Math.sqrt(sum);
     });
+    // lunr's Vector.similarity: the dot product summed in term order, over the magnitude.
     var similarity = function (field, ref) {
-      var q = qsorted[field], dot = 0, key = field + "/" + ref, qi = 0;
-      for (var s = 0; s < shards.length && qi < q.length; s++) {
-        var el = shards[s].vectors.get(key);
+      var q = qsorted[field], key = field + "/" + ref, parts = [], files = 0;
+      for (var s = 0; s < sources.length; s++) {
+        var el = sources[s].vectors.get(key), before = parts.length;
         if (!el) continue;
-        for (var j = 0; j < el.length && qi < q.length; j += 2) {
+        for (var j = 0, qi = 0; j < el.length && qi < q.length; j += 2) {
           while (qi < q.length && q[qi][0] < el[j]) qi++;
-          if (qi < q.length && q[qi][0] === el[j]) { dot += q[qi][1] * el[j + 1]; qi++; }
+          if (qi < q.length && q[qi][0] === el[j]) { parts.push(el[j], q[qi][1] * el[j + 1]); qi++; }
         }
+        if (parts.length > before) files++;
       }
+      if (files > 1) { // a tail's term sits inside a shard's range: restore term order
+        var pairs = [];
+        for (var p = 0; p < parts.length; p += 2) pairs.push([parts[p], parts[p + 1]]);
+        pairs.sort(function (a, b) { return a[0] - b[0]; });
+        parts = [].concat.apply([], pairs);
+      }
+      var dot = 0;
+      for (var d = 1; d < parts.length; d += 2) dot += parts[d];
       return dot / qmag[field] || 0;
     };
     var results = [];
@@ -266,8 +318,46 @@
       results.push({ ref: doc.ref, score: score });
     });
     results.sort(function (a, b) { return b.score - a.score; });
+
+    // Bounds for split terms whose tails are not loaded: what a tail could still add.
+    var bounds = [];
+    pending.forEach(function (posting, term) {
+      var max = info.get(term).max, ub = 0;
+      fields.forEach(function (f, i) {
+        var w = queryVectors[f].get(posting._index);
+        if (w && qmag[f]) ub += w * max[i] / qmag[f];
+      });
+      bounds.push({ posting: posting, ub: ub });
+    });
+    var certified = function (k) {
+      if (!bounds.length) return true;
+      var outside = 0; // the most a paper absent from every loaded posting could score
+      bounds.forEach(function (b) { outside += b.ub; });
+      if (results.length < k) return outside === 0;
+      var upper = function (r) {
+        var u = r.score;
+        bounds.forEach(function (b) {
+          for (var i = 0; i < fields.length; i++) {
+            if (hasOwn.call(b.posting[fields[i]], r.ref)) return;
+          }
+          u += b.ub;
+        });
+        return u;
+      };
+      // Paper j is surely above every paper after it when its score (a lower bound) beats
+      // their upper bounds; then the first k are lunr's first k, in lunr's order.
+      var uppers = results.map(upper), suffix = new Array(results.length + 1);
+      suffix[results.length] = outside;
+      for (var i = results.length - 1; i >= 0; i--) suffix[i] = Math.max(uppers[i], suffix[i + 1]);
+      for (var j = 0; j < k; j++) {
+        if (!(results[j].score > suffix[j + 1])) return false;
+      }
+      return true;
+    };
     return {
       results: results,
+      pending: Array.from(pending.keys()),
+      certified: certified,
       termsOf: function (ref) {
         var out = new Set();
         for (var i = 0; i < matchedTerms.length; i += 2) {
@@ -280,11 +370,13 @@
 
   /**
    * A searcher over one manifest; `load(path)` returns a promise of parsed JSON for a path
-   * relative to the search folder ("t/3.json"). search(text) -> {planned, results, termsOf}.
+   * relative to the search folder ("t/3.json"). search(text, k) resolves to {planned,
+   * results, termsOf, complete} where the first k results are exactly lunr's first k;
+   * tails of split terms are fetched only when that needs them (complete: all were).
    */
   function Searcher(manifest, load) {
-    var shardCache = new Map(), bucketCache = new Map();
-    var get = function (cache, path, then) {
+    var cache = new Map(), info = tailInfo(manifest);
+    var get = function (path, then) {
       if (!cache.has(path)) {
         cache.set(path, load(path).then(then).catch(function (err) {
           cache.delete(path);
@@ -294,22 +386,39 @@
       return cache.get(path);
     };
     var same = function (x) { return x; };
+    var tailsOf = function (terms) {
+      return Promise.all(terms.map(function (term) {
+        return get("x/" + info.get(term).id + ".json", prepare);
+      }));
+    };
     this.manifest = manifest;
-    this.search = function (text) {
-      var planned = plan(manifest, text);
+    this.search = function (text, k) {
+      var planned = plan(manifest, text), loaded = new Map();
       if (planned.negatedOnly) {
         return Promise.resolve({ planned: planned, results: null, termsOf: null });
       }
       return Promise.all(planned.ids.map(function (id) {
-        return get(shardCache, "t/" + id + ".json", prepare);
+        return get("t/" + id + ".json", prepare);
       })).then(function (shards) {
-        var found = evaluate(manifest, shards, planned.text);
-        return { planned: planned, results: found.results, termsOf: found.termsOf };
+        var round = function () {
+          var found = evaluate(manifest, shards, planned.text, loaded);
+          var more = found.needTails ||
+            (found.pending.length && !found.certified(k || 10) ? found.pending : null);
+          if (!more) {
+            return { planned: planned, results: found.results, termsOf: found.termsOf,
+                     complete: found.pending.length === 0 };
+          }
+          return tailsOf(more).then(function (prepared) {
+            more.forEach(function (term, i) { loaded.set(term, prepared[i]); });
+            return round();
+          });
+        };
+        return round();
       });
     };
     this.docs = function (refs) {
       return Promise.all(refs.map(function (ref) {
-        return get(bucketCache, "d/" + bucketOf(manifest, ref) + ".json", same).then(
+        return get("d/" + bucketOf(manifest, ref) + ".json", same).then(
           function (b) { return hasOwn.call(b, ref) ? b[ref] : null; });
       }));
     };
@@ -338,6 +447,7 @@
   var more = document.getElementById("search-more");
   var PAGE = 10, DEBOUNCE = 150;
   var searcher = null, current = null, termsOf = null, shown = 0, timer = 0, serial = 0;
+  var complete = true, currentQuery = "", certifiedUpTo = 0;
   var TOKEN = new RegExp("([" + S.CJK_CLASS + "]+)|([\\p{L}\\p{N}_]+)", "gu");
   app.hidden = false;
 
@@ -421,15 +531,38 @@
     return li;
   }
 
+  function describe(found, q) {
+    var n = found.results.length;
+    var count = found.complete ? String(n) : "At least " + n;
+    return count + (n === 1 && found.complete ? " paper matches" : " papers match") +
+      " “" + q + "”.";
+  }
+
+  /** Show the next page of results; asks the searcher first when it must fetch a tail. */
   function showMore(run) {
-    var slice = current.slice(shown, shown + PAGE);
-    shown += slice.length;
-    more.hidden = shown >= current.length;
-    return searcher.docs(slice.map(function (r) { return r.ref; })).then(function (docs) {
+    var want = shown + PAGE;
+    var before = complete || want <= certifiedUpTo ? Promise.resolve(null)
+      : searcher.search(currentQuery, want);
+    return before.then(function (found) {
       if (run !== serial) return;
-      slice.forEach(function (r, i) {
-        list.appendChild(renderItem(r, docs[i], termsOf(r.ref)));
+      if (found) {
+        current = found.results;
+        termsOf = found.termsOf;
+        complete = found.complete;
+        certifiedUpTo = want;
+        setStatus(describe(found, currentQuery));
+      }
+      var slice = current.slice(shown, want);
+      shown += slice.length;
+      more.hidden = complete && shown >= current.length;
+      return searcher.docs(slice.map(function (r) { return r.ref; })).then(function (docs) {
+        if (run !== serial) return;
+        slice.forEach(function (r, i) {
+          list.appendChild(renderItem(r, docs[i], termsOf(r.ref)));
+        });
       });
+    }).catch(function (err) {
+      if (run === serial) setStatus("Search failed: " + err.message, true);
     });
   }
 
@@ -449,7 +582,7 @@
       return Promise.resolve();
     }
     return ready.then(function (s) {
-      return s.search(q);
+      return s.search(q, PAGE);
     }).then(function (found) {
       if (mine !== serial) return;
       list.replaceChildren();
@@ -463,13 +596,15 @@
       }
       current = found.results;
       termsOf = found.termsOf;
+      complete = found.complete;
+      currentQuery = q;
+      certifiedUpTo = PAGE;
       if (!current.length) {
         more.hidden = true;
         setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
         return;
       }
-      setStatus(current.length + (current.length === 1 ? " paper matches" : " papers match") +
-        " “" + q + "”.");
+      setStatus(describe(found, q));
       return showMore(mine);
     }).catch(function (err) {
       if (mine !== serial) return;
