@@ -149,3 +149,25 @@ def test_without_javascript_the_page_explains(served: str, browser) -> None:
     assert page.locator("main a[href='/sub/archive/']").count() == 1
     assert not page.locator("#search-app").is_visible()
     context.close()
+
+
+@pytest.mark.browser
+def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page) -> None:
+    for i in range(23):
+        slug = f"2408.{i:05d}"
+        write_paper(site, slug, _front(slug, f"Graph paper number {i}",
+                                       "graph " * (i % 5 + 1) + "learning.", []))
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    base = serve_dir(site / "_site", "/sub/")
+    page.goto(base + "search/?q=graph")
+    page.wait_for_selector("#search-results li")
+    assert "23 papers match" in page.inner_text("#search-status")
+    assert page.locator("#search-results li").count() == 10
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 20")
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 23")
+    assert page.locator("#search-more").is_hidden()
+    assert len(set(_titles(page))) == 23
+    assert page.errors == []
