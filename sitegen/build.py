@@ -17,12 +17,14 @@ from .errors import ProblemsFound
 from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
 from .render import make_environment, static_dirs
-from .search import search_outputs
+from .search import cached_search_outputs
 from .tagging import tags_for
 from .urls import Urls
 from .writer import WriteStats, write_outputs
 
 Progress = Callable[[int], None]
+#: Build caches live here, in the site's root (gitignored by the skeleton).
+CACHE_DIR = ".sitegen-cache"
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def build_outputs(config: Config, papers: list[Paper]) -> tuple[Site, list[Outpu
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
     outputs = render_jobs(env, jobs)
-    outputs += search_outputs(site, urls)
+    outputs += cached_search_outputs(site, urls, config.root / CACHE_DIR)
     outputs += static_outputs(config)
     return site, outputs
 

@@ -14,8 +14,10 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from .fileio import atomic_write_bytes
 from .lunrindex import (
     Field,
     FullIndex,
@@ -114,6 +116,55 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
                 for i, blob in enumerate(tail_files)]
     outputs += [Output(urls.output_path("search_docs", str(i)), blob)
                 for i, blob in enumerate(stores)]
+    return outputs
+
+
+def cache_key(papers: Sequence[Paper], urls: Urls) -> str:
+    """A hash of everything the search files depend on: the papers' indexed text and
+    doc records, and the code that turns them into files."""
+    digest = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).with_name("lunrindex.py")):
+        digest.update(module.read_bytes())
+    for paper in sorted(papers, key=lambda p: p.slug):
+        digest.update(_json([paper.slug, paper_fields(paper), doc_record(paper, urls)]))
+    return digest.hexdigest()[:24]
+
+
+def _pack(outputs: Sequence[Output]) -> bytes:
+    header = _json([[o.path, len(o.data)] for o in outputs])
+    return header + b"\n" + b"".join(o.data for o in outputs)
+
+
+def _unpack(blob: bytes) -> list[Output]:
+    header, _, body = blob.partition(b"\n")
+    outputs, offset = [], 0
+    for path, length in json.loads(header):
+        outputs.append(Output(path, body[offset:offset + length]))
+        offset += length
+    if offset != len(body):
+        raise ValueError("truncated search cache")
+    return outputs
+
+
+def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path) -> list[Output]:
+    """`search_outputs`, reused from `cache_dir` when no indexed text changed.
+
+    Any new or edited paper changes every shard (idf and average lengths are global), so
+    the cache serves rebuilds that change templates, notes or config: `sitegen serve`
+    after a template edit skips the index. A broken or unwritable cache is ignored.
+    """
+    path = cache_dir / f"search-{cache_key(site.papers, urls)}.bin"
+    try:
+        return _unpack(path.read_bytes())
+    except (OSError, ValueError):
+        pass
+    outputs = search_outputs(site, urls)
+    try:
+        for old in cache_dir.glob("search-*.bin"):
+            old.unlink()
+        atomic_write_bytes(path, _pack(outputs))
+    except OSError:
+        pass
     return outputs
 
 

@@ -183,3 +183,24 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     assert (site / "_site" / "static" / "vendor" / "lunr" / "LICENSE").is_file()
     manifest = json.loads((site / "_site" / "search" / "manifest.json").read_text())
     assert manifest["docs"] == 1
+
+
+def test_cache_reuses_outputs_until_the_text_changes(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    first = search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path)
+    assert len(list(tmp_path.glob("search-*.bin"))) == 1
+
+    def fail(*args, **kwargs):
+        raise AssertionError("index rebuilt although nothing changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "search_outputs", fail)
+        assert search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path) == first
+    edited = [*PAPERS[:-1], _paper("2408.00005", "Transformer Language Models", "Changed.")]
+    second = search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path)
+    assert second != first and second == search.search_outputs(_site(edited), Urls(BASE))
+    cache = next(tmp_path.glob("search-*.bin"))  # the old entry is gone
+    cache.write_bytes(cache.read_bytes()[:-10])  # a truncated cache is rebuilt, not trusted
+    assert search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path) == second
