@@ -204,3 +204,20 @@ def test_cache_reuses_outputs_until_the_text_changes(tmp_path: Path,
     cache = next(tmp_path.glob("search-*.bin"))  # the old entry is gone
     cache.write_bytes(cache.read_bytes()[:-10])  # a truncated cache is rebuilt, not trusted
     assert search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path) == second
+
+
+def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
+    outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
+    manifest = json.loads(outputs["search/manifest.json"])
+    assert manifest["docs"] == 0 and manifest["shards"] == [""]
+    shard = json.loads(outputs["search/t/0.json"])
+    assert shard["invertedIndex"] == [] and shard["version"] == "2.3.9"
+    (tmp_path / "search" / "t").mkdir(parents=True)
+    for path, data in outputs.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    script = ("const S=require('./themes/default/static/js/search.js');const fs=require('fs');"
+              "const dir=process.argv[1];const m=JSON.parse(fs.readFileSync(dir+'/manifest.json'));"
+              "new S.Searcher(m,p=>Promise.resolve(JSON.parse(fs.readFileSync(dir+'/'+p))))"
+              ".search('anything',10).then(f=>console.log(f.results.length))")
+    assert _node("-e", script, str(tmp_path / "search")).strip() == "0"
