@@ -393,7 +393,12 @@
     };
     this.manifest = manifest;
     this.search = function (text, k) {
-      var planned = plan(manifest, text), loaded = new Map();
+      var planned, loaded = new Map();
+      try {
+        planned = plan(manifest, text);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       if (planned.negatedOnly) {
         return Promise.resolve({ planned: planned, results: null, termsOf: null });
       }
@@ -424,7 +429,24 @@
     };
   }
 
+  /**
+   * The first k results of a query as plain data (what the worker posts to the page):
+   * {total, complete, results: [{ref, terms}]}, or {negatedOnly: true}.
+   */
+  function top(searcher, text, k) {
+    return searcher.search(text, k).then(function (found) {
+      if (found.results === null) return { negatedOnly: true };
+      return {
+        total: found.results.length, complete: found.complete,
+        results: found.results.slice(0, k).map(function (r) {
+          return { ref: r.ref, terms: Array.from(found.termsOf(r.ref)) };
+        })
+      };
+    });
+  }
+
   return {
+    top: top,
     CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
     plan: plan, merge: merge, prepare: prepare, evaluate: evaluate, bucketOf: bucketOf,
     Searcher: Searcher, isCjk: function (s) {
@@ -446,8 +468,8 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var PAGE = 10, DEBOUNCE = 150;
-  var searcher = null, current = null, termsOf = null, shown = 0, timer = 0, serial = 0;
-  var complete = true, currentQuery = "", certifiedUpTo = 0;
+  var searcher = null, current = null, total = 0, shown = 0, timer = 0, serial = 0;
+  var complete = true, currentQuery = "";
   var TOKEN = new RegExp("([" + S.CJK_CLASS + "]+)|([\\p{L}\\p{N}_]+)", "gu");
   app.hidden = false;
 
@@ -464,10 +486,58 @@
     });
   }
 
-  var ready = fetchJson("manifest.json").then(function (manifest) {
-    searcher = new S.Searcher(manifest, function (path) {
+  /**
+   * The query engine: search.js's core in a Web Worker when the browser has workers (the
+   * page stays responsive while shards are parsed and scored), else on this thread.
+   * search(q, k) resolves to the shape of SitegenSearch.top.
+   */
+  function engine(manifest) {
+    var local = new S.Searcher(manifest, function (path) {
       return fetchJson(path, manifest.version);
     });
+    var inPage = { docs: local.docs, search: function (q, k) { return S.top(local, q, k); } };
+    app.dataset.engine = "page";
+    if (typeof Worker === "undefined" || !app.dataset.worker) return inPage;
+    var worker, waiting = new Map(), next = 0, failed = false;
+    try {
+      worker = new Worker(app.dataset.worker);
+    } catch (err) {
+      return inPage;
+    }
+    worker.onmessage = function (event) {
+      var reply = event.data, job = waiting.get(reply.id);
+      if (!job) return;
+      waiting.delete(reply.id);
+      if (!reply.error) { job.resolve(reply.found); return; }
+      var err = reply.error.name === "QueryParseError"
+        ? new lunr.QueryParseError(reply.error.message, 0, 0) : new Error(reply.error.message);
+      job.reject(err);
+    };
+    worker.onerror = function (event) { // the worker could not start: search here instead
+      event.preventDefault();
+      failed = true;
+      app.dataset.engine = "page";
+      waiting.forEach(function (job) { inPage.search(job.q, job.k).then(job.resolve, job.reject); });
+      waiting.clear();
+    };
+    worker.postMessage({ type: "init", manifest: manifest, index: indexUrl });
+    app.dataset.engine = "worker";
+    return {
+      docs: local.docs,
+      search: function (q, k) {
+        if (failed) return inPage.search(q, k);
+        return new Promise(function (resolve, reject) {
+          var id = next++;
+          waiting.set(id, { resolve: resolve, reject: reject, q: q, k: k });
+          worker.postMessage({ type: "search", id: id, q: q, k: k });
+        });
+      }
+    };
+  }
+
+  var ready = fetchJson("manifest.json").then(function (manifest) {
+    searcher = engine(manifest);
+    searcher.manifest = manifest;
     return searcher;
   });
 
@@ -532,37 +602,38 @@
   }
 
   function describe(found, q) {
-    var n = found.results.length;
+    var n = found.total;
     var count = found.complete ? String(n) : "At least " + n;
     return count + (n === 1 && found.complete ? " paper matches" : " papers match") +
       " “" + q + "”.";
   }
 
-  /** Show the next page of results; asks the searcher first when it must fetch a tail. */
+  /** Show the next page of results, asking the engine for more when needed. */
   function showMore(run) {
     var want = shown + PAGE;
-    var before = complete || want <= certifiedUpTo ? Promise.resolve(null)
-      : searcher.search(currentQuery, want);
+    var ask = want > current.length && (current.length < total || !complete);
+    var before = ask ? searcher.search(currentQuery, want) : Promise.resolve(null);
     return before.then(function (found) {
       if (run !== serial) return;
       if (found) {
         current = found.results;
-        termsOf = found.termsOf;
+        total = found.total;
         complete = found.complete;
-        certifiedUpTo = want;
         setStatus(describe(found, currentQuery));
       }
       var slice = current.slice(shown, want);
       shown += slice.length;
-      more.hidden = complete && shown >= current.length;
+      more.hidden = shown >= total && complete;
       return searcher.docs(slice.map(function (r) { return r.ref; })).then(function (docs) {
         if (run !== serial) return;
         slice.forEach(function (r, i) {
-          list.appendChild(renderItem(r, docs[i], termsOf(r.ref)));
+          list.appendChild(renderItem(r, docs[i], new Set(r.terms)));
         });
+        return true;
       });
     }).catch(function (err) {
       if (run === serial) setStatus("Search failed: " + err.message, true);
+      return false;
     });
   }
 
@@ -587,7 +658,7 @@
       if (mine !== serial) return;
       list.replaceChildren();
       shown = 0;
-      if (found.results === null) {
+      if (found.negatedOnly) {
         current = null;
         more.hidden = true;
         setStatus("Add a word to search for: a query of only -excluded words matches everything.",
@@ -595,23 +666,23 @@
         return;
       }
       current = found.results;
-      termsOf = found.termsOf;
+      total = found.total;
       complete = found.complete;
       currentQuery = q;
-      certifiedUpTo = PAGE;
-      if (!current.length) {
+      if (!total) {
         more.hidden = true;
         setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
         return;
       }
-      setStatus(describe(found, q));
-      return showMore(mine);
+      return showMore(mine).then(function (shownOk) {
+        if (shownOk && mine === serial) setStatus(describe(found, q));  // after the list
+      });
     }).catch(function (err) {
       if (mine !== serial) return;
       list.replaceChildren();
       more.hidden = true;
       current = null;
-      var syntax = err instanceof lunr.QueryParseError;
+      var syntax = err instanceof lunr.QueryParseError || err.name === "QueryParseError";
       setStatus((syntax ? "Invalid search: " : "Search failed: ") + err.message, true);
     });
   }
