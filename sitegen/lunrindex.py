@@ -225,23 +225,26 @@ def shard_ranges(index: FullIndex, target_postings: int) -> list[tuple[int, int]
 
 @dataclass
 class Tail:
-    """The postings of a frequent term beyond its head, and their largest score per field."""
+    """The postings of a frequent term beyond its head, in tiers of decreasing weight."""
 
     position: int
-    index: FullIndex  # same terms and numbering; postings only at `position`
-    max_scores: list[float]
+    tiers: list[FullIndex]  # same terms and numbering; postings only at `position`
+    #: per tier: the largest score per field in this tier and all later ones
+    bounds: list[list[float]]
 
 
 def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]]:
     """Keep, for a term found in more than `head_docs` papers, only the papers where it
-    weighs most (sum of its field scores); the rest become a `Tail` fetched on demand.
+    weighs most (sum of its field scores); the rest become a `Tail` of tiers twice, four
+    times... the head's size, fetched one at a time when needed.
 
     A term's contribution to any paper's score is at most its field scores, so the
-    tail's largest scores bound what the head leaves out (search.js uses the bound to
-    prove the top results exact, or fetches the tail).
+    largest scores of the tiers not loaded bound what is missing (search.js uses the bound
+    to prove the top results exact, or fetches the next tier).
     """
     heads = list(index.postings)
     tails: list[Tail] = []
+    empty: dict[str, list[tuple[str, float]]] = {f: [] for f in index.fields}
     for position, posting in enumerate(index.postings):
         totals: dict[str, float] = {}
         for entries in posting.values():
@@ -250,14 +253,24 @@ def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]
         if len(totals) <= head_docs:
             continue
         order = {ref: i for i, ref in enumerate(totals)}
-        keep = set(sorted(totals, key=lambda r: (-totals[r], order[r]))[:head_docs])
-        head = {f: [e for e in entries if e[0] in keep] for f, entries in posting.items()}
-        tail = {f: [e for e in entries if e[0] not in keep] for f, entries in posting.items()}
-        heads[position] = head
-        empty: dict[str, list[tuple[str, float]]] = {f: [] for f in index.fields}
-        tail_postings = [empty] * len(index.terms)
-        tail_postings[position] = tail
-        tails.append(Tail(position, FullIndex(index.fields, index.terms, tail_postings,
-                                              index.refs),
-                          [max((s for _, s in tail[f]), default=0) for f in index.fields]))
+        ranked = sorted(totals, key=lambda r: (-totals[r], order[r]))
+        tier_of: dict[str, int] = {}
+        start, size, tier = 0, head_docs, 0
+        while start < len(ranked):
+            for ref in ranked[start:start + size]:
+                tier_of[ref] = tier
+            start, size, tier = start + size, size * 2, tier + 1
+        split = [{f: [e for e in entries if tier_of[e[0]] == t] for f, entries in posting.items()}
+                 for t in range(tier)]
+        heads[position] = split[0]
+        tiers, maxima = [], []
+        for part in split[1:]:
+            tier_postings = [empty] * len(index.terms)
+            tier_postings[position] = part
+            tiers.append(FullIndex(index.fields, index.terms, tier_postings, index.refs))
+            maxima.append([max((s for _, s in part[f]), default=0) for f in index.fields])
+        bounds = [list(m) for m in maxima]
+        for t in range(len(bounds) - 2, -1, -1):
+            bounds[t] = [max(a, b) for a, b in zip(bounds[t], bounds[t + 1], strict=True)]
+        tails.append(Tail(position, tiers, bounds))
     return FullIndex(index.fields, index.terms, heads, index.refs), tails

@@ -10,6 +10,7 @@ shards a query needs merge into exactly the index lunr.js would load from one fi
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
@@ -84,18 +85,34 @@ def build_index(papers: Sequence[Paper]) -> FullIndex:
 
 def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
                    head_docs: int = HEAD_DOCS) -> list[Output]:
-    """The manifest, the term shards, the tails and the doc-store buckets, in a stable order."""
+    """The manifest, the term shards, the tails and the doc-store buckets, in a stable order.
+
+    The cyclic garbage collector is paused meanwhile: the index is millions of small
+    acyclic tuples, lists and dicts, and its passes over them doubled the build time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _search_outputs(site, urls, shard_postings, head_docs)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
+                    ) -> list[Output]:
     papers = sorted(site.papers, key=lambda p: p.slug)
     index, tails = split_heads(build_index(papers), head_docs)
     ranges = shard_ranges(index, shard_postings)
     shards = [_json(serialize(index, start, stop)) for start, stop in ranges]
-    tail_files = [_json(serialize(t.index, t.position, t.position + 1)) for t in tails]
+    tail_files = [[_json(serialize(tier, t.position, t.position + 1)) for tier in t.tiers]
+                  for t in tails]
     buckets: list[dict[str, Any]] = [{} for _ in range(bucket_count(len(papers)))]
     for paper in papers:
         buckets[fnv1a(paper.slug) % len(buckets)][paper.slug] = doc_record(paper, urls)
     stores = [_json(bucket) for bucket in buckets]
     digest = hashlib.sha256()
-    for blob in shards + tail_files + stores:
+    for blob in shards + [b for tiers in tail_files for b in tiers] + stores:
         digest.update(hashlib.sha256(blob).digest())
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -106,14 +123,15 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
         "buckets": len(buckets),
         "shards": [index.terms[start] if start < len(index.terms) else ""
                    for start, _ in ranges],
-        # [term, largest score per field] of every split term; its tail is x/<position>.json
-        "tails": [[index.terms[t.position], t.max_scores] for t in tails],
+        # [term, bounds] of every split term i; its tier j is x/<i>-<j>.json, and bounds[j]
+        # is the largest score per field in tiers j and later
+        "tails": [[index.terms[t.position], t.bounds] for t in tails],
     }
     outputs = [Output(urls.output_path("search_manifest"), _json(manifest))]
     outputs += [Output(urls.output_path("search_shard", str(i)), blob)
                 for i, blob in enumerate(shards)]
-    outputs += [Output(urls.output_path("search_tail", str(i)), blob)
-                for i, blob in enumerate(tail_files)]
+    outputs += [Output(urls.output_path("search_tail", f"{i}-{j}"), blob)
+                for i, tiers in enumerate(tail_files) for j, blob in enumerate(tiers)]
     outputs += [Output(urls.output_path("search_docs", str(i)), blob)
                 for i, blob in enumerate(stores)]
     return outputs

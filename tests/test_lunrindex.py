@@ -80,3 +80,25 @@ def test_search_js_mirrors_the_cjk_ranges() -> None:
     pairs = [(int(a, 16), int(b, 16)) for a, b in re.findall(r"\[0x([0-9A-F]+), 0x([0-9A-F]+)\]",
                                                           block)]
     assert tuple(pairs) == CJK_RANGES
+
+
+def test_frequent_terms_split_into_head_and_doubling_tiers() -> None:
+    from sitegen.lunrindex import split_heads
+
+    docs = [(f"p{i:02d}", {"title": "common" + " common" * (i % 3), "abstract": f"w{i}"})
+            for i in range(20)]
+    index = build_full_index([Field("title"), Field("abstract")], docs)
+    heads, tails = split_heads(index, 3)
+    assert [index.terms[t.position] for t in tails] == ["common"]
+    tail = tails[0]
+    position = tail.position
+    head_refs = [ref for ref, _ in heads.postings[position]["title"]]
+    tier_refs = [[ref for ref, _ in tier.postings[position]["title"]] for tier in tail.tiers]
+    assert len(head_refs) == 3 and [len(r) for r in tier_refs] == [6, 11]  # 3, 6, 12...
+    everything = sorted(head_refs + [r for refs in tier_refs for r in refs])
+    assert everything == sorted(ref for ref, _ in index.postings[position]["title"])
+    scores = dict(index.postings[position]["title"])
+    assert min(scores[r] for r in head_refs) >= max(scores[r] for r in tier_refs[0])
+    assert tail.bounds[0] == [max(scores[r] for r in tier_refs[0] + tier_refs[1]), 0]
+    assert tail.bounds[1] == [max(scores[r] for r in tier_refs[1]), 0]
+    assert all(refs == sorted(refs) for refs in tier_refs)  # document order kept

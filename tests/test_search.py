@@ -136,7 +136,7 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_po
     assert rows["diffusion"]["docs"][0]["t"] == "Diffusion Transformers for Video"
     tails = json.loads((folder / "manifest.json").read_text())["tails"]
     if head_docs == 1:  # frequent terms are split: some first pages are proved from heads
-        assert tails and (folder / "x" / "0.json").is_file()
+        assert tails and (folder / "x" / "0-0.json").is_file()
         assert any(row.get("complete") is False for row in rows.values())
     if head_docs == 2000:
         assert tails == []

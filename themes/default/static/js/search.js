@@ -90,7 +90,7 @@
             "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
         }
         if (star > 0) addRange(term.slice(0, star));
-        else if (clause.editDistance) addRange(term.slice(0, 1));
+        else if (clause.editDistance) addRange(term.slice(0, term.length > 3 ? 2 : 1));
         else ids.add(shardFor(manifest.shards, term));
       });
     });
@@ -149,21 +149,24 @@
   }
 
   var tailInfos = new WeakMap();
-  /** term -> {id, max: [largest tail score per field]} for the manifest's split terms. */
+  /**
+   * term -> {id, bounds} for the manifest's split terms: tier j of term i is x/i-j.json and
+   * bounds[j] holds the largest score per field in tiers j and later.
+   */
   function tailInfo(manifest) {
     if (!tailInfos.has(manifest)) {
       tailInfos.set(manifest, new Map((manifest.tails || []).map(function (t, i) {
-        return [t[0], { id: i, max: t[1] }];
+        return [t[0], { id: i, bounds: t[1] }];
       })));
     }
     return tailInfos.get(manifest);
   }
 
   /**
-   * Run a lunr query over prepared shards (in shard order) and loaded tails (term ->
-   * prepared tail), scoring exactly as lunr.Index.prototype.query does on the one index
+   * Run a lunr query over prepared shards (in shard order) and loaded tail tiers (term ->
+   * [prepared tiers 0..j]), scoring exactly as lunr.Index.prototype.query does on the one index
    * the files are slices of, without its per-match objects. Returns {results: [{ref,
-   * score}], termsOf(ref), pending: split terms whose tails are not loaded, certified(k):
+   * score}], termsOf(ref), pending: split terms with tiers not loaded, certified(k):
    * whether the first k results are provably lunr's first k}, or {needTails: [terms]} when
    * a split term is required or excluded (then its whole posting list is needed).
    */
@@ -173,7 +176,9 @@
     var query = new lunr.Query(fields);
     new lunr.QueryParser(text, query).parse();
     var tokenSet = null, mergedPostings = new Map(), pending = new Map(), needTails = new Set();
-    var sources = shards.concat(Array.from(tails.values()));
+    var sources = shards.slice();
+    tails.forEach(function (tiers) { sources.push.apply(sources, tiers); });
+    var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
     var headPosting = function (term) {
       for (var i = 0; i < shards.length; i++) {
         var posting = shards[i].postings.get(term);
@@ -182,12 +187,16 @@
       return undefined;
     };
     var lookup = function (term) {
-      var head = headPosting(term), tail = tails.get(term);
-      if (!head || !tail) return head;
+      var head = headPosting(term), tiers = tails.get(term);
+      if (!head || !tiers || !tiers.length) return head;
       if (!mergedPostings.has(term)) {
-        var both = { _index: head._index }, t = tail.postings.get(term);
-        fields.forEach(function (f) { both[f] = mergePostings(head[f], t[f]); });
-        mergedPostings.set(term, both);
+        var all = { _index: head._index };
+        fields.forEach(function (f) {
+          all[f] = tiers.reduce(function (acc, tier) {
+            return mergePostings(acc, tier.postings.get(term)[f]);
+          }, head[f]);
+        });
+        mergedPostings.set(term, all);
       }
       return mergedPostings.get(term);
     };
@@ -223,7 +232,7 @@
         }
         expanded.forEach(function (term) {
           var posting = lookup(term), termIndex = posting._index;
-          if (info.has(term) && !tails.has(term)) {
+          if (info.has(term) && loadedTiers(term) < info.get(term).bounds.length) {
             if (clause.presence !== lunr.Query.presence.OPTIONAL) needTails.add(term);
             else pending.set(term, posting);
           }
@@ -322,7 +331,7 @@
     // Bounds for split terms whose tails are not loaded: what a tail could still add.
     var bounds = [];
     pending.forEach(function (posting, term) {
-      var max = info.get(term).max, ub = 0;
+      var max = info.get(term).bounds[loadedTiers(term)], ub = 0;
       fields.forEach(function (f, i) {
         var w = queryVectors[f].get(posting._index);
         if (w && qmag[f]) ub += w * max[i] / qmag[f];
@@ -386,10 +395,25 @@
       return cache.get(path);
     };
     var same = function (x) { return x; };
-    var tailsOf = function (terms) {
-      return Promise.all(terms.map(function (term) {
-        return get("x/" + info.get(term).id + ".json", prepare);
-      }));
+    // Fetch the next tier of each term (every remaining tier when `all`) into `loaded`.
+    var moreTiers = function (loaded, terms, all) {
+      var jobs = [];
+      terms.forEach(function (term) {
+        var have = loaded.get(term) || [], count = info.get(term).bounds.length;
+        for (var j = have.length; j < (all ? count : Math.min(count, have.length + 1)); j++) {
+          jobs.push(get("x/" + info.get(term).id + "-" + j + ".json", prepare));
+        }
+        jobs.push(Promise.resolve(null));
+      });
+      return Promise.all(jobs).then(function (prepared) {
+        var at = 0;
+        terms.forEach(function (term) {
+          var have = (loaded.get(term) || []).slice();
+          while (prepared[at] !== null) have.push(prepared[at++]);
+          at++;
+          loaded.set(term, have);
+        });
+      });
     };
     this.manifest = manifest;
     this.search = function (text, k) {
@@ -407,16 +431,12 @@
       })).then(function (shards) {
         var round = function () {
           var found = evaluate(manifest, shards, planned.text, loaded);
-          var more = found.needTails ||
-            (found.pending.length && !found.certified(k || 10) ? found.pending : null);
-          if (!more) {
-            return { planned: planned, results: found.results, termsOf: found.termsOf,
-                     complete: found.pending.length === 0 };
+          if (found.needTails) return moreTiers(loaded, found.needTails, true).then(round);
+          if (found.pending.length && !found.certified(k || 10)) {
+            return moreTiers(loaded, found.pending, false).then(round);
           }
-          return tailsOf(more).then(function (prepared) {
-            more.forEach(function (term, i) { loaded.set(term, prepared[i]); });
-            return round();
-          });
+          return { planned: planned, results: found.results, termsOf: found.termsOf,
+                   complete: found.pending.length === 0 };
         };
         return round();
       });
