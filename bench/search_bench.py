@@ -71,10 +71,11 @@ const read = (p) => {
   loaded.add(p);
   return Promise.resolve(JSON.parse(fs.readFileSync(path.join(dir, p), "utf8")));
 };
-const searcher = new S.Searcher(manifest, read);
 const out = [];
 (async () => {
   for (const q of queries) {
+    // A new searcher per query: nothing cached, as for a reader's first query.
+    const searcher = new S.Searcher(manifest, read);
     loaded.clear();
     const c0 = process.hrtime.bigint();
     const found = await searcher.search(q, 10);  // fetches what the first page needs

@@ -128,14 +128,33 @@
 
   /** Lookup tables for one loaded shard (made once, when it arrives). */
   function prepare(shard) {
-    var postings = new Map(), vectors = new Map();
+    var postings = new Map(), vectors = Object.create(null); // field -> ref -> elements
     shard.invertedIndex.forEach(function (pair) { postings.set(pair[0], pair[1]); });
-    shard.fieldVectors.forEach(function (pair) { vectors.set(pair[0], pair[1]); });
+    shard.fieldVectors.forEach(function (pair) {
+      var cut = pair[0].indexOf("/"), field = pair[0].slice(0, cut);
+      (vectors[field] || (vectors[field] = new Map())).set(pair[0].slice(cut + 1), pair[1]);
+    });
     return { terms: shard.invertedIndex.map(function (p) { return p[0]; }),
              postings: postings, vectors: vectors };
   }
 
   var hasOwn = Object.prototype.hasOwnProperty;
+
+  /** The score of term number `index` in the vector of (field, ref), from `sources`. */
+  function valueOf(sources, field, ref, index) {
+    if (!sources) return undefined;
+    for (var s = 0; s < sources.length; s++) {
+      var byRef = sources[s].vectors[field], el = byRef && byRef.get(ref);
+      if (!el) continue;
+      var lo = 0, hi = el.length / 2 - 1;
+      while (lo <= hi) {
+        var mid = (lo + hi) >> 1, at = el[2 * mid];
+        if (at === index) return el[2 * mid + 1];
+        if (at < index) lo = mid + 1; else hi = mid - 1;
+      }
+    }
+    return undefined;
+  }
   var ALL = null; // lunr.Set.complete
 
   /** Merge two posting objects ({ref: metadata}) keeping refs in index (string) order. */
@@ -149,6 +168,7 @@
   }
 
   var tailInfos = new WeakMap();
+  var mergedPostings = new WeakMap(); // last loaded tier -> head + tiers merged
   /**
    * term -> {id, bounds} for the manifest's split terms: tier j of term i is x/i-j.json and
    * bounds[j] holds the largest score per field in tiers j and later.
@@ -175,30 +195,30 @@
     var fields = manifest.fields, info = tailInfo(manifest);
     var query = new lunr.Query(fields);
     new lunr.QueryParser(text, query).parse();
-    var tokenSet = null, mergedPostings = new Map(), pending = new Map(), needTails = new Set();
-    var sources = shards.slice();
-    tails.forEach(function (tiers) { sources.push.apply(sources, tiers); });
+    var tokenSet = null, pending = new Map(), needTails = new Set();
     var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
-    var headPosting = function (term) {
-      for (var i = 0; i < shards.length; i++) {
-        var posting = shards[i].postings.get(term);
-        if (posting) return posting;
-      }
-      return undefined;
-    };
+    var sourcesOf = new Map(); // term number -> [its shard, its loaded tiers...]
     var lookup = function (term) {
-      var head = headPosting(term), tiers = tails.get(term);
-      if (!head || !tiers || !tiers.length) return head;
-      if (!mergedPostings.has(term)) {
-        var all = { _index: head._index };
+      var head, shard;
+      for (var i = 0; i < shards.length && !head; i++) {
+        head = shards[i].postings.get(term);
+        shard = shards[i];
+      }
+      if (!head) return undefined;
+      var tiers = tails.get(term) || [];
+      sourcesOf.set(head._index, [shard].concat(tiers));
+      if (!tiers.length) return head;
+      var last = tiers[tiers.length - 1], all = mergedPostings.get(last);
+      if (!all) {
+        all = { _index: head._index };
         fields.forEach(function (f) {
           all[f] = tiers.reduce(function (acc, tier) {
             return mergePostings(acc, tier.postings.get(term)[f]);
           }, head[f]);
         });
-        mergedPostings.set(term, all);
+        mergedPostings.set(last, all);
       }
-      return mergedPostings.get(term);
+      return all;
     };
     var expand = function (clause) {
       if (clause.term.indexOf("*") < 0 && !("editDistance" in clause)) {
@@ -298,24 +318,11 @@
     });
     // lunr's Vector.similarity: the dot product summed in term order, over the magnitude.
     var similarity = function (field, ref) {
-      var q = qsorted[field], key = field + "/" + ref, parts = [], files = 0;
-      for (var s = 0; s < sources.length; s++) {
-        var el = sources[s].vectors.get(key), before = parts.length;
-        if (!el) continue;
-        for (var j = 0, qi = 0; j < el.length && qi < q.length; j += 2) {
-          while (qi < q.length && q[qi][0] < el[j]) qi++;
-          if (qi < q.length && q[qi][0] === el[j]) { parts.push(el[j], q[qi][1] * el[j + 1]); qi++; }
-        }
-        if (parts.length > before) files++;
+      var q = qsorted[field], dot = 0;
+      for (var i = 0; i < q.length; i++) { // in term order, as lunr's Vector.dot sums
+        var found = valueOf(sourcesOf.get(q[i][0]), field, ref, q[i][0]);
+        if (found !== undefined) dot += q[i][1] * found;
       }
-      if (files > 1) { // a tail's term sits inside a shard's range: restore term order
-        var pairs = [];
-        for (var p = 0; p < parts.length; p += 2) pairs.push([parts[p], parts[p + 1]]);
-        pairs.sort(function (a, b) { return a[0] - b[0]; });
-        parts = [].concat.apply([], pairs);
-      }
-      var dot = 0;
-      for (var d = 1; d < parts.length; d += 2) dot += parts[d];
       return dot / qmag[field] || 0;
     };
     var results = [];
@@ -716,7 +723,11 @@
     clearTimeout(timer);
     run(input.value);
   });
-  more.addEventListener("click", function () { if (current) showMore(serial); });
+  more.addEventListener("click", function () {
+    if (!current || more.disabled) return;
+    more.disabled = true;
+    showMore(serial).then(function () { more.disabled = false; });
+  });
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a.result-title")); }
 
