@@ -88,7 +88,8 @@ const out = [];
     await searcher.search(q, 10);  // the same query again: everything is loaded
     const t1 = process.hrtime.bigint();
     out.push({ q, files: files, buckets: buckets, hits: found.results.length,
-               complete: found.complete, ms: Number(t1 - t0) / 1e6, cold_ms: cold });
+               complete: found.complete, exact: found.exact, ms: Number(t1 - t0) / 1e6,
+               cold_ms: cold });
   }
   process.stdout.write(JSON.stringify(out));
 })();
@@ -229,7 +230,8 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
     for m in measured:
         payload = fixed + sum(gzip_of(f"search/{p}") for p in m["files"] + m["buckets"])
         by_query[m["q"]] = (payload, m["ms"], m["complete"], m["hits"],
-                            sum(p.startswith("x/") for p in m["files"]), m["cold_ms"])
+                            sum(p.startswith("x/") for p in m["files"]), m["cold_ms"],
+                            m["exact"])
     row["worst"] = sorted(([q, v[0], round(v[1], 1)] for q, v in by_query.items()),
                           key=lambda x: -x[1])[:5]
     row["groups"] = {}
@@ -241,12 +243,14 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
             "payload_p95": pct(payloads, 95), "payload_max": max(payloads),
             "ms_p50": round(pct(times, 50), 2), "ms_p95": round(pct(times, 95), 2),
             "hits_min": min(by_query[q][3] for q in qs),
-            "with_tails": sum(1 for q in qs if by_query[q][4])}
+            "with_tails": sum(1 for q in qs if by_query[q][4]),
+            "not_proved": sum(1 for q in qs if not by_query[q][6])}
     all_times = [v[1] for v in by_query.values()]
     row["ms_p50"] = round(statistics.median(all_times), 2)
     row["ms_p95"] = round(pct(all_times, 95), 2)
     row["cold_ms_p50"] = round(pct([v[5] for v in by_query.values()], 50), 2)
     row["cold_ms_p95"] = round(pct([v[5] for v in by_query.values()], 95), 2)
+    row["first_pages_not_proved"] = sum(1 for v in by_query.values() if not v[6])
     row["queries_with_tails"] = sum(1 for v in by_query.values() if v[4])
     row["tails"] = sum(1 for o in outputs if "/x/" in o.path)
     row["payload_max"] = max(v[0] for v in by_query.values())

@@ -13,7 +13,8 @@ const manifest = read(path.join(dir, "manifest.json"));
 const shardFiles = fs.readdirSync(path.join(dir, "t"));
 for (const name of shardFiles) lunr.Index.load(read(path.join(dir, "t", name)));
 const full = lunr.Index.load(read(fullPath));
-const searcher = new S.Searcher(manifest, (p) => Promise.resolve(read(path.join(dir, p))));
+const load = (p) => Promise.resolve(read(path.join(dir, p)));
+const searcher = new S.Searcher(manifest, load);
 const pairs = (results) => results.map((r) => [r.ref, Math.round(r.score * 1e6) / 1e6]);
 
 (async () => {
@@ -21,11 +22,15 @@ const pairs = (results) => results.map((r) => [r.ref, Math.round(r.score * 1e6) 
   for (const q of read(queriesPath)) {
     const row = { query: q };
     try {
-      // k = 3: tails of split terms are fetched only if the first 3 cannot be proved.
+      // k = 3, default tier budget: tiers are fetched only to prove the first 3 (exact).
       const first = await searcher.search(q, 3);
       row.top = first.results && first.results.slice(0, 3).map((r) => r.ref);
       row.complete = first.complete;
-      const found = await searcher.search(q, 1e9);  // everything: the tails too
+      row.exact = first.exact;
+      const heads = await new S.Searcher(manifest, load).search(q, 3, 0);  // no tier at all
+      row.headsExact = heads.exact;
+      row.headsTop = heads.results && heads.results.slice(0, 3).map((r) => r.ref);
+      const found = await searcher.search(q, 1e9, Infinity);  // everything: every tier
       row.sharded = found.results && pairs(found.results);
       row.shards = found.planned.ids;
       row.text = found.planned.text;

@@ -1,6 +1,6 @@
 /* sitegen search worker: runs search.js's core (fetching, parsing and scoring the index
  * shards) off the page's thread. The page posts {type: "init", manifest, index} once, then
- * {type: "search", id, q, k}; the worker answers {id, found} or {id, error: {name, message}}.
+ * {type: "search", id, q, k, budget}; the worker answers {id, found} or {id, error: {name, message}}.
  */
 "use strict";
 importScripts("../vendor/lunr/lunr.js", "search.js");
@@ -22,7 +22,7 @@ self.onmessage = function (event) {
   }
   if (message.type !== "search" || !searcher) return;
   Promise.resolve().then(function () {
-    return self.SitegenSearch.top(searcher, message.q, message.k);
+    return self.SitegenSearch.top(searcher, message.q, message.k, message.budget);
   }).then(function (found) {
     self.postMessage({ id: message.id, found: found });
   }, function (err) {

@@ -167,6 +167,8 @@
     return out;
   }
 
+  /** Tiers per split term fetched automatically for a first page (docs/search.md). */
+  var TIER_BUDGET = 1;
   var tailInfos = new WeakMap();
   var mergedPostings = new WeakMap(); // last loaded tier -> head + tiers merged
   /**
@@ -386,9 +388,10 @@
 
   /**
    * A searcher over one manifest; `load(path)` returns a promise of parsed JSON for a path
-   * relative to the search folder ("t/3.json"). search(text, k) resolves to {planned,
-   * results, termsOf, complete} where the first k results are exactly lunr's first k;
-   * tails of split terms are fetched only when that needs them (complete: all were).
+   * relative to the search folder ("t/3.json"). search(text, k, budget) resolves to
+   * {planned, results, termsOf, complete, exact}: tiers of split terms are fetched (at
+   * most `budget` per term, default TIER_BUDGET; Infinity for all) until the first k
+   * results are proved to be lunr's first k (exact), complete when every tier is in.
    */
   function Searcher(manifest, load) {
     var cache = new Map(), info = tailInfo(manifest);
@@ -423,8 +426,9 @@
       });
     };
     this.manifest = manifest;
-    this.search = function (text, k) {
+    this.search = function (text, k, budget) {
       var planned, loaded = new Map();
+      budget = budget === undefined ? TIER_BUDGET : budget;
       try {
         planned = plan(manifest, text);
       } catch (err) {
@@ -439,11 +443,13 @@
         var round = function () {
           var found = evaluate(manifest, shards, planned.text, loaded);
           if (found.needTails) return moreTiers(loaded, found.needTails, true).then(round);
-          if (found.pending.length && !found.certified(k || 10)) {
-            return moreTiers(loaded, found.pending, false).then(round);
-          }
+          var proved = found.certified(k || 10);
+          var next = proved ? [] : found.pending.filter(function (term) {
+            return (loaded.get(term) || []).length < budget;
+          });
+          if (next.length) return moreTiers(loaded, next, false).then(round);
           return { planned: planned, results: found.results, termsOf: found.termsOf,
-                   complete: found.pending.length === 0 };
+                   complete: found.pending.length === 0, exact: proved };
         };
         return round();
       });
@@ -460,11 +466,11 @@
    * The first k results of a query as plain data (what the worker posts to the page):
    * {total, complete, results: [{ref, terms}]}, or {negatedOnly: true}.
    */
-  function top(searcher, text, k) {
-    return searcher.search(text, k).then(function (found) {
+  function top(searcher, text, k, budget) {
+    return searcher.search(text, k, budget).then(function (found) {
       if (found.results === null) return { negatedOnly: true };
       return {
-        total: found.results.length, complete: found.complete,
+        total: found.results.length, complete: found.complete, exact: found.exact,
         results: found.results.slice(0, k).map(function (r) {
           return { ref: r.ref, terms: Array.from(found.termsOf(r.ref)) };
         })
@@ -494,6 +500,8 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
+  var approx = document.getElementById("search-approx");
+  var exactButton = document.getElementById("search-exact");
   var PAGE = 10, DEBOUNCE = 150;
   var searcher = null, current = null, total = 0, shown = 0, timer = 0, serial = 0;
   var complete = true, currentQuery = "";
@@ -522,7 +530,9 @@
     var local = new S.Searcher(manifest, function (path) {
       return fetchJson(path, manifest.version);
     });
-    var inPage = { docs: local.docs, search: function (q, k) { return S.top(local, q, k); } };
+    var inPage = {
+      docs: local.docs, search: function (q, k, budget) { return S.top(local, q, k, budget); }
+    };
     app.dataset.engine = "page";
     if (typeof Worker === "undefined" || !app.dataset.worker) return inPage;
     var worker, waiting = new Map(), next = 0, failed = false;
@@ -544,19 +554,21 @@
       event.preventDefault();
       failed = true;
       app.dataset.engine = "page";
-      waiting.forEach(function (job) { inPage.search(job.q, job.k).then(job.resolve, job.reject); });
+      waiting.forEach(function (job) {
+        inPage.search(job.q, job.k, job.budget).then(job.resolve, job.reject);
+      });
       waiting.clear();
     };
     worker.postMessage({ type: "init", manifest: manifest, index: indexUrl });
     app.dataset.engine = "worker";
     return {
       docs: local.docs,
-      search: function (q, k) {
-        if (failed) return inPage.search(q, k);
+      search: function (q, k, budget) {
+        if (failed) return inPage.search(q, k, budget);
         return new Promise(function (resolve, reject) {
           var id = next++;
-          waiting.set(id, { resolve: resolve, reject: reject, q: q, k: k });
-          worker.postMessage({ type: "search", id: id, q: q, k: k });
+          waiting.set(id, { resolve: resolve, reject: reject, q: q, k: k, budget: budget });
+          worker.postMessage({ type: "search", id: id, q: q, k: k, budget: budget });
         });
       }
     };
@@ -639,13 +651,15 @@
   function showMore(run) {
     var want = shown + PAGE;
     var ask = want > current.length && (current.length < total || !complete);
-    var before = ask ? searcher.search(currentQuery, want) : Promise.resolve(null);
+    // Asked for by the reader: fetch whatever the exact order of the next page needs.
+    var before = ask ? searcher.search(currentQuery, want, Infinity) : Promise.resolve(null);
     return before.then(function (found) {
       if (run !== serial) return;
       if (found) {
         current = found.results;
         total = found.total;
         complete = found.complete;
+        approx.hidden = true;
         setStatus(describe(found, currentQuery));
       }
       var slice = current.slice(shown, want);
@@ -672,6 +686,7 @@
   function run(q) {
     var mine = ++serial;
     updateUrl(q);
+    approx.hidden = true;
     if (!q.trim()) {
       list.replaceChildren();
       more.hidden = true;
@@ -696,6 +711,7 @@
       total = found.total;
       complete = found.complete;
       currentQuery = q;
+      approx.hidden = found.exact !== false || !total;
       if (!total) {
         more.hidden = true;
         setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
@@ -722,6 +738,27 @@
     event.preventDefault();
     clearTimeout(timer);
     run(input.value);
+  });
+  exactButton.addEventListener("click", function () {
+    if (!current) return;
+    var mine = ++serial, count = Math.max(shown, PAGE);
+    exactButton.disabled = true;
+    searcher.search(currentQuery, count, Infinity).then(function (found) {
+      if (mine !== serial) return;
+      current = found.results;
+      total = found.total;
+      complete = found.complete;
+      approx.hidden = true;
+      list.replaceChildren();
+      shown = 0;
+      var page = function () { return shown < count && shown < current.length; };
+      var step = function () { return page() ? showMore(mine).then(step) : null; };
+      return Promise.resolve(step()).then(function () {
+        if (mine === serial) setStatus(describe(found, currentQuery));
+      });
+    }).catch(function (err) {
+      if (mine === serial) setStatus("Search failed: " + err.message, true);
+    }).then(function () { exactButton.disabled = false; });
   });
   more.addEventListener("click", function () {
     if (!current || more.disabled) return;
