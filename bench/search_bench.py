@@ -87,7 +87,15 @@ const out = [];
     const t0 = process.hrtime.bigint();
     await searcher.search(q, 10);  // the same query again: everything is loaded
     const t1 = process.hrtime.bigint();
-    out.push({ q, files: files, buckets: buckets, hits: found.results.length,
+    let overlap = 10, same = true;
+    if (!found.exact) {  // how far is an unproved first page from lunr's? (every tier)
+      const exact = (await searcher.search(q, 10, Infinity)).results.slice(0, 10);
+      const approx = found.results.slice(0, 10).map((r) => r.ref);
+      const want = exact.map((r) => r.ref);
+      overlap = approx.filter((ref) => want.includes(ref)).length;
+      same = approx.join() === want.join();
+    }
+    out.push({ q, overlap, same, files: files, buckets: buckets, hits: found.results.length,
                complete: found.complete, exact: found.exact, ms: Number(t1 - t0) / 1e6,
                cold_ms: cold });
   }
@@ -231,7 +239,7 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
         payload = fixed + sum(gzip_of(f"search/{p}") for p in m["files"] + m["buckets"])
         by_query[m["q"]] = (payload, m["ms"], m["complete"], m["hits"],
                             sum(p.startswith("x/") for p in m["files"]), m["cold_ms"],
-                            m["exact"])
+                            m["exact"], m["overlap"], m["same"])
     row["worst"] = sorted(([q, v[0], round(v[1], 1)] for q, v in by_query.items()),
                           key=lambda x: -x[1])[:5]
     row["groups"] = {}
@@ -250,7 +258,11 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
     row["ms_p95"] = round(pct(all_times, 95), 2)
     row["cold_ms_p50"] = round(pct([v[5] for v in by_query.values()], 50), 2)
     row["cold_ms_p95"] = round(pct([v[5] for v in by_query.values()], 95), 2)
-    row["first_pages_not_proved"] = sum(1 for v in by_query.values() if not v[6])
+    unproved = [v for v in by_query.values() if not v[6]]
+    row["first_pages_not_proved"] = f"{len(unproved)} of {len(by_query)} distinct queries"
+    row["unproved_top10_overlap_mean"] = round(statistics.mean(v[7] for v in unproved), 2) \
+        if unproved else None
+    row["unproved_top10_same_order"] = sum(1 for v in unproved if v[8])
     row["queries_with_tails"] = sum(1 for v in by_query.values() if v[4])
     row["tails"] = sum(1 for o in outputs if "/x/" in o.path)
     row["payload_max"] = max(v[0] for v in by_query.values())
