@@ -14,6 +14,7 @@ import gc
 import hashlib
 import json
 import math
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -150,10 +151,14 @@ def cache_key(papers: Sequence[Paper], urls: Urls) -> str:
 
 def _pack(outputs: Sequence[Output]) -> bytes:
     header = _json([[o.path, len(o.data)] for o in outputs])
-    return header + b"\n" + b"".join(o.data for o in outputs)
+    return zlib.compress(header + b"\n" + b"".join(o.data for o in outputs), 1)
 
 
 def _unpack(blob: bytes) -> list[Output]:
+    try:
+        blob = zlib.decompress(blob)
+    except zlib.error as exc:
+        raise ValueError("damaged search cache") from exc
     header, _, body = blob.partition(b"\n")
     outputs, offset = [], 0
     for path, length in json.loads(header):
