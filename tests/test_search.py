@@ -230,3 +230,13 @@ def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
               "new S.Searcher(m,p=>Promise.resolve(JSON.parse(fs.readFileSync(dir+'/'+p))))"
               ".search('anything',10).then(f=>console.log(f.results.length))")
     assert _node("-e", script, str(tmp_path / "search")).strip() == "0"
+
+
+def test_vendored_lunr_is_the_unmodified_npm_file() -> None:
+    package = REPO / "node_modules" / "lunr"
+    if not package.is_dir():
+        pytest.skip("node_modules/lunr missing (run npm ci)")
+    vendor = REPO / "themes" / "default" / "static" / "vendor" / "lunr"
+    assert (vendor / "lunr.js").read_bytes() == (package / "lunr.js").read_bytes()
+    assert (vendor / "LICENSE").read_bytes() == (package / "LICENSE").read_bytes()
+    assert json.loads((package / "package.json").read_text())["version"] == "2.3.9"
