@@ -3,9 +3,11 @@
 A reader's browser fetches `search/manifest.json` (the first term of every shard), then
 only the shards holding its query's terms and the doc-store buckets of the results it
 shows, so the first query stays small however large the archive grows. Every shard is
-a complete lunr.js 2.3.9 index carrying the global term numbers and BM25 scores; the
-shards a query needs merge into exactly the index lunr.js would load from one file
-(docs/search.md has the design and the measured figures).
+a complete lunr.js 2.3.9 index carrying the global term numbers and BM25 scores; a term
+found in more than HEAD_DOCS papers keeps its strongest postings in its shard and the
+rest in tiers (`search/x/`) that search.js fetches when its score bounds need them.
+All of it together is exactly the one index lunr.js would load from a single file
+(docs/search.md has the design, where results can differ, and the measured figures).
 """
 
 from __future__ import annotations
