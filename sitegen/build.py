@@ -21,10 +21,14 @@ from .model import Output, Paper, Problem, Site
 from .pages import page_jobs, render_jobs
 from .progress import progress
 from .render import make_environment, static_dirs
+from .search import cached_search_outputs
 from .sitemap import sitemap_outputs
 from .tagging import compile_rules
 from .urls import Urls
 from .writer import WriteStats, write_outputs
+
+#: Build caches live here, in the site's root (gitignored by the skeleton).
+CACHE_DIR = ".sitegen-cache"
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def build_outputs(config: Config, papers: list[Paper], show_progress: bool = Fal
     outputs = render_jobs(env, progress(jobs, "rendering pages", show_progress, len(jobs)))
     outputs += bib_outputs(site, urls)
     outputs += feed_outputs(site, config, urls)
+    outputs += cached_search_outputs(site, urls, config.root / CACHE_DIR)
     outputs += static_outputs(config)
     outputs += sitemap_outputs(site, urls, outputs, {job.path: job.context for job in jobs})
     return site, outputs

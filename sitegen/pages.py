@@ -83,6 +83,8 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
                 "tag": tag, "papers": papers,
                 "pager": _pager(urls, "tag", tag, number, len(tag_pages)),
                 "canonical": urls.absolute("tag", tag, number)})
+    yield PageJob("search.html", urls.output_path("search"), {
+        "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 

@@ -23,7 +23,8 @@ from tests.hostile import checks, corpus
 from tests.hostile.proc import Run, run_sitegen
 
 PASSWD = Path("/etc/passwd")
-ALLOWED_WRITES = ("site/_site", "site/content/papers", "site/.sitegen.lock", "site/._site.lock")
+ALLOWED_WRITES = ("site/_site", "site/content/papers", "site/.sitegen.lock", "site/._site.lock",
+                  "site/.sitegen-cache")
 
 
 @dataclass(frozen=True)

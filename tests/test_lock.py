@@ -73,7 +73,8 @@ def test_two_real_builds_at_once_give_one_correct_site(tmp_path):
     assert [r[2] for r in results] == [0, 0], results
     assert all("Traceback" not in r[1] for r in results)
     assert digest_tree(root / "_site") == digest_tree(tmp_path / "ref")
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == ["._site.lock"]
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [
+        "._site.lock", ".sitegen-cache"]
 
 
 def test_two_real_imports_at_once_keep_both_pages(tmp_path):
