@@ -3,10 +3,9 @@
 The public API is what this module exports; everything else is private by convention.
 """
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING, Any
 
+from ._meta import PROJECT_URL, __version__
 from .config import Config, load_config, parse_config
 from .errors import ConfigError, ContentError, OutputError, ProblemsFound, SitegenError, SourceError
 from .model import Day, Output, Paper, Problem, Site, Tag
@@ -31,6 +30,6 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BuildResult", "Config", "ConfigError", "ContentError", "Day", "Output", "OutputError",
     "Paper", "Problem", "ProblemsFound", "Site", "SitegenError", "SourceError", "Tag",
-    "__version__", "build_outputs", "build_site", "load_config", "load_papers",
+    "PROJECT_URL", "__version__", "build_outputs", "build_site", "load_config", "load_papers",
     "paper_to_text", "parse_config", "parse_paper",
 ]

@@ -36,7 +36,7 @@ CACHE_DIR = ".sitegen-cache"
 FORMAT = 2  # bump when the layout of a cache file changes
 #: Third-party modules whose code shapes the output: an upgrade invalidates the cache.
 OUTPUT_DEPENDENCIES = ("jinja2", "markupsafe", "markdown", "nh3", "latex2mathml", "yaml",
-                       "feedgen", "lunr")
+                       "feedgen", "lxml", "dateutil", "lunr")
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -86,7 +86,7 @@ def save_state(path: Path, data: dict[str, Any]) -> None:
 
 def fs_now(folder: Path) -> int:
     """The file system's clock now (ns): stats newer than this cannot be trusted yet."""
-    folder.mkdir(parents=True, exist_ok=True)
+    os.makedirs(folder, exist_ok=True)
     stamp = folder / ".stamp"
     with open(stamp, "wb") as handle:
         handle.write(b"")

@@ -62,7 +62,8 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     from .importer import import_pages
 
     config = load_config(Path(args.root))
-    report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year)
+    report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year,
+                          show_progress=not args.quiet)
     console.problems(report.problems)
     for summary in report.files:
         console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
@@ -75,6 +76,60 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
         else 0
 
 
+def _iso_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 30000:
+        raise argparse.ArgumentTypeError(f"not a number from 1 to 30000: {text!r}")
+    return int(text)
+
+
+def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
+    from .config import load_config
+    from .fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
+
+    config = load_config(Path(args.root))
+    options = FetchOptions(use_cache=not args.no_cache, max_age=args.max_age,
+                           progress=not args.quiet)
+    if args.source == "hf":
+        if args.date and (args.date_from or args.date_to):
+            console.error("sitegen fetch hf: give --date or --from/--to, not both")
+            return 2
+        utc_today = dt.date.fromisoformat(os.environ["SITEGEN_TODAY"]) \
+            if os.environ.get("SITEGEN_TODAY") else dt.datetime.now(dt.UTC).date()
+        first = args.date or args.date_from or args.date_to or utc_today
+        days = day_range(first, args.date or args.date_to or first)
+        api_url = args.api_url or config.sources["hf_api_url"]
+        report = fetch_hf(config.root, days, api_url, options)
+    else:
+        api_url = args.api_url or config.sources["arxiv_api_url"]
+        report = fetch_arxiv(config.root, args.query, args.max, api_url, options)
+    console.problems(report.problems)
+    failures = [Problem(d.error.path or args.source, f"{d.label}: {d.error.message}",
+                        hint=d.error.hint) for d in report.failed if d.error]
+    for day in report.days:
+        if day.error is None:
+            console.info(f"{day.label}: {day.papers} papers: {day.new} new, {day.updated} "
+                         f"updated, {day.unchanged} unchanged"
+                         + (f" ({day.note})" if day.note else ""))
+    console.problems(failures)
+    ok = [d for d in report.days if d.error is None]
+    totals = [sum(getattr(d, k) for d in ok) for k in ("new", "updated", "unchanged")]
+    console.info(f"{args.source}: {len(ok)} of {len(report.days)} day(s) fetched: {totals[0]} new, "
+                 f"{totals[1]} updated, {totals[2]} unchanged; {len(report.written)} paper "
+                 f"file(s) written; {report.requests} request(s)")
+    if failures:
+        console.error(f"sitegen: fetch failed for {len(failures)} of {len(report.days)} "
+                      "day(s); nothing from them was stored")
+    store_errors = any(p.severity == "error" for p in report.problems)
+    return 1 if failures or store_errors else 0
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from .build import build_site
     from .config import load_config
@@ -84,7 +139,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if args.base_url:
         config = config.with_base_url(args.base_url)
     out = Path(args.out) if args.out else None
-    result = build_site(config, out, strict=args.strict, clean=args.clean)
+    result = build_site(config, out, strict=args.strict, clean=args.clean,
+                        show_progress=not args.quiet)
     console.problems(result.problems)
     stats = result.stats
     assert stats is not None
@@ -97,9 +153,72 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    from .check import check_site
+    from .config import load_config
+
+    config = load_config(Path(args.root))
+    if args.base_url:
+        config = config.with_base_url(args.base_url)
+    problems = check_site(config, today(), Path(args.out) if args.out else None)
+    console.problems(problems)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (args.strict and warnings > 0)
+    summary = f"check: {errors} error(s), {warnings} warning(s)"
+    if failed:
+        console.error(f"sitegen: {summary}")
+    else:
+        console.info(summary)
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    from .config import load_config
+    from .server import serve
+
+    load_config(Path(args.root))  # not a site folder: say so before listening
+    serve(Path(args.root), args.bind, args.port, console.info)
+    return 0
+
+
 def _add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", metavar="DIR",
                         help="the site folder (default: the current folder)")
+
+
+def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    fetch = sub.add_parser("fetch", parents=[common], help="fetch papers from an API",
+                           description="Fetch papers from the Hugging Face daily-papers API or "
+                           "the arXiv API and merge them into content/papers/ (the only "
+                           "command that uses the network). Exits non-zero if any day failed.")
+    sources = fetch.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--api-url", metavar="URL", help="the API's base URL (default: "
+                         "[sources] hf_api_url or arxiv_api_url)")
+    options.add_argument("--no-cache", action="store_true",
+                         help="neither read nor write the response cache in .sitegen-cache/")
+    options.add_argument("--max-age", type=float, default=0.0, metavar="SECONDS",
+                         help="reuse a cached answer younger than this without asking "
+                         "(default 0: always ask, conditionally with its ETag)")
+    _add_root(options)
+    hf = sources.add_parser("hf", parents=[common, options], help="Hugging Face Daily Papers",
+                            description="Fetch the Hugging Face Daily Papers list of one day "
+                            "(default: today, UTC) or of a range of days.")
+    hf.add_argument("--date", type=_iso_day, metavar="YYYY-MM-DD", help="the day to fetch")
+    hf.add_argument("--from", dest="date_from", type=_iso_day, metavar="YYYY-MM-DD",
+                    help="the first day of a range")
+    hf.add_argument("--to", dest="date_to", type=_iso_day, metavar="YYYY-MM-DD",
+                    help="the last day of a range (default: the --from day)")
+    hf.set_defaults(func=cmd_fetch)
+    ax = sources.add_parser("arxiv", parents=[common, options], help="the arXiv query API",
+                            description="Fetch the papers matching an arXiv search query "
+                            "(100 per request, 3 seconds apart).")
+    ax.add_argument("--query", required=True, metavar="Q",
+                    help="an arXiv search_query, e.g. 'cat:cs.CL AND ti:retrieval'")
+    ax.add_argument("--max", type=_positive, default=100, metavar="N",
+                    help="at most N papers (default 100)")
+    ax.set_defaults(func=cmd_fetch)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -130,6 +249,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_root(imp)
     imp.set_defaults(func=cmd_import)
 
+    _add_fetch(sub, common)
+
     build = sub.add_parser("build", parents=[common], help="build the site",
                            description="Build the static site from content/ (offline).")
     build.add_argument("--out", metavar="DIR", help="output folder (default: [build] output, "
@@ -142,6 +263,29 @@ def make_parser() -> argparse.ArgumentParser:
                        help="build from scratch: drop the build cache (.sitegen-cache/) first")
     _add_root(build)
     build.set_defaults(func=cmd_build)
+
+    check = sub.add_parser("check", parents=[common], help="check the content and the site",
+                           description="Check the content and the built site: front matter, "
+                           "dates, duplicate ids, links in notes, internal links and "
+                           "anchors, feeds. Builds in memory and writes nothing, unless --out "
+                           "names a folder built earlier.")
+    check.add_argument("--out", metavar="DIR", help="check this built folder instead of "
+                       "building in memory")
+    check.add_argument("--base-url", metavar="URL",
+                       help="the site's public URL, as given to 'build --base-url'")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _add_root(check)
+    check.set_defaults(func=cmd_check)
+
+    serve = sub.add_parser("serve", parents=[common], help="preview the site with live reload",
+                           description="Build in memory, serve on BIND:PORT, rebuild when "
+                           "content/, templates/, themes/, static/ or sitegen.toml change, "
+                           "and reload open pages. Ctrl-C stops it.")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    _add_root(serve)
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -8,6 +8,7 @@ Every key lives in `SCHEMA`, which `docs/configuration.md` documents (a test che
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
     },
     "feeds": {
         "limit": (int, 50),
+        "id_base": (str, ""),
     },
     "tags": {
         "default_rules": (bool, True),
@@ -95,7 +97,8 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         raise ConfigError(f"not valid TOML: {exc}", path, line,
                           "see docs/configuration.md for the format") from None
     sections: dict[str, Any] = {}
@@ -129,15 +132,34 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
                           _line_of(text, "workers"))
     if sections["feeds"]["limit"] < 1:
         raise ConfigError("[feeds] limit must be at least 1", path, _line_of(text, "limit"))
+    id_base = sections["feeds"]["id_base"]
+    if id_base and not id_base.startswith(("http://", "https://")):
+        raise ConfigError(f"[feeds] id_base must be an absolute http(s) URL, not {id_base!r}",
+                          path, _line_of(text, "id_base"),
+                          "your site's first base URL, so feed entry ids never change")
     base = sections["site"]["base_url"]
     if not base.startswith(("http://", "https://")):
         raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base!r}", path,
                           _line_of(text, "base_url"), "e.g. https://user.github.io/repo/")
+    _check_tags(sections["tags"], text, path)
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         raise ConfigError("'extra' must be a table", path, _line_of(text, "extra"))
     config = Config(extra=_freeze(extra), root=root, **sections)
     return config.with_base_url(base)
+
+
+def _check_tags(section: Mapping[str, Any], text: str, path: str) -> None:
+    """Compile the tag rules once at load, so a bad regex is reported with its line."""
+    from .tagging import compile_rules  # tagging needs config's types only for hints
+
+    try:
+        compile_rules(section)
+    except ConfigError as exc:
+        name = exc.message.split('"')[1] if exc.message.count('"') >= 2 else ""
+        line = (name and (_line_of(text, f'"{name}"') or _line_of(text, name))) or \
+            _line_of(text, "rules") or _line_of(text, "[tags")
+        raise ConfigError(exc.message, path, line or None, exc.hint) from None
 
 
 def load_config(root: Path) -> Config:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +18,15 @@ from typing import Any
 import yaml
 
 from .cache import FileMemo, stat_key, value_digest
-from .errors import ContentError
-from .fileio import atomic_write_all
+from .errors import ContentError, OutputError
+from .fileio import atomic_write_all, leaves
 from .model import PAPER_KEYS, Paper, Problem
+from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
 
 PAPERS_DIR = Path("content") / "papers"
+#: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
+MAX_PAPER_BYTES = 16 << 20
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -35,12 +38,17 @@ _DATE_KEYS = ("published", "updated")
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style, multi-line strings as literal blocks, no line folding."""
+    """Block style, multi-line strings as literal blocks, no line folding, no aliases (the
+    reader refuses them; a shared date or list object would otherwise be written as one)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    plain_lines = not any(ch in value for ch in "\r\x85\u2028\u2029")
-    if "\n" in value and plain_lines and value == value.strip():
+    if any(ch in value for ch in "\r\x85\u2028\u2029"):  # YAML folds these unless escaped
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if "\n" in value and value == value.strip():
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
@@ -49,13 +57,17 @@ _Dumper.add_representer(str, _represent_str)
 
 
 class _CDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The same representers on libyaml's emitter, about 10x faster."""
+    """The same representers on libyaml's emitter, about 10x faster; no aliases either."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 _CDumper.add_representer(str, _represent_str)
 # Text libyaml emits exactly as the pure-Python emitter does (it escapes characters outside
 # the BMP and NEL/LS/PS/BOM differently): such papers take the slower, canonical dumper.
-_C_SAFE_TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+# LS/PS are written double-quoted (see `_represent_str`): those take the canonical one too.
+_C_SAFE_TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,17 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _cleaned(key: Any, value: Any, bad: Any) -> Any:
+    """A front-matter value without control characters; warns once per key."""
+    if isinstance(value, str) and has_controls(value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return strip_controls(value)
+    if isinstance(value, list) and any(isinstance(v, str) and has_controls(v) for v in value):
+        bad(str(key), f"control characters removed from '{key}'", severity="warning")
+        return [strip_controls(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def paper_from_data(data: Any, slug: str, notes: str, path: str,
                     yaml_text: str = "") -> PaperFile:
     """Validate front-matter data and build a `Paper`; collect every problem on the way."""
@@ -116,6 +139,11 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     if not isinstance(data, dict):
         return PaperFile(None, (_problem(path, "front matter must be a mapping of keys",
                                          "write 'key: value' lines", line=2),))
+    data = {key: _cleaned(key, value, bad) for key, value in data.items()}
+    if has_controls(notes):
+        problems.append(_problem(path, "control characters removed from the notes",
+                                 severity="warning"))
+        notes = strip_controls(notes)
     for key in data:
         if key not in PAPER_KEYS:
             bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
@@ -184,6 +212,32 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     return PaperFile(paper, tuple(problems))
 
 
+def _bad_date_line(yaml_text: str) -> int | None:
+    """The file line of the first date-like value that is not a real date."""
+    for number, line in enumerate(yaml_text.splitlines(), 2):
+        for found in re.finditer(r"\b(\d{4})-(\d\d?)-(\d\d?)\b", line):
+            try:
+                dt.date(*(int(g) for g in found.groups()))
+            except ValueError:
+                return number
+    return None
+
+
+def _first_alias(yaml_text: str) -> int | None:
+    """The file line of the first YAML alias, if any.
+
+    Aliases let a few lines expand into a huge or self-referencing structure (a
+    "billion laughs" list, `&a [*a]`); sitegen never writes them and paper files do not
+    need them, so they are refused rather than expanded.
+    """
+    if "*" not in yaml_text:
+        return None
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 2
+    return None
+
+
 def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     """Parse the text of one paper file."""
     try:
@@ -191,20 +245,41 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     except ContentError as exc:
         return PaperFile(None, (_problem(path, exc.message, exc.hint, line=exc.line),))
     try:
+        alias = _first_alias(yaml_text)
+        if alias is not None:
+            return PaperFile(None, (_problem(
+                path, "front matter uses a YAML alias (*name); aliases are not allowed",
+                "write the value out in full", line=alias),))
         data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hint = "check quotes and indentation"
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            reason = reason.replace("could not determine a constructor for the tag",
+                                    "unsupported tag")
+            hint = "YAML tags are not allowed; write plain text, numbers, dates and lists"
         return PaperFile(None, (_problem(path, f"front matter is not valid YAML: {reason}",
-                                         "check quotes and indentation", line=line),))
+                                         hint, line=line),))
+    except (ValueError, OverflowError) as exc:  # e.g. `2025-13-45`: YAML reads it as a date
+        hint = "write real dates as YYYY-MM-DD; quote other text that looks like a date"
+        return PaperFile(None, (_problem(path, f"front matter holds an impossible value: {exc}",
+                                         hint, line=_bad_date_line(yaml_text)),))
     return paper_from_data(data, slug, body.lstrip("\n"), path, yaml_text)
 
 
 def read_paper_file(file: Path, root: Path) -> PaperFile:
     """Read one paper file; unreadable bytes become a problem, never an exception."""
     rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
+    if leaves(file, file.parent):  # a symlinked papers folder is fine, a linked file is not
+        return PaperFile(None, (_problem(rel, "links to a file outside the papers folder; "
+                                         "not read",
+                                         "copy the paper file in instead of linking"),))
     try:
+        if file.stat().st_size > MAX_PAPER_BYTES:
+            return PaperFile(None, (_problem(rel, f"over {MAX_PAPER_BYTES >> 20} MB; not read",
+                                             "a paper file is a few kB"),))
         text = file.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         return PaperFile(None, (_problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
@@ -226,11 +301,13 @@ def paper_files(root: Path) -> list[Path]:
     return [folder / name for name in names]
 
 
-def load_papers(root: Path, cache: Path | None = None, refresh: bool = False,
+def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None,
+                cache: Path | None = None, refresh: bool = False,
                 digests: dict[int, tuple[Any, bytes]] | None = None
                 ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
 
+    `read` replaces `read_paper_file` (`serve` passes one that reuses unchanged files).
     With `cache` (a file in `.sitegen-cache/`), a file whose stat did not change since it
     was last parsed is not read again (cache.py); `refresh` reads all and rewrites it.
     `digests`, if given, receives each paper's `value_digest` (kept in the cache too), in
@@ -250,7 +327,7 @@ def load_papers(root: Path, cache: Path | None = None, refresh: bool = False,
         if key is not None:
             cached = memo.get(file.name, key)
         if cached is None:
-            result = read_paper_file(file, root)
+            result = (read or read_paper_file)(file, root)
             paper_digest = value_digest(result.paper, {}) if result.paper else None
             if key is not None:
                 memo.put(file.name, key, (result, paper_digest))
@@ -330,8 +407,14 @@ def write_papers(root: Path, papers: Iterable[Paper]) -> list[Path]:
         try:
             if file.read_text(encoding="utf-8") == text:
                 continue
-        except (FileNotFoundError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError):  # missing, unreadable: (re)write it
             pass
         changed.append((file, text.encode("utf-8")))
-    atomic_write_all(changed)
+    try:
+        atomic_write_all(changed)
+    except OSError as exc:
+        where = exc.filename or str(root / PAPERS_DIR)
+        raise OutputError(f"cannot write a paper file: {exc.strerror or exc}", str(where),
+                          hint="check free disk space and permissions; every paper file is "
+                          "whole, old or new") from None
     return [file for file, _ in changed]

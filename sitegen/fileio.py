@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
 def _write_temp(path: Path, data: bytes, sync: bool) -> str:
@@ -17,8 +22,10 @@ def _write_temp(path: Path, data: bytes, sync: bool) -> str:
             if sync:
                 handle.flush()
                 os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as exc:
         _unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a failed write() names no file: say which one
         raise
     return tmp
 
@@ -69,3 +76,40 @@ def atomic_write_all(files: Iterable[tuple[Path, bytes]]) -> None:
         for tmp, _ in temps[done:]:
             _unlink(tmp)
         raise
+
+
+def exchange_paths(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`).
+
+    Returns False where the system or file system cannot (then the caller falls back to
+    two renames, which leave a moment with no folder at `b`).
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def remove_stale_temp_files(folder: Path) -> int:
+    """Delete `.*.tmp` files a killed `atomic_write_bytes` left; call only under the lock."""
+    removed = 0
+    if folder.is_dir():
+        for stale in folder.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def leaves(path: Path, root: Path) -> bool:
+    """True if `path`, with its symlinks followed, is outside `root`.
+
+    A symlink in a pull request (`static/key.txt -> ~/.ssh/id_rsa`) would otherwise be read
+    by the build and published with the site.
+    """
+    return not path.resolve().is_relative_to(root.resolve())

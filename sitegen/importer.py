@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cache_folder
-from .content import load_papers, paper_files, write_papers
+from .content import PAPERS_DIR, load_papers, paper_files, write_papers
 from .errors import ContentError, ProblemsFound
+from .fileio import remove_stale_temp_files
+from .lock import locked, store_lock
 from .merge import Merger
 from .model import Paper, Problem
+from .progress import progress
 from .sources.dailytext import ParsedPage, decode_page, parse_page
 from .urls import paper_slug
 
@@ -48,10 +51,21 @@ def records_from_page(page: ParsedPage) -> list[Paper]:
     ]
 
 
+#: A copied Daily Papers page is well under 1 MB; bigger input is refused, not read whole.
+MAX_PAGE_BYTES = 64 << 20
+
+
 def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
     """Read and parse one page file; `ContentError` names the file and the reason."""
     try:
-        data = file.read_bytes()
+        if file.exists() and not file.is_dir() and not file.is_file():
+            raise ContentError("not a regular file (a device or pipe), not a Daily Papers page",
+                               str(file))
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)
+        if len(data) > MAX_PAGE_BYTES:
+            raise ContentError(f"over {MAX_PAGE_BYTES >> 20} MB, not a Daily Papers page",
+                               str(file), hint="a copied page is well under 1 MB")
     except IsADirectoryError:
         raise ContentError("is a folder, not a Daily Papers page", str(file)) from None
     except OSError as exc:
@@ -60,18 +74,24 @@ def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
 
 
 def import_pages(root: Path, files: list[Path], today: dt.date,
-                 year: int | None = None) -> ImportReport:
+                 year: int | None = None, show_progress: bool = False) -> ImportReport:
     """Import pages into the store at `root`; nothing is written if any page is refused."""
     parsed: list[tuple[Path, ParsedPage]] = []
     refused: list[Problem] = []
-    for file in files:
+    for file in progress(files, "reading pages", show_progress):
         try:
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
-    stored, problems = load_papers(root, cache_folder(root) / "papers.pickle")
+    with locked(store_lock(root), "the content store"):
+        return _merge_into_store(root, parsed)
+
+
+def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
+    remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
+    stored, problems = load_papers(root, cache=cache_folder(root) / "papers.pickle")
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]

@@ -7,7 +7,11 @@ The rules, so that re-imports and re-fetches are safe:
   when the stored paper has none: whatever is stored, maybe edited by the curator, stays;
 - volatile counts (upvotes, comments, GitHub stars) are refreshed; links are added, never
   removed; the curator's notes and tags are never touched;
-- the day kept is the first day a paper appeared on.
+- the day kept is the first day a paper appeared on a list (a Daily Papers page or the HF
+  API); an arXiv record's day (its submission day) only fills in for papers never listed,
+  and a listing record moves a paper that came from arXiv alone to its listed day;
+- `refresh_rank` (a complete list of the day, e.g. a full HF answer) refreshes the rank of a
+  paper on that same day; otherwise a stored rank stays.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class MergeResult:
     duplicates: int  # records that matched a paper and added nothing
 
 
-def merge_paper(stored: Paper, record: Paper) -> Paper:
+def merge_paper(stored: Paper, record: Paper, refresh_rank: bool = False) -> Paper:
     """The stored paper updated with what the record adds, by the rules above."""
     updates: dict[str, object] = {}
     if not stored.arxiv_id and record.arxiv_id:
@@ -50,11 +54,18 @@ def merge_paper(stored: Paper, record: Paper) -> Paper:
     new_links = tuple(url for url in record.links if url not in stored.links)
     if new_links:
         updates["links"] = stored.links + new_links
-    if record.date < stored.date:
+    stored_listed = stored.source != "arxiv"
+    record_listed = record.source != "arxiv"
+    if record_listed and not stored_listed:
+        updates.update(date=record.date, rank=record.rank, source=record.source)
+    elif record.date < stored.date and record_listed == stored_listed:
         updates["date"] = record.date
         updates["rank"] = record.rank
-    elif record.date == stored.date and stored.rank is None and record.rank is not None:
+    elif record.date == stored.date and record.rank is not None and (
+            stored.rank is None or refresh_rank and record_listed):
         updates["rank"] = record.rank
+    if updates.get("rank", stored.rank) == stored.rank:
+        updates.pop("rank", None)
     return replace(stored, **updates) if updates else stored
 
 
@@ -68,10 +79,10 @@ def _unique_slug(slug: str, taken: set[str]) -> str:
 
 
 def merge_records(stored: list[Paper], records: list[Paper],
-                  taken_slugs: set[str] | None = None) -> MergeResult:
+                  taken_slugs: set[str] | None = None, refresh_rank: bool = False) -> MergeResult:
     """Merge records into the stored papers; `taken_slugs` also holds unreadable files' slugs,
     so a new paper never overwrites a file the store could not read."""
-    return Merger(stored, taken_slugs).merge(records)
+    return Merger(stored, taken_slugs).merge(records, refresh_rank)
 
 
 class Merger:
@@ -86,7 +97,7 @@ class Merger:
             self.by_title.setdefault(normalise_title(paper.title), paper.slug)
         self.taken = set(self.by_slug) | set(taken_slugs or ())
 
-    def merge(self, records: list[Paper]) -> MergeResult:
+    def merge(self, records: list[Paper], refresh_rank: bool = False) -> MergeResult:
         """Merge one batch of records (one page); counts and `changed` are for this batch."""
         by_slug, by_id, by_title, taken = self.by_slug, self.by_id, self.by_title, self.taken
         original: dict[str, Paper] = {}
@@ -96,6 +107,8 @@ class Merger:
         for record in records:
             title_key = normalise_title(record.title)
             slug = by_id.get(record.arxiv_id or "") or by_title.get(title_key)
+            if slug and record.arxiv_id and by_slug[slug].arxiv_id not in (None, record.arxiv_id):
+                slug = None  # same title, another arXiv id: another paper
             if slug is None:
                 slug = _unique_slug(record.slug, taken)
                 taken.add(slug)
@@ -103,7 +116,7 @@ class Merger:
                 new_slugs.add(slug)
             else:
                 original.setdefault(slug, by_slug[slug])
-                paper = merge_paper(by_slug[slug], record)
+                paper = merge_paper(by_slug[slug], record, refresh_rank)
                 if paper != by_slug[slug] and slug not in new_slugs:
                     updated += 1
                 else:

@@ -14,6 +14,7 @@ import jinja2
 from .cache import PageCache, digest, tree_digest
 from .model import Kept, Output, Site
 from .parallel import fork_map
+from .progress import progress
 from .render import render_template
 from .urls import Urls
 
@@ -87,16 +88,20 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
                 "tag": tag, "papers": papers,
                 "pager": _pager(urls, "tag", tag, number, len(tag_pages)),
                 "canonical": urls.absolute("tag", tag, number)})
+    yield PageJob("search.html", urls.output_path("search"), {
+        "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 
 def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
-                cache: PageCache | None = None, workers: int = 1) -> list[Output | Kept]:
+                cache: PageCache | None = None, workers: int = 1,
+                show_progress: bool = False) -> list[Output | Kept]:
     """Render page jobs to outputs (the context gets the job's own output path).
 
     With a `cache`, a page whose fingerprint is the one it was built from last time, and
     whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
     many pages are rendered by forked processes; the order of the outputs stays the same.
+    `show_progress` shows a bar on a terminal when rendering in this process.
     """
     if cache is not None:
         cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
@@ -109,7 +114,7 @@ def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
         else:
             todo.append(len(outputs))
             outputs.append(Kept(job.path))  # a placeholder, replaced below
-    pages = _render_parallel(env, [jobs[i] for i in todo], workers)
+    pages = _render_parallel(env, [jobs[i] for i in todo], workers, show_progress)
     for index, data in zip(todo, pages, strict=True):
         outputs[index] = Output(jobs[index].path, data)
     return outputs
@@ -118,15 +123,17 @@ def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
 PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
 
 
-def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int
-                     ) -> list[bytes]:
+def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
+                     show_progress: bool = False) -> list[bytes]:
     """Render in forked workers (each with its copy of the environment), in order; in this
     process when that is not possible or a worker failed (this one reports the error)."""
     def render(job: PageJob) -> bytes:
         return render_template(env, job.template, {**job.context, "output_path": job.path})
 
     pages = fork_map(render, jobs, workers, PARALLEL_MIN)
-    return pages if pages is not None else [render(job) for job in jobs]
+    if pages is not None:
+        return pages
+    return [render(job) for job in progress(jobs, "rendering pages", show_progress, len(jobs))]
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .errors import OutputError
+from .fileio import leaves
 from .links import paper_links
 from .textrender import notes_to_html, preview, text_with_math
 from .urls import Urls
@@ -62,8 +63,19 @@ def _format_date(value: dt.date, style: str = "long") -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
+def _check_links(config: Config) -> None:
+    """Refuse site templates that are symlinks out of the site (they would be published)."""
+    for folder in (config.root / "templates", config.root / "themes"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_symlink() and leaves(path, folder):
+                    raise OutputError("a template or theme file links outside its folder",
+                                      str(path), hint="copy the file in instead of linking")
+
+
 def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     """A Jinja environment for one build: autoescape on, undefined names are errors."""
+    _check_links(config)
     default_templates = packaged_theme_root() / "default" / "templates"
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
@@ -76,7 +88,8 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False)
     # Both return HTML built from escaped text and nh3-cleaned markup (textrender.py).
-    env.filters["math"] = lambda text: Markup(text_with_math(text))  # noqa: S704
+    env.filters["math"] = lambda text, links=True: Markup(  # noqa: S704
+        text_with_math(text, links))
     env.filters["notes"] = lambda text: Markup(notes_to_html(text))  # noqa: S704
     env.filters["preview"] = preview
     env.filters["date"] = _format_date

@@ -59,19 +59,44 @@ def tex_to_html(tex: str, display: bool) -> str:
     return clean.replace("<math ", f'<math alttext="{html.escape(tex)}" ', 1)
 
 
-def text_with_math(text: str) -> str:
-    """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas)."""
-    if "$" not in text:  # most abstracts: no formula to look for
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?*_)]}"
+
+
+def linkify(text: str) -> str:
+    """Escape plain text, turning http(s) URLs into links (trailing punctuation left outside)."""
+    if "://" not in text:  # most text: no URL to look for
         return html.escape(text)
     parts: list[str] = []
     position = 0
-    for match in _MATH.finditer(text):
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in _URL_TRAILING and not (
+                url[-1] == ")" and url.count("(") >= url.count(")")):
+            url = url[:-1]
+        end = match.start() + len(url)
         parts.append(html.escape(text[position:match.start()]))
+        parts.append(f'<a href="{html.escape(url)}" rel="nofollow noopener">{html.escape(url)}</a>')
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def text_with_math(text: str, links: bool = True) -> str:
+    """Plain text with `$...$` / `$$...$$` math -> HTML (escaped text, MathML formulas);
+    URLs outside formulas become links unless `links` is false (previews inside links)."""
+    escape = linkify if links else html.escape
+    if "$" not in text:  # most abstracts: no formula to look for
+        return escape(text)
+    parts: list[str] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        parts.append(escape(text[position:match.start()]))
         display = match.group("display") is not None
         parts.append(tex_to_html((match.group("display") or match.group("inline")).strip(),
                                  display))
         position = match.end()
-    parts.append(html.escape(text[position:]))
+    parts.append(escape(text[position:]))
     return "".join(parts)
 
 
@@ -86,13 +111,44 @@ def preview(text: str, limit: int = 320) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+MAX_NESTING = 100
+MAX_BRACKETS = 1000
+_QUOTES = re.compile(r"[>\s]*")
+
+
+def _too_complex(notes: str) -> bool:
+    """True for notes Python-Markdown would take seconds or minutes over.
+
+    It recurses once per nesting level (indent or `>`), and its link patterns are
+    quadratic in the `[` of a paragraph (8,000 take 7 s, 16,000 take 23 s; found by
+    fuzzing). Real notes stay far below both limits.
+    """
+    if notes.count("[") > MAX_BRACKETS:
+        return True
+    for line in notes.splitlines():
+        line = line.expandtabs(4)
+        indent = len(line) - len(line.lstrip(" "))
+        quotes = _QUOTES.match(line).group(0).count(">")  # type: ignore[union-attr]
+        if indent > 4 * MAX_NESTING or quotes > MAX_NESTING:
+            return True
+    return False
+
+
 def notes_to_html(notes: str) -> str:
     """The curator's Markdown notes -> sanitized HTML (links: http(s), mailto, site paths)."""
     if not notes.strip():
         return ""
+    # Python-Markdown recurses once per nesting level and copies the text each time
+    # (~1000 nested list levels take seconds and hundreds of MB, then exhaust the stack)
+    # and is quadratic in `[`. Such notes are shown as the text they are.
+    if _too_complex(notes):
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     import markdown  # slow import: only sites with notes need it
 
-    raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    try:
+        raw = markdown.markdown(notes, extensions=["extra", "sane_lists"], output_format="html")
+    except RecursionError:
+        return f'<pre class="notes-raw">{html.escape(notes)}</pre>'
     return nh3.clean(raw, tags=set(NOTE_TAGS), attributes={k: set(v) for k, v in
                                                            NOTE_ATTRIBUTES.items()},
                      url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener",

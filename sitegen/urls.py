@@ -38,6 +38,10 @@ PAGE_KINDS: dict[str, str] = {
     "rss": "rss.xml",
     "json_feed": "feed.json",
     "search": "search/",
+    "search_manifest": "search/manifest.json",
+    "search_shard": "search/t/{path}.json",
+    "search_tail": "search/x/{path}.json",
+    "search_docs": "search/d/{path}.json",
     "sitemap": "sitemap.xml",
     "robots": "robots.txt",
     "not_found": "404.html",
@@ -106,8 +110,12 @@ class Urls:
         """The base URL ending in `/`, for absolute links (feeds, sitemap, canonical)."""
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
-    def rel(self, kind: str, obj: object = None, page: int = 1) -> str:
-        """The path of a page relative to the site root, e.g. `2025/08/11/`."""
+    def rel(self, kind: str, obj: object = None, page: int = 1, quoted: bool = True) -> str:
+        """The path of a page relative to the site root, e.g. `2025/08/11/`.
+
+        Slugs are percent-encoded for URLs (`quoted`) and left as they are for file paths,
+        so the server's decoding of `my%20paper/` finds the folder `my paper/`.
+        """
         if kind == "home" and page > 1:
             kind = "home_page"
         elif kind == "tag" and page > 1:
@@ -122,8 +130,8 @@ class Urls:
             values.update(y=obj)
         elif obj is not None:
             slug = getattr(obj, "slug", obj)
-            values["slug"] = quote(str(slug), safe="")
-            if "{path}" in pattern:  # str() of a Paper would be its whole repr: only if used
+            values["slug"] = quote(str(slug), safe="") if quoted else str(slug)
+            if "{path}" in pattern:  # not str(obj) always: a Tag's repr lists all its papers
                 values["path"] = str(obj)
         return pattern.format(**values)
 
@@ -137,7 +145,7 @@ class Urls:
 
     def output_path(self, kind: str, obj: object = None, page: int = 1) -> str:
         """The file a page is written to, relative to the output folder."""
-        rel = self.rel(kind, obj, page)
+        rel = self.rel(kind, obj, page, quoted=False)
         return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)
 
 

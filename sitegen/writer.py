@@ -1,18 +1,24 @@
 """Outputs -> the output folder, atomically.
 
-Two ways, one guarantee (a failed or killed build leaves the previous output as it was,
-or, once committed, the new one; never a mix after `recover`):
+The new site is staged whole in a temporary folder beside the output, then swapped in with
+one atomic exchange (Linux `renameat2`; two renames elsewhere), so a failed or killed build
+leaves the previous output as it was and the output folder is always one whole site: the
+old one or the new one, never a mix, never missing.
 
-- swap (first build, `--clean`, or no manifest): the new site is staged in a temporary
-  folder beside the output and swapped in with two renames. Files whose bytes did not
-  change are hard-linked from the previous output (compared by reading them).
-- update (a manifest from the last build exists): only changed files are staged; a journal
-  listing them is written last (the commit point), then they are renamed into place and
-  the files no longer built are removed. `recover` rolls a committed journal forward.
-  Unchanged files are found by their content hash in the manifest, never read back.
+Files whose bytes did not change are hard-linked from the previous output into the staging
+folder, not written: they keep their inode and mtime, so deploys and `rsync` stay small.
+Which files are unchanged is found two ways:
 
-Either way, unchanged files are not rewritten: their mtimes stay, so deploys stay small.
+- with a manifest from the last build (the content hash and stat of every file written,
+  kept by the build cache): a file whose stat is as recorded and whose hash equals the new
+  output's is linked without being read; `Kept` outputs (pages the build cache did not
+  render again) are linked the same way;
+- without one (first build, `--clean`, cache deleted): by reading the old file.
+
+A staging folder left by a killed build is dropped by `recover` (the exchange is the one
+commit point, so there is nothing to roll forward).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,12 +30,11 @@ from pathlib import Path
 
 from .cache import StatKey, digest, stat_key
 from .errors import OutputError
-from .fileio import atomic_write_bytes
+from .fileio import exchange_paths
 from .model import Kept, Output
 from .urls import checked_output_path
 
 MARKER = ".sitegen-output"
-JOURNAL = ".sitegen-journal"
 
 #: output path -> (content hash, stat of the file as written): what the writer remembers.
 Manifest = dict[str, tuple[bytes, StatKey | None]]
@@ -66,11 +71,12 @@ def _staging_names(out_dir: Path) -> tuple[Path, Path]:
 
 
 def recover(out_dir: Path) -> None:
-    """Undo what a killed write left: restore a swapped-out output, drop a half-built one,
-    finish a committed update."""
+    """Undo what a killed write left: restore a swapped-out output, drop a half-built one
+    (or the previous site, exchanged out and not yet deleted)."""
     new, old = _staging_names(out_dir)
-    if (new / JOURNAL).exists() and out_dir.is_dir():
-        _apply_journal(new, out_dir)
+    for staged in (new, old):
+        if staged.is_symlink():  # an output folder that was a symlink, swapped aside
+            staged.unlink()
     if old.exists():
         if out_dir.exists():
             shutil.rmtree(old)
@@ -93,10 +99,10 @@ def write_outputs(outputs: Iterable[Output | Kept], out_dir: Path,
                   ) -> WriteStats:
     """Write the whole site to `out_dir`, replacing what was there, atomically.
 
-    `manifest` is what the last write returned (`WriteStats.manifest`): with it, only
-    changed files are written and unchanged ones are never read. `Kept` outputs are files
-    the build cache proved unchanged; they need a manifest. `intact` is `verified(out_dir,
-    manifest)` if the caller has it already.
+    `manifest` is what the last write returned (`WriteStats.manifest`): with it, unchanged
+    files are found by their hash and never read. `Kept` outputs are files the build cache
+    proved unchanged; they need a manifest. `intact` is `verified(out_dir, manifest)` if
+    the caller has it already.
     """
     files = check_outputs(outputs)
     out_dir = out_dir.absolute()
@@ -105,127 +111,74 @@ def write_outputs(outputs: Iterable[Output | Kept], out_dir: Path,
     if manifest is None or not (out_dir / MARKER).exists():
         if any(isinstance(data, Kept) for data in files.values()):
             raise OutputError("kept outputs need the manifest of the previous build")
-        return _swap(files, out_dir)  # type: ignore[arg-type]
-    return _update(files, out_dir, manifest, intact)
+        manifest = intact = None
+    elif intact is None:
+        intact = verified(out_dir, manifest)
+    try:
+        return _stage_and_swap(files, out_dir, manifest, intact)
+    except OSError as exc:
+        raise OutputError(f"cannot write the site: {exc.strerror or exc}",
+                          exc.filename or str(out_dir),
+                          hint="check free disk space and permissions") from None
 
 
-def _swap(files: dict[str, bytes], out_dir: Path) -> WriteStats:
+def _stage_and_swap(files: dict[str, bytes | Kept], out_dir: Path, manifest: Manifest | None,
+                    intact: Manifest | None) -> WriteStats:
     new, old = _staging_names(out_dir)
-    written = unchanged = 0
-    manifest: Manifest = {}
-    linked: list[str] = []
+    written = 0
+    result: Manifest = {}
+    linked: list[tuple[str, bytes]] = []  # (path, hash): stats taken after the swap
     try:
         new.mkdir(parents=True)
         made: set[str] = set()
         had_output = out_dir.is_dir()  # if not, no file to compare with: skip the lookups
+        base = str(out_dir) + os.sep
         for path, data in sorted(files.items()):
             target = os.path.join(new, path)
             _make_parent(new, path, made)
-            previous = out_dir / path
-            if had_output and _same_bytes(previous, data):
-                os.link(previous, target)
-                linked.append(path)
-                unchanged += 1
-            else:
-                with open(target, "wb", buffering=0) as handle:
-                    view = memoryview(data)  # unbuffered: all written before the fstat
-                    while view:
-                        view = view[handle.write(view) or 0:]
-                    manifest[path] = (digest(data), stat_key(os.fstat(handle.fileno())))
-                written += 1
+            if isinstance(data, Kept):
+                if intact is None or path not in intact:
+                    raise OutputError(f"{path}: kept by the build cache but changed on disk",
+                                      str(out_dir / path))
+                os.link(base + path, target)
+                linked.append((path, intact[path][0]))
+                continue
+            hashed = digest(data)
+            entry = intact.get(path) if intact is not None else None
+            if entry is not None and entry[0] == hashed or (
+                    entry is None and had_output and _same_bytes(base + path, data)):
+                os.link(base + path, target)
+                linked.append((path, hashed))
+                continue
+            with open(target, "wb", buffering=0) as handle:
+                view = memoryview(data)  # unbuffered: all written before the fstat
+                while view:
+                    view = view[handle.write(view) or 0:]
+                result[path] = (hashed, stat_key(os.fstat(handle.fileno())))
+            written += 1
         (new / MARKER).write_bytes(b"")
-        removed = _count_removed(out_dir, files)
-        if out_dir.exists():
+        removed = _count_removed(out_dir, files, manifest)
+        if not out_dir.exists():
+            new.rename(out_dir)
+        elif exchange_paths(new, out_dir):  # one step: no moment without a site
+            # `new` is now the previous site: the new one is in place whatever happens
+            # here, and `recover` drops what is left if we die or fail.
+            shutil.rmtree(new, ignore_errors=True)
+        else:
             out_dir.rename(old)
-        new.rename(out_dir)
-        if old.exists():
+            new.rename(out_dir)
             shutil.rmtree(old)
-    except OSError as exc:
+    except BaseException:  # nothing swapped in yet (an exchange cannot fail after it happened)
         if new.exists():
             shutil.rmtree(new, ignore_errors=True)
         if old.exists() and not out_dir.exists():
             old.rename(out_dir)
-        raise _write_error(exc, out_dir) from None
+        raise
     # Linked files: stats after the swap (dropping the old folder changed their ctimes).
-    for path in linked:
-        manifest[path] = (digest(files[path]), _stat(out_dir / path))
-    return WriteStats(written, unchanged, removed, manifest)
-
-
-def _update(files: dict[str, bytes | Kept], out_dir: Path, manifest: Manifest,
-            intact: Manifest | None) -> WriteStats:
-    new, _ = _staging_names(out_dir)
-    if intact is None:
-        intact = verified(out_dir, manifest)
-    result: Manifest = {}
-    changed: list[str] = []
-    unchanged = 0
-    try:
-        new.mkdir(parents=True)
-        made: set[str] = set()
-        for path, data in sorted(files.items()):
-            if isinstance(data, Kept):
-                if path not in intact:
-                    raise OutputError(f"{path}: kept by the build cache but changed on disk")
-                result[path] = manifest[path]
-                unchanged += 1
-                continue
-            hashed = digest(data)
-            entry = intact.get(path)
-            if entry is not None and entry[0] == hashed:
-                result[path] = entry
-                unchanged += 1
-                continue
-            if entry is None and _same_bytes(out_dir / path, data):
-                result[path] = (hashed, _stat(out_dir / path))
-                unchanged += 1
-                continue
-            _make_parent(new, path, made)
-            with open(new / path, "wb") as handle:
-                handle.write(data)
-            changed.append(path)
-        removed = sorted(set(manifest) - set(files))
-        journal = "\n".join(["sitegen-journal 1", *(f"w {p}" for p in changed),
-                             *(f"r {p}" for p in removed)]) + "\n"
-        atomic_write_bytes(new / JOURNAL, journal.encode("utf-8"))  # the commit point
-        _apply_journal(new, out_dir)
-        for path in changed:
-            result[path] = (digest(files[path]), _stat(out_dir / path))  # type: ignore[arg-type]
-    except OSError as exc:
-        if new.exists() and not (new / JOURNAL).exists():
-            shutil.rmtree(new, ignore_errors=True)
-        raise _write_error(exc, out_dir) from None
-    return WriteStats(len(changed), unchanged, len(removed), result)
-
-
-def _apply_journal(new: Path, out_dir: Path) -> None:
-    """Carry out a committed journal: removals first (a file may become a folder), then
-    renames. Safe to run again after a kill: steps already done are skipped."""
-    lines = (new / JOURNAL).read_text(encoding="utf-8").splitlines()[1:]
-    for line in lines:
-        if line.startswith("r "):
-            target = out_dir / checked_output_path(line[2:])
-            if target.is_file() or target.is_symlink():
-                target.unlink()
-            _prune_dirs(target.parent, out_dir)
-    for line in lines:
-        if line.startswith("w "):
-            path = checked_output_path(line[2:])
-            staged = new / path
-            if staged.exists():
-                (out_dir / path).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, out_dir / path)
-    (out_dir / MARKER).touch()
-    shutil.rmtree(new)
-
-
-def _prune_dirs(folder: Path, out_dir: Path) -> None:
-    while folder != out_dir and folder.is_relative_to(out_dir):
-        try:
-            folder.rmdir()
-        except OSError:  # not empty (or gone): stop here
-            return
-        folder = folder.parent
+    base = str(out_dir) + os.sep
+    for path, hashed in linked:
+        result[path] = (hashed, _stat(base + path))
+    return WriteStats(written, len(linked), removed, result)
 
 
 def _make_parent(root: Path, path: str, made: set[str]) -> None:
@@ -283,28 +236,26 @@ def trusted_manifest(manifest: Manifest, out_dir: Path, now: Callable[[], int]) 
     return result
 
 
-def _stat(file: Path) -> StatKey | None:
+def _stat(file: Path | str) -> StatKey | None:
     try:
         return stat_key(os.lstat(file))
     except OSError:
         return None
 
 
-def _write_error(exc: OSError, out_dir: Path) -> OutputError:
-    return OutputError(f"cannot write the site: {exc.strerror or exc}",
-                       exc.filename or str(out_dir), hint="check free disk space and permissions")
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        return Path(path).read_bytes() == data
     except OSError:
         return False
 
 
-def _count_removed(out_dir: Path, files: Mapping[str, object]) -> int:
+def _count_removed(out_dir: Path, files: Mapping[str, object], manifest: Manifest | None
+                   ) -> int:
+    if manifest is not None:  # what the last build wrote (hand-added files go uncounted)
+        return len(manifest.keys() - files.keys())
     if not out_dir.is_dir():
         return 0
     old_files = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}

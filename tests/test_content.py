@@ -1,11 +1,156 @@
-"""Loading papers: the parse cache gives what a plain load gives."""
+"""The content store: paper files round-trip, key order, validation with line numbers."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
-from sitegen.content import load_papers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.content import load_papers, paper_to_text, parse_paper, write_papers
+from sitegen.model import PAPER_KEYS, Paper
 from tests.conftest import write_paper
+
+FULL = Paper(slug="2408.01234", title="A: Title with 'quotes' & <tags>", date=dt.date(2025, 8, 11),
+             abstract="Line one with $x_1$.\nLine two.", authors=("Ada", "Bob"),
+             arxiv_id="2408.01234", rank=3, published=dt.date(2025, 8, 9), tags=("llm",),
+             links=("https://github.com/a/b",), upvotes=12, comments=2, github_stars=5,
+             ai_keywords=("k1",), categories=("cs.CL",), source="hf", notes="My *notes*.\n")
+
+
+def test_round_trip_is_exact_and_keys_are_in_order():
+    text = paper_to_text(FULL)
+    again = parse_paper(text, FULL.slug, "x.md")
+    assert again.problems == ()
+    assert again.paper == FULL
+    assert paper_to_text(again.paper) == text
+    front = text.split("---\n")[1]
+    keys = [line.split(":")[0] for line in front.splitlines() if line[:1].isalpha()]
+    assert keys == [k for k in PAPER_KEYS if k in keys]
+    assert "id: '2408.01234'" in text  # quoted, so YAML does not read a number
+
+
+def test_numeric_id_is_an_error_with_its_line():
+    result = parse_paper("---\ntitle: T\nid: 2408.10\ndate: 2025-01-01\n---\n", "s", "p.md")
+    assert result.paper is None
+    (problem,) = result.problems
+    assert problem.line == 3 and "quote" in (problem.hint or "")
+
+
+def test_broken_yaml_names_the_line():
+    result = parse_paper("---\ntitle: T\ndate: 2025-01-01\nauthors: [a, b\n---\n", "s", "p.md")
+    assert result.paper is None
+    assert result.problems[0].line is not None and result.problems[0].line >= 4
+    assert "YAML" in result.problems[0].message
+
+
+def test_missing_title_and_date_are_both_reported():
+    result = parse_paper("---\nabstract: x\n---\n", "s", "p.md")
+    messages = " ".join(p.message for p in result.problems)
+    assert "title" in messages and "date" in messages
+
+
+def test_unknown_key_is_a_warning_and_bad_links_are_dropped():
+    result = parse_paper("---\ntitle: T\ndate: 2025-01-01\ncolour: red\nlinks:\n"
+                         "- javascript:alert(1)\n- https://ok.example/\n---\n", "s", "p.md")
+    assert result.paper is not None
+    assert result.paper.links == ("https://ok.example/",)
+    assert sorted(p.severity for p in result.problems) == ["warning", "warning"]
+
+
+def test_no_front_matter():
+    result = parse_paper("just text\n", "s", "p.md")
+    assert result.paper is None and "front matter" in result.problems[0].message
+
+
+def test_load_papers_reports_duplicate_ids(site):
+    for slug in ("one", "two"):
+        write_paper(site, slug, f"---\nid: '2408.01234'\ntitle: {slug}\ndate: 2025-01-01\n---\n")
+    papers, problems = load_papers(site)
+    assert len(papers) == 1
+    assert "duplicate id" in problems[0].message
+
+
+def test_write_papers_skips_unchanged_files(site):
+    assert len(write_papers(site, [FULL])) == 1
+    assert write_papers(site, [FULL]) == []
+
+
+# Control characters are removed on reading (textclean.py), so they are not generated here.
+_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+                | st.sampled_from("\t\n\r"),
+                max_size=60)
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=_text.filter(lambda s: s.strip()), abstract=_text,
+       authors=st.lists(_text.filter(lambda s: s.strip()), max_size=3),
+       notes=_text)
+def test_any_text_survives_the_store(title, abstract, authors, notes):
+    paper = Paper(slug="x", title=title, date=dt.date(2025, 1, 2), abstract=abstract,
+                  authors=tuple(authors), notes=notes.strip("\n") + "\n" if notes.strip("\n")
+                  else "")
+    again = parse_paper(paper_to_text(paper), "x", "x.md").paper
+    assert again is not None
+    assert (again.title, again.abstract, again.authors) == (title, abstract, tuple(authors))
+
+
+def test_impossible_dates_are_problems_with_their_line_not_crashes():
+    # Found by fuzzing: YAML reads `2025-13-45` as a date and raises ValueError.
+    for text, line in (("---\ntitle: T\ndate: 2025-02-30\n---\n", 3),
+                       ("---\ntitle: T\ndate: 2025-08-11\nid: 2025-13-45\n---\n", 4)):
+        result = parse_paper(text, "s", "p.md")
+        assert result.paper is None
+        assert result.problems[0].line == line and "impossible" in result.problems[0].message
+
+
+def test_yaml_aliases_and_tags_are_refused_clearly():
+    alias = parse_paper("---\ntitle: &t T\ndate: 2025-08-11\nabstract: *t\n---\n", "s", "p.md")
+    assert alias.paper is None and "alias" in alias.problems[0].message
+    assert alias.problems[0].line == 4
+    tag = parse_paper("---\ntitle: !!python/object/apply:os.system [ls]\ndate: 2025-08-11\n---\n",
+                      "s", "p.md")
+    assert tag.paper is None and "tags are not allowed" in (tag.problems[0].hint or "")
+    # A `*` inside text is not an alias.
+    assert parse_paper("---\ntitle: a *b* c\ndate: 2025-08-11\n---\n", "s", "p.md").paper
+
+
+def test_the_front_matter_loader_is_a_safe_loader():
+    import yaml
+
+    from sitegen import content
+    assert issubclass(content._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
+        content._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    assert "yaml.load(" not in Path(content.__file__).read_text().replace(
+        "yaml.load(yaml_text, Loader=_Loader)", "")
+
+
+def test_shared_values_are_written_out_not_as_aliases():
+    day = dt.date(2025, 8, 11)
+    names = ("Ada",)
+    paper = Paper(slug="x", title="T", date=day, published=day, updated=day, authors=names,
+                  ai_keywords=names)
+    text = paper_to_text(paper)
+    assert "&id" not in text and "*id" not in text
+    assert parse_paper(text, "x", "x.md").paper == paper
+
+
+def test_no_aliases_from_either_dumper():
+    # The libyaml dumper (plain text) and the pure-Python one (text libyaml escapes
+    # differently, here a character outside the BMP) must both write shared values out.
+    day = dt.date(2025, 8, 11)
+    for title in ("Plain", "Emoji \U0001F600"):
+        paper = Paper(slug="x", title=title, date=day, published=day, tags=("a",),
+                      ai_keywords=("a",))
+        paper = replace(paper, ai_keywords=paper.tags)
+        text = paper_to_text(paper)
+        assert "&id" not in text and "*id" not in text, text
+        assert parse_paper(text, "x", "x.md").paper == paper
+
+
+# -- the parse cache (perf) -------------------------------------------------------------
 
 
 def fill(site: Path) -> None:
@@ -19,16 +164,16 @@ def test_cached_loads_equal_a_plain_load(site: Path) -> None:
     fill(site)
     plain = load_papers(site)
     cache = site / ".sitegen-cache" / "papers.pickle"
-    assert load_papers(site, cache) == plain  # parsed, cache written
-    assert load_papers(site, cache) == plain  # from the cache
-    assert load_papers(site, cache, refresh=True) == plain
+    assert load_papers(site, cache=cache) == plain  # parsed, cache written
+    assert load_papers(site, cache=cache) == plain  # from the cache
+    assert load_papers(site, cache=cache, refresh=True) == plain
     assert len(plain[0]) == 60 and len(plain[1]) == 2  # a warning and an error
 
 
 def test_cache_notices_an_edit(site: Path) -> None:
     fill(site)
     cache = site / ".sitegen-cache" / "papers.pickle"
-    load_papers(site, cache)
+    load_papers(site, cache=cache)
     write_paper(site, "p3", "---\ntitle: 'Edited'\ndate: 2025-08-04\n---\n")
-    papers, _ = load_papers(site, cache)
+    papers, _ = load_papers(site, cache=cache)
     assert "Edited" in {p.title for p in papers}

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from ..errors import ContentError
 from ..model import Problem
+from ..textclean import strip_controls
 
 CHROME_LINES = frozenset(
     line.casefold()
@@ -164,13 +165,16 @@ def decode_page(data: bytes, path: str) -> str:
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text (invalid byte at offset {exc.start})", path,
                            hint="save the page as UTF-8") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def parse_page(text: str, path: str, today: dt.date, year: int | None = None) -> ParsedPage:
     """Parse a Daily Papers page; raise `ContentError` if it holds no papers at all."""
     blocks = [b for b in _blocks(text.split("\n"))
               if not (len(b.lines) == 1 and b.lines[0].casefold() in CHROME_LINES)]
+    if not any(len(b.lines) == 1 and parse_date_line(b.lines[0]) for b in blocks):
+        raise ContentError("no papers found (no date line such as 'Aug 11'), not a Daily Papers "
+                           "page", path)
     problems: list[Problem] = []
     papers: list[TextPaper] = []
     seen: dict[str, int] = {}

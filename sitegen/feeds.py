@@ -1,0 +1,247 @@
+"""Atom 1.0 and RSS 2.0 (feedgen) and JSON Feed 1.1 (json), site-wide and per tag.
+
+Deterministic: feedgen stamps `now()` on every feed and entry and prepends entries by
+default; here every date comes from the papers (a feed's `updated` is its newest entry),
+and entries are appended newest first. Entry ids are built on `[feeds] id_base` (default:
+the base URL), so a site that moves can keep its ids and readers show no duplicates.
+Entry HTML is self-contained: sanitized by nh3, every link absolute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urljoin
+
+import nh3
+from feedgen.feed import FeedGenerator
+
+from .config import Config
+from .links import paper_links
+from .model import Output, Paper, Site, Tag
+from .textrender import (
+    MATHML_ATTRIBUTES,
+    MATHML_TAGS,
+    NOTE_TAGS,
+    notes_to_html,
+    preview,
+    text_with_math,
+)
+from .urls import Urls
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# Characters XML 1.0 cannot hold at all; lxml refuses them, so they are dropped from text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTENT_TAGS = set(NOTE_TAGS | MATHML_TAGS | {"span"})
+_CONTENT_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
+                       "td": {"align"}, "th": {"align"}, "abbr": {"title"},
+                       "span": {"class"}, "math": {"alttext"}, "*": set(MATHML_ATTRIBUTES)}
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML cannot carry (control characters, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def fallback_time() -> dt.datetime:
+    """The date of a feed without entries: `SOURCE_DATE_EPOCH`, else the Unix epoch."""
+    try:
+        return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "0")), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return dt.datetime.fromtimestamp(0, dt.UTC)
+
+
+def _absolute(base: str, _element: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src"):
+        return urljoin(base, value.strip())
+    return value
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper as feeds show it, computed once and shared by every feed it is in."""
+
+    id: str
+    url: str
+    title: str
+    published: dt.datetime
+    authors: tuple[str, ...]
+    summary: str
+    content_html: str
+    tags: tuple[str, ...]
+
+
+def entry_html(paper: Paper, page_url: str) -> str:
+    """The abstract (math as MathML), summary, notes and links, sanitized, links absolute."""
+    parts = []
+    if paper.abstract:
+        parts.append(f"<p>{text_with_math(paper.abstract)}</p>")
+    if paper.ai_summary:
+        parts.append(f"<p><strong>Summary:</strong> {text_with_math(paper.ai_summary)}</p>")
+    if paper.notes.strip():
+        parts.append(notes_to_html(paper.notes))
+    items = [f'<li><a href="{html.escape(page_url)}">Paper page</a></li>']
+    items += [f'<li><a href="{html.escape(link.url)}">{html.escape(link.label)}</a></li>'
+              for link in paper_links(paper)]
+    parts.append("<ul>" + "".join(items) + "</ul>")
+    clean = nh3.clean("\n".join(parts), tags=_CONTENT_TAGS, attributes=_CONTENT_ATTRIBUTES,
+                      attribute_filter=partial(_absolute, page_url),
+                      url_schemes={"http", "https", "mailto"}, link_rel=None,
+                      strip_comments=True)
+    return xml_text(clean)
+
+
+def make_entry(paper: Paper, urls: Urls, id_base: str) -> Entry:
+    """A paper's feed entry: ids from `id_base`, links from the base URL."""
+    page_url = urls.absolute("paper", paper)
+    return Entry(
+        id=id_base + urls.rel("paper", paper),
+        url=page_url,
+        title=xml_text(paper.title) or paper.slug,  # a title of control characters only
+        published=_midnight(paper.date),
+        authors=tuple(a for a in (xml_text(n).strip() for n in paper.authors) if a),
+        summary=xml_text(preview(paper.abstract, 500)) if paper.abstract else "",
+        content_html=entry_html(paper, page_url),
+        tags=tuple(xml_text(t) for t in paper.tags),
+    )
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """What a feed is about: its texts and the URLs of its page and of its files."""
+
+    title: str
+    subtitle: str
+    page_url: str
+    feed_id: str
+    atom_url: str
+    rss_url: str
+    json_url: str | None = None
+
+
+def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str,
+               self_type: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(info.feed_id)
+    fg.title(xml_text(info.title))
+    fg.subtitle(xml_text(info.subtitle) or xml_text(info.title))
+    fg.link(href=self_url, rel="self", type=self_type)
+    fg.link(href=info.page_url, rel="alternate")  # last: feedgen makes it the RSS <link>
+    fg.language(config.site["language"])
+    fg.author({"name": xml_text(config.site["author"] or config.site["title"])})
+    fg.generator("sitegen")
+    fg.updated(entries[0].published if entries else fallback_time())
+    for entry in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(entry.id)
+        fe.guid(entry.id, permalink=entry.id == entry.url)
+        fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate")
+        fe.published(entry.published)
+        fe.updated(entry.published)
+        for name in entry.authors:
+            fe.author({"name": name})
+        if entry.authors:
+            fe.dc.dc_creator(list(entry.authors))
+        for tag in entry.tags:
+            fe.category(term=tag, label=tag)
+        fe.summary(entry.summary or entry.title)  # Atom: type="text"
+        # RSS readers read <description> as HTML: escape the plain text once more.
+        fe.description(html.escape(entry.summary or entry.title, quote=False))
+        fe.content(entry.content_html, type="html")
+    return fg
+
+
+def atom_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
+    """An Atom 1.0 document."""
+    return _generator(info, config, entries, info.atom_url,
+                      "application/atom+xml").atom_str(pretty=True)
+
+
+def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
+    """An RSS 2.0 document (content in `content:encoded`, authors as `dc:creator`)."""
+    return _generator(info, config, entries, info.rss_url,
+                      "application/rss+xml").rss_str(pretty=True)
+
+
+def json_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
+    """A JSON Feed 1.1 document."""
+    items = []
+    for entry in entries:
+        item: dict[str, object] = {"id": entry.id, "url": entry.url, "title": entry.title,
+                                   "content_html": entry.content_html}
+        if entry.summary:
+            item["summary"] = entry.summary
+        item["date_published"] = entry.published.isoformat()
+        if entry.authors:
+            item["authors"] = [{"name": name} for name in entry.authors]
+        if entry.tags:
+            item["tags"] = list(entry.tags)
+        items.append(item)
+    feed: dict[str, object] = {
+        "version": JSON_FEED_VERSION, "title": info.title, "home_page_url": info.page_url,
+        "feed_url": info.json_url, "description": info.subtitle,
+        "language": config.site["language"],
+    }
+    if config.site["author"]:
+        feed["authors"] = [{"name": config.site["author"]}]
+    feed["items"] = items
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def id_base(config: Config) -> str:
+    """Where entry ids are rooted: `[feeds] id_base`, else the base URL."""
+    base = config.feeds["id_base"] or config.site["base_url"]
+    return base if base.endswith("/") else base + "/"
+
+
+def feed_outputs(site: Site, config: Config, urls: Urls) -> list[Output]:
+    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag."""
+    limit = config.feeds["limit"]
+    ids = id_base(config)
+    cache: dict[str, Entry] = {}
+
+    def entries(papers: Sequence[Paper]) -> list[Entry]:
+        newest = sorted(papers, key=lambda p: p.date, reverse=True)[:limit]  # stable: keeps order
+        for paper in newest:
+            if paper.slug not in cache:
+                cache[paper.slug] = make_entry(paper, urls, ids)
+        return [cache[p.slug] for p in newest]
+
+    site_info = FeedInfo(
+        title=config.site["title"], subtitle=config.site["description"],
+        page_url=urls.absolute("home"), feed_id=ids, atom_url=urls.absolute("atom"),
+        rss_url=urls.absolute("rss"), json_url=urls.absolute("json_feed"))
+    latest = entries(site.papers)
+    outputs = [
+        Output(urls.output_path("atom"), atom_feed(site_info, config, latest)),
+        Output(urls.output_path("rss"), rss_feed(site_info, config, latest)),
+        Output(urls.output_path("json_feed"), json_feed(site_info, config, latest)),
+    ]
+    for tag in site.tags:
+        info = tag_feed_info(tag, config, urls, ids)
+        tagged = entries(tag.papers)
+        outputs.append(Output(urls.output_path("tag_atom", tag), atom_feed(info, config, tagged)))
+        outputs.append(Output(urls.output_path("tag_rss", tag), rss_feed(info, config, tagged)))
+    return outputs
+
+
+def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: str) -> FeedInfo:
+    """A tag's feeds: titled after the site and the tag."""
+    return FeedInfo(
+        title=f"{config.site['title']}: {tag.name}",
+        subtitle=f"Papers tagged \u201c{tag.name}\u201d on {config.site['title']}",
+        page_url=urls.absolute("tag", tag), feed_id=ids + urls.rel("tag", tag),
+        atom_url=urls.absolute("tag_atom", tag), rss_url=urls.absolute("tag_rss", tag))
+

@@ -1,0 +1,83 @@
+"""`sitemap.xml` (every HTML page, absolute URLs, `lastmod` from the data) and `robots.txt`.
+
+`lastmod` of a page is the newest paper day shown on it, never the build time, so an
+unchanged page keeps its date and the build stays reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .model import Day, Month, Output, Paper, Site, Tag
+from .urls import Urls
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: Pages that are not content: left out of the sitemap.
+NOT_IN_SITEMAP = frozenset({"404.html"})
+
+
+def _newest(value: Any) -> dt.date | None:
+    if isinstance(value, Paper | Day):
+        return value.date
+    if isinstance(value, Month):
+        return value.days[0].date if value.days else None
+    if isinstance(value, Tag):
+        return value.papers[0].date if value.papers else None
+    if isinstance(value, list | tuple):
+        dates = [d for d in (_newest(v) for v in value) if d]
+        return max(dates) if dates else None
+    return None
+
+
+def page_lastmod(context: Mapping[str, Any]) -> dt.date | None:
+    """The newest paper day a page shows, from its template context.
+
+    The most specific key wins: a paper page's own paper, a list page's papers or days,
+    then broader objects (a tag's page 2 shows older papers than the tag's newest).
+    """
+    for key in ("paper", "papers", "days", "day", "month", "months", "tags", "tag"):
+        if key in context:
+            found = _newest(context[key])
+            if found:
+                return found
+    return None
+
+
+def html_page_url(urls: Urls, path: str) -> str:
+    """The absolute URL of an output file (`a/b/index.html` -> `<base>a/b/`)."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return urls.origin_base + path
+
+
+def sitemap_xml(urls: Urls, outputs: Iterable[Output], lastmods: Mapping[str, dt.date | None],
+                default: dt.date | None) -> bytes:
+    """A sitemap of every HTML output; `lastmods` maps output paths to their dates."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for path in sorted(o.path for o in outputs if o.path.endswith(".html")):
+        if path in NOT_IN_SITEMAP:
+            continue
+        lines.append(f"  <url><loc>{escape(html_page_url(urls, path))}</loc>")
+        lastmod = lastmods.get(path) or default
+        if lastmod:
+            lines[-1] += f"<lastmod>{lastmod.isoformat()}</lastmod>"
+        lines[-1] += "</url>"
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(urls: Urls) -> bytes:
+    """Allow everything and point to the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap')}\n".encode()
+
+
+def sitemap_outputs(site: Site, urls: Urls, outputs: Sequence[Output],
+                    contexts: Mapping[str, Mapping[str, Any]]) -> list[Output]:
+    """`sitemap.xml` and `robots.txt` for the HTML pages among `outputs`."""
+    lastmods = {path: page_lastmod(context) for path, context in contexts.items()}
+    return [Output(urls.output_path("sitemap"), sitemap_xml(urls, outputs, lastmods,
+                                                            site.updated)),
+            Output(urls.output_path("robots"), robots_txt(urls))]

@@ -1,0 +1,169 @@
+"""arXiv query API: `GET {api}/api/query?search_query=Q&start=S&max_results=N` (Atom) -> records.
+
+Read with `xml.etree.ElementTree`, strictly: an answer that is not well-formed Atom is
+refused as a whole. Defusedxml-style care without the dependency: a document declaring a
+DTD or entities is refused before parsing (arXiv's Atom never has one), so no entity
+expansion or external fetch can happen. feedparser was not used because it is lenient by
+design (it "bozo"-flags broken feeds and carries on), and a broken answer must not reach
+the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - DTDs refused before parsing, see above
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import SourceError
+from ..links import arxiv_abs_url, arxiv_pdf_url
+from ..model import Paper
+from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
+from .http import Answer, Fetcher, Throttled, looks_like_html, snippet
+
+ACCEPT = "application/atom+xml"
+PAGE_SIZE = 100
+MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
+NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom",
+      "opensearch": "http://a9.com/-/spec/opensearch/1.1/"}
+_ID_IN_URL = re.compile(r"arxiv\.org/abs/(.+)$")
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of results: its papers and the total the query matches."""
+
+    papers: tuple[Paper, ...]
+    total: int | None
+
+
+def _fold(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _find(element: ET.Element, path: str) -> str:
+    found = element.find(path, NS)
+    return _fold(found.text) if found is not None else ""
+
+
+def _day(text: str) -> dt.date | None:
+    try:
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp).date()
+
+
+def _entry_id(raw: str) -> str:
+    match = _ID_IN_URL.search(raw)
+    return strip_arxiv_version(match.group(1)) if match else ""
+
+
+def _is_error(entry: ET.Element) -> bool:
+    return "/api/errors" in _find(entry, "atom:id") or _find(entry, "atom:title") == "Error"
+
+
+def entry_to_paper(entry: ET.Element, where: str) -> Paper:
+    """One Atom entry -> a `Paper` record; `SourceError` when it lacks an id, title or date."""
+    raw_id = _find(entry, "atom:id")
+    arxiv_id = _entry_id(raw_id)
+    if not is_arxiv_id(arxiv_id):
+        raise SourceError(f"entry with id {raw_id!r} is not an arXiv paper", where)
+    title = _find(entry, "atom:title")
+    published = _day(_find(entry, "atom:published"))
+    if not title or published is None:
+        raise SourceError(f"entry {arxiv_id} lacks a title or a published date", where)
+    authors = tuple(name for a in entry.findall("atom:author", NS)
+                    if (name := _find(a, "atom:name")))
+    categories = tuple(dict.fromkeys(term for c in entry.findall("atom:category", NS)
+                                     if (term := _fold(c.get("term")))))
+    primary = entry.find("arxiv:primary_category", NS)
+    doi = _find(entry, "arxiv:doi")
+    return Paper(
+        slug=paper_slug(title, arxiv_id),
+        title=title,
+        date=published,
+        arxiv_id=arxiv_id,
+        published=published,
+        updated=_day(_find(entry, "atom:updated")),
+        authors=authors,
+        abstract=_find(entry, "atom:summary"),
+        links=(arxiv_abs_url(arxiv_id), arxiv_pdf_url(arxiv_id)),
+        categories=categories,
+        primary_category=_fold(primary.get("term")) if primary is not None else None
+        or (categories[0] if categories else None),
+        comment=_find(entry, "arxiv:comment") or None,
+        journal_ref=_find(entry, "arxiv:journal_ref") or None,
+        doi=doi or None,
+        source="arxiv",
+    )
+
+
+def parse_feed(answer: Answer) -> FeedPage:
+    """One Atom answer -> its papers; `SourceError` for garbage or an arXiv `Error` entry."""
+    body = answer.body
+    if body.strip() == b"Rate exceeded.":
+        raise Throttled("arXiv answered 'Rate exceeded.'", answer.url)
+    if looks_like_html(body):
+        raise SourceError(f"expected Atom XML, got an HTML page: {snippet(body)}", answer.url)
+    head = body[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in body:
+        raise SourceError("refused: the answer declares a DTD or entities", answer.url)
+    try:
+        root = ET.fromstring(body)  # noqa: S314 - DTDs refused above
+    except ET.ParseError as exc:
+        raise SourceError(f"answer is not well-formed XML ({exc}): {snippet(body)}",
+                          answer.url) from None
+    if root.tag != f"{{{NS['atom']}}}feed":
+        raise SourceError(f"expected an Atom <feed>, got <{root.tag}>", answer.url)
+    entries = root.findall("atom:entry", NS)
+    for entry in entries:
+        if _is_error(entry):
+            raise SourceError(f"arXiv refused the query: {_find(entry, 'atom:summary')}",
+                              answer.url, hint="check --query (arXiv search syntax)")
+    if answer.status >= 400:
+        raise SourceError(f"HTTP {answer.status}: {snippet(body)}", answer.url)
+    total_text = _find(root, "opensearch:totalResults")
+    total = int(total_text) if total_text.isdigit() else None
+    return FeedPage(tuple(entry_to_paper(e, answer.url) for e in entries), total)
+
+
+def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
+                on_page: Callable[[int], None] | None = None
+                ) -> tuple[list[Paper], SourceError | None]:
+    """Up to `max_results` papers matching `query`, 100 per request, 3 s apart.
+
+    Returns the papers of every page that parsed, and the error that stopped paging (if any):
+    a bad page contributes nothing.
+    """
+    url = api_url.rstrip("/") + "/api/query"
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    start = 0
+    while start < max_results:
+        size = min(PAGE_SIZE, max_results - start)
+        params = {"search_query": query, "start": start, "max_results": size}
+
+        def parse(answer: Answer, start: int = start) -> FeedPage:
+            page = parse_feed(answer)
+            if not page.papers and page.total is not None and start < page.total:
+                raise Throttled(f"arXiv sent an empty page at start={start} of {page.total}",
+                                answer.url)
+            return page
+
+        try:
+            page = fetcher.get(url, params, parse, accept=ACCEPT,
+                               pass_statuses=frozenset({400}))
+        except SourceError as exc:
+            return papers, exc
+        for paper in page.papers:
+            if paper.arxiv_id not in seen:
+                seen.add(paper.arxiv_id or "")
+                papers.append(paper)
+        if on_page is not None:
+            on_page(len(page.papers))
+        start += len(page.papers)
+        if len(page.papers) < size or (page.total is not None and start >= page.total):
+            break
+    return papers, None

@@ -1,0 +1,156 @@
+"""Hugging Face Daily Papers: `GET {api}/api/daily_papers?date=D&p=N&limit=L` -> `Paper` records.
+
+A tolerant reader of a strict shape: the answer must be a JSON list of objects, each with a
+`paper` object holding an arXiv `id` and a `title` (otherwise the whole day is refused);
+optional fields are read from `paper` first, then from the wrapper; unknown fields are
+ignored. Every paper of the answer for day D gets `date = D`: that is the list HF shows for
+D (its `date` parameter selects the Daily Papers day), whatever the item's own timestamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+from typing import Any
+
+from ..errors import SourceError
+from ..model import Paper
+from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
+from .http import Answer, Fetcher, looks_like_html, snippet
+
+ACCEPT = "application/json"
+PAGE_SIZE = 100  # the API's maximum `limit`
+MAX_PAGES = 50  # 5,000 papers on one day: far more than any real day; stops a looping server
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _url(value: Any) -> str | None:
+    text = _text(value)
+    if text and text.lower().startswith(("https://", "http://")) and " " not in text:
+        return text
+    return None
+
+
+def _day_of(value: Any) -> dt.date | None:
+    """The UTC day of an ISO timestamp such as `2026-09-01T17:59:58.000Z`."""
+    if not isinstance(value, str):
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC)
+    return stamp.date()
+
+
+def _pick(paper: dict[str, Any], item: dict[str, Any], key: str) -> Any:
+    value = paper.get(key)
+    return value if value not in (None, "", []) else item.get(key)
+
+
+def hf_paper_url(arxiv_id: str) -> str:
+    """The paper's page on Hugging Face."""
+    return f"https://huggingface.co/papers/{arxiv_id}"
+
+
+def item_to_paper(item: Any, day: dt.date, rank: int, where: str) -> Paper:
+    """One daily-papers item -> a `Paper` record for `day`; `SourceError` if unusable."""
+    if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
+        raise SourceError(f"item {rank} is not an object with a 'paper' object", where)
+    paper: dict[str, Any] = item["paper"]
+    raw_id = paper.get("id")
+    arxiv_id = strip_arxiv_version(raw_id) if isinstance(raw_id, str) else ""
+    if not is_arxiv_id(arxiv_id):
+        raise SourceError(f"item {rank} has no arXiv id (paper.id = {raw_id!r})", where)
+    title = _text(paper.get("title")) or _text(item.get("title"))
+    if not title:
+        raise SourceError(f"item {rank} ({arxiv_id}) has no title", where)
+    authors = paper.get("authors")
+    names = tuple(n for a in authors if isinstance(a, dict) and (n := _text(a.get("name"))))\
+        if isinstance(authors, list) else ()
+    raw_keywords = _pick(paper, item, "ai_keywords")
+    keywords = tuple(t for k in raw_keywords if (t := _text(k))) \
+        if isinstance(raw_keywords, list) else ()
+    summary = _pick(paper, item, "summary")
+    links = tuple(u for key in ("githubRepo", "projectPage")
+                  if (u := _url(_pick(paper, item, key))))
+    return Paper(
+        slug=paper_slug(title, arxiv_id),
+        title=title,
+        date=day,
+        rank=rank,
+        arxiv_id=arxiv_id,
+        published=_day_of(paper.get("publishedAt")),
+        authors=names,
+        abstract=_text(summary) or "",
+        links=links + (hf_paper_url(arxiv_id),),
+        upvotes=_int(_pick(paper, item, "upvotes")),
+        comments=_int(_pick(paper, item, "numComments")),
+        github_stars=_int(_pick(paper, item, "githubStars")),
+        ai_summary=_text(_pick(paper, item, "ai_summary")),
+        ai_keywords=keywords,
+        thumbnail=_url(_pick(paper, item, "thumbnail")),
+        source="hf",
+    )
+
+
+def parse_answer(answer: Answer) -> list[Any]:
+    """The JSON list of one answer; `SourceError` saying what was wrong otherwise."""
+    if looks_like_html(answer.body):
+        raise SourceError(f"expected JSON, got an HTML page: {snippet(answer.body)}", answer.url)
+    try:
+        data = json.loads(answer.body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"answer is not UTF-8 ({exc.reason})", answer.url) from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"answer is not valid JSON ({exc.msg} at char {exc.pos}): "
+                          f"{snippet(answer.body)}", answer.url) from None
+    if not isinstance(data, list):
+        raise SourceError(f"expected a JSON list of papers, got {type(data).__name__}: "
+                          f"{snippet(answer.body)}", answer.url)
+    return data
+
+
+def fetch_day(fetcher: Fetcher, api_url: str, day: dt.date,
+              page_size: int = PAGE_SIZE) -> list[Paper]:
+    """Every paper HF lists for `day`, in list order (rank 1 first), paging as needed.
+
+    All pages are parsed before anything is returned: one bad page refuses the day.
+    An empty list is an empty day, not an error.
+    """
+    url = api_url.rstrip("/") + "/api/daily_papers"
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    for page in range(MAX_PAGES):
+        params = {"date": day.isoformat(), "p": page, "limit": page_size}
+
+        def parse(answer: Answer, start: int = len(papers)) -> list[Paper]:
+            items = parse_answer(answer)
+            return [item_to_paper(item, day, start + n, answer.url)
+                    for n, item in enumerate(items, 1)]
+
+        records = fetcher.get(url, params, parse, accept=ACCEPT)
+        fresh = [r for r in records if r.arxiv_id not in seen]
+        for record in fresh:
+            seen.add(record.arxiv_id or "")
+            papers.append(record)
+        if len(records) < page_size or not fresh:
+            break
+    return [p if p.rank == n else replace(p, rank=n) for n, p in enumerate(papers, 1)]

@@ -1,0 +1,241 @@
+"""The only place an HTTP client is built: identity, timeouts, retries, pacing, a response cache.
+
+Sources get a `Fetcher` (wrapping an injected `httpx.Client`) and call `fetcher.get(url,
+params, parse, accept=...)`: the answer is returned only once `parse` accepted it, so a
+garbage answer is never cached and never reaches the store. Sleeping, the clocks and the
+jitter are injectable so tests never wait.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from .. import PROJECT_URL, __version__
+from ..errors import SourceError
+from ..fileio import atomic_write_bytes
+
+USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
+CACHE_DIR = ".sitegen-cache"
+#: Statuses worth asking again: throttling (429, and 406 which arXiv sends under edge
+#: throttling) and server trouble (5xx).
+RETRY_STATUSES = frozenset({406, 429, 500, 502, 503, 504, 507, 520, 521, 522, 524})
+
+T = TypeVar("T")
+
+
+def default_sleep(seconds: float) -> None:
+    """`time.sleep`, looked up when called, so a test can replace this one function."""
+    time.sleep(seconds)
+
+
+class Throttled(SourceError):
+    """Raised by a parser when a 200 answer is really a throttling notice (arXiv's
+    plain-text `Rate exceeded.`, an empty page in the middle of results): ask again later."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, as parsers see it."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+def make_client(timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+                ) -> httpx.Client:
+    """The httpx client every source uses: our User-Agent, timeouts, redirects followed."""
+    return httpx.Client(
+        headers={"User-Agent": USER_AGENT},
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """`Retry-After` as seconds from now: delta-seconds or an HTTP date; None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class ResponseCache:
+    """`.sitegen-cache/http/<sha256 of URL>.json`: body, ETag and fetch time of good answers.
+
+    Only answers that parsed are stored. Re-fetching sends `If-None-Match`; a 304 reuses the
+    stored body. `Last-Modified` is not used: its one-second resolution can hide an upvote
+    change. `max_age` seconds (0 by default) lets a young answer be reused without asking.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, url: str) -> Path:
+        return self.folder / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.json"
+
+    def load(self, url: str) -> dict[str, Any] | None:
+        """The stored entry of a URL, or None (a damaged entry counts as none)."""
+        try:
+            entry = json.loads(self._file(url).read_text(encoding="utf-8"))
+            if entry.get("url") != url:
+                return None
+            entry["body"] = base64.b64decode(entry["body"])
+            return entry
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, url: str, answer: Answer, etag: str | None, fetched_at: float) -> None:
+        """Remember a good answer (atomically; a cache write failure is not fatal)."""
+        entry = {"url": url, "etag": etag, "fetched_at": fetched_at,
+                 "content_type": answer.content_type,
+                 "body": base64.b64encode(answer.body).decode("ascii")}
+        try:
+            atomic_write_bytes(self._file(url), json.dumps(entry).encode("utf-8"))
+        except OSError:
+            pass
+
+
+def full_url(url: str, params: Mapping[str, Any] | None) -> str:
+    """The URL with its query string, as sent (for messages and cache keys)."""
+    return str(httpx.URL(url, params={k: str(v) for k, v in (params or {}).items()}))
+
+
+class Fetcher:
+    """Polite GETs: at most one request every `min_interval` seconds, retries with
+    exponential backoff and jitter (honouring `Retry-After`, capped at `max_wait`)."""
+
+    def __init__(self, client: httpx.Client, *, min_interval: float = 0.0, retries: int = 4,
+                 backoff: float = 1.0, max_wait: float = 60.0, cache: ResponseCache | None = None,
+                 max_age: float = 0.0, sleep: Callable[[float], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time,
+                 jitter: Callable[[], float] = random.random) -> None:
+        self.client = client
+        self.min_interval = min_interval
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.cache = cache
+        self.max_age = max_age
+        self._sleep = sleep
+        self.clock = clock
+        self.wall = wall
+        self.jitter = jitter
+        self._last: float | None = None
+        self.requests = 0  # requests actually sent (tests and the summary)
+        self.waited = 0.0  # seconds slept for pacing and backoff
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep through the injected function, else `default_sleep`."""
+        if seconds <= 0:
+            return
+        self.waited += seconds
+        (self._sleep or default_sleep)(seconds)
+
+    def _pace(self) -> None:
+        if self._last is not None and self.min_interval > 0:
+            self.sleep(self._last + self.min_interval - self.clock())
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        delay = self.backoff * (2 ** attempt) + self.jitter() * self.backoff
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, self.max_wait)
+
+    def get(self, url: str, params: Mapping[str, Any] | None, parse: Callable[[Answer], T], *,
+            accept: str, pass_statuses: frozenset[int] = frozenset()) -> T:
+        """GET and parse; retry transient failures; raise `SourceError` naming the URL.
+
+        `pass_statuses` are error statuses whose body the parser reads (arXiv explains a
+        bad query in an Atom `Error` entry sent with HTTP 400).
+        """
+        shown = full_url(url, params)
+        cached = self.cache.load(shown) if self.cache else None
+        if cached and self.max_age > 0 and self.wall() - cached["fetched_at"] < self.max_age:
+            try:
+                return parse(Answer(shown, 200, cached.get("content_type", ""), cached["body"]))
+            except SourceError:
+                cached = None
+        headers = {"Accept": accept}
+        if cached and cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        problem = "no answer"
+        retry_after: float | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self._delay(attempt - 1, retry_after))
+            retry_after = None
+            self._pace()
+            try:
+                self.requests += 1
+                response = self.client.get(url, params=params, headers=headers)
+            except httpx.TimeoutException:
+                problem = "timed out"
+                continue
+            except httpx.TransportError as exc:
+                problem = f"connection failed ({type(exc).__name__}: {exc})"
+                continue
+            finally:
+                self._last = self.clock()
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"), self.wall())
+                problem = f"HTTP {status} {response.reason_phrase}".rstrip()
+                continue
+            if status == 304 and cached:
+                answer = Answer(shown, 200, cached.get("content_type", ""), cached["body"])
+            elif status >= 300 and status not in pass_statuses:
+                raise SourceError(f"HTTP {status} {response.reason_phrase}: "
+                                  f"{snippet(response.content)}".rstrip(": "), shown)
+            else:
+                answer = Answer(shown, status, response.headers.get("Content-Type", ""),
+                                response.content)
+            try:
+                result = parse(answer)
+            except Throttled as exc:
+                problem = exc.message
+                continue
+            except SourceError as exc:
+                exc.path = exc.path or shown
+                raise
+            if self.cache and answer.status == 200:
+                self.cache.store(shown, answer, response.headers.get("ETag")
+                                 or (cached or {}).get("etag"), self.wall())
+            return result
+        raise SourceError(f"gave up after {self.retries + 1} attempts: {problem}", shown,
+                          hint="the server may be busy; try again later")
+
+
+def snippet(body: bytes, length: int = 80) -> str:
+    """The start of a body, on one line, for error messages."""
+    text = body[:400].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return text[:length] + ("..." if len(text) > length else "")
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True for an HTML page (a proxy's or server's error page) instead of data."""
+    head = body[:200].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))

@@ -1,0 +1,55 @@
+"""sitegen.toml: defaults, unknown keys with suggestions, types, TOML errors with lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitegen.config import SCHEMA, parse_config
+from sitegen.errors import ConfigError
+
+
+def test_defaults():
+    config = parse_config("")
+    assert config.build["output"] == "_site" and config.feeds["limit"] == 50
+
+
+def test_unknown_key_suggests_the_right_one():
+    with pytest.raises(ConfigError) as info:
+        parse_config("[site]\ntitle = 'x'\nbase_ulr = 'https://a/'\n")
+    assert info.value.line == 3 and "base_url" in (info.value.hint or "")
+
+
+def test_unknown_section():
+    with pytest.raises(ConfigError, match=r"unknown section \[feed\]"):
+        parse_config("[feed]\nlimit = 3\n")
+
+
+def test_wrong_type_names_the_key():
+    with pytest.raises(ConfigError, match=r"\[feeds\] limit must be int"):
+        parse_config("[feeds]\nlimit = 'many'\n")
+
+
+def test_bad_toml_has_a_line():
+    with pytest.raises(ConfigError) as info:
+        parse_config("[site]\ntitle = \n")
+    assert info.value.line == 2
+
+
+def test_base_url_must_be_absolute():
+    with pytest.raises(ConfigError, match="base_url"):
+        parse_config("[site]\nbase_url = '/repo/'\n")
+
+
+def test_base_url_gets_a_trailing_slash_and_extra_is_free():
+    config = parse_config("[site]\nbase_url = 'https://a.example/repo'\n[extra]\nanything = 1\n")
+    assert config.site["base_url"] == "https://a.example/repo/" and config.extra["anything"] == 1
+
+
+def test_skeleton_config_is_valid_and_names_every_key():
+    from sitegen.scaffold import SKELETON
+    text = (SKELETON / "sitegen.toml").read_text()
+    parse_config(text)
+    for section, keys in SCHEMA.items():
+        assert f"[{section}]" in text
+        for key in keys:
+            assert f"\n{key} =" in text, f"[{section}] {key} missing from the skeleton"

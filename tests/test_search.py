@@ -1,0 +1,242 @@
+"""Search outputs: manifest, term shards, doc store; round-trips in real lunr.js under node."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import write_paper
+from lunr import lunr
+
+from sitegen.model import Paper, Site
+from sitegen.search import (
+    FIELDS,
+    bucket_count,
+    fnv1a,
+    full_index_json,
+    paper_fields,
+    search_outputs,
+)
+from sitegen.urls import Urls
+
+REPO = Path(__file__).resolve().parent.parent
+CHECK = REPO / "tests" / "js" / "search_check.js"
+BASE = "https://example.org/sub/"
+
+
+def _paper(slug: str, title: str, abstract: str, **extra) -> Paper:
+    return Paper(slug=slug, title=title, date=dt.date(2025, 8, 11), abstract=abstract, **extra)
+
+
+PAPERS = [
+    _paper("2408.00001", "Diffusion Transformers for Video", "We scale diffusion models for "
+           "video generation with transformers.", authors=("Ada Lovelace",), tags=("video",)),
+    _paper("2408.00002", "Reasoning Agents", "Language model agents plan and reason over "
+           "tools; we evaluate reasoning in diffusion-free settings.", tags=("agents",)),
+    _paper("2408.00003", "基于注意力机制的视觉语言模型", "我们提出了一种基于注意力机制的新型视觉"
+           "语言模型，实验结果表明该方法在多个基准上取得了最优性能。", tags=("vision",)),
+    _paper("2408.00004", "Rocket🚀 launch，ｆｕｌｌ-width 😀 terms", "Emoji 🚀 and full-width "
+           "punctuation， in text ｗｉｄｅ words. <script>alert(1)</script> & \"quotes\"."),
+    _paper("2408.00005", "Transformer Language Models", "Large language models transform "
+           "reasoning. Transformers everywhere.", authors=("Alan Turing", "Ada Lovelace")),
+]
+QUERIES = ["diffusion", "transformer", "transform*", "title:reasoning", "+language -agents",
+           "lovelace", "authors:turing", "reasonin~1", "注意力", "视觉 模型", "ｗｉｄｅ", "🚀",
+           "rocket🚀", "video^10 language", "tags:agents", "-diffusion", "title:", "*former"]
+
+
+def _site(papers: list[Paper]) -> Site:
+    return Site(papers=tuple(papers), days=(), months=(), tags=(), updated=None)
+
+
+def _write(tmp: Path, shard_postings: int, head_docs: int = 2000) -> tuple[Path, Path]:
+    outputs = search_outputs(_site(PAPERS), Urls(BASE), shard_postings=shard_postings,
+                             head_docs=head_docs)
+    for out in outputs:
+        path = tmp / out.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(out.data)
+    full = tmp / "full.json"
+    full.write_bytes(full_index_json(PAPERS))
+    return tmp / "search", full
+
+
+def _node(*args: str) -> str:
+    if shutil.which("node") is None or not (REPO / "node_modules" / "lunr").is_dir():
+        pytest.skip("node or node_modules/lunr missing (run npm ci)")
+    proc = subprocess.run(["node", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_outputs_manifest_shards_and_buckets() -> None:
+    outputs = {o.path: o.data for o in search_outputs(_site(PAPERS), Urls(BASE),
+                                                      shard_postings=5)}
+    manifest = json.loads(outputs["search/manifest.json"])
+    assert manifest["fields"] == [f.name for f in FIELDS]
+    assert manifest["docs"] == len(PAPERS)
+    shards = manifest["shards"]
+    assert len(shards) > 3
+    utf16 = [s.encode("utf-16-be") for s in shards]
+    assert utf16 == sorted(utf16)
+    assert all(f"search/t/{i}.json" in outputs for i in range(len(shards)))
+    buckets = bucket_count(len(PAPERS))
+    assert manifest["buckets"] == buckets
+    for paper in PAPERS:
+        store = json.loads(outputs[f"search/d/{fnv1a(paper.slug) % buckets}.json"])
+        record = store[paper.slug]
+        assert record["t"] == paper.title and record["u"] == f"papers/{paper.slug}/"
+        assert record["d"] == "2025-08-11"
+
+
+def test_fnv1a_known_values() -> None:
+    assert fnv1a("") == 0x811C9DC5
+    assert fnv1a("a") == 0xE40C292C
+
+
+def test_build_deterministic() -> None:
+    one = search_outputs(_site(PAPERS), Urls(BASE))
+    two = search_outputs(_site(list(reversed(PAPERS))), Urls(BASE))
+    assert one == two
+
+
+@pytest.mark.parametrize(("shard_postings", "head_docs"), [(1, 2000), (6, 2000), (10_000, 2000),
+                                                           (6, 1), (1, 2)])
+def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_postings: int,
+                                                        head_docs: int) -> None:
+    folder, full = _write(tmp_path, shard_postings, head_docs)
+    queries = tmp_path / "queries.json"
+    queries.write_text(json.dumps(QUERIES, ensure_ascii=False), encoding="utf-8")
+    report = json.loads(_node(str(CHECK), str(folder), str(full), str(queries)))
+    assert report["shards"] == len(json.loads((folder / "manifest.json").read_text())["shards"])
+    rows = {row["query"]: row for row in report["results"]}
+    for query in QUERIES:
+        row = rows[query]
+        if query in ("title:", "*former"):
+            assert row["error"].startswith("QueryParseError"), row
+        elif query == "-diffusion":
+            assert row["sharded"] is None  # the page asks for a positive word instead
+        else:
+            assert "error" not in row, row
+            assert row["sharded"] == row["full"], query
+            if row["exact"]:  # proved: the first 3 are lunr's first 3
+                assert row["top"] == row["fullTop"], query
+            if row["headsExact"]:
+                assert row["headsTop"] == row["fullTop"], query
+    hits = {q: [ref for ref, _ in rows[q]["sharded"]] for q in QUERIES
+            if rows[q].get("sharded") is not None}
+    assert hits["diffusion"][0] == "2408.00001"
+    assert hits["注意力"] == ["2408.00003"]
+    assert "2408.00003" in hits["视觉 模型"]
+    assert hits["ｗｉｄｅ"] == ["2408.00004"] and hits["🚀"] == ["2408.00004"]
+    assert set(hits["lovelace"]) == {"2408.00001", "2408.00005"}
+    assert "2408.00002" not in hits["+language -agents"]
+    assert "2408.00005" in hits["transform*"]
+    assert rows["diffusion"]["docs"][0]["t"] == "Diffusion Transformers for Video"
+    tails = json.loads((folder / "manifest.json").read_text())["tails"]
+    if head_docs == 1:  # frequent terms are split: some first pages are proved from heads
+        assert tails and (folder / "x" / "0-0.json").is_file()
+        assert any(row.get("complete") is False and row.get("exact") for row in rows.values())
+    assert sum(bool(row.get("exact")) for row in rows.values()) >= len(QUERIES) - 6
+    if head_docs == 1:  # without any tier some first pages cannot be proved
+        assert any(row.get("headsExact") is False for row in rows.values())
+    if head_docs == 2000:
+        assert tails == []
+
+
+def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:
+    """Regression: lunr.py sorts terms in code point order; lunr.js needs UTF-16 order."""
+    docs = [{"id": p.slug, **paper_fields(p)} for p in PAPERS]
+    theirs = lunr("id", ["title", "abstract"], docs).serialize()
+    (tmp_path / "theirs.json").write_text(json.dumps(theirs), encoding="utf-8")
+    (tmp_path / "ours.json").write_bytes(full_index_json(PAPERS))
+    script = ("const lunr=require('lunr');const fs=require('fs');"
+              "for (const f of process.argv.slice(1)) { let r='ok'; try { lunr.Index.load("
+              "JSON.parse(fs.readFileSync(f,'utf8'))) } catch (e) { r='error: '+e.message }"
+              " console.log(r) }")
+    out = _node("-e", script, str(tmp_path / "theirs.json"), str(tmp_path / "ours.json"))
+    theirs_result, ours_result = out.strip().splitlines()
+    assert theirs_result.startswith("error") and "Out of order" in theirs_result
+    assert ours_result == "ok"
+
+
+def test_query_cjk_split_matches_python(tmp_path: Path) -> None:
+    from sitegen.lunrindex import Analyzer
+
+    texts = ["注意力机制", "ひらがなカタカナ", "한국어", "𠀀𠀁𠀂", "字"]
+    script = ("const S=require('./themes/default/static/js/search.js');"
+              "console.log(JSON.stringify(process.argv.slice(1).map(t=>S.splitCjk(t, []))))")
+    split = json.loads(_node("-e", script, *texts))
+    analyzer = Analyzer()
+    assert [s.split() for s in split] == [analyzer.terms(t) for t in texts]
+
+
+def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
+    write_paper(site, "2408.00001", "---\ntitle: Diffusion <b>Video</b>\ndate: 2025-08-11\n"
+                "abstract: We scale diffusion.\n---\n")
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    page = (site / "_site" / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-base="/sub/"' in page and 'data-index="/sub/search/"' in page
+    assert 'src="/sub/static/vendor/lunr/lunr.js"' in page
+    assert 'src="/sub/static/js/search.js"' in page
+    assert "search-nojs" in page and 'href="/sub/archive/"' in page
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
+    assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", page)  # no inline handlers either (CSP)
+    assert (site / "_site" / "static" / "vendor" / "lunr" / "LICENSE").is_file()
+    manifest = json.loads((site / "_site" / "search" / "manifest.json").read_text())
+    assert manifest["docs"] == 1
+
+
+def test_cache_reuses_outputs_until_the_text_changes(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    first = search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path)
+    assert len(list(tmp_path.glob("search-*.bin"))) == 1
+
+    def fail(*args, **kwargs):
+        raise AssertionError("index rebuilt although nothing changed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "search_outputs", fail)
+        assert search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path) == first
+    edited = [*PAPERS[:-1], _paper("2408.00005", "Transformer Language Models", "Changed.")]
+    second = search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path)
+    assert second != first and second == search.search_outputs(_site(edited), Urls(BASE))
+    cache = next(tmp_path.glob("search-*.bin"))  # the old entry is gone
+    cache.write_bytes(cache.read_bytes()[:-10])  # a truncated cache is rebuilt, not trusted
+    assert search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path) == second
+
+
+def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
+    outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
+    manifest = json.loads(outputs["search/manifest.json"])
+    assert manifest["docs"] == 0 and manifest["shards"] == [""]
+    shard = json.loads(outputs["search/t/0.json"])
+    assert shard["invertedIndex"] == [] and shard["version"] == "2.3.9"
+    (tmp_path / "search" / "t").mkdir(parents=True)
+    for path, data in outputs.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    script = ("const S=require('./themes/default/static/js/search.js');const fs=require('fs');"
+              "const dir=process.argv[1];const m=JSON.parse(fs.readFileSync(dir+'/manifest.json'));"
+              "new S.Searcher(m,p=>Promise.resolve(JSON.parse(fs.readFileSync(dir+'/'+p))))"
+              ".search('anything',10).then(f=>console.log(f.results.length))")
+    assert _node("-e", script, str(tmp_path / "search")).strip() == "0"
+
+
+def test_vendored_lunr_is_the_unmodified_npm_file() -> None:
+    package = REPO / "node_modules" / "lunr"
+    if not package.is_dir():
+        pytest.skip("node_modules/lunr missing (run npm ci)")
+    vendor = REPO / "themes" / "default" / "static" / "vendor" / "lunr"
+    assert (vendor / "lunr.js").read_bytes() == (package / "lunr.js").read_bytes()
+    assert (vendor / "LICENSE").read_bytes() == (package / "LICENSE").read_bytes()
+    assert json.loads((package / "package.json").read_text())["version"] == "2.3.9"

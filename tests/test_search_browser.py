@@ -1,0 +1,174 @@
+"""The search page in Chromium, with the site served under a sub-path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import write_paper
+
+PAPERS = {
+    "2408.00001": ("Diffusion Transformers for Video", "We scale diffusion models for video "
+                   "generation.", ["video"]),
+    "2408.00002": ("Reasoning Agents with Tools", "Language model agents plan and reason over "
+                   "tools.", ["agents"]),
+    "2408.00003": ("基于注意力机制的视觉语言模型", "我们提出了一种基于注意力机制的新型视觉语言模型。",
+                   ["vision"]),
+    "2408.00004": ("Efficient <b>Attention</b> & \"Friends\"", "An attention kernel "
+                   "<img src=x onerror=alert(1)> for long video.", []),
+}
+
+
+def _front(slug: str, title: str, abstract: str, tags: list[str]) -> str:
+    tag_lines = "".join(f"\n- {t}" for t in tags)
+    return (f"---\nid: '{slug}'\ntitle: '{title}'\ndate: 2025-08-11\nabstract: '{abstract}'\n"
+            f"tags:{tag_lines if tags else ' []'}\n---\n")
+
+
+@pytest.fixture
+def served(site: Path, run_cli, serve_dir) -> str:
+    for slug, (title, abstract, tags) in PAPERS.items():
+        write_paper(site, slug, _front(slug, title, abstract, tags))
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    return serve_dir(site / "_site", "/sub/")
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(f"{msg.text} {msg.location.get('url')}")
+            if msg.type == "error" and "favicon" not in str(msg.location.get("url")) else None)
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def _search(page, query: str) -> None:
+    """Type a query and wait until the page has answered that query."""
+    page.fill("#search-q", query)
+    page.wait_for_function("q => document.getElementById('search-status').textContent"
+                           ".includes('“' + q + '”')", arg=query)
+
+
+def _titles(page) -> list[str]:
+    return page.locator("#search-results a.result-title").all_inner_texts()
+
+
+@pytest.mark.browser
+def test_shared_link_runs_the_query_and_opens_a_result(served: str, page) -> None:
+    page.goto(served + "search/?q=diffusion")
+    page.wait_for_selector("#search-results li")
+    assert _titles(page) == ["Diffusion Transformers for Video"]
+    assert page.input_value("#search-q") == "diffusion"
+    assert page.locator("#search-results mark").first.inner_text().lower() == "diffusion"
+    assert "1 paper matches" in page.inner_text("#search-status")
+    assert page.get_attribute("#search-app", "data-engine") == "worker"  # scored off-thread
+    page.click("#search-results a.result-title")
+    page.wait_for_url("**/sub/papers/2408.00001/")
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_typing_updates_results_and_url(served: str, page) -> None:
+    page.goto(served + "search/")
+    page.fill("#search-q", "attention")
+    page.wait_for_function("() => location.search === '?q=attention'")
+    page.wait_for_selector("#search-results li")
+    titles = _titles(page)
+    assert titles == ['Efficient <b>Attention</b> & "Friends"']  # text, never markup
+    assert page.locator("#search-results b, #search-results img").count() == 0
+    _search(page, "zzzznotaword")
+    assert page.inner_text("#search-status").startswith("No papers match")
+    assert _titles(page) == []
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_chinese_query_finds_the_chinese_paper(served: str, page) -> None:
+    page.goto(served + "search/?q=" + quote("注意力"))
+    page.wait_for_selector("#search-results li")
+    assert _titles(page) == ["基于注意力机制的视觉语言模型"]
+    assert page.locator("#search-results .result-title mark").first.inner_text() == "注意力"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_keyboard_slash_arrows_enter(served: str, page) -> None:
+    page.goto(served + "search/?q=video")
+    page.wait_for_selector("#search-results li:nth-child(2)")
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("document.activeElement.textContent")
+    assert second == _titles(page)[1]
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.textContent") == _titles(page)[0]
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sub/papers/**")
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_invalid_syntax_and_field_queries(served: str, page) -> None:
+    page.goto(served + "search/?q=" + quote("title:"))
+    page.wait_for_selector("#search-status.error")
+    assert page.inner_text("#search-status").startswith("Invalid search:")
+    _search(page, "tags:agents")
+    assert _titles(page) == ["Reasoning Agents with Tools"]
+    _search(page, "+video -diffusion")
+    assert _titles(page) == ['Efficient <b>Attention</b> & "Friends"']
+    _search(page, "reas*")
+    assert _titles(page) == ["Reasoning Agents with Tools"]
+    assert page.locator("#search-results mark").first.inner_text() == "Reasoning"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_header_form_leads_to_results(served: str, page) -> None:
+    page.goto(served)
+    page.fill("#site-search", "agents")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/sub/search/?q=agents")
+    page.wait_for_selector("#search-results li")
+    assert _titles(page) == ["Reasoning Agents with Tools"]
+
+
+@pytest.mark.browser
+def test_without_javascript_the_page_explains(served: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(served + "search/")
+    text = page.inner_text("main")
+    assert "Search needs JavaScript" in text
+    assert page.locator("main a[href='/sub/archive/']").count() == 1
+    assert not page.locator("#search-app").is_visible()
+    context.close()
+
+
+@pytest.mark.browser
+def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page) -> None:
+    for i in range(23):
+        slug = f"2408.{i:05d}"
+        write_paper(site, slug, _front(slug, f"Graph paper number {i}",
+                                       "graph " * (i % 5 + 1) + "learning.", []))
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    base = serve_dir(site / "_site", "/sub/")
+    page.goto(base + "search/?q=graph")
+    page.wait_for_selector("#search-results li")
+    assert "23 papers match" in page.inner_text("#search-status")
+    assert page.locator("#search-results li").count() == 10
+    page.click("#search-more")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+    page.click("#search-more")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 23")
+    assert page.locator("#search-more").is_hidden()
+    assert len(set(_titles(page))) == 23
+    assert page.errors == []

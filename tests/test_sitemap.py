@@ -1,0 +1,54 @@
+"""sitemap.xml and robots.txt (sitegen/sitemap.py)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from feedtools import build, write_simple_paper
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE = "https://example.org/sub/"
+
+
+def sitemap_entries(data: bytes) -> dict[str, str | None]:
+    root = ET.fromstring(data)
+    assert root.tag == f"{NS}urlset"
+    return {url.findtext(f"{NS}loc"): url.findtext(f"{NS}lastmod")
+            for url in root.findall(f"{NS}url")}
+
+
+def test_sitemap_lists_every_html_page_with_absolute_urls_and_data_dates(site: Path):
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text() + "\n[build]\npapers_per_page = 1\n")
+    write_simple_paper(site, "old", "Old agent paper", date="2025-07-01", tags=["t"])
+    write_simple_paper(site, "new", "New agent paper", date="2025-08-11", tags=["t"])
+    out = build(site)
+    entries = sitemap_entries(out["sitemap.xml"])
+    pages = [p for p in out if p.endswith(".html") and p != "404.html"]
+    expected = {BASE + p.removesuffix("index.html") for p in pages}
+    assert set(entries) == expected and len(entries) == len(pages)
+    assert BASE + "404.html" not in entries
+    assert all(loc.startswith(BASE) for loc in entries)
+    assert entries[BASE] == "2025-08-11"
+    assert entries[BASE + "papers/old/"] == "2025-07-01"
+    assert entries[BASE + "2025/07/"] == "2025-07-01"
+    assert entries[BASE + "2025/07/01/"] == "2025-07-01"
+    assert entries[BASE + "2025/"] == "2025-08-11"
+    assert entries[BASE + "tags/t/"] == "2025-08-11"
+    assert entries[BASE + "tags/t/page/2/"] == "2025-07-01"  # its own papers, not the tag's
+    assert entries[BASE + "tags/"] == "2025-08-11"
+
+
+def test_sitemap_escapes_and_robots_points_to_it(site: Path):
+    out = build(site, base_url="https://example.org/a&b/")
+    assert b"https://example.org/a&amp;b/" in out["sitemap.xml"]
+    ET.fromstring(out["sitemap.xml"])  # well-formed
+    robots = out["robots.txt"].decode()
+    assert "User-agent: *" in robots
+    assert "Sitemap: https://example.org/a&b/sitemap.xml" in robots
+
+
+def test_sitemap_is_stable_across_builds(site: Path):
+    write_simple_paper(site, "p", "A paper")
+    assert build(site)["sitemap.xml"] == build(site)["sitemap.xml"]

@@ -1,0 +1,78 @@
+"""Slugs, URLs under a sub-path, and output paths that stay inside the output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sitegen.errors import OutputError
+from sitegen.urls import Urls, checked_output_path, paper_slug, strip_arxiv_version, tag_slug
+
+
+@given(st.text())
+def test_paper_slugs_are_never_empty_or_unsafe(title):
+    slug = paper_slug(title)
+    assert slug and "/" not in slug and "\\" not in slug and ".." not in slug
+    assert slug == slug.encode("ascii", "ignore").decode()
+
+
+@given(st.text())
+def test_tag_slugs_are_safe(name):
+    slug = tag_slug(name)
+    assert slug and all(c.isalnum() or c == "-" for c in slug) and slug.isascii()
+
+
+def test_cjk_title_gets_a_usable_fallback_and_slugs_are_stable():
+    assert paper_slug("大型语言模型").startswith("paper-")
+    assert paper_slug("大型语言模型") == paper_slug("大型语言模型")
+    assert paper_slug("大型语言模型") != paper_slug("扩散模型")
+    assert paper_slug("../../etc/passwd").startswith("etc-passwd-")
+    assert paper_slug("X", "cs/0112017") == "cs-0112017"
+
+
+def test_arxiv_version_is_stripped():
+    assert strip_arxiv_version("2408.01234v3") == "2408.01234"
+
+
+def test_urls_under_a_sub_path():
+    urls = Urls("https://user.github.io/repo/")
+    day = dt.date(2025, 8, 1)
+    assert urls.url("home") == "/repo/"
+    assert urls.url("home", None, 2) == "/repo/page/2/"
+    assert urls.url("day", day) == "/repo/2025/08/01/"
+    assert urls.url("month", (2025, 8)) == "/repo/2025/08/"
+    assert urls.url("paper", "2408.01234") == "/repo/papers/2408.01234/"
+    assert urls.absolute("atom") == "https://user.github.io/repo/feed.xml"
+    assert urls.output_path("day", day) == "2025/08/01/index.html"
+    assert urls.output_path("home") == "index.html"
+    assert Urls("https://example.org").url("tags") == "/tags/"
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../b", "a\\b", "", "C:/x", "a\x00"])
+def test_output_paths_that_leave_the_folder_are_refused(bad):
+    with pytest.raises(OutputError):
+        checked_output_path(bad)
+
+
+_stem = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30) \
+    .filter(lambda s: "/" not in s and not s.startswith("."))
+
+
+@given(_stem)
+def test_a_link_decodes_to_the_file_it_names(stem):
+    # A hand-written file's stem is its slug: the percent-encoded link, decoded by the
+    # server, must name the folder the page is written to (or the path is refused).
+    from urllib.parse import unquote
+    urls = Urls("https://user.github.io/repo/")
+    link = urls.url("paper", stem)
+    assert link.isascii() and " " not in link and "#" not in link[len("/repo/"):]
+    try:
+        path = urls.output_path("paper", stem)
+    except OutputError:
+        assert "\\" in stem or stem in (".", "..")
+        return
+    assert unquote(link)[len("/repo/"):] + "index.html" == path
+    assert path.startswith("papers/") and ".." not in path.split("/")

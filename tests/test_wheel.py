@@ -1,0 +1,64 @@
+"""The wheel: built from the repo, installed into a fresh venv, it makes a working site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
+                    str(REPO)], check=True, cwd=out)
+    (found,) = out.glob("sitegen-*.whl")
+    return found
+
+
+def test_wheel_ships_the_theme_and_skeleton(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("sitegen/themes/default/templates/base.html",
+                   "sitegen/themes/default/templates/paper.html",
+                   "sitegen/themes/default/static/css/site.css",
+                   "sitegen/skeleton/sitegen.toml", "sitegen/skeleton/gitignore",
+                   "sitegen/skeleton/github/workflows/pages.yml",
+                   "sitegen/skeleton/requirements.txt", "sitegen/livereload.js"):
+        assert needed in names, needed
+    assert not any(n.startswith(("tests/", "content/")) for n in names)
+
+
+@pytest.mark.slow
+def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, sample_page):
+    env_dir = tmp_path / "venv"
+    # System site packages provide the dependencies (no network needed); the wheel itself is
+    # installed into the venv, whose site-packages come first on sys.path.
+    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
+                    str(wheel)], check=True)
+    where = subprocess.run([python, "-c", "import sitegen; print(sitegen.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert str(env_dir) in where
+    sitegen = env_dir / "bin" / "sitegen"
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+
+    def run(*args: str, cwd: Path = work) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(sitegen), *args], cwd=cwd, capture_output=True, text=True)
+
+    assert run("--version").stdout.strip() == "sitegen 0.1.0"
+    result = run("new", "site")
+    assert result.returncode == 0, result.stderr
+    result = run("import", str(sample_page), "--year", "2025", cwd=work / "site")
+    assert result.returncode == 0, result.stderr
+    result = run("build", cwd=work / "site")
+    assert result.returncode == 0, result.stderr
+    assert (work / "site" / "_site" / "static" / "css" / "site.css").exists()
+    assert len(list((work / "site" / "_site" / "papers").iterdir())) == 69
