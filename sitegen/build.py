@@ -118,8 +118,9 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
     """Load the content, build every output and write them; raise on errors, keep old output.
 
     Errors in the content stop the build before anything is written; so do warnings
-    when `strict` is set. `clean` builds from scratch: the build cache is not read (and
-    is written anew), the output folder is staged whole and swapped in.
+    when `strict` is set. `clean` builds from scratch: the build cache (parsed papers,
+    page fingerprints, manifest, search index) is not read, and is written anew; unchanged
+    files are then found by reading the old output.
     """
     target = (out_dir or config.root / config.build["output"]).absolute()
     if not target.name or target.name in (".", ".."):
@@ -139,6 +140,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     recover(target)
     inputs = inputs_digest(config, target)
     state = None if clean else load_state(state_file)
+    if clean:
+        _drop_search_cache(folder)
     if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
         intact = verified(target, state["manifest"])
         if len(intact) == len(state["manifest"]):  # nothing to do, nothing to write
@@ -173,6 +176,15 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                                 "manifest": trusted_manifest(stats.manifest, target,
                                                              lambda: fs_now(folder))})
     return BuildResult(site, tuple(outputs), tuple(problems), stats, **counts)
+
+
+def _drop_search_cache(folder: Path) -> None:
+    """`--clean`: the search index is made anew too (search.py keeps it in the cache)."""
+    try:
+        for old in folder.glob("search-*.bin"):
+            old.unlink()
+    except OSError:  # an unwritable cache folder is no error
+        pass
 
 
 def _check_problems(problems: tuple[Problem, ...], strict: bool) -> None:

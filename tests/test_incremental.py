@@ -61,6 +61,43 @@ def test_adding_a_day_matches_a_clean_build(site: Path) -> None:
     assert_same_as_clean(site)
 
 
+def _generated(folder: Path) -> dict[str, bytes]:
+    """The feeds, search files, sitemap and .bib files of a built site."""
+    files = tree(folder)
+    return {path: data for path, data in files.items()
+            if path.startswith(("search/", "tags/")) and not path.endswith(".html")
+            or path.endswith((".bib", ".xml", ".json", "robots.txt"))}
+
+
+def test_adding_a_day_updates_feeds_search_sitemap_and_bib_as_a_clean_build(site: Path
+                                                                            ) -> None:
+    seed(site)
+    build(site)
+    before = _generated(site / "_site")
+    for name in ("feed.xml", "rss.xml", "feed.json", "sitemap.xml", "robots.txt",
+                 "search/manifest.json", "papers/p10-1/p10-1.bib"):
+        assert name in before or any(p.endswith(name) for p in before), name
+    assert any(p.startswith("search/t/") for p in before)
+    assert any(p.startswith("tags/vision/") and p.endswith(".xml") for p in before)
+    write_paper(site, "p13-1", paper_text("Brand new day", "2025-08-13", 1,
+                                          abstract="Zebrafish swim.", tags=("vision",)))
+    result = build(site)
+    assert result.site is not None
+    after = _generated(site / "_site")
+    # The new paper is in the feeds, the search index and the sitemap, and has its .bib.
+    assert b"Brand new day" in after["feed.xml"] and b"Brand new day" in after["feed.json"]
+    assert any(b"zebrafish" in data for path, data in after.items()
+               if path.startswith("search/"))
+    assert b"/sub/papers/p13-1/" in after["sitemap.xml"]
+    assert any(p.endswith("p13-1.bib") for p in after)
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert {"feed.xml", "sitemap.xml", "search/manifest.json"} <= changed
+    # The whole output, generated files included, equals a clean build.
+    assert_same_as_clean(site)
+    clean = _generated(site / "_clean")
+    assert clean == after
+
+
 def test_a_new_tag_matches_a_clean_build(site: Path) -> None:
     seed(site)
     build(site)
@@ -195,3 +232,16 @@ def test_unwritable_cache_folder_is_no_error(site: Path) -> None:
     write_paper(site, "p13-1", paper_text("Late", "2025-08-13", 1))
     build(site)
     assert_same_as_clean(site)
+
+
+def test_clean_makes_the_search_index_anew(site: Path) -> None:
+    from sitegen.model import Output
+    from sitegen.search import _pack
+
+    seed(site)
+    build(site)
+    manifest = (site / "_site" / "search" / "manifest.json").read_bytes()
+    [cached] = (site / ".sitegen-cache").glob("search-*.bin")
+    cached.write_bytes(_pack([Output("search/manifest.json", b"stale")]))
+    build_site(load_config(site), site / "_site", clean=True)
+    assert (site / "_site" / "search" / "manifest.json").read_bytes() == manifest
