@@ -231,8 +231,6 @@ class Tail:
     tiers: list[FullIndex]  # same terms and numbering; postings only at `position`
     #: per tier: the largest score per field in this tier and all later ones
     bounds: list[list[float]]
-    #: per tier: the largest sum of a paper's field scores in this tier and all later ones
-    totals: list[float]
 
 
 def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]]:
@@ -266,7 +264,6 @@ def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]
                  for t in range(tier)]
         heads[position] = split[0]
         tiers, maxima = [], []
-        sums = [max(totals[ref] for ref, t in tier_of.items() if t == j) for j in range(1, tier)]
         for part in split[1:]:
             tier_postings = [empty] * len(index.terms)
             tier_postings[position] = part
@@ -275,7 +272,5 @@ def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]
         bounds = [list(m) for m in maxima]
         for t in range(len(bounds) - 2, -1, -1):
             bounds[t] = [max(a, b) for a, b in zip(bounds[t], bounds[t + 1], strict=True)]
-        for t in range(len(sums) - 2, -1, -1):
-            sums[t] = max(sums[t], sums[t + 1])
-        tails.append(Tail(position, tiers, bounds, sums))
+        tails.append(Tail(position, tiers, bounds))
     return FullIndex(index.fields, index.terms, heads, index.refs), tails

@@ -136,10 +136,9 @@ def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
         "buckets": len(buckets),
         "shards": [index.terms[start] if start < len(index.terms) else ""
                    for start, _ in ranges],
-        # [term, bounds, totals] of every split term i; its tier j is x/<i>-<j>.json,
-        # bounds[j] is the largest score per field in tiers j and later, and totals[j] the
-        # largest sum of one paper's field scores there
-        "tails": [[index.terms[t.position], t.bounds, t.totals] for t in tails],
+        # [term, bounds] of every split term i; its tier j is x/<i>-<j>.json, and bounds[j]
+        # is the largest score per field in tiers j and later
+        "tails": [[index.terms[t.position], t.bounds] for t in tails],
         # the first shard of every vocabulary file v/<i>.json (the terms of its shards)
         "vocab": vocab_starts,
     }

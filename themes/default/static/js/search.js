@@ -207,13 +207,12 @@
   var mergedPostings = new WeakMap(); // last loaded tier -> head + tiers merged
   /**
    * term -> {id, bounds} for the manifest's split terms: tier j of term i is x/i-j.json and
-   * bounds[j] holds the largest score per field in tiers j and later, totals[j] the largest
-   * sum of one paper's field scores there.
+   * bounds[j] holds the largest score per field in tiers j and later.
    */
   function tailInfo(manifest) {
     if (!tailInfos.has(manifest)) {
       tailInfos.set(manifest, new Map((manifest.tails || []).map(function (t, i) {
-        return [t[0], { id: i, bounds: t[1], totals: t[2] || null }];
+        return [t[0], { id: i, bounds: t[1] }];
       })));
     }
     return tailInfos.get(manifest);
@@ -386,18 +385,11 @@
     // Bounds for split terms whose tails are not loaded: what a tail could still add.
     var bounds = [];
     pending.forEach(function (posting, term) {
-      var t = info.get(term), max = t.bounds[loadedTiers(term)], ub = 0, wmax = 0;
+      var max = info.get(term).bounds[loadedTiers(term)], ub = 0;
       fields.forEach(function (f, i) {
         var w = queryVectors[f].get(posting._index);
-        if (w && qmag[f]) {
-          ub += w * max[i] / qmag[f];
-          wmax = Math.max(wmax, w / qmag[f]);
-        }
+        if (w && qmag[f]) ub += w * max[i] / qmag[f];
       });
-      // one paper's field scores sum to at most totals[j]: often far less than the sum of
-      // the per-field maxima, which may come from different papers (the margin absorbs
-      // rounding differences between Python's sum and this product)
-      if (t.totals) ub = Math.min(ub, wmax * t.totals[loadedTiers(term)] * (1 + 1e-9) + 1e-9);
       bounds.push({ posting: posting, ub: ub });
     });
     var certified = function (k) {
