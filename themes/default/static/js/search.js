@@ -274,7 +274,8 @@
       return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
     };
     var queryVectors = Object.create(null), requiredMatches = Object.create(null);
-    var prohibitedMatches = Object.create(null), seen = new Set(), matchedTerms = [];
+    // lunr unites its per-field prohibited sets at the end: one set from the start is the same
+    var allProhibited = new Set(), seen = new Set(), matchedTerms = [];
     var docs = new Map(), order = [];
     fields.forEach(function (f) { queryVectors[f] = new Map(); });
 
@@ -310,7 +311,7 @@
               if (requiredMatches[field] === undefined) requiredMatches[field] = ALL;
             }
             if (prohibited) {
-              var set = prohibitedMatches[field] || (prohibitedMatches[field] = new Set());
+              var set = allProhibited;
               holders.forEach(function (r) { set.add(r); });
               return;
             }
@@ -342,14 +343,13 @@
       }
     });
 
-    var allRequired = ALL, allProhibited = new Set();
+    var allRequired = ALL;
     fields.forEach(function (f) {
       var req = requiredMatches[f];
-      if (req !== undefined && req !== ALL) {
+      if (req !== undefined && req !== ALL && req !== allRequired) { // x ∩ x = x
         allRequired = allRequired === ALL ? req : new Set(Array.from(allRequired).filter(
           function (r) { return req.has(r); }));
       }
-      if (prohibitedMatches[f]) prohibitedMatches[f].forEach(function (r) { allProhibited.add(r); });
     });
 
     if (needMembers.size) return { needMembers: Array.from(needMembers) };
