@@ -44,7 +44,9 @@ HEAD_DOCS = 2000
 #: About this many papers per doc-store bucket.
 BUCKET_DOCS = 8
 SNIPPET_CHARS = 240
-MANIFEST_FORMAT = 1
+#: About this many terms per vocabulary file (fuzzy terms are expanded against it).
+VOCAB_TERMS = 4000
+MANIFEST_FORMAT = 2
 
 
 def fnv1a(text: str) -> int:
@@ -105,17 +107,25 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
 def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
                     ) -> list[Output]:
     papers = sorted(site.papers, key=lambda p: p.slug)
-    index, tails = split_heads(build_index(papers), head_docs)
+    full = build_index(papers)
+    index, tails = split_heads(full, head_docs)
     ranges = shard_ranges(index, shard_postings)
     shards = [_json(serialize(index, start, stop)) for start, stop in ranges]
     tail_files = [[_json(serialize(tier, t.position, t.position + 1)) for tier in t.tiers]
                   for t in tails]
+    # every paper holding a split term, by field: a +required or -excluded clause needs the
+    # set, not the scores, so it reads this instead of every tier
+    members = [_json({name: [ref for ref, _ in full.postings[t.position][name]]
+                      for name in full.fields}) for t in tails]
+    vocab_starts = vocab_chunks(ranges, VOCAB_TERMS)
+    vocab = [_json(index.terms[ranges[a][0]:ranges[b - 1][1]])
+             for a, b in zip(vocab_starts, vocab_starts[1:] + [len(ranges)], strict=True)]
     buckets: list[dict[str, Any]] = [{} for _ in range(bucket_count(len(papers)))]
     for paper in papers:
         buckets[fnv1a(paper.slug) % len(buckets)][paper.slug] = doc_record(paper, urls)
     stores = [_json(bucket) for bucket in buckets]
     digest = hashlib.sha256()
-    for blob in shards + [b for tiers in tail_files for b in tiers] + stores:
+    for blob in shards + [b for tiers in tail_files for b in tiers] + stores + members + vocab:
         digest.update(hashlib.sha256(blob).digest())
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -129,6 +139,8 @@ def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
         # [term, bounds] of every split term i; its tier j is x/<i>-<j>.json, and bounds[j]
         # is the largest score per field in tiers j and later
         "tails": [[index.terms[t.position], t.bounds] for t in tails],
+        # the first shard of every vocabulary file v/<i>.json (the terms of its shards)
+        "vocab": vocab_starts,
     }
     outputs = [Output(urls.output_path("search_manifest"), _json(manifest))]
     outputs += [Output(urls.output_path("search_shard", str(i)), blob)
@@ -137,7 +149,23 @@ def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
                 for i, tiers in enumerate(tail_files) for j, blob in enumerate(tiers)]
     outputs += [Output(urls.output_path("search_docs", str(i)), blob)
                 for i, blob in enumerate(stores)]
+    outputs += [Output(urls.output_path("search_members", str(i)), blob)
+                for i, blob in enumerate(members)]
+    outputs += [Output(urls.output_path("search_vocab", str(i)), blob)
+                for i, blob in enumerate(vocab)]
     return outputs
+
+
+def vocab_chunks(ranges: Sequence[tuple[int, int]], target_terms: int) -> list[int]:
+    """The first shard of each vocabulary file: runs of whole shards of about
+    `target_terms` terms, so a term prefix's shards are covered by one or two files."""
+    starts, size = [0], 0
+    for shard, (start, stop) in enumerate(ranges):
+        if size >= target_terms:
+            starts.append(shard)
+            size = 0
+        size += stop - start
+    return starts
 
 
 def cache_key(papers: Sequence[Paper], urls: Urls) -> str:

@@ -47,7 +47,10 @@ PAPERS = [
 ]
 QUERIES = ["diffusion", "transformer", "transform*", "title:reasoning", "+language -agents",
            "lovelace", "authors:turing", "reasonin~1", "注意力", "视觉 模型", "ｗｉｄｅ", "🚀",
-           "rocket🚀", "video^10 language", "tags:agents", "-diffusion", "title:", "*former"]
+           "rocket🚀", "video^10 language", "tags:agents", "-diffusion", "title:", "*former",
+           "+language -diffusion", "-language reasoning", "+title:language transformer",
+           "+language +model -tags:agents", "reason~1", "transformr~1 +language", "tranformer~2",
+           "langauge~1 -agents"]
 
 
 def _site(papers: list[Paper]) -> Site:
@@ -147,6 +150,18 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_po
         assert any(row.get("headsExact") is False for row in rows.values())
     if head_docs == 2000:
         assert tails == []
+    # a fuzzy term fetches its prefix's vocabulary, then only the shards of its matches
+    fuzzy = rows["reasonin~1"]
+    assert any(p.startswith("v/") for p in fuzzy["loaded"])
+    assert len([p for p in fuzzy["loaded"] if p.startswith("t/")]) <= 2
+    assert hits["reason~1"] and hits["tranformer~2"] and hits["langauge~1 -agents"]
+    if head_docs == 1:  # +/- of a split term reads its membership file, not every tier
+        for query in ("+language -diffusion", "-language reasoning"):
+            loaded = rows[query]["loaded"]
+            assert any(p.startswith("m/") for p in loaded), (query, loaded)
+        language = [t[0] for t in tails].index("languag")
+        assert f"m/{language}.json" in rows["-language reasoning"]["loaded"]
+        assert not any(p.startswith(f"x/{language}-") for p in rows["-language reasoning"]["loaded"])
 
 
 def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:

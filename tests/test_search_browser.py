@@ -127,6 +127,8 @@ def test_invalid_syntax_and_field_queries(served: str, page) -> None:
     _search(page, "reas*")
     assert _titles(page) == ["Reasoning Agents with Tools"]
     assert page.locator("#search-results mark").first.inner_text() == "Reasoning"
+    _search(page, "atention~1")  # fuzzy: the vocabulary file, then the matches' shard
+    assert _titles(page) == ['Efficient <b>Attention</b> & "Friends"']
     assert page.errors == []
 
 

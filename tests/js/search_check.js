@@ -23,7 +23,10 @@ const pairs = (results) => results.map((r) => [r.ref, Math.round(r.score * 1e6) 
     const row = { query: q };
     try {
       // k = 3, default tier budget: tiers are fetched only to prove the first 3 (exact).
-      const first = await searcher.search(q, 3);
+      const files = [];  // what a reader's first query fetches
+      const recording = (p) => { files.push(p); return load(p); };
+      const first = await new S.Searcher(manifest, recording).search(q, 3);
+      row.loaded = files;
       row.top = first.results && first.results.slice(0, 3).map((r) => r.ref);
       row.complete = first.complete;
       row.exact = first.exact;

@@ -67,15 +67,32 @@
     return lo;
   }
 
+  /** The characters a fuzzy term's matches share with it (docs/search.md). */
+  function fuzzyPrefix(term) {
+    return term.slice(0, term.length > 3 ? 2 : 1);
+  }
+
+  /** Index of the vocabulary file listing the terms of shard `shard`. */
+  function vocabFor(manifest, shard) {
+    var starts = manifest.vocab, lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= shard) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /**
-   * Parse `text` and list the shards its terms need: {query text, shard ids, negatedOnly}.
+   * Parse `text` and list the shards its terms need: {query text, shard ids, negatedOnly,
+   * fuzzy: [{term, editDistance, prefix, vocab: [vocabulary file ids]}]} (the shards of a
+   * fuzzy term's matches are found from the vocabulary files, see `fuzzyShards`).
    * Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
    */
   function plan(manifest, text) {
     var queryText = splitCjk(text, manifest.fields);
     var query = new lunr.Query(manifest.fields);
     new lunr.QueryParser(queryText, query).parse();
-    var ids = new Set();
+    var ids = new Set(), fuzzy = [];
     var addRange = function (prefix) {
       var last = shardFor(manifest.shards, prefix + "\uffff");
       for (var i = shardFor(manifest.shards, prefix); i <= last; i++) ids.add(i);
@@ -90,15 +107,32 @@
             "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
         }
         if (star > 0) addRange(term.slice(0, star));
-        else if (clause.editDistance) addRange(term.slice(0, term.length > 3 ? 2 : 1));
-        else ids.add(shardFor(manifest.shards, term));
+        else if (clause.editDistance) {
+          var prefix = fuzzyPrefix(term), vocab = new Set();
+          var last = shardFor(manifest.shards, prefix + "\uffff");
+          for (var i = shardFor(manifest.shards, prefix); i <= last; i++) {
+            vocab.add(vocabFor(manifest, i));
+          }
+          fuzzy.push({ term: term, editDistance: clause.editDistance, prefix: prefix,
+                       vocab: Array.from(vocab) });
+        } else ids.add(shardFor(manifest.shards, term));
       });
     });
     return {
       text: queryText,
       ids: Array.from(ids).sort(function (a, b) { return a - b; }),
+      fuzzy: fuzzy,
       negatedOnly: query.clauses.length > 0 && query.isNegated()
     };
+  }
+
+  /** The index terms starting with `prefix` that lunr's fuzzy match of `f` accepts. */
+  function fuzzyMatches(f, terms) {
+    var builder = new lunr.TokenSet.Builder();
+    terms.forEach(function (t) { if (t.lastIndexOf(f.prefix, 0) === 0) builder.insert(t); });
+    builder.finish();
+    return builder.root.intersect(lunr.TokenSet.fromFuzzyString(f.term, f.editDistance))
+      .toArray();
   }
 
   /** Merge loaded shards (in shard order) into the one lunr index they are slices of. */
@@ -189,15 +223,17 @@
    * [prepared tiers 0..j]), scoring exactly as lunr.Index.prototype.query does on the one index
    * the files are slices of, without its per-match objects. Returns {results: [{ref,
    * score}], termsOf(ref), pending: split terms with tiers not loaded, certified(k):
-   * whether the first k results are provably lunr's first k}, or {needTails: [terms]} when
-   * a split term is required or excluded (then its whole posting list is needed).
+   * whether the first k results are provably lunr's first k}, or {needMembers: [terms]}
+   * when a split term with tiers missing is required or excluded: its membership file
+   * (`members`: term -> {field: [refs]}) gives the exact set; its score stays bounded.
    */
-  function evaluate(manifest, shards, text, tails) {
+  function evaluate(manifest, shards, text, tails, members) {
     tails = tails || new Map();
+    members = members || new Map();
     var fields = manifest.fields, info = tailInfo(manifest);
     var query = new lunr.Query(fields);
     new lunr.QueryParser(text, query).parse();
-    var tokenSet = null, pending = new Map(), needTails = new Set();
+    var tokenSet = null, pending = new Map(), needMembers = new Set();
     var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
     var sourcesOf = new Map(); // term number -> [its shard, its loaded tiers...]
     var lookup = function (term) {
@@ -232,10 +268,14 @@
         builder.finish();
         tokenSet = builder.root;
       }
-      return tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
+      var found = tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
+      if (clause.term.indexOf("*") >= 0) return found;
+      var prefix = fuzzyPrefix(clause.term); // the same terms as fuzzyMatches, whatever is loaded
+      return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
     };
     var queryVectors = Object.create(null), requiredMatches = Object.create(null);
-    var prohibitedMatches = Object.create(null), seen = new Set(), matchedTerms = [];
+    // lunr unites its per-field prohibited sets at the end: one set from the start is the same
+    var allProhibited = new Set(), seen = new Set(), matchedTerms = [];
     var docs = new Map(), order = [];
     fields.forEach(function (f) { queryVectors[f] = new Map(); });
 
@@ -253,20 +293,26 @@
           break;
         }
         expanded.forEach(function (term) {
-          var posting = lookup(term), termIndex = posting._index;
+          var posting = lookup(term), termIndex = posting._index, member = null;
           if (info.has(term) && loadedTiers(term) < info.get(term).bounds.length) {
-            if (clause.presence !== lunr.Query.presence.OPTIONAL) needTails.add(term);
-            else pending.set(term, posting);
+            // tiers missing: the score is bounded (pending); a +/- clause needs the exact
+            // set of papers holding the term, which its membership file gives
+            if (!prohibited) pending.set(term, posting);
+            if (clause.presence !== lunr.Query.presence.OPTIONAL) {
+              if (members.has(term)) member = members.get(term);
+              else needMembers.add(term);
+            }
           }
           clause.fields.forEach(function (field) {
             var fieldPosting = posting[field], refs = Object.keys(fieldPosting);
+            var holders = member ? member[field] : refs;
             if (required) {
-              refs.forEach(function (r) { clauseMatches.add(r); });
+              holders.forEach(function (r) { clauseMatches.add(r); });
               if (requiredMatches[field] === undefined) requiredMatches[field] = ALL;
             }
             if (prohibited) {
-              var set = prohibitedMatches[field] || (prohibitedMatches[field] = new Set());
-              refs.forEach(function (r) { set.add(r); });
+              var set = allProhibited;
+              holders.forEach(function (r) { set.add(r); });
               return;
             }
             var qv = queryVectors[field];
@@ -297,17 +343,16 @@
       }
     });
 
-    var allRequired = ALL, allProhibited = new Set();
+    var allRequired = ALL;
     fields.forEach(function (f) {
       var req = requiredMatches[f];
-      if (req !== undefined && req !== ALL) {
+      if (req !== undefined && req !== ALL && req !== allRequired) { // x ∩ x = x
         allRequired = allRequired === ALL ? req : new Set(Array.from(allRequired).filter(
           function (r) { return req.has(r); }));
       }
-      if (prohibitedMatches[f]) prohibitedMatches[f].forEach(function (r) { allProhibited.add(r); });
     });
 
-    if (needTails.size) return { needTails: Array.from(needTails) };
+    if (needMembers.size) return { needMembers: Array.from(needMembers) };
 
     // Query vectors as sorted [index, weight] arrays and their magnitudes, per field.
     var qsorted = Object.create(null), qmag = Object.create(null);
@@ -425,9 +470,36 @@
         });
       });
     };
+    // The membership file of each split term (every paper holding it, by field) into `into`.
+    var moreMembers = function (into, terms) {
+      return Promise.all(terms.map(function (term) {
+        return get("m/" + info.get(term).id + ".json", function (m) {
+          var out = Object.create(null);
+          manifest.fields.forEach(function (f) { out[f] = m[f] || []; });
+          return out;
+        }).then(function (m) { into.set(term, m); });
+      }));
+    };
+    // Add to planned.ids the shards holding the matches of its fuzzy terms.
+    var fuzzyShards = function (planned) {
+      if (!planned.fuzzy.length) return Promise.resolve(planned);
+      return Promise.all(planned.fuzzy.map(function (f) {
+        return Promise.all(f.vocab.map(function (v) { return get("v/" + v + ".json", same); }))
+          .then(function (lists) {
+            return fuzzyMatches(f, [].concat.apply([], lists));
+          });
+      })).then(function (matched) {
+        var ids = new Set(planned.ids);
+        matched.forEach(function (terms) {
+          terms.forEach(function (t) { ids.add(shardFor(manifest.shards, t)); });
+        });
+        planned.ids = Array.from(ids).sort(function (a, b) { return a - b; });
+        return planned;
+      });
+    };
     this.manifest = manifest;
     this.search = function (text, k, budget) {
-      var planned, loaded = new Map();
+      var planned, loaded = new Map(), members = new Map();
       budget = budget === undefined ? TIER_BUDGET : budget;
       try {
         planned = plan(manifest, text);
@@ -437,12 +509,14 @@
       if (planned.negatedOnly) {
         return Promise.resolve({ planned: planned, results: null, termsOf: null });
       }
-      return Promise.all(planned.ids.map(function (id) {
-        return get("t/" + id + ".json", prepare);
-      })).then(function (shards) {
+      return fuzzyShards(planned).then(function () {
+        return Promise.all(planned.ids.map(function (id) {
+          return get("t/" + id + ".json", prepare);
+        }));
+      }).then(function (shards) {
         var round = function () {
-          var found = evaluate(manifest, shards, planned.text, loaded);
-          if (found.needTails) return moreTiers(loaded, found.needTails, true).then(round);
+          var found = evaluate(manifest, shards, planned.text, loaded, members);
+          if (found.needMembers) return moreMembers(members, found.needMembers).then(round);
           var proved = found.certified(k || 10);
           var next = proved ? [] : found.pending.filter(function (term) {
             return (loaded.get(term) || []).length < budget;
@@ -481,7 +555,7 @@
   return {
     top: top,
     CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
-    plan: plan, merge: merge, prepare: prepare, evaluate: evaluate, bucketOf: bucketOf,
+    plan: plan, fuzzyMatches: fuzzyMatches, merge: merge, prepare: prepare, evaluate: evaluate, bucketOf: bucketOf,
     Searcher: Searcher, isCjk: function (s) {
       return CJK_TEST.test(s);
     }, CJK_CLASS: CJK_CLASS
