@@ -432,3 +432,14 @@ def test_search_files_are_strict_json_holding_hostile_titles_as_strings(hostile)
     assert wanted <= titles
     assert wanted <= strings
     assert "49" not in titles and not any("looplooploop" in s for s in strings)
+
+
+def test_a_normal_build_has_no_live_reload_script(hostile, trees):
+    # `sitegen serve` adds its reload script to responses only (server.inject); the check
+    # used above for every page would see it: a control proves it.
+    from sitegen.server import INTERNAL, inject
+    assert not any(INTERNAL.encode() in p.read_bytes() for p in hostile.out.rglob("*")
+                   if p.is_file())
+    page = _paper_page(hostile.out, "hostile-00")
+    assert checks.live_script_problems(page, "p", "/sub/static/") == []
+    assert checks.live_script_problems(inject(page, "/sub/", 1), "p", "/sub/static/") != []
