@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from fetchfakes import StandIn
 
 from sitegen.content import load_papers
@@ -63,6 +64,7 @@ def new_site(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # ~7 s alone, 14.5 s under -n 2
 def test_fetch_killed_at_random_leaves_whole_files_and_the_next_fetch_completes(tmp_path):
     state = {"variant": 0}
     feeds = {0: arxiv_feed(0), 1: arxiv_feed(1)}
