@@ -20,6 +20,7 @@ import yaml
 from .cache import FileMemo, stat_key, value_digest
 from .errors import ContentError, OutputError
 from .fileio import atomic_write_all, leaves
+from .links import is_doi, is_http_url
 from .model import PAPER_KEYS, Paper, Problem
 from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
@@ -176,6 +177,12 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             bad(key, f"'{key}' must be text")
+        elif key == "doi" and value is not None and not is_doi(value):
+            bad(key, f"'doi' {value[:80]!r} is not a DOI and is left out", "e.g. '10.1234/x.5'",
+                severity="warning")
+        elif key == "thumbnail" and value is not None and not is_http_url(value):
+            bad(key, f"'thumbnail' {value[:80]!r} is not an http(s) URL and is left out",
+                severity="warning")
         elif value is not None:
             values[key] = value
     for key in _LIST_KEYS:

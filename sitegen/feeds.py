@@ -171,8 +171,10 @@ def atom_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes
 
 def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
     """An RSS 2.0 document (content in `content:encoded`, authors as `dc:creator`)."""
-    return _generator(info, config, entries, info.rss_url,
-                      "application/rss+xml").rss_str(pretty=True)
+    fg = _generator(info, config, entries, info.rss_url, "application/rss+xml")
+    # The channel <description> is read as HTML too (a tag's name is in it): escape it.
+    fg.description(html.escape(fg.description(), quote=False))
+    return fg.rss_str(pretty=True)
 
 
 def json_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:

@@ -19,8 +19,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from .content import load_papers, paper_files, write_papers
+from .content import PAPERS_DIR, load_papers, paper_files, write_papers
 from .errors import SourceError
+from .fileio import remove_stale_temp_files
 from .lock import locked, store_lock
 from .merge import merge_records
 from .model import Paper, Problem
@@ -102,6 +103,7 @@ def _open_store(root: Path, writing: bool) -> Iterator[_Store]:
         yield _Store(root)
         return
     with locked(store_lock(root), "the content store"):
+        remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed fetch; we hold the lock
         yield _Store(root)
 
 

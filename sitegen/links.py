@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from .model import Link, Paper
+
+#: An absolute http(s) URL with nothing that could end an attribute or start markup.
+HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+#: A DOI as Crossref/DataCite issue them (`10.<registrant>/<suffix>`); it is put after
+#: `https://doi.org/`, so the suffix may not hold spaces, quotes, angle brackets or `\`.
+DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/[^\s<>\"'`\\{}]+$")
+
+
+def is_http_url(value: str | None) -> bool:
+    """True for a URL safe to put in an href or src (http or https only)."""
+    return bool(value) and HTTP_URL.match(value or "") is not None
+
+
+def is_doi(value: str | None) -> bool:
+    """True for a DOI safe to show and to link as https://doi.org/<doi>."""
+    return bool(value) and DOI.match(value or "") is not None
+
 
 _CODE_HOSTS = {"github.com": "Code (GitHub)", "gitlab.com": "Code (GitLab)"}
 

@@ -71,3 +71,46 @@ def test_no_dialog_no_script_error_no_csp_violation_on_any_hostile_page(browser,
     context.close()
     assert [d.rsplit(": ", 1)[1] for d in dialogs] == ["control"]
     assert len(errors) == 1 and "Content Security Policy" in errors[0]
+
+
+SEARCHED = ["script", "img-onerror", "svg-onload", "cdata-end", "entities", "jinja-expr",
+            "bidi", "unicode"]
+
+
+def test_hostile_search_typed_and_opened_runs_nothing_and_shows_titles_as_text(
+        browser, hostile_site, serve_dir):
+    from sitegen.textclean import strip_controls
+    base = serve_dir(hostile_site, "/repo/")
+    payloads = dict(corpus.PAYLOADS)
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}")
+            if m.type == "error" and "Failed to load resource" not in m.text else None)
+    titles_js = ("() => [...document.querySelectorAll('#search-results a.result-title')]"
+                 ".map(a => a.textContent)")
+    found: dict[str, list[str]] = {}
+    for name in SEARCHED:
+        wanted = strip_controls(f"{name}: {payloads[name]}")
+        for query in (payloads[name], name):
+            page.goto(base + "search/")
+            page.fill("#search-q", query)
+            # The status names the query once answered: `N papers match “…”.`
+            page.wait_for_function("() => document.getElementById('search-status')"
+                                   ".textContent.includes('\u201d')")
+            shown = page.evaluate(titles_js)
+            found[query] = shown
+            if query == name:  # a word of the title finds it, shown as text
+                assert wanted in shown, (name, shown)
+            if shown:
+                page.click("#search-results a.result-title >> nth=0")
+                page.wait_for_load_state()
+                page.mouse.move(10, 10)
+                page.keyboard.press("Tab")
+    context.close()
+    assert dialogs == []
+    assert errors == []  # no CSP violation, no script error
+    assert sum(1 for shown in found.values() if shown) >= len(SEARCHED)

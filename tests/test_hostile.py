@@ -10,6 +10,7 @@ literally, refusals as compiler-style messages.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -320,3 +321,125 @@ def test_endless_or_huge_input_is_refused_without_reading_it(run_cli, empty_site
         words = "over 16 MB"
     assert status == 1
     assert words in err and checks.cli_error_problems(err) == []
+
+
+# --- Feeds and search files (issue #8's TODO once feeds.py and search.py were merged) ---
+
+#: Elements whose text a reader renders as HTML: Atom `content type="html"`, RSS
+#: `description` and `content:encoded`. Atom `summary` and `title` carry no type, i.e. text
+#: (checked below), so markup in them is shown, not run.
+FEED_HTML = ("content", "encoded", "description")
+
+
+def _feed_files(out: Path) -> list[Path]:
+    return [out / "feed.xml", out / "rss.xml", *sorted(out.glob("tags/*/feed.xml")),
+            *sorted(out.glob("tags/*/rss.xml"))]
+
+
+def _shown_title(index: int) -> str:
+    name, text = corpus.PAYLOADS[index]
+    return strip_controls(f"{name}: {text}")
+
+
+def test_every_feed_parses_and_its_html_holds_no_live_script(hostile):
+    import feedparser
+    files = _feed_files(hostile.out)
+    assert len(files) >= 2 + 2 * len(corpus.PAYLOADS)
+    problems = []
+    for path in files:
+        rel = path.relative_to(hostile.out).as_posix()
+        data = path.read_bytes()
+        problems += checks.xml_problems(data, rel, html_in=FEED_HTML)
+        if re.search(rb"<(summary|title)[^>]*type=", data):
+            problems.append(f"{rel}: an Atom summary or title that is not plain text")
+        parsed = feedparser.parse(data)
+        if parsed.bozo or not parsed.entries:
+            problems.append(f"{rel}: feedparser bozo={parsed.bozo} "
+                            f"({parsed.get('bozo_exception')!r}), {len(parsed.entries)} entries")
+    assert problems == []
+
+
+def test_json_feed_is_strict_json_and_its_html_holds_no_live_script(hostile):
+    data = (hostile.out / "feed.json").read_bytes()
+    assert checks.json_problems(data, "feed.json") == []
+    items = checks.parse_json(data)["items"]
+    assert len(items) == 50
+    problems = []
+    for item in items:
+        problems += checks.live_script_problems(item["content_html"], item["id"])
+    assert problems == []
+    by_url = {item["url"]: item["title"] for item in items}
+    hits = 0
+    for index in range(len(corpus.PAYLOADS)):
+        url = f"https://example.org/sub/papers/hostile-{index:02d}/"
+        if url in by_url:
+            hits += 1
+            assert by_url[url] == _shown_title(index)
+    assert hits >= 10
+
+
+#: feedparser guesses that an RSS <title> holding markup is HTML and normalises it (RSS 2.0
+#: never said whether titles are text or HTML). The XML text is exact; Atom is typed text.
+RSS_HTML_GUESSED = {"entities", "noscript"}
+
+
+@pytest.fixture(scope="module")
+def main_feed_titles(hostile) -> dict[str, dict[str, str]]:
+    import feedparser
+    return {kind: {e.link: e.title for e in feedparser.parse(
+        (hostile.out / kind).read_bytes()).entries} for kind in ("feed.xml", "rss.xml")}
+
+
+@pytest.mark.parametrize("index", range(len(corpus.PAYLOADS)))
+def test_hostile_titles_arrive_in_every_feed_exactly_as_text(hostile, main_feed_titles, index):
+    import feedparser
+
+    from sitegen.urls import tag_slug
+    name, _ = corpus.PAYLOADS[index]
+    title = _shown_title(index)
+    link = f"https://example.org/sub/papers/hostile-{index:02d}/"
+    for kind in ("feed.xml", "rss.xml"):
+        data = (hostile.out / "tags" / tag_slug(name) / kind).read_bytes()
+        assert title in checks.xml_texts(data), kind
+        (entry,) = [e for e in feedparser.parse(data).entries if e.link == link]
+        seen = [entry.title] + ([main_feed_titles[kind][link]]
+                                if link in main_feed_titles[kind] else [])
+        for shown in seen:
+            if kind == "rss.xml" and name in RSS_HTML_GUESSED:
+                # normalised, and still inert: no tag opens inside the quoted attribute
+                assert shown != title and "<img" not in shown and "<script" not in shown
+            else:
+                assert shown == title, kind
+
+
+def _search_files(out: Path) -> list[Path]:
+    return sorted((out / "search").rglob("*.json"))
+
+
+def test_search_files_are_strict_json_holding_hostile_titles_as_strings(hostile):
+    files = _search_files(hostile.out)
+    assert len(files) > 5
+    problems, strings, titles = [], set(), set()
+    for path in files:
+        data = path.read_bytes()
+        problems += checks.json_problems(data, path.name)
+        value = checks.parse_json(data)
+        strings.update(checks.json_strings(value))
+        if path.parent.name == "d":
+            titles.update(doc["t"] for doc in value.values())
+    assert problems == []
+    wanted = {_shown_title(i) for i in range(len(corpus.PAYLOADS))}
+    assert wanted <= titles
+    assert wanted <= strings
+    assert "49" not in titles and not any("looplooploop" in s for s in strings)
+
+
+def test_a_normal_build_has_no_live_reload_script(hostile, trees):
+    # `sitegen serve` adds its reload script to responses only (server.inject); the check
+    # used above for every page would see it: a control proves it.
+    from sitegen.server import INTERNAL, inject
+    assert not any(INTERNAL.encode() in p.read_bytes() for p in hostile.out.rglob("*")
+                   if p.is_file())
+    page = _paper_page(hostile.out, "hostile-00")
+    assert checks.live_script_problems(page, "p", "/sub/static/") == []
+    assert checks.live_script_problems(inject(page, "/sub/", 1), "p", "/sub/static/") != []

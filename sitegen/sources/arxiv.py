@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import SourceError
-from ..links import arxiv_abs_url, arxiv_pdf_url
+from ..links import arxiv_abs_url, arxiv_pdf_url, is_doi
 from ..model import Paper
 from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
 from .http import Answer, Fetcher, Throttled, looks_like_html, snippet
@@ -95,7 +95,7 @@ def entry_to_paper(entry: ET.Element, where: str) -> Paper:
         or (categories[0] if categories else None),
         comment=_find(entry, "arxiv:comment") or None,
         journal_ref=_find(entry, "arxiv:journal_ref") or None,
-        doi=doi or None,
+        doi=doi if is_doi(doi) else None,  # a malformed DOI is dropped, never linked
         source="arxiv",
     )
 

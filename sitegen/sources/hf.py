@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import SourceError
+from ..links import is_http_url
 from ..model import Paper
 from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
 from .http import Answer, Fetcher, looks_like_html, snippet
@@ -42,9 +43,7 @@ def _int(value: Any) -> int | None:
 
 def _url(value: Any) -> str | None:
     text = _text(value)
-    if text and text.lower().startswith(("https://", "http://")) and " " not in text:
-        return text
-    return None
+    return text if is_http_url(text) else None
 
 
 def _day_of(value: Any) -> dt.date | None:

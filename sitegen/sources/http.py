@@ -30,6 +30,9 @@ CACHE_DIR = ".sitegen-cache"
 #: Statuses worth asking again: throttling (429, and 406 which arXiv sends under edge
 #: throttling) and server trouble (5xx).
 RETRY_STATUSES = frozenset({406, 429, 500, 502, 503, 504, 507, 520, 521, 522, 524})
+#: The largest answer read: an HF day page is ~0.3 MB, 2,000 arXiv entries ~5 MB. A bigger
+#: body (a broken or hostile server) is refused once this much was read, never held whole.
+MAX_BODY_BYTES = 32 << 20
 
 T = TypeVar("T")
 
@@ -131,8 +134,10 @@ class Fetcher:
                  max_age: float = 0.0, sleep: Callable[[float], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
-                 jitter: Callable[[], float] = random.random) -> None:
+                 jitter: Callable[[], float] = random.random,
+                 max_bytes: int = MAX_BODY_BYTES) -> None:
         self.client = client
+        self.max_bytes = max_bytes
         self.min_interval = min_interval
         self.retries = retries
         self.backoff = backoff
@@ -164,6 +169,24 @@ class Fetcher:
             delay = max(delay, retry_after)
         return min(delay, self.max_wait)
 
+    def _get(self, url: str, params: Mapping[str, Any] | None, headers: dict[str, str],
+             shown: str) -> tuple[httpx.Response, bytes]:
+        """One streamed GET, read up to `max_bytes`; a bigger body is a `SourceError`."""
+        too_big = SourceError(f"answer is over {self.max_bytes >> 20} MB; refused", shown,
+                              hint="the server sent far more than a page of papers")
+        with self.client.stream("GET", url, params=params, headers=headers) as response:
+            length = response.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > self.max_bytes:
+                raise too_big
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise too_big
+                chunks.append(chunk)
+        return response, b"".join(chunks)
+
     def get(self, url: str, params: Mapping[str, Any] | None, parse: Callable[[Answer], T], *,
             accept: str, pass_statuses: frozenset[int] = frozenset()) -> T:
         """GET and parse; retry transient failures; raise `SourceError` naming the URL.
@@ -190,7 +213,7 @@ class Fetcher:
             self._pace()
             try:
                 self.requests += 1
-                response = self.client.get(url, params=params, headers=headers)
+                response, body = self._get(url, params, headers, shown)
             except httpx.TimeoutException:
                 problem = "timed out"
                 continue
@@ -208,10 +231,9 @@ class Fetcher:
                 answer = Answer(shown, 200, cached.get("content_type", ""), cached["body"])
             elif status >= 300 and status not in pass_statuses:
                 raise SourceError(f"HTTP {status} {response.reason_phrase}: "
-                                  f"{snippet(response.content)}".rstrip(": "), shown)
+                                  f"{snippet(body)}".rstrip(": "), shown)
             else:
-                answer = Answer(shown, status, response.headers.get("Content-Type", ""),
-                                response.content)
+                answer = Answer(shown, status, response.headers.get("Content-Type", ""), body)
             try:
                 result = parse(answer)
             except Throttled as exc:
