@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fetchfakes import FakeClock, Script, fixture_bytes, xml_answer
 
+from sitegen.links import paper_links
 from sitegen.sources.arxiv import MIN_INTERVAL, fetch_query, parse_feed
 from sitegen.sources.http import Answer
 
@@ -39,7 +40,10 @@ def test_maps_every_field_of_the_real_shape() -> None:
     assert first.date == first.published == dt.date(2026, 9, 1)
     assert first.updated == dt.date(2026, 9, 2)
     assert first.categories == ("cs.LG", "math.HO") and first.primary_category == "cs.LG"
-    assert first.links == ("https://arxiv.org/abs/2609.01234", "https://arxiv.org/pdf/2609.01234")
+    # The abstract and PDF links follow from the id (links.paper_links); none are stored.
+    assert first.links == ()
+    assert [link.url for link in paper_links(first)] == [
+        "https://arxiv.org/abs/2609.01234", "https://arxiv.org/pdf/2609.01234"]
     assert first.comment == "20 pages, 3 figures; accepted at the Analytical Society"
     assert first.journal_ref is None and first.doi is None
     assert first.source == "arxiv" and first.rank is None

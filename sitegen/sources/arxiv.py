@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import SourceError
-from ..links import arxiv_abs_url, arxiv_pdf_url, is_doi
+from ..links import is_doi
 from ..model import Paper
 from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
 from .http import Answer, Fetcher, Throttled, looks_like_html, snippet
@@ -89,7 +89,6 @@ def entry_to_paper(entry: ET.Element, where: str) -> Paper:
         updated=_day(_find(entry, "atom:updated")),
         authors=authors,
         abstract=_find(entry, "atom:summary"),
-        links=(arxiv_abs_url(arxiv_id), arxiv_pdf_url(arxiv_id)),
         categories=categories,
         primary_category=_fold(primary.get("term")) if primary is not None else None
         or (categories[0] if categories else None),
