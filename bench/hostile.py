@@ -22,13 +22,7 @@ from tests.hostile.proc import run_sitegen  # noqa: E402
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        root = base / "site"
-        (root / "content" / "papers").mkdir(parents=True)
-        (root / "sitegen.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
-        (base / "page.txt").write_text(corpus.daily_page(), encoding="utf-8")
-        for paper in corpus.hostile_papers():
-            (root / "content" / "papers" / f"{paper.slug}.md").write_text(
-                corpus.paper_file_text(paper), encoding="utf-8")
+        root = corpus.write_hostile_site(base, MINIMAL_CONFIG)
         before = checks.snapshot(base)
         for args in (["import", "-q", str(base / "page.txt")], ["build", "-q"]):
             run = run_sitegen(args, root)
@@ -38,9 +32,7 @@ def main() -> int:
         files = [p for p in out.rglob("*") if p.is_file()]
         print(f"{len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB")
         problems = checks.site_problems(out, "/sub/static/")
-        outside = checks.writes_outside(before, checks.snapshot(base),
-                                        ["site/_site", "site/content/papers",
-                                         "site/.sitegen.lock", "site/._site.lock"])
+        outside = checks.writes_outside(before, checks.snapshot(base), corpus.SITE_WRITES)
         print(f"{len(problems)} live-script/CSP/tree problems, {len(outside)} writes outside")
         return 1 if problems or outside else 0
 

@@ -24,8 +24,7 @@ from tests.hostile import checks, corpus
 from tests.hostile.proc import Run, run_sitegen
 
 PASSWD = Path("/etc/passwd")
-ALLOWED_WRITES = ("site/_site", "site/content/papers", "site/.sitegen.lock", "site/._site.lock",
-                  "site/.sitegen-cache")
+ALLOWED_WRITES = corpus.SITE_WRITES
 
 
 @dataclass(frozen=True)
@@ -45,13 +44,7 @@ def _digest(path: Path) -> str | None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Built:
     base = tmp_path_factory.mktemp("hostile")
-    root = base / "site"
-    (root / "content" / "papers").mkdir(parents=True)
-    (root / "sitegen.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
-    (base / "page.txt").write_text(corpus.daily_page(), encoding="utf-8")
-    for paper in corpus.hostile_papers():
-        (root / "content" / "papers" / f"{paper.slug}.md").write_text(
-            corpus.paper_file_text(paper), encoding="utf-8")
+    root = corpus.write_hostile_site(base, MINIMAL_CONFIG)
     passwd = _digest(PASSWD)
     before = checks.snapshot(base)
     imported = run_sitegen(["import", str(base / "page.txt")], root, memory_mb=2048)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 
@@ -166,6 +167,25 @@ def paper_file_text(paper: HostilePaper) -> str:
     """The paper file a person could write for `paper` (YAML safe-dumped, then notes)."""
     front = yaml.safe_dump(paper.data, sort_keys=False, allow_unicode=True, width=1 << 30)
     return f"---\n{front}---\n\n{paper.notes}"
+
+
+#: What import and build may write in the folder `write_hostile_site` fills: anything else
+#: is a write outside the site.
+SITE_WRITES = ("site/_site", "site/content/papers", "site/.sitegen.lock", "site/._site.lock",
+               "site/.sitegen-cache")
+
+
+def write_hostile_site(base: Path, config_text: str) -> Path:
+    """A site in `base/site` holding every hostile paper file, and `base/page.txt`, the
+    hostile Daily Papers page to import into it; returns the site folder."""
+    root = base / "site"
+    (root / "content" / "papers").mkdir(parents=True)
+    (root / "sitegen.toml").write_text(config_text, encoding="utf-8")
+    (base / "page.txt").write_text(daily_page(), encoding="utf-8")
+    for paper in hostile_papers():
+        (root / "content" / "papers" / f"{paper.slug}.md").write_text(
+            paper_file_text(paper), encoding="utf-8")
+    return root
 
 
 def daily_page(big: bool = True) -> str:
