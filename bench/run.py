@@ -22,11 +22,13 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import corpus  # noqa: E402
 
@@ -38,7 +40,9 @@ SITE_CONFIG = """\
 title = "Bench"
 base_url = "https://example.org/bench/"
 """
-PELICAN_CONFIG = """\
+#: Pelican with no tags and its default outputs: the configuration of the first runs,
+#: kept as a reference column ("pelican-min").
+PELICAN_MIN_CONFIG = """\
 AUTHOR = "bench"
 SITENAME = "Bench"
 SITEURL = ""
@@ -50,6 +54,21 @@ LOAD_CONTENT_CACHE = False
 RELATIVE_URLS = False
 FEED_DOMAIN = "https://example.org"
 """
+#: Pelican making the pages sitegen makes (the ratio the targets are about): the same papers
+#: with the same tags (sitegen's default rules, written into each article), a page per tag,
+#: Atom and RSS feeds site-wide and per tag, year, month and day archive pages, 30 papers
+#: per list page. sitegen also makes a search index, JSON Feed, `.bib` files and a sitemap,
+#: which Pelican does not.
+PELICAN_CONFIG = PELICAN_MIN_CONFIG.replace("DEFAULT_PAGINATION = 10",
+                                            "DEFAULT_PAGINATION = 30") + """\
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
+TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
+YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
+MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
+DAY_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
+"""
 
 
 @dataclass(frozen=True)
@@ -57,24 +76,64 @@ class Run:
     """One timed child process."""
 
     seconds: float
-    max_rss_mb: float
+    max_rss_mb: float  # the largest single process's peak RSS (os.wait4)
     output: str
     cpu: float = 0.0  # user + system CPU seconds of the child: less noisy than wall time
+    tree_mb: float = 0.0  # peak of the summed PSS of the child and all its descendants
+
+
+def _session_pss_kb(session: int) -> int:
+    """Summed PSS (KB) of every process in `session`: memory shared by forked processes
+    counts once in total, split between them."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            if int(fields[3]) != session:  # field 6 of stat: the session id
+                continue
+            with open(f"/proc/{name}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run `cmd`, return its wall time and its own peak RSS (not the parent's)."""
+    """Run `cmd`; return its wall and CPU time, the largest process's peak RSS, and the peak
+    of the whole process tree's summed PSS (sampled every 20 ms: a build may fork workers,
+    and what the machine must hold is all of them together)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _session_pss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/smaps_rollup").exists():
+        sampler.start()
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    done.set()
+    if sampler.is_alive():
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd[:6])}...\n{output[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, output, usage.ru_utime + usage.ru_stime)
+    rss = usage.ru_maxrss / 1024
+    return Run(seconds, rss, output, usage.ru_utime + usage.ru_stime,
+               max(peak[0] / 1024, rss))
 
 
 def sitegen_env() -> dict[str, str]:
@@ -125,7 +184,9 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         seconds += run.seconds
         cpu += run.cpu
         rss = max(rss, run.max_rss_mb)
-    result["import"] = Run(seconds, rss, "", cpu)
+    result["import"] = Run(seconds, rss, "", cpu, rss)
+    if with_pelican:  # the tags of the corpus as imported, before the added days
+        write_tagged_pelican(site, folder / "pelican" / "content")
     fulls = []
     for _ in range(repeat):  # each from scratch: no output folder, no cache
         shutil.rmtree(site / "_site", ignore_errors=True)
@@ -152,19 +213,43 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
     shutil.rmtree(site / "_clean")
 
     if with_pelican:
-        pelican = folder / "pelican"
-        corpus.write_pelican(records, pelican / "content")
-        (pelican / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
         python = pelican_python()
-        runs = []
-        for _ in range(repeat):
-            shutil.rmtree(pelican / "output", ignore_errors=True)
-            runs.append(timed([str(python), "-m", "pelican", "content", "-o", "output",
-                               "-s", "pelicanconf.py", "-q"], pelican))
-        result["pelican"] = best(runs)
-        result["runs"]["pelican"] = runs  # type: ignore[index]
-        result["pelican_files"], _ = tree_size(pelican / "output")
+        for name, config in (("pelican", PELICAN_CONFIG), ("pelican-min", PELICAN_MIN_CONFIG)):
+            pelican = folder / name
+            if name == "pelican-min":
+                corpus.write_pelican(records, pelican / "content")
+            (pelican / "pelicanconf.py").write_text(config, encoding="utf-8")
+            runs = []
+            for _ in range(repeat):
+                shutil.rmtree(pelican / "output", ignore_errors=True)
+                runs.append(timed([str(python), "-m", "pelican", "content", "-o", "output",
+                                   "-s", "pelicanconf.py", "-q"], pelican))
+            result[name] = best(runs)
+            result["runs"][name] = runs  # type: ignore[index]
+            result[f"{name}_files"], _ = tree_size(pelican / "output")
     return result
+
+
+def write_tagged_pelican(site: Path, folder: Path) -> int:
+    """The site's papers (the base corpus, before the added days) as Pelican articles, each
+    with the tags sitegen gives it, so both tools build the same tag pages and feeds."""
+    from sitegen.build import assemble_site
+    from sitegen.config import load_config
+    from sitegen.content import load_papers
+
+    config = load_config(site)
+    papers, _ = load_papers(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for day in assemble_site(config, papers).days:
+        for paper in day.papers:
+            count += 1
+            title = paper.title.replace("\n", " ")
+            text = (f"Title: {title}\nDate: {day.date.isoformat()} 00:00\n"
+                    f"Slug: paper-{count}\nCategory: papers\nTags: {', '.join(paper.tags)}\n\n"
+                    f"{paper.abstract}\n")
+            (folder / f"paper-{count:06d}.md").write_text(text, encoding="utf-8")
+    return count
 
 
 def machine() -> str:
@@ -193,21 +278,26 @@ def report(results: list[dict[str, object]]) -> str:
         f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         "",
         "| papers | import s | full s | peak MB | no-op s | +1 day s | pelican s | "
-        "full/pelican | day/full | no-op/full | files | MB out | identical |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|",
+        "full/pelican | day/full | no-op/full | pelican-min s | full/pelican-min | files | "
+        "MB out | identical |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|",
     ]
     for r in results:
         full = r["full"]
         assert isinstance(full, Run)
         pelican = r.get("pelican")
         ratio = f"{full.seconds / pelican.seconds:.3f}" if isinstance(pelican, Run) else "-"
+        minimal = r.get("pelican-min")
+        ratio_min = (f"{full.seconds / minimal.seconds:.3f}" if isinstance(minimal, Run)
+                     else "-")
         day, noop = r["day"], r["noop"]
         assert isinstance(day, Run) and isinstance(noop, Run)
         lines.append(
-            f"| {r['n']} | {s('import', r)} | {full.seconds:.2f} | {full.max_rss_mb:.0f} | "
+            f"| {r['n']} | {s('import', r)} | {full.seconds:.2f} | {full.tree_mb:.0f} | "
             f"{noop.seconds:.2f} | {day.seconds:.2f} | {s('pelican', r)} | {ratio} | "
             f"{day.seconds / full.seconds:.3f} | {noop.seconds / full.seconds:.3f} | "
-            f"{r['files']} | {int(r['bytes']) / 1e6:.0f} | {'yes' if r['identical'] else 'NO'} |")
+            f"{s('pelican-min', r)} | {ratio_min} | {r['files']} | "
+            f"{int(r['bytes']) / 1e6:.0f} | {'yes' if r['identical'] else 'NO'} |")
     lines += ["", "CPU seconds (user + system) of the same runs:", "",
               "| papers | import | full | no-op | +1 day | pelican | full/pelican | "
               "day/full | no-op/full |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -221,13 +311,16 @@ def report(results: list[dict[str, object]]) -> str:
     lines.append("")
     for r in results:
         lines.append(f"{r['n']}: +1 day build: {r['day_stats']}")
+        peaks = ", ".join(f"{k} {v.tree_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
+        lines.append(f"{r['n']}: peak memory per step, all processes (summed PSS): {peaks}")
         peaks = ", ".join(f"{k} {v.max_rss_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
-        lines.append(f"{r['n']}: peak RSS per step: {peaks}")
+        lines.append(f"{r['n']}: peak RSS of the largest process per step: {peaks}")
         for name, runs in r["runs"].items():  # type: ignore[union-attr]
             lines.append(f"{r['n']}: all {name} runs (s): "
                          + ", ".join(f"{run.seconds:.2f}" for run in runs))
-        if "pelican_files" in r:
-            lines.append(f"{r['n']}: Pelican wrote {r['pelican_files']} files")
+        for name in ("pelican", "pelican-min"):
+            if f"{name}_files" in r:
+                lines.append(f"{r['n']}: {name} wrote {r[f'{name}_files']} files")
     return "\n".join(lines)
 
 
