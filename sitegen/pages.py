@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.pool
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +16,6 @@ import jinja2
 
 from .cache import PageCache, digest, tree_digest
 from .model import Kept, Output, Site, TagLink
-from .parallel import fork_map
 from .progress import progress
 from .render import render_template
 from .urls import Urls
@@ -127,47 +130,91 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 
-def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
+def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
                 cache: PageCache | None = None, workers: int = 1,
-                show_progress: bool = False) -> list[Output | Kept]:
-    """Render page jobs to outputs (the context gets the job's own output path).
+                show_progress: bool = False) -> Iterator[Output | Kept]:
+    """Render page jobs to outputs, lazily and in job order (the context gets the job's
+    own output path). The caller can write each page and drop it: the whole site is never
+    held in memory (`list(render_jobs(...))` when it should be).
 
     With a `cache`, a page whose fingerprint is the one it was built from last time, and
     whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
     many pages are rendered by forked processes; the order of the outputs stays the same.
     `show_progress` shows a bar on a terminal when rendering in this process.
     """
+    jobs = list(jobs)
     if cache is not None:
         cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
-    outputs: list[Output | Kept] = []
     todo: list[int] = []
-    for job in jobs:
-        if cache is not None and cache.unchanged(
+    for index, job in enumerate(jobs):
+        if cache is None or not cache.unchanged(
                 job.path, cache.fingerprint(job.template, job.path, job.context)):
-            outputs.append(Kept(job.path))
+            todo.append(index)
+    rendered = _render_stream(env, [jobs[i] for i in todo], workers, show_progress)
+    done = 0
+    for index, job in enumerate(jobs):
+        if done < len(todo) and todo[done] == index:
+            yield Output(job.path, next(rendered))
+            done += 1
         else:
-            todo.append(len(outputs))
-            outputs.append(Kept(job.path))  # a placeholder, replaced below
-    pages = _render_parallel(env, [jobs[i] for i in todo], workers, show_progress)
-    for index, data in zip(todo, pages, strict=True):
-        outputs[index] = Output(jobs[index].path, data)
-    return outputs
+            yield Kept(job.path)
 
 
 PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
+CHUNK = 200  # pages per task sent to a worker
+_STREAM: tuple[jinja2.Environment, Sequence[PageJob]] | None = None
 
 
-def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
-                     show_progress: bool = False) -> list[bytes]:
-    """Render in forked workers (each with its copy of the environment), in order; in this
-    process when that is not possible or a worker failed (this one reports the error)."""
-    def render(job: PageJob) -> bytes:
-        return render_template(env, job.template, {**job.context, "output_path": job.path})
+def _render_one(env: jinja2.Environment, job: PageJob) -> bytes:
+    return render_template(env, job.template, {**job.context, "output_path": job.path})
 
-    pages = fork_map(render, jobs, workers, PARALLEL_MIN)
-    if pages is not None:
-        return pages
-    return [render(job) for job in progress(jobs, "rendering pages", show_progress, len(jobs))]
+
+def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | None:
+    """In a forked worker: render jobs[start:end] of the inherited work."""
+    assert _STREAM is not None
+    env, jobs = _STREAM
+    try:
+        return [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
+    except Exception:  # the parent renders the chunk itself and reports the error
+        return None
+
+
+def _render_stream(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
+                   show_progress: bool = False) -> Iterator[bytes]:
+    """The pages of `jobs`, in order: from forked workers (each with its copy of the
+    environment) when there are many, at most a few chunks ahead of the consumer so memory
+    stays bounded; else, or for a chunk whose worker failed, rendered in this process
+    (which then reports the error)."""
+    global _STREAM
+    if (workers <= 1 or len(jobs) < PARALLEL_MIN or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for job in progress(jobs, "rendering pages", show_progress, len(jobs)):
+            yield _render_one(env, job)
+        return
+    chunks = [(start, min(start + CHUNK, len(jobs))) for start in range(0, len(jobs), CHUNK)]
+    _STREAM = (env, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending: deque = deque()
+            for bounds in chunks:
+                pending.append((bounds, pool.apply_async(_render_chunk, (bounds,))))
+                if len(pending) > 2 * workers:
+                    yield from _chunk_result(env, jobs, *pending.popleft())
+            while pending:
+                yield from _chunk_result(env, jobs, *pending.popleft())
+    finally:
+        _STREAM = None
+
+
+def _chunk_result(env: jinja2.Environment, jobs: Sequence[PageJob], bounds: tuple[int, int],
+                  result: multiprocessing.pool.AsyncResult) -> list[bytes]:
+    try:
+        pages = result.get()
+    except Exception:  # a worker died: render here
+        pages = None
+    if pages is None:
+        pages = [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
+    return pages
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

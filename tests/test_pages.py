@@ -27,6 +27,7 @@ def make_site(site: Path, workers: int) -> None:
 
 def test_parallel_rendering_matches_serial(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(pages, "CHUNK", 7)  # many chunks, more than the workers keep pending
     make_site(site, 1)
     papers, _ = load_papers(site)
     _, serial = build_outputs(load_config(site), papers)
@@ -121,3 +122,30 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     page2 = (site / "_site" / "page" / "2" / "index.html").read_text()
     assert "Paper 4.1" in page2 and "Paper 3.1" in page2 and "Page 2" in page2
     assert 'href="/sub/">← Newer' in page2 and 'href="/sub/page/1/">Older' in page2
+
+
+def test_render_jobs_renders_lazily_in_job_order(site: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen.build import assemble_site
+    from sitegen.metadata import template_globals
+    from sitegen.model import Output
+    from sitegen.render import make_environment
+    from sitegen.urls import Urls
+
+    make_site(site, 1)
+    config = load_config(site)
+    papers, _ = load_papers(site)
+    urls = Urls(config.site["base_url"])
+    jobs = list(pages.page_jobs(assemble_site(config, papers), urls, 3, 100))
+    env = make_environment(config, urls)
+    env.globals["tag_by_name"] = {}
+    env.globals.update(template_globals(urls, "T"))
+    calls: list[str] = []
+    real = pages._render_one
+    monkeypatch.setattr(pages, "_render_one", lambda e, job: calls.append(job.path) or real(e, job))
+    outputs = pages.render_jobs(env, iter(jobs))
+    first = next(outputs)
+    assert isinstance(first, Output) and first.path == jobs[0].path and len(calls) == 1
+    rest = list(outputs)
+    assert [o.path for o in [first, *rest]] == [job.path for job in jobs] == calls
+
