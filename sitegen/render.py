@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
 from .config import Config
@@ -101,6 +102,17 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+class _NameTracker(meta.TrackingCodeGenerator):
+    """`jinja2.meta.find_undeclared_variables`, but keeping the names of globals too: a
+    page may shadow a global, and then a partial reading it depends on the page."""
+
+    def enter_frame(self, frame: Any) -> None:
+        CodeGenerator.enter_frame(self, frame)
+        for action, param in frame.symbols.loads.values():
+            if action == "resolve":
+                self.undeclared_identifiers.add(param)
+
+
 _COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 
@@ -115,7 +127,12 @@ def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
         composed = any(True for _ in ast.find_all(_COMPOSED)) or any(
             isinstance(call.node, nodes.Name) and call.node.name == "fragment"
             for call in ast.find_all(nodes.Call))
-        found[name] = None if composed else frozenset(meta.find_undeclared_variables(ast))
+        if composed:
+            found[name] = None
+        else:
+            tracker = _NameTracker(env)
+            tracker.visit(ast)
+            found[name] = frozenset(tracker.undeclared_identifiers)
     return found[name]
 
 
