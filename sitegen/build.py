@@ -102,9 +102,9 @@ def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None =
     env.globals.update(template_globals(urls, config.site["title"]))
     jobs = list(page_jobs(site, urls, config.build["days_per_page"],
                           config.build["papers_per_page"]))
-    outputs: list[Output | Kept] = render_jobs(env, jobs, cache,
-                                               worker_count(config.build["workers"]),
-                                               show_progress)
+    outputs: list[Output | Kept] = list(render_jobs(env, jobs, cache,
+                                                    worker_count(config.build["workers"]),
+                                                    show_progress))
     outputs += bib_outputs(site, urls)
     outputs += feed_outputs(site, config, urls)
     outputs += cached_search_outputs(site, urls, config.root / CACHE_DIR)

@@ -33,7 +33,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "output": (str, "_site"),
         "theme": (str, "default"),
         "days_per_page": (int, 3),
-        "papers_per_page": (int, 30),
+        "papers_per_page": (int, 100),
         "workers": (int, 1),
     },
     "feeds": {

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .links import arxiv_abs_url, arxiv_pdf_url
 from .model import Output, Paper, Site
-from .textrender import preview
+from .textrender import escape_text, preview
 from .urls import Urls, is_arxiv_id, slugify
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -36,9 +36,15 @@ _STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "
 
 
 def json_script(data: Any) -> Markup:
-    """JSON safe inside `<script type="application/ld+json">`: `<`, `>`, `&` as `\\u003c`..."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group()], text))  # noqa: S704
+    """JSON safe inside `<script type="application/ld+json">`: `<`, `>`, `&` as `\\u003c`...
+
+    Compact (no indent): `json` then uses its C encoder, several times faster per page.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JSON_ESCAPES.items():
+        if char in text:
+            text = text.replace(char, escaped)
+    return Markup(text)  # noqa: S704
 
 
 def publication_date(paper: Paper) -> str:
@@ -173,11 +179,24 @@ def bib_outputs(site: Site, urls: Urls) -> list[Output]:
             for paper in site.papers]
 
 
+def meta_tags(paper: Paper, urls: Urls, site_title: str) -> Markup:
+    """The `<meta>` elements of a paper page (Highwire, then OpenGraph and Twitter), one a
+    line, values escaped: what a template loop over `highwire_tags` and `social_tags`
+    makes, built here once instead of through ~40 template expressions per page."""
+    lines = ['<meta name="' + escape_text(name) + '" content="' + escape_text(content) + '">\n'
+             for name, content in highwire_tags(paper, urls)]
+    lines += ["<meta " + escape_text(attribute) + '="' + escape_text(name) + '" content="'
+              + escape_text(content) + '">\n'
+              for attribute, name, content in social_tags(paper, urls, site_title)]
+    return Markup("".join(lines))  # noqa: S704
+
+
 def template_globals(urls: Urls, site_title: str) -> dict[str, Any]:
     """The functions paper.html uses."""
     return {
         "highwire_tags": lambda paper: highwire_tags(paper, urls),
         "social_tags": lambda paper: social_tags(paper, urls, site_title),
+        "meta_tags": lambda paper: meta_tags(paper, urls, site_title),
         "json_ld": lambda paper: json_script(scholarly_article(paper, urls)),
         "bibtex": lambda paper: bibtex(paper, urls),
     }

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-import math
+import multiprocessing
+import multiprocessing.pool
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
 from .cache import PageCache, digest, tree_digest
-from .model import Kept, Output, Site
-from .parallel import fork_map
+from .model import Kept, Output, Site, TagLink
 from .progress import progress
 from .render import render_template
 from .urls import Urls
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Pager:
-    """Where one page of a paginated list stands: its number, the count, the neighbours."""
+    """Where one page of a paginated list stands: its number (None on the main page, which
+    shows the newest entries) and its neighbours. No page count: it would change daily."""
 
-    number: int
-    count: int
-    prev_url: str | None
-    next_url: str | None
+    number: int | None
+    prev_url: str | None  # newer entries
+    next_url: str | None  # older entries
 
 
 @dataclass(frozen=True)
@@ -38,27 +42,56 @@ class PageJob:
     context: dict[str, Any]
 
 
-def _pages(items: Sequence, per_page: int) -> list[Sequence]:
-    count = max(1, math.ceil(len(items) / per_page))
-    return [items[i * per_page:(i + 1) * per_page] for i in range(count)]
+def stable_pages(items: Sequence[T], per_page: int
+                 ) -> tuple[Sequence[T], list[tuple[int, Sequence[T]]]]:
+    """Split a newest-first list into its main page and its numbered pages.
+
+    Numbered pages count from the oldest entry: page k holds entries (k-1)*per_page to
+    k*per_page - 1 in the order they came, so a full page never changes when newer entries
+    arrive. The main page shows the newest full page plus the newer entries that do not
+    yet fill a page (per_page to 2*per_page - 1 entries), so it is never nearly empty;
+    only the pages before it are numbered pages. Every page lists newest first.
+    """
+    full = len(items) // per_page
+    if full <= 1:
+        return items, []
+    main_size = len(items) - (full - 1) * per_page
+    numbered = []
+    for number in range(full - 1, 0, -1):  # newest numbered page first, as listed
+        end = len(items) - (number - 1) * per_page
+        numbered.append((number, items[end - per_page:end]))
+    return items[:main_size], numbered
 
 
-def _pager(urls: Urls, kind: str, obj: object, number: int, count: int) -> Pager:
-    return Pager(
-        number=number,
-        count=count,
-        prev_url=urls.url(kind, obj, number - 1) if number > 1 else None,
-        next_url=urls.url(kind, obj, number + 1) if number < count else None,
-    )
+def _pagers(urls: Urls, kind: str, obj: object, numbered: Sequence[tuple[int, Sequence]]
+            ) -> tuple[Pager, dict[int, Pager]]:
+    """The main page's pager and each numbered page's (newer and older neighbours)."""
+    last = numbered[0][0] if numbered else None
+    main = Pager(None, None, urls.url(kind, obj, last) if last else None)
+    pagers = {}
+    for number, _ in numbered:
+        newer = urls.url(kind, obj) if number == last else urls.url(kind, obj, number + 1)
+        older = urls.url(kind, obj, number - 1) if number > 1 else None
+        pagers[number] = Pager(number, newer, older)
+    return main, pagers
 
 
 def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
               ) -> Iterator[PageJob]:
-    """Every HTML page of the site, in a stable order."""
-    home_pages = _pages(site.days, days_per_page)
-    for number, days in enumerate(home_pages, 1):
+    """Every HTML page of the site, in a stable order.
+
+    A page's context holds only what it shows, so that a page whose content did not change
+    has the same fingerprint (cache.py) and is not rendered again: a tag's numbered pages
+    get a `TagLink` (not the `Tag` with all its papers), a paper page not its `Day` (whose
+    neighbours change when a day is added).
+    """
+    main_days, numbered_days = stable_pages(site.days, days_per_page)
+    main_pager, pagers = _pagers(urls, "home", None, numbered_days)
+    yield PageJob("index.html", urls.output_path("home"), {
+        "days": main_days, "pager": main_pager, "canonical": urls.absolute("home")})
+    for number, days in numbered_days:
         yield PageJob("index.html", urls.output_path("home", None, number), {
-            "days": days, "pager": _pager(urls, "home", None, number, len(home_pages)),
+            "days": days, "pager": pagers[number],
             "canonical": urls.absolute("home", None, number)})
     for day in site.days:
         yield PageJob("day.html", urls.output_path("day", day.date), {
@@ -75,65 +108,113 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
     for day in site.days:
         for index, paper in enumerate(day.papers):
             yield PageJob("paper.html", urls.output_path("paper", paper), {
-                "paper": paper, "day": day,
+                "paper": paper,
                 "prev_paper": day.papers[index - 1] if index > 0 else None,
                 "next_paper": day.papers[index + 1] if index + 1 < len(day.papers) else None,
                 "canonical": urls.absolute("paper", paper)})
     yield PageJob("tags.html", urls.output_path("tags"), {
         "tags": site.tags, "canonical": urls.absolute("tags")})
     for tag in site.tags:
-        tag_pages = _pages(tag.papers, papers_per_page)
-        for number, papers in enumerate(tag_pages, 1):
-            yield PageJob("tag.html", urls.output_path("tag", tag, number), {
-                "tag": tag, "papers": papers,
-                "pager": _pager(urls, "tag", tag, number, len(tag_pages)),
-                "canonical": urls.absolute("tag", tag, number)})
+        link = TagLink(tag.name, tag.slug)
+        main_papers, numbered_papers = stable_pages(tag.papers, papers_per_page)
+        main_pager, pagers = _pagers(urls, "tag", link, numbered_papers)
+        yield PageJob("tag.html", urls.output_path("tag", link), {
+            "tag": link, "total": len(tag.papers), "papers": main_papers,
+            "pager": main_pager, "canonical": urls.absolute("tag", link)})
+        for number, papers in numbered_papers:
+            yield PageJob("tag.html", urls.output_path("tag", link, number), {
+                "tag": link, "total": None, "papers": papers, "pager": pagers[number],
+                "canonical": urls.absolute("tag", link, number)})
     yield PageJob("search.html", urls.output_path("search"), {
         "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
 
 
-def render_jobs(env: jinja2.Environment, jobs: Sequence[PageJob],
+def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
                 cache: PageCache | None = None, workers: int = 1,
-                show_progress: bool = False) -> list[Output | Kept]:
-    """Render page jobs to outputs (the context gets the job's own output path).
+                show_progress: bool = False) -> Iterator[Output | Kept]:
+    """Render page jobs to outputs, lazily and in job order (the context gets the job's
+    own output path). The caller can write each page and drop it: the whole site is never
+    held in memory (`list(render_jobs(...))` when it should be).
 
     With a `cache`, a page whose fingerprint is the one it was built from last time, and
     whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
     many pages are rendered by forked processes; the order of the outputs stays the same.
     `show_progress` shows a bar on a terminal when rendering in this process.
     """
+    jobs = list(jobs)
     if cache is not None:
         cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
-    outputs: list[Output | Kept] = []
     todo: list[int] = []
-    for job in jobs:
-        if cache is not None and cache.unchanged(
+    for index, job in enumerate(jobs):
+        if cache is None or not cache.unchanged(
                 job.path, cache.fingerprint(job.template, job.path, job.context)):
-            outputs.append(Kept(job.path))
+            todo.append(index)
+    rendered = _render_stream(env, [jobs[i] for i in todo], workers, show_progress)
+    done = 0
+    for index, job in enumerate(jobs):
+        if done < len(todo) and todo[done] == index:
+            yield Output(job.path, next(rendered))
+            done += 1
         else:
-            todo.append(len(outputs))
-            outputs.append(Kept(job.path))  # a placeholder, replaced below
-    pages = _render_parallel(env, [jobs[i] for i in todo], workers, show_progress)
-    for index, data in zip(todo, pages, strict=True):
-        outputs[index] = Output(jobs[index].path, data)
-    return outputs
+            yield Kept(job.path)
 
 
 PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
+CHUNK = 200  # pages per task sent to a worker
+_STREAM: tuple[jinja2.Environment, Sequence[PageJob]] | None = None
 
 
-def _render_parallel(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
-                     show_progress: bool = False) -> list[bytes]:
-    """Render in forked workers (each with its copy of the environment), in order; in this
-    process when that is not possible or a worker failed (this one reports the error)."""
-    def render(job: PageJob) -> bytes:
-        return render_template(env, job.template, {**job.context, "output_path": job.path})
+def _render_one(env: jinja2.Environment, job: PageJob) -> bytes:
+    return render_template(env, job.template, {**job.context, "output_path": job.path})
 
-    pages = fork_map(render, jobs, workers, PARALLEL_MIN)
-    if pages is not None:
-        return pages
-    return [render(job) for job in progress(jobs, "rendering pages", show_progress, len(jobs))]
+
+def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | None:
+    """In a forked worker: render jobs[start:end] of the inherited work."""
+    assert _STREAM is not None
+    env, jobs = _STREAM
+    try:
+        return [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
+    except Exception:  # the parent renders the chunk itself and reports the error
+        return None
+
+
+def _render_stream(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
+                   show_progress: bool = False) -> Iterator[bytes]:
+    """The pages of `jobs`, in order: from forked workers (each with its copy of the
+    environment) when there are many, at most a few chunks ahead of the consumer so memory
+    stays bounded; else, or for a chunk whose worker failed, rendered in this process
+    (which then reports the error)."""
+    global _STREAM
+    if (workers <= 1 or len(jobs) < PARALLEL_MIN or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        for job in progress(jobs, "rendering pages", show_progress, len(jobs)):
+            yield _render_one(env, job)
+        return
+    chunks = [(start, min(start + CHUNK, len(jobs))) for start in range(0, len(jobs), CHUNK)]
+    _STREAM = (env, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending: deque = deque()
+            for bounds in chunks:
+                pending.append((bounds, pool.apply_async(_render_chunk, (bounds,))))
+                if len(pending) > 2 * workers:
+                    yield from _chunk_result(env, jobs, *pending.popleft())
+            while pending:
+                yield from _chunk_result(env, jobs, *pending.popleft())
+    finally:
+        _STREAM = None
+
+
+def _chunk_result(env: jinja2.Environment, jobs: Sequence[PageJob], bounds: tuple[int, int],
+                  result: multiprocessing.pool.AsyncResult) -> list[bytes]:
+    try:
+        pages = result.get()
+    except Exception:  # a worker died: render here
+        pages = None
+    if pages is None:
+        pages = [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
+    return pages
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

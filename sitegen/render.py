@@ -8,10 +8,13 @@ reaches the packaged default theme's original, so an override can extend it.
 from __future__ import annotations
 
 import datetime as dt
+import types
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta, nodes
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
 from .config import Config
@@ -73,6 +76,112 @@ def _check_links(config: Config) -> None:
                                       str(path), hint="copy the file in instead of linking")
 
 
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
+                               types.BuiltinMethodType})
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, with a shorter path for calling plain functions (`url()` is called
+    dozens of times per page): the same result as `Context.call`, which looks up the
+    `pass_context` markers of every callable twice."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if __obj is fragment and len(args) == 1:  # no derived context per call in a loop
+            local = {**(kwargs.pop("_loop_vars", None) or {}),
+                     **(kwargs.pop("_block_vars", None) or {})}
+            return _fragment(__self, local, args[0], kwargs)
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
+class _NameTracker(meta.TrackingCodeGenerator):
+    """`jinja2.meta.find_undeclared_variables`, but keeping the names of globals too: a
+    page may shadow a global, and then a partial reading it depends on the page."""
+
+    def enter_frame(self, frame: Any) -> None:
+        CodeGenerator.enter_frame(self, frame)
+        for action, param in frame.symbols.loads.values():
+            if action == "resolve":
+                self.undeclared_identifiers.add(param)
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment with the short call path, and templates whose globals are a
+    plain dict: Jinja's `ChainMap` is copied key by key into every page's (and every
+    include's) context, ~20 Python-level lookups each time. The dict is a snapshot of the
+    environment's globals when the template is loaded; the build sets them all first."""
+
+    context_class = _Context
+
+    def make_globals(self, d: Any) -> Any:
+        return {**self.globals, **(d or {})}
+
+
+_COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+
+
+def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
+    """The names template `name` reads from its context; None if it includes, extends or
+    imports other templates, or calls `fragment` (what those read is not known here)."""
+    found = env.__dict__.setdefault("_sitegen_free_names", {})
+    if name not in found:
+        assert env.loader is not None
+        source = env.loader.get_source(env, name)[0]
+        ast = env.parse(source, name)
+        composed = any(True for _ in ast.find_all(_COMPOSED)) or any(
+            isinstance(call.node, nodes.Name) and call.node.name == "fragment"
+            for call in ast.find_all(nodes.Call))
+        if composed:
+            found[name] = None
+        else:
+            tracker = _NameTracker(env)
+            tracker.visit(ast)
+            found[name] = frozenset(tracker.undeclared_identifiers)
+    return found[name]
+
+
+@jinja2.pass_context
+def fragment(context: jinja2.runtime.Context, name: str, **values: Any) -> Markup:
+    """`{% include name %}` with `values` added to the context, rendered once per build
+    when it can be: a partial that reads only the site's globals and `values` (the header,
+    the footer, a paper's row on tag pages) gives the same HTML on every page, so it is
+    kept and reused (per environment, that is per build). A partial that reads anything
+    of the page (a site's own override may) is rendered on every call, like an include."""
+    return _fragment(context, {}, name, values)
+
+
+def _fragment(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
+              values: dict[str, Any]) -> Markup:
+    """`fragment` with the caller's loop and block variables (`local`) passed apart, so
+    that a cached fragment costs no derived context."""
+    env = context.environment
+    free = _free_names(env, name)
+    shared = free is not None and all(
+        n in values or (n in env.globals and n not in local and n not in context.vars
+                        and context.parent.get(n) is env.globals[n]) for n in free)
+    if shared:
+        # By identity: the memo keeps the values alive, so their ids stay theirs.
+        key = (name, *map(id, values.values()))
+        memo = env.__dict__.setdefault("_sitegen_fragments", {})
+        hit = memo.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], values.values(),
+                                                          strict=True)):
+            return hit[1]
+        html = Markup(env.get_template(name, parent=context.name).render(values))  # noqa: S704
+        memo[key] = (tuple(values.values()), html)
+        return html
+    template = env.get_template(name, parent=context.name)
+    return Markup(template.render({**context.get_all(), **local, **values}))  # noqa: S704
+
+
 def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     """A Jinja environment for one build: autoescape on, undefined names are errors."""
     _check_links(config)
@@ -84,9 +193,9 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     ])
     # auto_reload off: one environment serves one build, so templates are not re-checked
     # on disk for every page and every include (thousands of stat calls).
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             auto_reload=False)
+    env = _Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                       auto_reload=False)
     # Both return HTML built from escaped text and nh3-cleaned markup (textrender.py).
     env.filters["math"] = lambda text, links=True: Markup(  # noqa: S704
         text_with_math(text, links))
@@ -100,6 +209,7 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
         site=config.site,
         extra=config.extra,
         config=config,
+        fragment=fragment,
     )
     return env
 

@@ -13,6 +13,11 @@ from functools import lru_cache
 
 import nh3
 
+try:  # markupsafe's C escaping, without making a Markup object for every string
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - another markupsafe version
+    _escape_inner = None
+
 # Pandoc's rule: `$` opens when followed by a non-space, closes when preceded by a non-space
 # and not followed by a digit, so "$5 and $10" stays text.
 _MATH = re.compile(
@@ -41,6 +46,17 @@ NOTE_TAGS = frozenset({
 })
 NOTE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
                    "td": {"align"}, "th": {"align"}, "abbr": {"title"}}
+
+
+def escape_text(value: object) -> str:
+    """HTML-escape a value exactly as Jinja's autoescape does (`&<>"'` as `&amp;` `&lt;`
+    `&gt;` `&#34;` `&#39;`), for HTML built in Python: a plain `str`, several times
+    faster than `markupsafe.escape` for the many short strings of a page."""
+    text = str(value)
+    if _escape_inner is not None:
+        return _escape_inner(text)
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
 
 
 @lru_cache(maxsize=8192)

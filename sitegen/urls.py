@@ -19,7 +19,8 @@ from urllib.parse import quote, urlsplit
 from .errors import OutputError
 
 #: kind -> path pattern relative to the site root. Directory pages end in "/" and are
-#: written as ".../index.html". `{page}` patterns are used for page 2 and later only.
+#: written as ".../index.html". A paginated list (home, tag) has its main page (the newest
+#: entries) and numbered pages `{page}` counted from the oldest, so a full page never changes.
 PAGE_KINDS: dict[str, str] = {
     "home": "",
     "home_page": "page/{page}/",
@@ -112,16 +113,34 @@ class Urls:
         """The base URL ending in `/`, for absolute links (feeds, sitemap, canonical)."""
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
-    def rel(self, kind: str, obj: object = None, page: int = 1, quoted: bool = True) -> str:
+    def rel(self, kind: str, obj: object = None, page: int | None = None,
+            quoted: bool = True) -> str:
         """The path of a page relative to the site root, e.g. `2025/08/11/`.
 
+        `page` None is a list's main page; a number is one of its stable numbered pages
+        (`home_page`, `tag_page`), page 1 holding the oldest entries.
         Slugs are percent-encoded for URLs (`quoted`) and left as they are for file paths,
         so the server's decoding of `my%20paper/` finds the folder `my paper/`.
         """
-        if kind == "home" and page > 1:
-            kind = "home_page"
-        elif kind == "tag" and page > 1:
-            kind = "tag_page"
+        key = (kind, getattr(obj, "slug", obj), page, quoted)
+        try:
+            return self._rels[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable object: no memo
+            return self._rel(kind, obj, page, quoted)
+        found = self._rels[key] = self._rel(kind, obj, page, quoted)
+        return found
+
+    @cached_property
+    def _rels(self) -> dict[tuple, str]:
+        """Memo of `rel`: templates ask for the same links (tags, days, static files) on
+        thousands of pages, and `quote` is slow."""
+        return {}
+
+    def _rel(self, kind: str, obj: object, page: int | None, quoted: bool) -> str:
+        if page is not None:
+            kind = {"home": "home_page", "tag": "tag_page"}.get(kind, kind)
         pattern = PAGE_KINDS[kind]
         values: dict[str, object] = {"page": page}
         if isinstance(obj, dt.date):
@@ -137,15 +156,15 @@ class Urls:
                 values["path"] = str(obj)
         return pattern.format(**values)
 
-    def url(self, kind: str, obj: object = None, page: int = 1) -> str:
+    def url(self, kind: str, obj: object = None, page: int | None = None) -> str:
         """A root-relative URL including the sub-path, for links inside the site."""
         return self.prefix + self.rel(kind, obj, page)
 
-    def absolute(self, kind: str, obj: object = None, page: int = 1) -> str:
+    def absolute(self, kind: str, obj: object = None, page: int | None = None) -> str:
         """An absolute URL from the base URL, for feeds, sitemap and canonical links."""
         return self.origin_base + self.rel(kind, obj, page)
 
-    def output_path(self, kind: str, obj: object = None, page: int = 1) -> str:
+    def output_path(self, kind: str, obj: object = None, page: int | None = None) -> str:
         """The file a page is written to, relative to the output folder."""
         rel = self.rel(kind, obj, page, quoted=False)
         return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)

@@ -176,3 +176,27 @@ def test_bibtex_of_hostile_title_is_balanced_and_keyed_in_ascii():
     assert entry.startswith("@misc{") and "\n@" not in entry  # one entry, @ only inside braces
     assert re.fullmatch(r"[a-z0-9]+", bibtex_key(paper))
     assert bibtex_key(paper) == "zola2025misc"
+
+
+def test_meta_tags_are_what_the_template_loop_made() -> None:
+    """meta_tags builds in Python what paper_meta.html looped over, escaped the same way."""
+    import datetime as dt
+
+    import jinja2
+
+    from sitegen.metadata import highwire_tags, meta_tags, social_tags
+    from sitegen.model import Paper
+    from sitegen.urls import Urls
+
+    urls = Urls("https://example.org/a&b/")
+    paper = Paper(slug="x", title='A "<b>" & \'quoted\' title', date=dt.date(2025, 8, 1),
+                  abstract="</script><script>alert(1)</script> & more " * 20,
+                  authors=("Zoë <Z>", "O'Brien"), tags=("a&b", "<t>"), doi="10.1/x\"y")
+    loop = jinja2.Environment(autoescape=True).from_string(
+        "{% for name, content in highwire %}<meta name=\"{{ name }}\" content=\"{{ content }}\">\n"
+        "{% endfor %}{% for attribute, name, content in social %}<meta {{ attribute }}="
+        "\"{{ name }}\" content=\"{{ content }}\">\n{% endfor %}")
+    expected = loop.render(highwire=highwire_tags(paper, urls),
+                           social=social_tags(paper, urls, "Site <&>"))
+    assert str(meta_tags(paper, urls, "Site <&>")) == expected
+    assert "<script>" not in expected and "&lt;b&gt;" in expected

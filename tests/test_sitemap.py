@@ -36,7 +36,7 @@ def test_sitemap_lists_every_html_page_with_absolute_urls_and_data_dates(site: P
     assert entries[BASE + "2025/07/01/"] == "2025-07-01"
     assert entries[BASE + "2025/"] == "2025-08-11"
     assert entries[BASE + "tags/t/"] == "2025-08-11"
-    assert entries[BASE + "tags/t/page/2/"] == "2025-07-01"  # its own papers, not the tag's
+    assert entries[BASE + "tags/t/page/1/"] == "2025-07-01"  # its own papers, not the tag's
     assert entries[BASE + "tags/"] == "2025-08-11"
 
 

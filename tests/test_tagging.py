@@ -172,21 +172,28 @@ def test_tag_pages_list_counts_newest_first_with_pagination_and_escape_names(sit
     config.write_text(config.read_text() + "\n[build]\npapers_per_page = 2\n"
                       "[tags]\ndefault_rules = false\n")
     hostile = '<b>bold</b> & "日本語"'
-    for day in (1, 2, 3):
+    for day in (1, 2, 3, 4, 5):
         write_simple_paper(site, f"p{day}", f"Paper {day}", date=f"2025-08-0{day}",
                            tags=[hostile, "Common"])
     out = build(site)
     index = out["tags/index.html"].decode()
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &#34;日本語&#34;" in index and "<b>bold" not in index
-    assert '<a class="tag" href="/sub/tags/common/">common <span class="count">3' in index
+    assert '<a class="tag" href="/sub/tags/common/">common <span class="count">5' in index
     slug = [p.split("/")[1] for p in out if p.startswith("tags/b-bold-b")][0]
+    # The main page: the newest full page and the newer papers (3 of 5 with 2 per page);
+    # page 1 holds the two oldest and is the only numbered page.
     first = out[f"tags/{slug}/index.html"].decode()
-    assert first.index("Paper 3") < first.index("Paper 2") and "Paper 1" not in first
-    assert "Paper 1" in out[f"tags/{slug}/page/2/index.html"].decode()
+    assert first.index("Paper 5") < first.index("Paper 4") < first.index("Paper 3")
+    assert "Paper 2" not in first and "5 papers" in first
+    assert f'href="/sub/tags/{slug}/page/1/">Older' in first
+    page = out[f"tags/{slug}/page/1/index.html"].decode()
+    assert page.index("Paper 2") < page.index("Paper 1") and "Paper 3" not in page
+    assert f'href="/sub/tags/{slug}/">' in page and "Older" not in page
+    assert not any(p.startswith(f"tags/{slug}/page/2/") for p in out)
     assert f'href="https://example.org/sub/tags/{slug}/feed.xml"' in first
     feed = feedparser.parse(out[f"tags/{slug}/feed.xml"])
     assert not feed.bozo and feed.feed.title == f"Test Papers: {hostile}"
-    assert [e.title for e in feed.entries] == ["Paper 3", "Paper 2", "Paper 1"]
+    assert [e.title for e in feed.entries] == [f"Paper {n}" for n in (5, 4, 3, 2, 1)]
     paper_page = out["papers/p1/index.html"].decode()
     assert f'href="/sub/tags/{slug}/"' in paper_page and 'href="/sub/tags/common/"' in paper_page
 

@@ -112,3 +112,16 @@ def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
     assert time.perf_counter() - started < 5  # bounded, not a benchmark
     links = " ".join(f"[l{i}](https://x.example/{i})" for i in range(MAX_BRACKETS))
     assert notes_to_html(links).count("<a href=") == MAX_BRACKETS
+
+
+def test_escape_text_escapes_as_jinja_does_with_or_without_markupsafe_speedups(monkeypatch):
+    from markupsafe import escape
+
+    from sitegen import textrender
+
+    samples = ["plain", "<a href=\"x\">'&'</a>", "日本語 & 🚀", 42, ""]
+    for value in samples:
+        assert textrender.escape_text(value) == str(escape(value))
+    monkeypatch.setattr(textrender, "_escape_inner", None)
+    for value in samples:
+        assert textrender.escape_text(value) == str(escape(value))

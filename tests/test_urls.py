@@ -42,6 +42,10 @@ def test_urls_under_a_sub_path():
     day = dt.date(2025, 8, 1)
     assert urls.url("home") == "/repo/"
     assert urls.url("home", None, 2) == "/repo/page/2/"
+    assert urls.url("home", None, 1) == "/repo/page/1/"  # numbered pages count from the oldest
+    assert urls.url("tag", "a b", 1) == "/repo/tags/a%20b/page/1/"
+    assert urls.output_path("tag", "a b", 3) == "tags/a b/page/3/index.html"
+    assert urls.url("tag", "a b") == "/repo/tags/a%20b/"  # the memo keeps quoted and file forms
     assert urls.url("day", day) == "/repo/2025/08/01/"
     assert urls.url("month", (2025, 8)) == "/repo/2025/08/"
     assert urls.url("paper", "2408.01234") == "/repo/papers/2408.01234/"

@@ -1,0 +1,89 @@
+"""render.py: `fragment` (partials made once per build when they read nothing of the page)
+and the Jinja context's short call path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+from feedtools import build, write_simple_paper
+from markupsafe import Markup
+
+from sitegen.config import load_config
+from sitegen.render import make_environment
+from sitegen.urls import Urls
+
+
+def _env(site: Path, **templates: str) -> jinja2.Environment:
+    folder = site / "templates"
+    for name, text in templates.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return make_environment(load_config(site), Urls("https://example.org/sub/"))
+
+
+def test_a_page_independent_partial_is_made_once_and_reused(site: Path) -> None:
+    env = _env(site, **{"p.html": "{% for n in items %}{{ fragment('row.html', n=n) }}|"
+                                  "{{ fragment('static.html') }}{% endfor %}",
+                        "row.html": "<{{ n.name }} {{ url('home') }} {{ calls() }}>",
+                        "static.html": "{{ site.title }}{{ calls() }}"})
+    made: list[int] = []
+    env.globals["calls"] = lambda: made.append(1) or len(made)
+    one, two = type("N", (), {"name": "<a>"})(), type("N", (), {"name": "b"})()
+    html = env.get_template("p.html").render(items=[one, two, one, one])
+    # `n` by identity: the first row is made once and reused; the static partial once.
+    assert html == "<&lt;a&gt; /sub/ 1>|Test Papers2<b /sub/ 3>|Test Papers2" \
+                   "<&lt;a&gt; /sub/ 1>|Test Papers2<&lt;a&gt; /sub/ 1>|Test Papers2"
+
+
+def test_a_partial_reading_page_variables_is_rendered_each_time(site: Path) -> None:
+    env = _env(site, **{"p.html": "{% for n in items %}{% set s = n * 10 %}"
+                                  "{{ fragment('row.html', n=n) }}{% endfor %}{{ fragment('top.html') }}",
+                        "row.html": "[{{ n }} {{ s }} {{ page }}]",
+                        "top.html": "({{ page }})"})
+    html = env.get_template("p.html").render(items=[1, 2], page="P")
+    assert html == "[1 10 P][2 20 P](P)"
+    # A page variable that shadows a global is the page's, not a cached global one.
+    env2 = _env(site, **{"q.html": "{{ fragment('t.html') }}", "t.html": "{{ site }}"})
+    assert env2.get_template("q.html").render(site="mine") == "mine"
+    assert env2.get_template("q.html").render(site="other") == "other"
+
+
+def test_partials_that_compose_others_are_not_cached(site: Path) -> None:
+    env = _env(site, **{"p.html": "{% for n in items %}{{ fragment('outer.html', n=n) }}"
+                                  "{% endfor %}",
+                        "outer.html": "{% include 'inner.html' %}",
+                        "inner.html": "{{ n }}"})
+    assert env.get_template("p.html").render(items=[1, 2]) == "12"
+    assert env.get_template("p.html").render(items=[3]) == "3"
+
+
+def test_site_overrides_of_header_and_rows_may_read_the_page(site: Path) -> None:
+    """The default header and tag rows are made once; a site's override that reads page
+    variables (the output path, the tag) is still rendered for each page."""
+    templates = site / "templates" / "partials"
+    templates.mkdir(parents=True)
+    (templates / "header.html").write_text("<header>{{ output_path }}</header>\n")
+    (templates / "paper_row.html").write_text("<li>{{ paper.title }} in {{ tag.name }}</li>\n")
+    write_simple_paper(site, "p1", "Paper <1>", tags=["Alpha", "Beta"])
+    out = build(site)
+    assert "<header>papers/p1/index.html</header>" in out["papers/p1/index.html"].decode()
+    assert "<header>index.html</header>" in out["index.html"].decode()
+    assert "<li>Paper &lt;1&gt; in alpha</li>" in out["tags/alpha/index.html"].decode()
+    assert "<li>Paper &lt;1&gt; in beta</li>" in out["tags/beta/index.html"].decode()
+
+
+def test_plain_and_context_functions_are_called_as_jinja_does(site: Path) -> None:
+    env = _env(site, **{"p.html": "{% for i in [1] %}{{ f(i, k=2) }} {{ g() }} {{ h() is undefined }}"
+                                  "{% endfor %}"})
+    env.globals["f"] = lambda i, k: Markup(f"<{i}{k}>")  # noqa: S704
+    env.globals["g"] = jinja2.pass_context(lambda ctx: ctx["site"]["title"])
+
+    def stop() -> None:
+        raise StopIteration
+
+    env.globals["h"] = stop
+    assert env.get_template("p.html").render() == "<12> Test Papers True"
+    with pytest.raises(TypeError):
+        env.from_string("{{ f(1) }}").render()
