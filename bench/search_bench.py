@@ -195,7 +195,7 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
     papers = synthetic_papers(size)
     site = Site(papers=tuple(papers), days=(), months=(), tags=(), updated=None)
     t0, c0 = time.perf_counter(), time.process_time()
-    outputs = search_outputs(site, Urls(BASE))
+    outputs = list(search_outputs(site, Urls(BASE)))
     build_s, build_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     folder = OUT / f"search-{size}"
     if folder.exists():
@@ -205,6 +205,10 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
     full = full_index_json(papers)
     row: dict = {"papers": size, "build_s": round(build_s, 2), "build_cpu_s": round(build_cpu_s, 2),
                  "files": len(outputs),
+                 "output_mb": round(sum(len(o.data) for o in outputs) / 1e6, 1),
+                 "output_mb_by_folder": {
+                     d: round(sum(len(o.data) for o in outputs if f"/{d}/" in o.path) / 1e6, 1)
+                     for d in ("t", "x", "m", "d", "v")},
                  "shards": sum(1 for o in outputs if "/t/" in o.path),
                  "full_index_gzip": gz(full)}
     if lunr_py:
