@@ -198,6 +198,41 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_po
         assert not any(p.startswith(f"x/{language}-") for p in rows["-language reasoning"]["loaded"])
 
 
+def test_multi_letter_refs_merge_in_number_order(tmp_path: Path) -> None:
+    """120 papers: refs "A".."z" then "BA"..; heads and tiers of a frequent word mix both,
+    and "z" sorts after "BA" as a string, so search.js must merge them by number."""
+    words = ["alpha", "beta", "gamma", "delta", "omega"]
+    papers = [Paper(slug=f"s{i:03d}", title=f"{words[i % 5]} {words[i % 3]} study {i}",
+                    date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7),
+                    abstract=" ".join(words[(i * k) % 5] for k in range(1, 2 + i % 4)),
+                    tags=(words[i % 2],)) for i in range(120)]
+    assert ref_of(119) == "CP"
+    outputs = search_outputs(_site(papers), Urls(BASE), shard_postings=40, head_docs=7)
+    for out in outputs:
+        (tmp_path / out.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / out.path).write_bytes(out.data)
+    (tmp_path / "full.json").write_bytes(full_index_json(papers))
+    queries = ["alpha", "study", "alpha beta", "+gamma -delta", "-omega alpha", "tags:beta",
+               "title:alpha^3 omega", "stud*", "gamm~1", "+study +alpha"]
+    (tmp_path / "q.json").write_text(json.dumps(queries), encoding="utf-8")
+    report = json.loads(_node(str(CHECK), str(tmp_path / "search"), str(tmp_path / "full.json"),
+                              str(tmp_path / "q.json")))
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text())
+    assert manifest["tails"] and manifest["docs"] == 120
+    for row in report["results"]:
+        assert "error" not in row, row
+        assert row["sharded"] == row["full"] and len(row["full"]) > 0, row["query"]
+        if row["exact"]:
+            assert row["top"] == row["fullTop"], row["query"]
+    refs = {ref for row in report["results"] for ref, _ in row["full"]}
+    assert "z" in refs and "BA" in refs
+    # the doc store finds every ref's record
+    number = {ref_of(i): p for i, p in enumerate(paper_order(papers))}
+    for row in report["results"]:
+        top = [ref for ref, _ in row["sharded"][:3]]
+        assert [d["u"] for d in row["docs"]] == [f"papers/{number[r].slug}/" for r in top]
+
+
 def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:
     """Regression: lunr.py sorts terms in code point order; lunr.js needs UTF-16 order."""
     docs = [{"id": p.slug, **paper_fields(p)} for p in PAPERS]
