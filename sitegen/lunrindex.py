@@ -187,28 +187,54 @@ def build_full_index(fields: Sequence[Field], docs: Iterable[tuple[str, dict[str
     return index_analyses(fields, analyses, refs)
 
 
-def index_analyses(fields: Sequence[Field], analyses: Sequence[Analysis],
-                   refs: Sequence[str] | None = None) -> FullIndex:
-    """The index of analysed documents (document i is `analyses[i]`, ref `refs[i]`,
-    by default `ref_of(i)`)."""
-    names = tuple(f.name for f in fields)
-    count = len(analyses)
-    # per field: term -> documents, term -> tfs; filled by C-level loops (map over
-    # list.append), as this touches every posting
-    docs_of: list[defaultdict[str, list[int]]] = []
-    tfs_of: list[defaultdict[str, list[int]]] = []
-    lengths: list[list[int]] = []
-    for fi in range(len(names)):
-        docs, tfs = defaultdict(list), defaultdict(list)
-        field_lengths = []
-        for d, analysis in enumerate(analyses):
+@dataclass
+class Inverted:
+    """Per field: term -> documents and term -> their tfs, and each document's length:
+    the index before scoring. Extending it with new documents (`invert(..., base)`) is
+    what a rebuild after a new day does instead of inverting every document again."""
+
+    docs: list[defaultdict[str, list[int]]]
+    tfs: list[defaultdict[str, list[int]]]
+    lengths: list[list[int]]
+    count: int = 0
+
+    @classmethod
+    def empty(cls, fields: int) -> Inverted:
+        return cls([defaultdict(list) for _ in range(fields)],
+                   [defaultdict(list) for _ in range(fields)], [[] for _ in range(fields)])
+
+
+def invert(analyses: Sequence[Analysis], fields: int, base: Inverted | None = None
+           ) -> Inverted:
+    """The postings of `analyses` (document i is `analyses[i]`); with `base`, the first
+    `base.count` documents are taken from it (it is extended in place)."""
+    inverted = base or Inverted.empty(fields)
+    new = analyses[inverted.count:]
+    for fi in range(fields):
+        docs, tfs, field_lengths = inverted.docs[fi], inverted.tfs[fi], inverted.lengths[fi]
+        # C-level loops (map over list.append): this touches every posting
+        for d, analysis in enumerate(new, inverted.count):
             terms, freqs, length = analysis[fi]
             field_lengths.append(length)
             _drain(map(list.append, map(docs.__getitem__, terms), repeat(d)))
             _drain(map(list.append, map(tfs.__getitem__, terms), freqs))
-        docs_of.append(docs)
-        tfs_of.append(tfs)
-        lengths.append(field_lengths)
+    inverted.count = len(analyses)
+    return inverted
+
+
+def index_analyses(fields: Sequence[Field], analyses: Sequence[Analysis],
+                   refs: Sequence[str] | None = None) -> FullIndex:
+    """The index of analysed documents (document i is `analyses[i]`, ref `refs[i]`,
+    by default `ref_of(i)`)."""
+    return index_inverted(fields, invert(analyses, len(fields)), refs)
+
+
+def index_inverted(fields: Sequence[Field], inverted: Inverted,
+                   refs: Sequence[str] | None = None) -> FullIndex:
+    """Score the postings of `inverted` (left unchanged) with lunr's BM25."""
+    names = tuple(f.name for f in fields)
+    count = inverted.count
+    docs_of, tfs_of, lengths = inverted.docs, inverted.tfs, inverted.lengths
     average = [sum(field) / count if count else 0 for field in lengths]
     # lunr's length normalisation K1 * (1 - B + B * len/avg), in lunr.py's operation order
     norms = [{n: K1 * (1 - B + B * (n / avg)) for n in set(field)} if avg else {}
@@ -217,7 +243,7 @@ def index_analyses(fields: Sequence[Field], analyses: Sequence[Analysis],
     postings: list[Posting] = []
     nothing: tuple[list[int], list[str]] = ([], [])
     for position, term in enumerate(ordered):
-        entry = [(docs.pop(term, None), tfs.pop(term, None))
+        entry = [(docs.get(term), tfs.get(term))
                  for docs, tfs in zip(docs_of, tfs_of, strict=True)]
         with_term = sum(len(docs) for docs, _ in entry if docs)
         x = (count - with_term + 0.5) / (with_term + 0.5)

@@ -31,7 +31,10 @@ from .lunrindex import (
     Analyzer,
     Field,
     FullIndex,
+    Inverted,
     index_analyses,
+    index_inverted,
+    invert,
     serialize,
     shard_ranges,
     split_heads,
@@ -152,13 +155,15 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
 
 
 def _outputs(papers: _Papers, urls: Urls, shard_postings: int = SHARD_POSTINGS,
-             head_docs: int = HEAD_DOCS) -> Iterator[Output]:
+             head_docs: int = HEAD_DOCS, inverted: Inverted | None = None
+             ) -> Iterator[Output]:
     # The cyclic garbage collector is paused while the index is built: it is millions of
     # small acyclic lists and strings, and the collector's passes over them cost seconds.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        full = index_analyses(FIELDS, papers.analyses())
+        inverted = invert(papers.analyses(), len(FIELDS), inverted)
+        full = index_inverted(FIELDS, inverted)
         index, tails = split_heads(full, head_docs)
     finally:
         if enabled:
@@ -261,8 +266,14 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
             path in intact and intact[path][0] == hashed for path, hashed in listing):
         yield from (Kept(path) for path, _ in listing)
         return
+    # the postings of the last build's papers, when they are the first papers now (a new
+    # day appends paper numbers): only the new papers are inverted
+    inverted = state.get("inverted")
+    if not isinstance(inverted, Inverted) or state.get("inverted_keys") != papers.keys[
+            :inverted.count]:
+        inverted = Inverted.empty(len(FIELDS))
     made = []
-    for out in _outputs(papers, urls):
+    for out in _outputs(papers, urls, inverted=inverted):  # extends `inverted` in place
         made.append((out.path, digest(out.data)))
         yield out
     try:
@@ -272,7 +283,8 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     except OSError:
         return
     save_state(cache_dir / f"search-{key[:24]}.bin",
-               {"code": code, "key": key, "outputs": made, "papers": papers.entries})
+               {"code": code, "key": key, "outputs": made, "papers": papers.entries,
+                "inverted": inverted, "inverted_keys": papers.keys})
 
 
 def _pack(outputs: Sequence[Output]) -> bytes:

@@ -320,6 +320,36 @@ def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
     assert cached(edited, intact) == second
 
 
+def test_cache_extends_the_last_postings_when_a_day_is_added(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    days = [Paper(slug=f"p{i:03d}", title=f"Paper {i} on diffusion", abstract=f"Text {i % 4}.",
+                  date=dt.date(2025, 1, 1) + dt.timedelta(days=i // 5)) for i in range(20)]
+    based: list[int] = []
+    real = search.invert
+
+    def recording(analyses, fields, base=None):
+        based.append(base.count if base else None)
+        return real(analyses, fields, base)
+
+    monkeypatch.setattr(search, "invert", recording)
+
+    def cached(papers: list[Paper]) -> list:
+        return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
+
+    def fresh(papers: list[Paper]) -> list:
+        return list(search_outputs(_site(papers), Urls(BASE)))
+
+    cached(days[:13])
+    assert based == [0]
+    assert cached(days) == fresh(days) and based[1] == 13  # 7 papers inverted, 13 reused
+    older = Paper(slug="p999", title="Older", abstract="Text.", date=dt.date(2024, 1, 1))
+    assert cached([*days, older]) == fresh([*days, older]) and based[3] == 0  # renumbered
+    edited = [*days[:5], Paper(**{**days[5].__dict__, "title": "Edited"}), *days[6:]]
+    assert cached(edited) == fresh(edited) and based[5] == 0
+
+
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
     manifest = json.loads(outputs["search/manifest.json"])
