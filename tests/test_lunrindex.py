@@ -119,3 +119,20 @@ def test_serialize_equals_json_dumps_of_the_same_structure() -> None:
     assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     assert [ref for ref, _ in data["fieldVectors"]][:2] == ['title/a"b', "title/c"]
     assert data["invertedIndex"][0][1]["title"] == {'a"b': {}}
+
+
+def test_inverted_extends_and_pickles_as_flat_arrays() -> None:
+    import pickle
+
+    from sitegen.lunrindex import Inverted, index_analyses, index_inverted, invert
+
+    analyzer = Analyzer()
+    analyses = [analyzer.analyse([f"word{i % 3} shared shared", f"abs{i}"]) for i in range(9)]
+    fields = [Field("title", 10), Field("abstract")]
+    part = pickle.loads(pickle.dumps(invert(analyses[:5], 2)))
+    assert isinstance(part, Inverted) and part.count == 5
+    whole = invert(analyses, 2, part)  # extended in place with documents 5-8
+    assert whole is part and whole == invert(analyses, 2)
+    assert pickle.loads(pickle.dumps(whole)) == whole
+    assert index_inverted(fields, whole) == index_analyses(fields, analyses)
+    assert pickle.loads(pickle.dumps(Inverted.empty(2))) == Inverted.empty(2)
