@@ -328,7 +328,7 @@ def serialize(index: FullIndex, start: int = 0, stop: int | None = None,
     fields_json = ",".join(f'"{name}"' for name in names)
     return (f'{{"version":"{LUNR_VERSION}","fields":[{fields_json}],"fieldVectors":['
             + ",".join(filter(None, vector_texts)) + '],"invertedIndex":[' + ",".join(inverted)
-            + '],"pipeline":["stemmer"]}').encode("utf-8", "surrogatepass")
+            + '],"pipeline":["stemmer"]}').encode("utf-8")
 
 
 def _vectors(keys: list[str], postings: Sequence[tuple[list[int], list[str]]],
