@@ -347,6 +347,9 @@ def _vectors(keys: list[str], postings: Sequence[tuple[list[int], list[str]]],
         items += [""] * every
     if not docs:
         return ""
+    if not every and len(set(docs)) == len(docs):  # one entry per document (the shards
+        # of frequent terms, which hold most postings): no grouping needed
+        return ",".join(map(add, map(keys.__getitem__, docs), map(add, items, repeat("]]"))))
     order = sorted(range(len(docs)), key=docs.__getitem__)
     docs = list(map(docs.__getitem__, order))
     items = list(map(items.__getitem__, order))
