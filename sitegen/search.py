@@ -16,16 +16,21 @@ theirs, and a ref costs 3 bytes instead of a 60-character slug in every posting.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
 import math
+import os
+import pickle
+import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cache import digest, load_state, save_state
+from .cache import FORMAT as CACHE_FILE_FORMAT
+from .cache import digest, load_state
 from .lunrindex import (
     Analysis,
     Analyzer,
@@ -276,15 +281,27 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     for out in _outputs(papers, urls, inverted=inverted):  # extends `inverted` in place
         made.append((out.path, digest(out.data)))
         yield out
+    _save(cache_dir, key, {"code": code, "key": key, "outputs": made,
+                           "papers": papers.entries, "inverted": inverted,
+                           "inverted_keys": papers.keys})
+
+
+def _save(cache_dir: Path, key: str, state: dict[str, Any]) -> None:
+    """Replace the cache file, pickled straight to disk (`cache.save_state` would hold the
+    20 MB pickle in memory as well, at the build's end); failing never fails the build."""
+    path = cache_dir / f"search-{key[:24]}.bin"
+    tmp = cache_dir / f".search-{key[:24]}.tmp"
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         for old in cache_dir.glob("search-*.bin"):
             old.unlink()
-    except OSError:
-        return
-    save_state(cache_dir / f"search-{key[:24]}.bin",
-               {"code": code, "key": key, "outputs": made, "papers": papers.entries,
-                "inverted": inverted, "inverted_keys": papers.keys})
+        with open(tmp, "wb") as handle:
+            pickle.dump({**state, "format": (CACHE_FILE_FORMAT, sys.version_info[:2])},
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _pack(outputs: Sequence[Output]) -> bytes:
