@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import FORMAT as CACHE_FILE_FORMAT
-from .cache import digest, load_state
+from .cache import digest
 from .lunrindex import (
     Analysis,
     Analyzer,
@@ -123,27 +123,31 @@ class _Papers:
     """What the search files need of each paper (its analysis and doc record), reused
     from the cache for papers whose indexed text and record did not change."""
 
-    def __init__(self, papers: Sequence[Paper], urls: Urls,
-                 cached: Mapping[bytes, tuple[Analysis, str]] | None = None) -> None:
+    def __init__(self, papers: Sequence[Paper], urls: Urls) -> None:
         self.papers = paper_order(papers)
+        self.urls = urls
+        #: per paper, a hash of everything its search data depends on
         self.keys: list[bytes] = []
+        for paper in self.papers:
+            self.keys.append(digest("\x1f".join([
+                paper.slug, urls.rel("paper", paper), paper.date.isoformat(),
+                "\x1e".join(paper.tags), *paper_fields(paper).values()]).encode(
+                    "utf-8", "surrogatepass")))
         self.entries: dict[bytes, tuple[Analysis, str]] = {}
+
+    def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None) -> _Papers:
+        """Each paper's analysis and record: from `cached`, or made (new or edited papers)."""
         cached = cached or {}
         analyzer: Analyzer | None = None
-        for paper in self.papers:
-            fields = paper_fields(paper)
-            url = urls.rel("paper", paper)
-            key = digest("\x1f".join([paper.slug, url, paper.date.isoformat(), "\x1e".join(
-                paper.tags), *fields.values()]).encode("utf-8", "surrogatepass"))
-            self.keys.append(key)
+        for paper, key in zip(self.papers, self.keys, strict=True):
             if key in self.entries:
                 continue
             entry = cached.get(key)
             if entry is None:
                 analyzer = analyzer or Analyzer()
-                entry = (analyzer.analyse([fields[f.name] for f in FIELDS]),
-                         _text(doc_record(paper, urls)))
+                entry = (_analyse(analyzer, paper), _text(doc_record(paper, self.urls)))
             self.entries[key] = entry
+        return self
 
     def analyses(self) -> list[Analysis]:
         return [self.entries[key][0] for key in self.keys]
@@ -156,7 +160,7 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
                    head_docs: int = HEAD_DOCS) -> Iterator[Output]:
     """The term shards, the tails, the doc-store buckets, the membership and vocabulary
     files and, last, the manifest, in a stable order, made one at a time."""
-    return _outputs(_Papers(site.papers, urls), urls, shard_postings, head_docs)
+    return _outputs(_Papers(site.papers, urls).fill(), urls, shard_postings, head_docs)
 
 
 def _outputs(papers: _Papers, urls: Urls, shard_postings: int = SHARD_POSTINGS,
@@ -237,17 +241,42 @@ def _code_key() -> bytes:
     return digest(b"".join(p.read_bytes() for p in parts) + str(CACHE_FORMAT).encode())
 
 
-def _load_cache(cache_dir: Path, code: bytes) -> dict[str, Any]:
-    """The last build's cache file, or {} (missing, damaged, another code version)."""
+def _load_cache(cache_dir: Path, code: bytes) -> tuple[dict[str, Any], Path | None]:
+    """The header of the last build's cache file (its key and output list) and the file,
+    or ({}, None) when it is missing, damaged or from another code version."""
     try:
         paths = sorted(cache_dir.glob("search-*.bin"))
     except OSError:
-        return {}
+        return {}, None
     for path in paths:
-        state = load_state(path)
-        if state is not None and state.get("code") == code:
-            return state
-    return {}
+        header = _unpickle(path, 0)
+        if (isinstance(header, dict) and header.get("format") == _file_format()
+                and header.get("code") == code):
+            return header, path
+    return {}, None
+
+
+def _unpickle(path: Path, skip: int) -> Any:
+    """The pickle after the first `skip` pickles of `path`, or None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            # our own cache, written by this program into the site folder: as trusted
+            # as the site's templates and config (as cache.load_state says)
+            for _ in range(skip):
+                pickle.load(handle)  # noqa: S301
+            return pickle.load(handle)  # noqa: S301
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return None
+
+
+def _load_body(path: Path | None) -> dict[str, Any]:
+    """The second part of the cache file: the papers' analyses and the postings."""
+    body = _unpickle(path, 1) if path is not None else None
+    return body if isinstance(body, dict) else {}
+
+
+def _file_format() -> tuple[object, ...]:
+    return (CACHE_FILE_FORMAT, CACHE_FORMAT, sys.version_info[:2])
 
 
 def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
@@ -255,38 +284,43 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
                           ) -> Iterator[Output | Kept]:
     """`search_outputs`, made from what `cache_dir` remembers of the last build.
 
-    The cache file (`search-<key>.bin`) keeps each paper's analysis (terms, counts,
-    lengths) and doc record by a hash of its text, so only new or edited papers are
-    analysed again; and the list of the last outputs with their hashes. When no paper
-    changed and `intact` (the writer's manifest of files verified in the output folder:
-    path -> (content hash, stat)) holds every listed file with the same hash, the files
-    come back as `Kept` and nothing is built. A broken or unwritable cache is ignored.
+    The cache file (`search-<key>.bin`) holds two pickles: a header (a hash of every
+    paper's search data and the code, and the list of the last outputs with their
+    content hashes), then each paper's analysis (terms, counts, lengths) and doc record
+    by a hash of its text, so only new or edited papers are analysed again, and the
+    postings before scoring, extended when a day is added. When no paper changed and
+    `intact` (the writer's manifest of files verified in the output folder: path ->
+    (content hash, stat)) holds every listed file with the same hash, the files come back
+    as `Kept` and only the header is read. A broken or unwritable cache is ignored.
     """
     code = _code_key()
-    state = _load_cache(cache_dir, code)
-    papers = _Papers(site.papers, urls, state.get("papers"))
+    header, path = _load_cache(cache_dir, code)
+    papers = _Papers(site.papers, urls)
     key = digest(b"".join(papers.keys) + urls.base_url.encode()).hex()
-    listing = state.get("outputs") if state.get("key") == key else None
+    listing = header.get("outputs") if header.get("key") == key else None
     if listing and intact is not None and all(
             path in intact and intact[path][0] == hashed for path, hashed in listing):
         yield from (Kept(path) for path, _ in listing)
         return
+    body = _load_body(path)
+    papers.fill(body.get("papers"))
     # the postings of the last build's papers, when they are the first papers now (a new
     # day appends paper numbers): only the new papers are inverted
-    inverted = state.get("inverted")
-    if not isinstance(inverted, Inverted) or state.get("inverted_keys") != papers.keys[
+    inverted = body.get("inverted")
+    if not isinstance(inverted, Inverted) or body.get("inverted_keys") != papers.keys[
             :inverted.count]:
         inverted = Inverted.empty(len(FIELDS))
+    del body
     made = []
     for out in _outputs(papers, urls, inverted=inverted):  # extends `inverted` in place
         made.append((out.path, digest(out.data)))
         yield out
-    _save(cache_dir, key, {"code": code, "key": key, "outputs": made,
-                           "papers": papers.entries, "inverted": inverted,
-                           "inverted_keys": papers.keys})
+    _save(cache_dir, key, {"format": _file_format(), "code": code, "key": key,
+                           "outputs": made},
+          {"papers": papers.entries, "inverted": inverted, "inverted_keys": papers.keys})
 
 
-def _save(cache_dir: Path, key: str, state: dict[str, Any]) -> None:
+def _save(cache_dir: Path, key: str, header: dict[str, Any], body: dict[str, Any]) -> None:
     """Replace the cache file, pickled straight to disk (`cache.save_state` would hold the
     20 MB pickle in memory as well, at the build's end); failing never fails the build."""
     path = cache_dir / f"search-{key[:24]}.bin"
@@ -296,8 +330,8 @@ def _save(cache_dir: Path, key: str, state: dict[str, Any]) -> None:
         for old in cache_dir.glob("search-*.bin"):
             old.unlink()
         with open(tmp, "wb") as handle:
-            pickle.dump({**state, "format": (CACHE_FILE_FORMAT, sys.version_info[:2])},
-                        handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(body, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):
