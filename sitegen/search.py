@@ -65,14 +65,6 @@ MANIFEST_FORMAT = 3
 CACHE_FORMAT = 1
 
 
-def fnv1a(text: str) -> int:
-    """32-bit FNV-1a of the UTF-8 bytes (the doc buckets of manifest format 2 used it)."""
-    value = 0x811C9DC5
-    for byte in text.encode("utf-8"):
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
-
-
 def bucket_count(papers: int) -> int:
     """How many doc-store buckets `papers` papers are spread over."""
     return max(1, math.ceil(papers / BUCKET_DOCS))
@@ -327,8 +319,8 @@ def _save(cache_dir: Path, key: str, header: dict[str, Any], body: dict[str, Any
     tmp = cache_dir / f".search-{key[:24]}.tmp"
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("search-*.bin"):
-            old.unlink()
+        for old in [*cache_dir.glob("search-*.bin"), *cache_dir.glob(".search-*.tmp")]:
+            old.unlink()  # the last file, and any a killed build left half written
         with open(tmp, "wb") as handle:
             pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(body, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -19,7 +19,6 @@ from sitegen.search import (
     BUCKET_DOCS,
     FIELDS,
     bucket_count,
-    fnv1a,
     full_index_json,
     paper_fields,
     paper_order,
@@ -128,11 +127,6 @@ def test_a_new_day_leaves_old_doc_buckets_unchanged() -> None:
     assert before["search/d/0.json"] == after["search/d/0.json"]
     assert before["search/d/1.json"] != after["search/d/1.json"]  # papers 13-15 join it
     assert "search/d/2.json" not in before and "search/d/2.json" in after
-
-
-def test_fnv1a_known_values() -> None:  # search.py keeps it for format-2 readers
-    assert fnv1a("") == 0x811C9DC5
-    assert fnv1a("a") == 0xE40C292C
 
 
 def test_build_deterministic() -> None:
