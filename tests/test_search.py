@@ -118,6 +118,15 @@ def test_refs_are_paper_numbers_oldest_first_in_letters() -> None:
     assert paper_order([*PAPERS, older])[0] is older  # a slug later in order, but older
 
 
+def test_search_js_refs_equal_python_refs() -> None:
+    numbers = [0, 1, 25, 26, 51, 52, 53, 2703, 2704, 140_607, 140_608, 9_999_999]
+    script = ("const S=require('./themes/default/static/js/search.js');"
+              "const n=JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify([n.map(S.refOf), n.map(x=>S.refNumber(S.refOf(x)))]))")
+    refs, back = json.loads(_node("-e", script, json.dumps(numbers)))
+    assert refs == [ref_of(n) for n in numbers] and back == numbers
+
+
 def test_a_new_day_leaves_old_doc_buckets_unchanged() -> None:
     days = [_paper(f"p{i:03d}", f"Paper {i}", "Text.") for i in range(20)]
     days = [Paper(**{**p.__dict__, "date": dt.date(2025, 1, 1) + dt.timedelta(days=i // 5)})
