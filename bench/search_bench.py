@@ -1,6 +1,7 @@
 """Search benchmark: payload of a first query and query latency at 1k, 10k and 50k papers.
 
     python bench/search_bench.py [--sizes 1000,10000,50000] [--queries 200] [--lunr-py]
+    python bench/search_bench.py --site PATH   # a real site's papers instead (e.g. issue 7's)
 
 Synthetic papers recombine the sentences and titles of tests/fixtures/daily-papers-aug11.txt;
 each paper also gets a few invented words (model and dataset names) from a vocabulary that
@@ -191,11 +192,23 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
-    papers = synthetic_papers(size)
+def site_papers(root: Path) -> list[Paper]:
+    """The papers of a site folder, with the tags its config's rules add (as a build)."""
+    from sitegen.build import assemble_site
+    from sitegen.config import load_config
+    from sitegen.content import load_papers
+
+    config = load_config(root)
+    papers, _ = load_papers(root)
+    return list(assemble_site(config, papers).papers)
+
+
+def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = None) -> dict:
+    papers = site_papers(site) if site else synthetic_papers(size)
+    size = len(papers)
     site = Site(papers=tuple(papers), days=(), months=(), tags=(), updated=None)
     t0, c0 = time.perf_counter(), time.process_time()
-    outputs = search_outputs(site, Urls(BASE))
+    outputs = list(search_outputs(site, Urls(BASE)))
     build_s, build_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     folder = OUT / f"search-{size}"
     if folder.exists():
@@ -205,6 +218,10 @@ def run_size(size: int, query_count: int, lunr_py: bool) -> dict:
     full = full_index_json(papers)
     row: dict = {"papers": size, "build_s": round(build_s, 2), "build_cpu_s": round(build_cpu_s, 2),
                  "files": len(outputs),
+                 "output_mb": round(sum(len(o.data) for o in outputs) / 1e6, 1),
+                 "output_mb_by_folder": {
+                     d: round(sum(len(o.data) for o in outputs if f"/{d}/" in o.path) / 1e6, 1)
+                     for d in ("t", "x", "m", "d", "v")},
                  "shards": sum(1 for o in outputs if "/t/" in o.path),
                  "full_index_gzip": gz(full)}
     if lunr_py:
@@ -274,10 +291,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--lunr-py", action="store_true", help="also time lunr.py's builder")
+    parser.add_argument("--site", type=Path, help="index this site's papers (one run)")
     args = parser.parse_args()
     rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        row = run_size(size, args.queries, args.lunr_py)
+    for size in ([0] if args.site else (int(s) for s in args.sizes.split(","))):
+        row = run_size(size, args.queries, args.lunr_py, args.site)
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
     print("\npapers  build_s  shards  full_gz_KB  first_query_gz_KB p50/p95/max  query_ms p50/p95")

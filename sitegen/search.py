@@ -1,4 +1,4 @@
-"""The search index: term-sharded lunr indexes plus a bucketed document store.
+"""The search index: term-sharded lunr indexes plus a numbered document store.
 
 A reader's browser fetches `search/manifest.json` (the first term of every shard), then
 only the shards holding its query's terms and the doc-store buckets of the results it
@@ -8,29 +8,43 @@ found in more than HEAD_DOCS papers keeps its strongest postings in its shard an
 rest in tiers (`search/x/`) that search.js fetches when its score bounds need them.
 All of it together is exactly the one index lunr.js would load from a single file
 (docs/search.md has the design, where results can differ, and the measured figures).
+
+Papers are numbered oldest first (date, then slug) and their lunr refs are those numbers
+in base 52 (`lunrindex.ref_of`): a new day's papers get new numbers and old papers keep
+theirs, and a ref costs 3 bytes instead of a 60-character slug in every posting.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
 import math
+import os
+import pickle
+import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .fileio import atomic_write_bytes
+from .cache import FORMAT as CACHE_FILE_FORMAT
+from .cache import digest
 from .lunrindex import (
+    Analysis,
+    Analyzer,
     Field,
     FullIndex,
-    build_full_index,
+    Inverted,
+    index_analyses,
+    index_inverted,
+    invert,
     serialize,
     shard_ranges,
     split_heads,
 )
-from .model import Output, Paper, Site
+from .model import Kept, Output, Paper, Site
 from .textrender import preview
 from .urls import Urls
 
@@ -41,25 +55,24 @@ FIELDS: tuple[Field, ...] = (
 SHARD_POSTINGS = 4000
 #: A term in more papers than this ships its strongest postings first, the rest on demand.
 HEAD_DOCS = 2000
-#: About this many papers per doc-store bucket.
+#: Papers per doc-store bucket: paper number n is entry n % BUCKET_DOCS of d/<n // BUCKET_DOCS>.
 BUCKET_DOCS = 8
 SNIPPET_CHARS = 240
 #: About this many terms per vocabulary file (fuzzy terms are expanded against it).
 VOCAB_TERMS = 4000
-MANIFEST_FORMAT = 2
-
-
-def fnv1a(text: str) -> int:
-    """32-bit FNV-1a of the UTF-8 bytes; search.js computes the same to find a bucket."""
-    value = 0x811C9DC5
-    for byte in text.encode("utf-8"):
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
+MANIFEST_FORMAT = 3
+#: Bumped when the cache file's layout changes (its entries are also keyed by the code).
+CACHE_FORMAT = 1
 
 
 def bucket_count(papers: int) -> int:
     """How many doc-store buckets `papers` papers are spread over."""
     return max(1, math.ceil(papers / BUCKET_DOCS))
+
+
+def paper_order(papers: Sequence[Paper]) -> list[Paper]:
+    """Papers in search number order: oldest first, so a new day appends numbers."""
+    return sorted(papers, key=lambda p: (p.date, p.slug))
 
 
 def paper_fields(paper: Paper) -> dict[str, str]:
@@ -83,57 +96,115 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def build_index(papers: Sequence[Paper]) -> FullIndex:
-    """One lunr index over all papers (refs are the paper slugs)."""
-    return build_full_index(FIELDS, ((p.slug, paper_fields(p)) for p in papers))
+    """One lunr index over all papers, numbered in `paper_order`."""
+    analyzer = Analyzer()
+    return index_analyses(FIELDS, [_analyse(analyzer, p) for p in paper_order(papers)])
+
+
+def _analyse(analyzer: Analyzer, paper: Paper) -> Analysis:
+    fields = paper_fields(paper)
+    return analyzer.analyse([fields[f.name] for f in FIELDS])
+
+
+class _Papers:
+    """What the search files need of each paper (its analysis and doc record), reused
+    from the cache for papers whose indexed text and record did not change."""
+
+    def __init__(self, papers: Sequence[Paper], urls: Urls) -> None:
+        self.papers = paper_order(papers)
+        self.urls = urls
+        #: per paper, a hash of everything its search data depends on
+        self.keys: list[bytes] = []
+        for paper in self.papers:
+            self.keys.append(digest("\x1f".join([
+                paper.slug, urls.rel("paper", paper), paper.date.isoformat(),
+                "\x1e".join(paper.tags), *paper_fields(paper).values()]).encode(
+                    "utf-8", "surrogatepass")))
+        self.entries: dict[bytes, tuple[Analysis, str]] = {}
+
+    def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None) -> _Papers:
+        """Each paper's analysis and record: from `cached`, or made (new or edited papers)."""
+        cached = cached or {}
+        analyzer: Analyzer | None = None
+        for paper, key in zip(self.papers, self.keys, strict=True):
+            if key in self.entries:
+                continue
+            entry = cached.get(key)
+            if entry is None:
+                analyzer = analyzer or Analyzer()
+                entry = (_analyse(analyzer, paper), _text(doc_record(paper, self.urls)))
+            self.entries[key] = entry
+        return self
+
+    def analyses(self) -> list[Analysis]:
+        return [self.entries[key][0] for key in self.keys]
+
+    def records(self) -> list[str]:
+        return [self.entries[key][1] for key in self.keys]
 
 
 def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
-                   head_docs: int = HEAD_DOCS) -> list[Output]:
-    """The manifest, the term shards, the tails and the doc-store buckets, in a stable order.
+                   head_docs: int = HEAD_DOCS) -> Iterator[Output]:
+    """The term shards, the tails, the doc-store buckets, the membership and vocabulary
+    files and, last, the manifest, in a stable order, made one at a time."""
+    return _outputs(_Papers(site.papers, urls).fill(), urls, shard_postings, head_docs)
 
-    The cyclic garbage collector is paused meanwhile: the index is millions of small
-    acyclic tuples, lists and dicts, and its passes over them doubled the build time.
-    """
+
+def _outputs(papers: _Papers, urls: Urls, shard_postings: int = SHARD_POSTINGS,
+             head_docs: int = HEAD_DOCS, inverted: Inverted | None = None
+             ) -> Iterator[Output]:
+    # The cyclic garbage collector is paused while the index is built: it is millions of
+    # small acyclic lists and strings, and the collector's passes over them cost seconds.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _search_outputs(site, urls, shard_postings, head_docs)
+        inverted = invert(papers.analyses(), len(FIELDS), inverted)
+        full = index_inverted(FIELDS, inverted)
+        index, tails = split_heads(full, head_docs)
     finally:
         if enabled:
             gc.enable()
-
-
-def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
-                    ) -> list[Output]:
-    papers = sorted(site.papers, key=lambda p: p.slug)
-    full = build_index(papers)
-    index, tails = split_heads(full, head_docs)
     ranges = shard_ranges(index, shard_postings)
-    shards = [_json(serialize(index, start, stop)) for start, stop in ranges]
-    tail_files = [[_json(serialize(tier, t.position, t.position + 1)) for tier in t.tiers]
-                  for t in tails]
+    version = hashlib.sha256()
+
+    def output(kind: str, name: str, data: bytes) -> Output:
+        version.update(digest(data))
+        return Output(urls.output_path(kind, name), data)
+
+    for i, (start, stop) in enumerate(ranges):
+        yield output("search_shard", str(i), serialize(index, start, stop))
+    for i, tail in enumerate(tails):
+        for j, tier in enumerate(tail.tiers):
+            yield output("search_tail", f"{i}-{j}",
+                         serialize(index, tail.position, tail.position + 1, postings=[tier]))
+    records = papers.records()
+    for i in range(bucket_count(len(records))):
+        chunk = records[i * BUCKET_DOCS:(i + 1) * BUCKET_DOCS]
+        yield output("search_docs", str(i), ("[" + ",".join(chunk) + "]").encode("utf-8"))
     # every paper holding a split term, by field: a +required or -excluded clause needs the
-    # set, not the scores, so it reads this instead of every tier
-    members = [_json({name: [ref for ref, _ in full.postings[t.position][name]]
-                      for name in full.fields}) for t in tails]
+    # set, not the scores, so it reads this instead of every tier. Paper numbers ascend;
+    # each is stored as the difference from the previous one.
+    for i, tail in enumerate(tails):
+        members = {}
+        for name, (docs, _) in zip(full.fields, full.postings[tail.position], strict=True):
+            members[name] = [b - a for a, b in zip([0] + docs, docs, strict=False)]
+        yield output("search_members", str(i), _json(members))
     vocab_starts = vocab_chunks(ranges, VOCAB_TERMS)
-    vocab = [_json(index.terms[ranges[a][0]:ranges[b - 1][1]])
-             for a, b in zip(vocab_starts, vocab_starts[1:] + [len(ranges)], strict=True)]
-    buckets: list[dict[str, Any]] = [{} for _ in range(bucket_count(len(papers)))]
-    for paper in papers:
-        buckets[fnv1a(paper.slug) % len(buckets)][paper.slug] = doc_record(paper, urls)
-    stores = [_json(bucket) for bucket in buckets]
-    digest = hashlib.sha256()
-    for blob in shards + [b for tiers in tail_files for b in tiers] + stores + members + vocab:
-        digest.update(hashlib.sha256(blob).digest())
+    for i, (a, b) in enumerate(zip(vocab_starts, vocab_starts[1:] + [len(ranges)],
+                                   strict=True)):
+        yield output("search_vocab", str(i), _json(index.terms[ranges[a][0]:ranges[b - 1][1]]))
     manifest = {
         "format": MANIFEST_FORMAT,
         "lunr": "2.3.9",
-        "version": digest.hexdigest()[:12],
+        "version": version.hexdigest()[:12],
         "fields": [f.name for f in FIELDS],
-        "docs": len(papers),
-        "buckets": len(buckets),
+        "docs": len(records),
+        "bucketDocs": BUCKET_DOCS,
         "shards": [index.terms[start] if start < len(index.terms) else ""
                    for start, _ in ranges],
         # [term, bounds] of every split term i; its tier j is x/<i>-<j>.json, and bounds[j]
@@ -142,18 +213,7 @@ def _search_outputs(site: Site, urls: Urls, shard_postings: int, head_docs: int
         # the first shard of every vocabulary file v/<i>.json (the terms of its shards)
         "vocab": vocab_starts,
     }
-    outputs = [Output(urls.output_path("search_manifest"), _json(manifest))]
-    outputs += [Output(urls.output_path("search_shard", str(i)), blob)
-                for i, blob in enumerate(shards)]
-    outputs += [Output(urls.output_path("search_tail", f"{i}-{j}"), blob)
-                for i, tiers in enumerate(tail_files) for j, blob in enumerate(tiers)]
-    outputs += [Output(urls.output_path("search_docs", str(i)), blob)
-                for i, blob in enumerate(stores)]
-    outputs += [Output(urls.output_path("search_members", str(i)), blob)
-                for i, blob in enumerate(members)]
-    outputs += [Output(urls.output_path("search_vocab", str(i)), blob)
-                for i, blob in enumerate(vocab)]
-    return outputs
+    yield Output(urls.output_path("search_manifest"), _json(manifest))
 
 
 def vocab_chunks(ranges: Sequence[tuple[int, int]], target_terms: int) -> list[int]:
@@ -168,59 +228,115 @@ def vocab_chunks(ranges: Sequence[tuple[int, int]], target_terms: int) -> list[i
     return starts
 
 
-def cache_key(papers: Sequence[Paper], urls: Urls) -> str:
-    """A hash of everything the search files depend on: the papers' indexed text and
-    doc records, and the code that turns them into files."""
-    digest = hashlib.sha256()
-    for module in (Path(__file__), Path(__file__).with_name("lunrindex.py")):
-        digest.update(module.read_bytes())
-    for paper in sorted(papers, key=lambda p: p.slug):
-        digest.update(_json([paper.slug, paper_fields(paper), doc_record(paper, urls)]))
-    return digest.hexdigest()[:24]
+def _code_key() -> bytes:
+    parts = [Path(__file__), Path(__file__).with_name("lunrindex.py")]
+    return digest(b"".join(p.read_bytes() for p in parts) + str(CACHE_FORMAT).encode())
+
+
+def _load_cache(cache_dir: Path, code: bytes) -> tuple[dict[str, Any], Path | None]:
+    """The header of the last build's cache file (its key and output list) and the file,
+    or ({}, None) when it is missing, damaged or from another code version."""
+    try:
+        paths = sorted(cache_dir.glob("search-*.bin"))
+    except OSError:
+        return {}, None
+    for path in paths:
+        header = _unpickle(path, 0)
+        if (isinstance(header, dict) and header.get("format") == _file_format()
+                and header.get("code") == code):
+            return header, path
+    return {}, None
+
+
+def _unpickle(path: Path, skip: int) -> Any:
+    """The pickle after the first `skip` pickles of `path`, or None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            # our own cache, written by this program into the site folder: as trusted
+            # as the site's templates and config (as cache.load_state says)
+            for _ in range(skip):
+                pickle.load(handle)  # noqa: S301
+            return pickle.load(handle)  # noqa: S301
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return None
+
+
+def _load_body(path: Path | None) -> dict[str, Any]:
+    """The second part of the cache file: the papers' analyses and the postings."""
+    body = _unpickle(path, 1) if path is not None else None
+    return body if isinstance(body, dict) else {}
+
+
+def _file_format() -> tuple[object, ...]:
+    return (CACHE_FILE_FORMAT, CACHE_FORMAT, sys.version_info[:2])
+
+
+def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
+                          intact: Mapping[str, tuple[bytes, Any]] | None = None
+                          ) -> Iterator[Output | Kept]:
+    """`search_outputs`, made from what `cache_dir` remembers of the last build.
+
+    The cache file (`search-<key>.bin`) holds two pickles: a header (a hash of every
+    paper's search data and the code, and the list of the last outputs with their
+    content hashes), then each paper's analysis (terms, counts, lengths) and doc record
+    by a hash of its text, so only new or edited papers are analysed again, and the
+    postings before scoring, extended when a day is added. When no paper changed and
+    `intact` (the writer's manifest of files verified in the output folder: path ->
+    (content hash, stat)) holds every listed file with the same hash, the files come back
+    as `Kept` and only the header is read. A broken or unwritable cache is ignored.
+    """
+    code = _code_key()
+    header, path = _load_cache(cache_dir, code)
+    papers = _Papers(site.papers, urls)
+    key = digest(b"".join(papers.keys) + urls.base_url.encode()).hex()
+    listing = header.get("outputs") if header.get("key") == key else None
+    if listing and intact is not None and all(
+            path in intact and intact[path][0] == hashed for path, hashed in listing):
+        yield from (Kept(path) for path, _ in listing)
+        return
+    body = _load_body(path)
+    papers.fill(body.get("papers"))
+    # the postings of the last build's papers, when they are the first papers now (a new
+    # day appends paper numbers): only the new papers are inverted
+    inverted = body.get("inverted")
+    if not isinstance(inverted, Inverted) or body.get("inverted_keys") != papers.keys[
+            :inverted.count]:
+        inverted = Inverted.empty(len(FIELDS))
+    del body
+    made = []
+    for out in _outputs(papers, urls, inverted=inverted):  # extends `inverted` in place
+        made.append((out.path, digest(out.data)))
+        yield out
+    _save(cache_dir, key, {"format": _file_format(), "code": code, "key": key,
+                           "outputs": made},
+          {"papers": papers.entries, "inverted": inverted, "inverted_keys": papers.keys})
+
+
+def _save(cache_dir: Path, key: str, header: dict[str, Any], body: dict[str, Any]) -> None:
+    """Replace the cache file, pickled straight to disk (`cache.save_state` would hold the
+    20 MB pickle in memory as well, at the build's end); failing never fails the build."""
+    path = cache_dir / f"search-{key[:24]}.bin"
+    tmp = cache_dir / f".search-{key[:24]}.tmp"
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in [*cache_dir.glob("search-*.bin"), *cache_dir.glob(".search-*.tmp")]:
+            old.unlink()  # the last file, and any a killed build left half written
+        with open(tmp, "wb") as handle:
+            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(body, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _pack(outputs: Sequence[Output]) -> bytes:
+    """The cache layout before format 1 (a zlib pack of every output); tests write it to
+    check an old or foreign cache file is ignored."""
     header = _json([[o.path, len(o.data)] for o in outputs])
     return zlib.compress(header + b"\n" + b"".join(o.data for o in outputs), 1)
 
 
-def _unpack(blob: bytes) -> list[Output]:
-    try:
-        blob = zlib.decompress(blob)
-    except zlib.error as exc:
-        raise ValueError("damaged search cache") from exc
-    header, _, body = blob.partition(b"\n")
-    outputs, offset = [], 0
-    for path, length in json.loads(header):
-        outputs.append(Output(path, body[offset:offset + length]))
-        offset += length
-    if offset != len(body):
-        raise ValueError("truncated search cache")
-    return outputs
-
-
-def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path) -> list[Output]:
-    """`search_outputs`, reused from `cache_dir` when no indexed text changed.
-
-    Any new or edited paper changes every shard (idf and average lengths are global), so
-    the cache serves rebuilds that change templates, notes or config: `sitegen serve`
-    after a template edit skips the index. A broken or unwritable cache is ignored.
-    """
-    path = cache_dir / f"search-{cache_key(site.papers, urls)}.bin"
-    try:
-        return _unpack(path.read_bytes())
-    except (OSError, ValueError):
-        pass
-    outputs = search_outputs(site, urls)
-    try:
-        for old in cache_dir.glob("search-*.bin"):
-            old.unlink()
-        atomic_write_bytes(path, _pack(outputs))
-    except OSError:
-        pass
-    return outputs
-
-
 def full_index_json(papers: Sequence[Paper]) -> bytes:
     """The whole index as one lunr.js file (tests and the benchmark compare shards to it)."""
-    return _json(serialize(build_index(sorted(papers, key=lambda p: p.slug)), every_vector=True))
+    return serialize(build_index(papers), every_vector=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -41,8 +42,8 @@ def test_index_equals_lunr_py_on_the_sample_page(sample_page: Path) -> None:
     docs = [{"id": p.slug, **paper_fields(p)} for p in papers]
     expected = lunr("id", [{"field_name": f.name, "boost": f.boost} for f in FIELDS],
                     docs).serialize()
-    mine = serialize(build_full_index(FIELDS, ((p.slug, paper_fields(p)) for p in papers)),
-                     every_vector=True)
+    mine = json.loads(serialize(build_full_index(FIELDS, ((p.slug, paper_fields(p))
+                                                          for p in papers)), every_vector=True))
     assert len(mine["invertedIndex"]) > 1000
     assert _normalised(mine) == _normalised(expected)
 
@@ -52,7 +53,7 @@ def test_terms_are_numbered_in_javascript_string_order() -> None:
     index = build_full_index([Field("title")], [("a", {"title": "rocket🚀 x，y 😀 ｚｚ"})])
     assert index.terms == sorted(index.terms, key=js_order)
     assert index.terms != sorted(index.terms)
-    serialized = serialize(index)
+    serialized = json.loads(serialize(index))
     assert [p["_index"] for _, p in serialized["invertedIndex"]] == list(range(len(index.terms)))
 
 
@@ -92,13 +93,46 @@ def test_frequent_terms_split_into_head_and_doubling_tiers() -> None:
     assert [index.terms[t.position] for t in tails] == ["common"]
     tail = tails[0]
     position = tail.position
-    head_refs = [ref for ref, _ in heads.postings[position]["title"]]
-    tier_refs = [[ref for ref, _ in tier.postings[position]["title"]] for tier in tail.tiers]
-    assert len(head_refs) == 3 and [len(r) for r in tier_refs] == [6, 11]  # 3, 6, 12...
-    everything = sorted(head_refs + [r for refs in tier_refs for r in refs])
-    assert everything == sorted(ref for ref, _ in index.postings[position]["title"])
-    scores = dict(index.postings[position]["title"])
-    assert min(scores[r] for r in head_refs) >= max(scores[r] for r in tier_refs[0])
-    assert tail.bounds[0] == [max(scores[r] for r in tier_refs[0] + tier_refs[1]), 0]
-    assert tail.bounds[1] == [max(scores[r] for r in tier_refs[1]), 0]
-    assert all(refs == sorted(refs) for refs in tier_refs)  # document order kept
+    head_docs = heads.postings[position][0][0]
+    tier_docs = [tier[0][0] for tier in tail.tiers]
+    assert len(head_docs) == 3 and [len(r) for r in tier_docs] == [6, 11]  # 3, 6, 12...
+    everything = sorted(head_docs + [d for docs in tier_docs for d in docs])
+    assert everything == index.postings[position][0][0] == list(range(20))
+    scores = dict(index.scores(position, 0))
+    assert min(scores[d] for d in head_docs) >= max(scores[d] for d in tier_docs[0])
+    assert tail.bounds[0] == [max(scores[d] for d in tier_docs[0] + tier_docs[1]), 0]
+    assert tail.bounds[1] == [max(scores[d] for d in tier_docs[1]), 0]
+    assert all(docs == sorted(docs) for docs in tier_docs)  # document order kept
+    # a tier serializes as a one-term lunr index with the term's global number
+    tier = json.loads(serialize(heads, position, position + 1, postings=[tail.tiers[0]]))
+    [(term, posting)] = tier["invertedIndex"]
+    assert term == "common" and posting["_index"] == position
+    assert list(posting["title"]) == [index.refs[d] for d in tier_docs[0]]
+
+
+def test_serialize_equals_json_dumps_of_the_same_structure() -> None:
+    docs = [("a\"b", {"title": 'say "hi" \\ back', "abstract": "x y x"}),
+            ("c", {"title": "rocket🚀 naïve", "abstract": ""})]
+    index = build_full_index([Field("title", 10), Field("abstract")], docs)
+    text = serialize(index, every_vector=True)
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    assert [ref for ref, _ in data["fieldVectors"]][:2] == ['title/a"b', "title/c"]
+    assert data["invertedIndex"][0][1]["title"] == {'a"b': {}}
+
+
+def test_inverted_extends_and_pickles_as_flat_arrays() -> None:
+    import pickle
+
+    from sitegen.lunrindex import Inverted, index_analyses, index_inverted, invert
+
+    analyzer = Analyzer()
+    analyses = [analyzer.analyse([f"word{i % 3} shared shared", f"abs{i}"]) for i in range(9)]
+    fields = [Field("title", 10), Field("abstract")]
+    part = pickle.loads(pickle.dumps(invert(analyses[:5], 2)))
+    assert isinstance(part, Inverted) and part.count == 5
+    whole = invert(analyses, 2, part)  # extended in place with documents 5-8
+    assert whole is part and whole == invert(analyses, 2)
+    assert pickle.loads(pickle.dumps(whole)) == whole
+    assert index_inverted(fields, whole) == index_analyses(fields, analyses)
+    assert pickle.loads(pickle.dumps(Inverted.empty(2))) == Inverted.empty(2)

@@ -13,13 +13,15 @@ import pytest
 from conftest import write_paper
 from lunr import lunr
 
-from sitegen.model import Paper, Site
+from sitegen.lunrindex import ref_of
+from sitegen.model import Output, Paper, Site
 from sitegen.search import (
+    BUCKET_DOCS,
     FIELDS,
     bucket_count,
-    fnv1a,
     full_index_json,
     paper_fields,
+    paper_order,
     search_outputs,
 )
 from sitegen.urls import Urls
@@ -53,6 +55,10 @@ QUERIES = ["diffusion", "transformer", "transform*", "title:reasoning", "+langua
            "langauge~1 -agents"]
 
 
+#: slug -> lunr ref (papers numbered oldest first, then by slug)
+REF = {p.slug: ref_of(i) for i, p in enumerate(paper_order(PAPERS))}
+
+
 def _site(papers: list[Paper]) -> Site:
     return Site(papers=tuple(papers), days=(), months=(), tags=(), updated=None)
 
@@ -80,6 +86,7 @@ def _node(*args: str) -> str:
 def test_outputs_manifest_shards_and_buckets() -> None:
     outputs = {o.path: o.data for o in search_outputs(_site(PAPERS), Urls(BASE),
                                                       shard_postings=5)}
+    assert list(outputs)[-1] == "search/manifest.json"  # made last: it hashes the others
     manifest = json.loads(outputs["search/manifest.json"])
     assert manifest["fields"] == [f.name for f in FIELDS]
     assert manifest["docs"] == len(PAPERS)
@@ -88,23 +95,52 @@ def test_outputs_manifest_shards_and_buckets() -> None:
     utf16 = [s.encode("utf-16-be") for s in shards]
     assert utf16 == sorted(utf16)
     assert all(f"search/t/{i}.json" in outputs for i in range(len(shards)))
-    buckets = bucket_count(len(PAPERS))
-    assert manifest["buckets"] == buckets
-    for paper in PAPERS:
-        store = json.loads(outputs[f"search/d/{fnv1a(paper.slug) % buckets}.json"])
-        record = store[paper.slug]
+    assert manifest["bucketDocs"] == BUCKET_DOCS
+    for number, paper in enumerate(paper_order(PAPERS)):
+        store = json.loads(outputs[f"search/d/{number // BUCKET_DOCS}.json"])
+        record = store[number % BUCKET_DOCS]
         assert record["t"] == paper.title and record["u"] == f"papers/{paper.slug}/"
         assert record["d"] == "2025-08-11"
+    assert len([p for p in outputs if p.startswith("search/d/")]) == bucket_count(len(PAPERS))
+    # refs are short: no slug appears in the index files
+    for path, data in outputs.items():
+        if path.startswith("search/t/"):
+            assert b"2408." not in data, path
 
 
-def test_fnv1a_known_values() -> None:
-    assert fnv1a("") == 0x811C9DC5
-    assert fnv1a("a") == 0xE40C292C
+def test_refs_are_paper_numbers_oldest_first_in_letters() -> None:
+    assert [ref_of(n) for n in (0, 1, 25, 26, 51, 52, 53, 2703, 2704)] == [
+        "A", "B", "Z", "a", "z", "BA", "BB", "zz", "BAA"]
+    refs = [ref_of(n) for n in range(3000)]
+    assert len(set(refs)) == 3000 and not any(r.isdigit() for r in refs)
+    older = _paper("2408.99999", "Old", "Old paper.")
+    older = Paper(**{**older.__dict__, "date": dt.date(2024, 1, 1)})
+    assert paper_order([*PAPERS, older])[0] is older  # a slug later in order, but older
+
+
+def test_search_js_refs_equal_python_refs() -> None:
+    numbers = [0, 1, 25, 26, 51, 52, 53, 2703, 2704, 140_607, 140_608, 9_999_999]
+    script = ("const S=require('./themes/default/static/js/search.js');"
+              "const n=JSON.parse(process.argv[1]);"
+              "console.log(JSON.stringify([n.map(S.refOf), n.map(x=>S.refNumber(S.refOf(x)))]))")
+    refs, back = json.loads(_node("-e", script, json.dumps(numbers)))
+    assert refs == [ref_of(n) for n in numbers] and back == numbers
+
+
+def test_a_new_day_leaves_old_doc_buckets_unchanged() -> None:
+    days = [_paper(f"p{i:03d}", f"Paper {i}", "Text.") for i in range(20)]
+    days = [Paper(**{**p.__dict__, "date": dt.date(2025, 1, 1) + dt.timedelta(days=i // 5)})
+            for i, p in enumerate(days)]
+    before = {o.path: o.data for o in search_outputs(_site(days[:13]), Urls(BASE))}
+    after = {o.path: o.data for o in search_outputs(_site(days), Urls(BASE))}
+    assert before["search/d/0.json"] == after["search/d/0.json"]
+    assert before["search/d/1.json"] != after["search/d/1.json"]  # papers 13-15 join it
+    assert "search/d/2.json" not in before and "search/d/2.json" in after
 
 
 def test_build_deterministic() -> None:
-    one = search_outputs(_site(PAPERS), Urls(BASE))
-    two = search_outputs(_site(list(reversed(PAPERS))), Urls(BASE))
+    one = list(search_outputs(_site(PAPERS), Urls(BASE)))
+    two = list(search_outputs(_site(list(reversed(PAPERS))), Urls(BASE)))
     assert one == two
 
 
@@ -131,7 +167,8 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_po
                 assert row["top"] == row["fullTop"], query
             if row["headsExact"]:
                 assert row["headsTop"] == row["fullTop"], query
-    hits = {q: [ref for ref, _ in rows[q]["sharded"]] for q in QUERIES
+    slug = {ref: s for s, ref in REF.items()}
+    hits = {q: [slug[ref] for ref, _ in rows[q]["sharded"]] for q in QUERIES
             if rows[q].get("sharded") is not None}
     assert hits["diffusion"][0] == "2408.00001"
     assert hits["注意力"] == ["2408.00003"]
@@ -162,6 +199,41 @@ def test_shards_load_in_lunr_js_and_rank_like_one_index(tmp_path: Path, shard_po
         language = [t[0] for t in tails].index("languag")
         assert f"m/{language}.json" in rows["-language reasoning"]["loaded"]
         assert not any(p.startswith(f"x/{language}-") for p in rows["-language reasoning"]["loaded"])
+
+
+def test_multi_letter_refs_merge_in_number_order(tmp_path: Path) -> None:
+    """120 papers: refs "A".."z" then "BA"..; heads and tiers of a frequent word mix both,
+    and "z" sorts after "BA" as a string, so search.js must merge them by number."""
+    words = ["alpha", "beta", "gamma", "delta", "omega"]
+    papers = [Paper(slug=f"s{i:03d}", title=f"{words[i % 5]} {words[i % 3]} study {i}",
+                    date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7),
+                    abstract=" ".join(words[(i * k) % 5] for k in range(1, 2 + i % 4)),
+                    tags=(words[i % 2],)) for i in range(120)]
+    assert ref_of(119) == "CP"
+    outputs = search_outputs(_site(papers), Urls(BASE), shard_postings=40, head_docs=7)
+    for out in outputs:
+        (tmp_path / out.path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / out.path).write_bytes(out.data)
+    (tmp_path / "full.json").write_bytes(full_index_json(papers))
+    queries = ["alpha", "study", "alpha beta", "+gamma -delta", "-omega alpha", "tags:beta",
+               "title:alpha^3 omega", "stud*", "gamm~1", "+study +alpha"]
+    (tmp_path / "q.json").write_text(json.dumps(queries), encoding="utf-8")
+    report = json.loads(_node(str(CHECK), str(tmp_path / "search"), str(tmp_path / "full.json"),
+                              str(tmp_path / "q.json")))
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text())
+    assert manifest["tails"] and manifest["docs"] == 120
+    for row in report["results"]:
+        assert "error" not in row, row
+        assert row["sharded"] == row["full"] and len(row["full"]) > 0, row["query"]
+        if row["exact"]:
+            assert row["top"] == row["fullTop"], row["query"]
+    refs = {ref for row in report["results"] for ref, _ in row["full"]}
+    assert "z" in refs and "BA" in refs
+    # the doc store finds every ref's record
+    number = {ref_of(i): p for i, p in enumerate(paper_order(papers))}
+    for row in report["results"]:
+        top = [ref for ref, _ in row["sharded"][:3]]
+        assert [d["u"] for d in row["docs"]] == [f"papers/{number[r].slug}/" for r in top]
 
 
 def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:
@@ -209,25 +281,76 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     assert manifest["docs"] == 1
 
 
-def test_cache_reuses_outputs_until_the_text_changes(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import sitegen.search as search
+    from sitegen.cache import digest
+    from sitegen.lunrindex import Analyzer
+    from sitegen.model import Kept
 
-    first = search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path)
+    def cached(papers: list[Paper], intact=None) -> list:
+        return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact))
+
+    first = cached(PAPERS)
+    assert first == list(search_outputs(_site(PAPERS), Urls(BASE)))
     assert len(list(tmp_path.glob("search-*.bin"))) == 1
+    analysed: list[int] = []
+    real = Analyzer.analyse
 
-    def fail(*args, **kwargs):
-        raise AssertionError("index rebuilt although nothing changed")
+    def counting(self, texts):
+        analysed.append(1)
+        return real(self, texts)
 
-    with monkeypatch.context() as patch:
-        patch.setattr(search, "search_outputs", fail)
-        assert search.cached_search_outputs(_site(PAPERS), Urls(BASE), tmp_path) == first
+    monkeypatch.setattr(Analyzer, "analyse", counting)
+    assert cached(PAPERS) == first and analysed == []  # made again from the cached analyses
+    # the writer's manifest of intact files: every listed file there with its hash -> Kept
+    intact = {o.path: (digest(o.data), None) for o in first}
+    assert cached(PAPERS, intact) == [Kept(o.path) for o in first]
+    stale = {**intact, "search/t/0.json": (digest(b"other"), None)}
+    assert cached(PAPERS, stale) == first
+    del stale["search/t/0.json"]
+    assert cached(PAPERS, stale) == first
     edited = [*PAPERS[:-1], _paper("2408.00005", "Transformer Language Models", "Changed.")]
-    second = search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path)
-    assert second != first and second == search.search_outputs(_site(edited), Urls(BASE))
+    second = cached(edited, intact)
+    assert analysed == [1]  # only the edited paper
+    assert second != first and second == list(search_outputs(_site(edited), Urls(BASE)))
     cache = next(tmp_path.glob("search-*.bin"))  # the old entry is gone
     cache.write_bytes(cache.read_bytes()[:-10])  # a truncated cache is rebuilt, not trusted
-    assert search.cached_search_outputs(_site(edited), Urls(BASE), tmp_path) == second
+    analysed.clear()
+    assert cached(edited) == second and len(analysed) == len(PAPERS)
+    cache = next(tmp_path.glob("search-*.bin"))
+    cache.write_bytes(search._pack([Output("search/manifest.json", b"stale")]))  # old layout
+    assert cached(edited, intact) == second
+
+
+def test_cache_extends_the_last_postings_when_a_day_is_added(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    days = [Paper(slug=f"p{i:03d}", title=f"Paper {i} on diffusion", abstract=f"Text {i % 4}.",
+                  date=dt.date(2025, 1, 1) + dt.timedelta(days=i // 5)) for i in range(20)]
+    based: list[int] = []
+    real = search.invert
+
+    def recording(analyses, fields, base=None):
+        based.append(base.count if base else None)
+        return real(analyses, fields, base)
+
+    monkeypatch.setattr(search, "invert", recording)
+
+    def cached(papers: list[Paper]) -> list:
+        return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
+
+    def fresh(papers: list[Paper]) -> list:
+        return list(search_outputs(_site(papers), Urls(BASE)))
+
+    cached(days[:13])
+    assert based == [0]
+    assert cached(days) == fresh(days) and based[1] == 13  # 7 papers inverted, 13 reused
+    older = Paper(slug="p999", title="Older", abstract="Text.", date=dt.date(2024, 1, 1))
+    assert cached([*days, older]) == fresh([*days, older]) and based[3] == 0  # renumbered
+    edited = [*days[:5], Paper(**{**days[5].__dict__, "title": "Edited"}), *days[6:]]
+    assert cached(edited) == fresh(edited) and based[5] == 0
 
 
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:

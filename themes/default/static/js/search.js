@@ -153,11 +153,22 @@
     });
   }
 
-  /** 32-bit FNV-1a of the UTF-8 bytes of a ref: which doc-store bucket holds it. */
-  function bucketOf(manifest, ref) {
-    var bytes = new TextEncoder().encode(ref), h = 0x811c9dc5;
-    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-    return h % manifest.buckets;
+  /**
+   * Refs are paper numbers (oldest first) in base 52, written in letters so that no ref
+   * looks like an array index (JavaScript would reorder such object keys): "A".."z", "BA"...
+   */
+  var REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  function refNumber(ref) {
+    var n = 0;
+    for (var i = 0; i < ref.length; i++) n = n * 52 + REF_ALPHABET.indexOf(ref.charAt(i));
+    return n;
+  }
+  function refOf(n) {
+    var out = REF_ALPHABET.charAt(n % 52);
+    for (n = Math.floor(n / 52); n > 0; n = Math.floor(n / 52)) {
+      out = REF_ALPHABET.charAt(n % 52) + out;
+    }
+    return out;
   }
 
   /** Lookup tables for one loaded shard (made once, when it arrives). */
@@ -191,11 +202,12 @@
   }
   var ALL = null; // lunr.Set.complete
 
-  /** Merge two posting objects ({ref: metadata}) keeping refs in index (string) order. */
+  /** Merge two posting objects ({ref: metadata}) keeping refs in index (paper number) order. */
   function mergePostings(a, b) {
     var ka = Object.keys(a), kb = Object.keys(b), out = {}, i = 0, j = 0;
+    var na = ka.map(refNumber), nb = kb.map(refNumber);
     while (i < ka.length || j < kb.length) {
-      if (j >= kb.length || (i < ka.length && ka[i] < kb[j])) { out[ka[i]] = a[ka[i]]; i++; }
+      if (j >= kb.length || (i < ka.length && na[i] < nb[j])) { out[ka[i]] = a[ka[i]]; i++; }
       else { out[kb[j]] = b[kb[j]]; j++; }
     }
     return out;
@@ -474,8 +486,12 @@
     var moreMembers = function (into, terms) {
       return Promise.all(terms.map(function (term) {
         return get("m/" + info.get(term).id + ".json", function (m) {
+          // per field: paper numbers as differences from the previous one -> refs
           var out = Object.create(null);
-          manifest.fields.forEach(function (f) { out[f] = m[f] || []; });
+          manifest.fields.forEach(function (f) {
+            var n = 0;
+            out[f] = (m[f] || []).map(function (step) { n += step; return refOf(n); });
+          });
           return out;
         }).then(function (m) { into.set(term, m); });
       }));
@@ -529,9 +545,11 @@
       });
     };
     this.docs = function (refs) {
+      var size = manifest.bucketDocs;
       return Promise.all(refs.map(function (ref) {
-        return get("d/" + bucketOf(manifest, ref) + ".json", same).then(
-          function (b) { return hasOwn.call(b, ref) ? b[ref] : null; });
+        var n = refNumber(ref);
+        return get("d/" + Math.floor(n / size) + ".json", same).then(
+          function (b) { return b[n % size] || null; });
       }));
     };
   }
@@ -555,7 +573,8 @@
   return {
     top: top,
     CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
-    plan: plan, fuzzyMatches: fuzzyMatches, merge: merge, prepare: prepare, evaluate: evaluate, bucketOf: bucketOf,
+    plan: plan, fuzzyMatches: fuzzyMatches, merge: merge, prepare: prepare, evaluate: evaluate, refNumber: refNumber,
+    refOf: refOf,
     Searcher: Searcher, isCjk: function (s) {
       return CJK_TEST.test(s);
     }, CJK_CLASS: CJK_CLASS
@@ -694,8 +713,8 @@
     var li = document.createElement("li");
     var a = document.createElement("a");
     a.className = "result-title";
-    a.href = base + (doc ? doc.u : "papers/" + encodeURIComponent(result.ref) + "/");
-    highlight(a, doc ? doc.t : result.ref, terms);
+    a.href = base + (doc ? doc.u : "archive/");
+    highlight(a, doc ? doc.t : "(a paper missing from the search files)", terms);
     li.appendChild(a);
     if (doc) {
       var meta = document.createElement("p");
