@@ -277,3 +277,27 @@ def test_feed_reader_finds_feeds_by_autodiscovery_under_a_sub_path(
     assert 'href="/repo/tags/agents/feed.xml"' in tag_page
     assert 'href="/repo/tags/agents/rss.xml"' in tag_page
 
+
+
+def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
+    # FeedWriter writes each entry's XML once and joins them: the bytes must be those
+    # feedgen writes for the whole feed, for every feed, entries or none.
+    from sitegen.assemble import assemble
+    from sitegen.content import load_papers
+    from sitegen.feeds import FeedWriter, atom_feed, make_entry, rss_feed, tag_feed_info
+    from sitegen.model import Tag
+    from sitegen.urls import Urls
+
+    config = load_config(papers_site)
+    urls = Urls(config.site["base_url"])
+    site = assemble(load_papers(papers_site)[0], lambda p: p.tags)
+    entries = [make_entry(p, urls, BASE) for p in site.papers]
+    writer = FeedWriter(config)
+    tag = Tag("agents", "agents", site.papers)
+    info = tag_feed_info(tag, config, urls, BASE)
+    for chosen in (entries, entries[1:], entries[:1], [], entries[::-1]):
+        assert writer.document("atom", info, chosen) == atom_feed(info, config, chosen)
+        assert writer.document("rss", info, chosen) == rss_feed(info, config, chosen)
+    assert not writer.whole and set(writer.xml["atom"]) == {e.id for e in entries}
+    writer.whole = True  # the fallback writes whole feeds
+    assert writer.document("rss", info, entries) == rss_feed(info, config, entries)
