@@ -17,12 +17,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import nh3
 from feedgen.feed import FeedGenerator
 
+from .cache import digest, value_digest
 from .config import Config
+from .feedcache import FeedCache
 from .links import paper_links
 from .model import Output, Paper, Site, Tag
 from .textrender import (
@@ -224,11 +228,14 @@ class FeedWriter:
     tags' feeds). Pretty-printed, an entry's XML is the same in any feed, so each is
     made once (`prepare`: all of them in one document, cut at the entry starts), and a
     feed is its header (feedgen, no entries), its entries' XML and its end.
+    `heads` keeps headers by a digest of what they are made from (`FeedCache`).
     """
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, heads: dict[bytes, bytes] | None = None) -> None:
         self.config = config
         self.xml: dict[str, dict[str, bytes]] = {"atom": {}, "rss": {}}
+        self.heads = heads if heads is not None else {}
+        self.used: dict[bytes, bytes] = {}
         self.whole = False  # feedgen wrote something unexpected: write whole feeds
 
     def prepare(self, info: FeedInfo, entries: Sequence[Entry]) -> None:
@@ -253,25 +260,47 @@ class FeedWriter:
         if self.whole:
             return _WRITERS[kind](info, self.config, entries)
         updated = entries[0].published if entries else fallback_time()
-        empty = _WRITERS[kind](info, self.config, [], updated)
-        end = _DOC_END[kind]
+        site = self.config.site
+        key = value_digest((kind, info, updated, site["title"], site["author"],
+                            site["language"]), {})
+        head = self.heads.get(key)
+        if head is None:
+            empty = _WRITERS[kind](info, self.config, [], updated)
+            head = empty[:len(empty) - len(_DOC_END[kind])]
+        self.used[key] = head
         made = self.xml[kind]
-        return b"".join([empty[:len(empty) - len(end)], *(made[e.id] for e in entries), end])
+        return b"".join([head, *(made[e.id] for e in entries), _DOC_END[kind]])
 
 
-def feed_outputs(site: Site, config: Config, urls: Urls) -> list[Output]:
-    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag."""
+def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = None,
+                 refresh: bool = False,
+                 memo: dict[int, tuple[Any, bytes]] | None = None) -> list[Output]:
+    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag.
+
+    `cache`: where `FeedCache` keeps entries and headers between builds (`refresh`: not
+    read); `memo`: paper digests already known (the build's `PageCache.memo`).
+    """
     limit = config.feeds["limit"]
     ids = id_base(config)
-    cache: dict[str, Entry] = {}
+    saved = FeedCache(cache, refresh)
+    writer = FeedWriter(config, saved.heads)
+    memo = {} if memo is None else memo
+    where = (ids + "\0" + urls.absolute("home")).encode("utf-8", "surrogatepass")
+    made: dict[str, tuple[bytes, Entry]] = {}
 
     def entries(papers: Sequence[Paper]) -> list[Entry]:
         # Newest first already (`Site.papers`, `Tag.papers`): a stable sort by date, which
         # the feeds' order is, keeps them as they are.
         for paper in papers[:limit]:
-            if paper.slug not in cache:
-                cache[paper.slug] = make_entry(paper, urls, ids)
-        return [cache[p.slug] for p in papers[:limit]]
+            if paper.slug not in made:
+                key = digest(value_digest(paper, memo) + where)
+                hit = saved.entries.get(key)
+                if hit is None:
+                    made[paper.slug] = (key, make_entry(paper, urls, ids))
+                else:
+                    made[paper.slug] = (key, hit[0])
+                    writer.xml["atom"][hit[0].id], writer.xml["rss"][hit[0].id] = hit[1:]
+        return [made[p.slug][1] for p in papers[:limit]]
 
     site_info = FeedInfo(
         title=config.site["title"], subtitle=config.site["description"],
@@ -280,8 +309,7 @@ def feed_outputs(site: Site, config: Config, urls: Urls) -> list[Output]:
     latest = entries(site.papers)
     tagged = [(tag, tag_feed_info(tag, config, urls, ids), entries(tag.papers))
               for tag in site.tags]
-    writer = FeedWriter(config)
-    writer.prepare(site_info, list(cache.values()))
+    writer.prepare(site_info, [entry for _, entry in made.values()])
     outputs = [
         Output(urls.output_path("atom"), writer.document("atom", site_info, latest)),
         Output(urls.output_path("rss"), writer.document("rss", site_info, latest)),
@@ -292,6 +320,9 @@ def feed_outputs(site: Site, config: Config, urls: Urls) -> list[Output]:
                               writer.document("atom", info, items)))
         outputs.append(Output(urls.output_path("tag_rss", tag),
                               writer.document("rss", info, items)))
+    if not writer.whole:
+        saved.save({key: (entry, writer.xml["atom"][entry.id], writer.xml["rss"][entry.id])
+                    for key, entry in made.values()}, writer.used)
     return outputs
 
 

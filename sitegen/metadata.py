@@ -175,12 +175,12 @@ def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None) -> list[
     paper as last time, and intact, is `Kept` rather than made again: 10,000 of them cost
     a digest lookup each instead of an entry each (and the writer need not hash them).
     """
-    home = urls.absolute("home")
+    kind = "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
     outputs: list[Output | Kept] = []
     for paper in site.papers:
         path = urls.output_path("paper_bib", paper)
         if cache is not None and cache.unchanged(
-                path, cache.fingerprint("bibtex", path, {"paper": paper, "home": home})):
+                path, cache.fingerprint(kind, path, {"paper": paper})):
             outputs.append(Kept(path))
         else:
             outputs.append(Output(path, bibtex(paper, urls).encode("utf-8")))

@@ -301,3 +301,44 @@ def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
     assert not writer.whole and set(writer.xml["atom"]) == {e.id for e in entries}
     writer.whole = True  # the fallback writes whole feeds
     assert writer.document("rss", info, entries) == rss_feed(info, config, entries)
+
+
+def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
+        papers_site: Path, tmp_path: Path, monkeypatch):
+    from sitegen import feeds
+    from sitegen.assemble import assemble
+    from sitegen.content import load_papers
+    from sitegen.urls import Urls
+
+    config = load_config(papers_site)
+    urls = Urls(config.site["base_url"])
+
+    def outputs(**kwargs):
+        site = assemble(load_papers(papers_site)[0], lambda p: p.tags)
+        return {o.path: o.data for o in feeds.feed_outputs(site, config, urls, **kwargs)}
+
+    plain = outputs()
+    cache = tmp_path / "feeds.pickle"
+    assert outputs(cache=cache) == plain and cache.exists()
+    made = []
+    original = feeds.make_entry
+    monkeypatch.setattr(feeds, "make_entry", lambda p, *a: made.append(p.slug) or original(p, *a))
+    writers = dict(feeds._WRITERS)
+    monkeypatch.setattr(feeds, "_WRITERS", {k: lambda *a, _k=k: pytest.fail(f"{_k} header")
+                                            for k in writers})
+    assert outputs(cache=cache) == plain and made == []  # nothing made again
+    monkeypatch.setattr(feeds, "_WRITERS", writers)
+    write_simple_paper(papers_site, "third", "Third, renamed", date="2025-08-12")
+    changed = outputs(cache=cache)
+    assert made == ["third"] and b"Third, renamed" in changed["feed.xml"]
+    monkeypatch.setattr(feeds, "make_entry", original)
+    assert changed == outputs()  # as made without a cache
+    made.clear()
+    monkeypatch.setattr(feeds, "make_entry", lambda p, *a: made.append(p.slug) or original(p, *a))
+    assert outputs(cache=cache, refresh=True) == changed and len(made) == 3
+    # Another base URL: every entry anew (their links change).
+    moved = {o.path: o.data for o in feeds.feed_outputs(
+        assemble(load_papers(papers_site)[0], lambda p: p.tags),
+        config.with_base_url("https://example.org/moved/"), Urls("https://example.org/moved/"),
+        cache=cache)}
+    assert len(made) == 6 and b"/moved/papers/" in moved["feed.xml"]
