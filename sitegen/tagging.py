@@ -253,6 +253,8 @@ class TagMemo:
         A paper that gets no new tags is passed on as it is; `digests` (the memo
         `load_papers` filled) gains an entry for each tagged copy.
         """
+        from .content import paper_digest  # here: a no-op build imports tagging, not YAML
+
         old = self.old if rules.source == self.rules and rules.source else {}
         tagged: list[Paper] = []
         for paper in papers:
@@ -263,7 +265,7 @@ class TagMemo:
             copy = paper if tags == paper.tags else with_tags(paper, tags)
             if key is not None:
                 if entry is None:
-                    entry = (tags, key if copy is paper else value_digest(copy, {}))
+                    entry = (tags, key if copy is paper else paper_digest(copy))
                 self.new[key] = entry
                 if digests is not None:
                     digests[id(copy)] = (copy, entry[1])

@@ -251,3 +251,13 @@ def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not
     assert sorted(p.slug for p in papers) == ["alias", "real"]
     assert [(p.path, "outside the papers folder" in p.message) for p in problems] == [
         ("content/papers/out.md", True)]
+
+
+def test_paper_digest_is_the_value_digest_of_the_paper():
+    from sitegen.cache import value_digest
+    from sitegen.content import paper_digest
+
+    plain = Paper(slug="s", title="T", date=dt.date(2025, 8, 11))
+    for paper in (FULL, plain, replace(FULL, tags=("a", "b"), path="content/papers/x.md")):
+        assert paper_digest(paper) == value_digest(paper, {})
+    assert paper_digest(FULL) != paper_digest(replace(FULL, notes="Other notes.\n"))
