@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import code_digest, load_state, save_state, value_digest
+from .cache import Uncacheable, code_digest, load_state, save_state, value_digest
 from .errors import ConfigError
 from .model import Paper
 from .tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
@@ -195,7 +195,15 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
                     words={k: frozenset(v) for k, v in words.items()},
                     phrases={k: tuple(v) for k, v in phrases.items()}, regexes=tuple(regexes),
                     first_tokens=frozenset(words) | frozenset(phrases),
-                    source=value_digest(dict(section), {}))
+                    source=_section_digest(section))
+
+
+def _section_digest(section: Mapping[str, Any]) -> bytes:
+    """What `TagMemo` keys its entries by (empty, and so never reused, if it has none)."""
+    try:
+        return value_digest(dict(section), {})
+    except Uncacheable:
+        return b""
 
 
 _CACHE: dict[str, TagRules] = {}
