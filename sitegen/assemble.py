@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 
 from .model import Day, Month, Paper, Site, Tag
+from .tagging import with_tags
 from .urls import tag_slug
 
 
@@ -18,7 +18,7 @@ def day_order(paper: Paper) -> tuple:
 
 def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]]) -> Site:
     """Group papers into days, months and tags; `tags_of` gives each paper's full tag list."""
-    tagged = [p if (tags := tags_of(p)) == p.tags else replace(p, tags=tags) for p in papers]
+    tagged = [p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     for paper in tagged:
         by_day[paper.date].append(paper)

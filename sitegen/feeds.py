@@ -17,12 +17,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import nh3
 from feedgen.feed import FeedGenerator
 
+from .cache import digest, value_digest
 from .config import Config
+from .feedcache import FeedCache
 from .links import paper_links
 from .model import Output, Paper, Site, Tag
 from .textrender import (
@@ -130,7 +134,7 @@ class FeedInfo:
 
 
 def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str,
-               self_type: str) -> FeedGenerator:
+               self_type: str, updated: dt.datetime | None = None) -> FeedGenerator:
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(info.feed_id)
@@ -141,7 +145,7 @@ def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_ur
     fg.language(config.site["language"])
     fg.author({"name": xml_text(config.site["author"] or config.site["title"])})
     fg.generator("sitegen")
-    fg.updated(entries[0].published if entries else fallback_time())
+    fg.updated(updated or (entries[0].published if entries else fallback_time()))
     for entry in entries:
         fe = fg.add_entry(order="append")
         fe.id(entry.id)
@@ -163,15 +167,17 @@ def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_ur
     return fg
 
 
-def atom_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
-    """An Atom 1.0 document."""
+def atom_feed(info: FeedInfo, config: Config, entries: Sequence[Entry],
+              updated: dt.datetime | None = None) -> bytes:
+    """An Atom 1.0 document (`updated`: the feed's date, if not its first entry's)."""
     return _generator(info, config, entries, info.atom_url,
-                      "application/atom+xml").atom_str(pretty=True)
+                      "application/atom+xml", updated).atom_str(pretty=True)
 
 
-def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
+def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry],
+             updated: dt.datetime | None = None) -> bytes:
     """An RSS 2.0 document (content in `content:encoded`, authors as `dc:creator`)."""
-    fg = _generator(info, config, entries, info.rss_url, "application/rss+xml")
+    fg = _generator(info, config, entries, info.rss_url, "application/rss+xml", updated)
     # The channel <description> is read as HTML too (a tag's name is in it): escape it.
     fg.description(html.escape(fg.description(), quote=False))
     return fg.rss_str(pretty=True)
@@ -208,34 +214,115 @@ def id_base(config: Config) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def feed_outputs(site: Site, config: Config, urls: Urls) -> list[Output]:
-    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag."""
+#: How feedgen writes (pretty-printed) the start of an entry and the end of a document.
+_ENTRY_START = {"atom": b"  <entry>\n", "rss": b"    <item>\n"}
+_DOC_END = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n"}
+_WRITERS = {"atom": atom_feed, "rss": rss_feed}
+
+
+class FeedWriter:
+    """Atom and RSS documents put together from each entry's XML, made once.
+
+    feedgen builds an lxml tree of the whole feed: the 50 entries of each of a site's
+    60 feeds were built again and again (a paper is in the site feed and in each of its
+    tags' feeds). Pretty-printed, an entry's XML is the same in any feed, so each is
+    made once (`prepare`: all of them in one document, cut at the entry starts), and a
+    feed is its header (feedgen, no entries), its entries' XML and its end.
+    `heads` keeps headers by a digest of what they are made from (`FeedCache`).
+    """
+
+    def __init__(self, config: Config, heads: dict[bytes, bytes] | None = None) -> None:
+        self.config = config
+        self.xml: dict[str, dict[str, bytes]] = {"atom": {}, "rss": {}}
+        self.heads = heads if heads is not None else {}
+        self.used: dict[bytes, bytes] = {}
+        self.whole = False  # feedgen wrote something unexpected: write whole feeds
+
+    def prepare(self, info: FeedInfo, entries: Sequence[Entry]) -> None:
+        """Make the XML of the entries not made yet (keyed by entry id)."""
+        for kind, made in self.xml.items():
+            todo = list({e.id: e for e in entries if e.id not in made}.values())
+            if not todo:
+                continue
+            doc = _WRITERS[kind](info, self.config, todo)
+            start, end = _ENTRY_START[kind], _DOC_END[kind]
+            first = doc.find(start)
+            pieces = doc[first:len(doc) - len(end)].split(start)[1:]
+            if first < 0 or not doc.endswith(end) or len(pieces) != len(todo):
+                self.whole = True
+                return
+            for entry, piece in zip(todo, pieces, strict=True):
+                made[entry.id] = start + piece
+
+    def document(self, kind: str, info: FeedInfo, entries: Sequence[Entry]) -> bytes:
+        """The whole `kind` ("atom" or "rss") document: the same bytes feedgen writes."""
+        self.prepare(info, entries)
+        if self.whole:
+            return _WRITERS[kind](info, self.config, entries)
+        updated = entries[0].published if entries else fallback_time()
+        site = self.config.site
+        key = value_digest((kind, info, updated, site["title"], site["author"],
+                            site["language"]), {})
+        head = self.heads.get(key)
+        if head is None:
+            empty = _WRITERS[kind](info, self.config, [], updated)
+            head = empty[:len(empty) - len(_DOC_END[kind])]
+        self.used[key] = head
+        made = self.xml[kind]
+        return b"".join([head, *(made[e.id] for e in entries), _DOC_END[kind]])
+
+
+def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = None,
+                 refresh: bool = False,
+                 memo: dict[int, tuple[Any, bytes]] | None = None) -> list[Output]:
+    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag.
+
+    `cache`: where `FeedCache` keeps entries and headers between builds (`refresh`: not
+    read); `memo`: paper digests already known (the build's `PageCache.memo`).
+    """
     limit = config.feeds["limit"]
     ids = id_base(config)
-    cache: dict[str, Entry] = {}
+    saved = FeedCache(cache, refresh)
+    writer = FeedWriter(config, saved.heads)
+    memo = {} if memo is None else memo
+    where = (ids + "\0" + urls.absolute("home")).encode("utf-8", "surrogatepass")
+    made: dict[str, tuple[bytes, Entry]] = {}
 
     def entries(papers: Sequence[Paper]) -> list[Entry]:
-        newest = sorted(papers, key=lambda p: p.date, reverse=True)[:limit]  # stable: keeps order
-        for paper in newest:
-            if paper.slug not in cache:
-                cache[paper.slug] = make_entry(paper, urls, ids)
-        return [cache[p.slug] for p in newest]
+        # Newest first already (`Site.papers`, `Tag.papers`): a stable sort by date, which
+        # the feeds' order is, keeps them as they are.
+        for paper in papers[:limit]:
+            if paper.slug not in made:
+                key = digest(value_digest(paper, memo) + where)
+                hit = saved.entries.get(key)
+                if hit is None:
+                    made[paper.slug] = (key, make_entry(paper, urls, ids))
+                else:
+                    made[paper.slug] = (key, hit[0])
+                    writer.xml["atom"][hit[0].id], writer.xml["rss"][hit[0].id] = hit[1:]
+        return [made[p.slug][1] for p in papers[:limit]]
 
     site_info = FeedInfo(
         title=config.site["title"], subtitle=config.site["description"],
         page_url=urls.absolute("home"), feed_id=ids, atom_url=urls.absolute("atom"),
         rss_url=urls.absolute("rss"), json_url=urls.absolute("json_feed"))
     latest = entries(site.papers)
+    tagged = [(tag, tag_feed_info(tag, config, urls, ids), entries(tag.papers))
+              for tag in site.tags]
+    writer.prepare(site_info, [entry for _, entry in made.values()])
     outputs = [
-        Output(urls.output_path("atom"), atom_feed(site_info, config, latest)),
-        Output(urls.output_path("rss"), rss_feed(site_info, config, latest)),
+        Output(urls.output_path("atom"), writer.document("atom", site_info, latest)),
+        Output(urls.output_path("rss"), writer.document("rss", site_info, latest)),
         Output(urls.output_path("json_feed"), json_feed(site_info, config, latest)),
     ]
-    for tag in site.tags:
-        info = tag_feed_info(tag, config, urls, ids)
-        tagged = entries(tag.papers)
-        outputs.append(Output(urls.output_path("tag_atom", tag), atom_feed(info, config, tagged)))
-        outputs.append(Output(urls.output_path("tag_rss", tag), rss_feed(info, config, tagged)))
+    for tag, info, items in tagged:
+        outputs.append(Output(urls.output_path("tag_atom", tag),
+                              writer.document("atom", info, items)))
+        outputs.append(Output(urls.output_path("tag_rss", tag),
+                              writer.document("rss", info, items)))
+    if not writer.whole:
+        saved.save({key: (entry, writer.xml["atom"][entry.id], writer.xml["rss"][entry.id])
+                    for key, entry in made.values()}, writer.used)
     return outputs
 
 

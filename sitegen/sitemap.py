@@ -26,9 +26,9 @@ def _newest(value: Any) -> dt.date | None:
         return value.days[0].date if value.days else None
     if isinstance(value, Tag):
         return value.papers[0].date if value.papers else None
-    if isinstance(value, list | tuple):
-        dates = [d for d in (_newest(v) for v in value) if d]
-        return max(dates) if dates else None
+    if isinstance(value, list | tuple):  # a tag page's 30 papers: no call per paper
+        dates = [v.date if isinstance(v, Paper | Day) else _newest(v) for v in value]
+        return max((d for d in dates if d), default=None)
     return None
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,8 +124,9 @@ def test_the_front_matter_loader_is_a_safe_loader():
     from sitegen import content
     assert issubclass(content._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
         content._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
-    assert "yaml.load(" not in Path(content.__file__).read_text().replace(
-        "yaml.load(yaml_text, Loader=_Loader)", "")
+    source = Path(content.__file__).read_text()
+    assert "yaml.load(" not in source  # front matter is read by `load_yaml` alone
+    assert source.count("_Loader(") == 1 and "loader = _Loader(text)" in source
 
 
 def test_shared_values_are_written_out_not_as_aliases():
@@ -177,3 +179,85 @@ def test_cache_notices_an_edit(site: Path) -> None:
     write_paper(site, "p3", "---\ntitle: 'Edited'\ndate: 2025-08-04\n---\n")
     papers, _ = load_papers(site, cache=cache)
     assert "Edited" in {p.title for p in papers}
+
+
+# -- the fast paths of loading give what the general ones give -------------------------
+
+def _split_by_lines(text: str, path: str) -> tuple[str, str, int] | str:
+    """split_front_matter's general path, as it was before the fast path: the reference."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return "no front matter"
+    for number, line in enumerate(lines[1:], 2):
+        if line.rstrip("\r\n") == "---":
+            return "".join(lines[1:number - 1]), "".join(lines[number:]), number + 1
+    return "front matter is not closed"
+
+
+_PIECES = ["---", "\n", "\r\n", "\r", "\x85", "\u2028", "\x0b", "a: b", " ", "-", "\ufeff", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_splitting_front_matter_is_the_same_on_the_fast_path(pieces):
+    from sitegen.content import split_front_matter
+    from sitegen.errors import ContentError
+    for text in ("".join(pieces), "---\n" + "".join(pieces)):
+        try:
+            got: tuple[str, str, int] | str = split_front_matter(text, "p.md")
+        except ContentError as exc:
+            got = exc.message
+        assert got == _split_by_lines(text, "p.md"), repr(text)
+
+
+_YAML_DOCS = [
+    "", "title: T\n", "title: 'a: b'\ndate: 2025-08-11\nrank: 3\n", "- a\n- b\n", "just text\n",
+    "authors:\n- Ada\n- 12\n- 2025-01-01\n- null\n", "tags: []\nlinks: [a, 'b']\n",
+    "title: yes\ncount: 0x10\nf: 1.5e3\nn: ~\n", "? [a]\n: b\n", "<<: {a: 1}\nb: 2\n",
+    "x: !!str 12\ny: !!int '7'\n", "a: 1\na: 2\n", "a:\n  b: [c, {d: e}]\n",
+    "title: |\n  two\n  lines\n", "12: twelve\n", "t: !!python/object:os.system x\n",
+    "d: 2025-13-45\n", "a: [b\n", "a: 1\n---\nb: 2\n", "s: !!str [a]\n", "l: !!seq [a, 1]\n",
+    "abstract: \"\\u2028 \\x85 \\t tab\"\n", "null: x\ntrue: y\n", "'': empty key\n",
+]
+
+
+@pytest.mark.parametrize("text", _YAML_DOCS)
+def test_load_yaml_gives_what_the_safe_loader_gives(text):
+    import yaml
+
+    from sitegen.content import _Loader, load_yaml
+
+    def outcome(load):
+        try:
+            return "ok", load(text)
+        except yaml.YAMLError as exc:
+            return "yaml", str(exc)
+        except ValueError as exc:
+            return "value", str(exc)
+
+    expected = outcome(lambda t: yaml.load(t, Loader=_Loader))  # noqa: S506 - the safe one
+    assert repr(outcome(load_yaml)) == repr(expected)  # repr: True and 1 are equal, not alike
+
+
+def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not(site):
+    write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
+    folder = site / "content" / "papers"
+    (folder / "alias.md").symlink_to(folder / "real.md")
+    outside = site / "outside.md"
+    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    (folder / "out.md").symlink_to(outside)
+    papers, problems = load_papers(site)
+    assert sorted(p.slug for p in papers) == ["alias", "real"]
+    assert [(p.path, "outside the papers folder" in p.message) for p in problems] == [
+        ("content/papers/out.md", True)]
+
+
+def test_paper_digest_is_the_value_digest_of_the_paper():
+    from sitegen.cache import value_digest
+    from sitegen.content import paper_digest
+
+    plain = Paper(slug="s", title="T", date=dt.date(2025, 8, 11))
+    for paper in (FULL, plain, replace(FULL, tags=("a", "b"), path="content/papers/x.md")):
+        assert paper_digest(paper) == value_digest(paper, {})
+    assert paper_digest(FULL) != paper_digest(replace(FULL, notes="Other notes.\n"))

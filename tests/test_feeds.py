@@ -277,3 +277,68 @@ def test_feed_reader_finds_feeds_by_autodiscovery_under_a_sub_path(
     assert 'href="/repo/tags/agents/feed.xml"' in tag_page
     assert 'href="/repo/tags/agents/rss.xml"' in tag_page
 
+
+
+def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
+    # FeedWriter writes each entry's XML once and joins them: the bytes must be those
+    # feedgen writes for the whole feed, for every feed, entries or none.
+    from sitegen.assemble import assemble
+    from sitegen.content import load_papers
+    from sitegen.feeds import FeedWriter, atom_feed, make_entry, rss_feed, tag_feed_info
+    from sitegen.model import Tag
+    from sitegen.urls import Urls
+
+    config = load_config(papers_site)
+    urls = Urls(config.site["base_url"])
+    site = assemble(load_papers(papers_site)[0], lambda p: p.tags)
+    entries = [make_entry(p, urls, BASE) for p in site.papers]
+    writer = FeedWriter(config)
+    tag = Tag("agents", "agents", site.papers)
+    info = tag_feed_info(tag, config, urls, BASE)
+    for chosen in (entries, entries[1:], entries[:1], [], entries[::-1]):
+        assert writer.document("atom", info, chosen) == atom_feed(info, config, chosen)
+        assert writer.document("rss", info, chosen) == rss_feed(info, config, chosen)
+    assert not writer.whole and set(writer.xml["atom"]) == {e.id for e in entries}
+    writer.whole = True  # the fallback writes whole feeds
+    assert writer.document("rss", info, entries) == rss_feed(info, config, entries)
+
+
+def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
+        papers_site: Path, tmp_path: Path, monkeypatch):
+    from sitegen import feeds
+    from sitegen.assemble import assemble
+    from sitegen.content import load_papers
+    from sitegen.urls import Urls
+
+    config = load_config(papers_site)
+    urls = Urls(config.site["base_url"])
+
+    def outputs(**kwargs):
+        site = assemble(load_papers(papers_site)[0], lambda p: p.tags)
+        return {o.path: o.data for o in feeds.feed_outputs(site, config, urls, **kwargs)}
+
+    plain = outputs()
+    cache = tmp_path / "feeds.pickle"
+    assert outputs(cache=cache) == plain and cache.exists()
+    made = []
+    original = feeds.make_entry
+    monkeypatch.setattr(feeds, "make_entry", lambda p, *a: made.append(p.slug) or original(p, *a))
+    writers = dict(feeds._WRITERS)
+    monkeypatch.setattr(feeds, "_WRITERS", {k: lambda *a, _k=k: pytest.fail(f"{_k} header")
+                                            for k in writers})
+    assert outputs(cache=cache) == plain and made == []  # nothing made again
+    monkeypatch.setattr(feeds, "_WRITERS", writers)
+    write_simple_paper(papers_site, "third", "Third, renamed", date="2025-08-12")
+    changed = outputs(cache=cache)
+    assert made == ["third"] and b"Third, renamed" in changed["feed.xml"]
+    monkeypatch.setattr(feeds, "make_entry", original)
+    assert changed == outputs()  # as made without a cache
+    made.clear()
+    monkeypatch.setattr(feeds, "make_entry", lambda p, *a: made.append(p.slug) or original(p, *a))
+    assert outputs(cache=cache, refresh=True) == changed and len(made) == 3
+    # Another base URL: every entry anew (their links change).
+    moved = {o.path: o.data for o in feeds.feed_outputs(
+        assemble(load_papers(papers_site)[0], lambda p: p.tags),
+        config.with_base_url("https://example.org/moved/"), Urls("https://example.org/moved/"),
+        cache=cache)}
+    assert len(made) == 6 and b"/moved/papers/" in moved["feed.xml"]

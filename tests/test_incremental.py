@@ -220,8 +220,8 @@ def test_touching_without_changing_bytes_rewrites_nothing(site: Path, change: st
     result = build(site)
     assert result.site is not None  # an input's stat changed: not skipped
     assert result.stats is not None and result.stats.written == 0
-    kept = [o for o in result.outputs if type(o).__name__ == "Kept"]
-    assert len(kept) == len([o for o in result.outputs if o.path.endswith(".html")])
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert kept >= {o.path for o in result.outputs if o.path.endswith(".html")}  # .bib may be
 
 
 def test_unwritable_cache_folder_is_no_error(site: Path) -> None:

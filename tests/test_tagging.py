@@ -205,3 +205,90 @@ def test_regex_with_escapes_and_capitals_keeps_its_meaning():
     assert tags_for(paper("GPT-x"), compiled) == ()
     assert tags_for(paper("abcx"), compiled) == ("nodigit",)
     assert tags_for(paper("a1cx"), compiled) == ()
+
+
+# -- TagMemo: tags kept from the last build ---------------------------------------------
+
+def _loaded(root: Path) -> tuple[list[Paper], dict]:
+    digests: dict = {}
+    papers, _ = load_papers(root, digests=digests)
+    return papers, digests
+
+
+def _memo_site(tmp_path: Path) -> Path:
+    folder = tmp_path / "content" / "papers"
+    folder.mkdir(parents=True)
+    for index, text in enumerate(["An agent that plans", "Diffusion models for video",
+                                  "Nothing to see"]):
+        (folder / f"p{index}.md").write_text(
+            f"---\ntitle: {text}\ndate: 2025-08-1{index}\ntags:\n- Own Tag\n---\n",
+            encoding="utf-8")
+    return tmp_path
+
+
+def test_tag_memo_gives_the_rules_tags_and_reuses_them(tmp_path, monkeypatch):
+    from sitegen.cache import value_digest
+    from sitegen.tagging import TagRules, tag_papers
+
+    root = _memo_site(tmp_path)
+    compiled = rules(defaults=True)
+    papers, digests = _loaded(root)
+    cache = tmp_path / "tags.pickle"
+    first = tag_papers(papers, compiled, cache, digests=digests)
+    assert [p.tags for p in first] == [compiled.tags(p) for p in papers]
+    assert first[0].tags == ("agents", "own tag")
+    for copy in first:  # the digests of the tagged copies are known, and right
+        assert digests[id(copy)] == (copy, value_digest(copy, {}))
+    # The next build tags nothing: every paper is unchanged.
+    papers, digests = _loaded(root)
+    monkeypatch.setattr(TagRules, "tags", lambda self, p: pytest.fail("tagged again"))
+    again = tag_papers(papers, compiled, cache, digests=digests)
+    assert again == first and all(digests[id(p)][1] == value_digest(p, {}) for p in again)
+    monkeypatch.undo()
+    # A changed paper is tagged again, the others are not.
+    (root / "content" / "papers" / "p2.md").write_text(
+        "---\ntitle: Nothing but an agent\ndate: 2025-08-12\n---\n", encoding="utf-8")
+    papers, digests = _loaded(root)
+    calls = []
+    original = TagRules.tags
+    monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
+    changed = tag_papers(papers, compiled, cache, digests=digests)
+    assert calls == ["p2"] and changed[2].tags == ("agents",)
+
+
+def test_tag_memo_drops_its_entries_when_the_rules_change(tmp_path):
+    from sitegen.tagging import tag_papers
+
+    root = _memo_site(tmp_path)
+    cache = tmp_path / "tags.pickle"
+    papers, digests = _loaded(root)
+    assert tag_papers(papers, rules(defaults=True), cache, digests=digests)[2].tags == (
+        "own tag",)
+    narrow = rules('rules = { seen = ["nothing"] }\naliases = { "own tag" = "mine" }')
+    papers, digests = _loaded(root)
+    assert [p.tags for p in tag_papers(papers, narrow, cache, digests=digests)] == [
+        ("mine",), ("mine",), ("mine", "seen")]
+    papers, digests = _loaded(root)  # and back: the memo now holds the narrow rules' tags
+    assert [p.tags for p in tag_papers(papers, rules(defaults=True), cache, refresh=True,
+                                       digests=digests)][0] == ("agents", "own tag")
+
+
+def test_tag_memo_without_digests_or_cache_still_tags(tmp_path):
+    from sitegen.tagging import tag_papers
+
+    root = _memo_site(tmp_path)
+    papers, _ = load_papers(root)
+    compiled = rules(defaults=True)
+    assert [p.tags for p in tag_papers(papers, compiled)] == [compiled.tags(p) for p in papers]
+    assert not list(tmp_path.glob("*.pickle"))
+
+
+def test_with_tags_is_replace():
+    from sitegen.tagging import with_tags
+
+    original = paper("T", "abstract", tags=("a",), upvotes=3, path="content/papers/p.md")
+    copy = with_tags(original, ("a", "b"))
+    assert copy == dataclasses.replace(original, tags=("a", "b")) and copy.path == original.path
+    assert original.tags == ("a",) and type(copy) is Paper
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.tags = ()  # type: ignore[misc]
