@@ -194,6 +194,8 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
             return writer.part_result()
 
         child = fork_call(search_part)
+    if child is not None:  # one process fewer for the pages
+        build.workers = max(1, build.workers - 1)
     try:
         paths: list[str] = []
         parts = (build.pages(), build.feeds()) if child else \
@@ -270,8 +272,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     pages = PageCache(previous, digests)
     site = assemble_site(config, papers)
     processes = worker_count(config.build["workers"])
-    # Pages render in this process (or in page workers) while a child makes the index.
-    build = SiteBuild(config, site, pages, max(1, processes - 1), show_progress)
+    build = SiteBuild(config, site, pages, processes, show_progress)
     writer = SiteWriter(target, manifest, intact)
     stats = write_site(build, writer, processes)
     assert stats.manifest is not None

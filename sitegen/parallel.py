@@ -21,7 +21,7 @@ _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def worker_count(setting: int) -> int:
-    """`[build] workers`: 0 means one per CPU this process may use (at most 8)."""
+    """`[build] workers` (default 0): 0 means one per CPU this process may use (at most 8)."""
     if setting > 0:
         return setting
     try:
