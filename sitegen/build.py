@@ -101,7 +101,8 @@ FORK_MIN_PAPERS = 500
 class SiteBuild:
     """One build of a site's outputs, as a stream: pages, `.bib` files, feeds, search
     index, static files, sitemap (in that order). The search index is a separate part
-    (`search_outputs`) so a forked process can make it while this one renders pages."""
+    (`search_outputs`) so a forked process can make it while this one renders pages.
+    `workers` is the number of processes the build may use."""
 
     def __init__(self, config: Config, site: Site, cache: PageCache | None = None,
                  workers: int = 1, show_progress: bool = False) -> None:
@@ -110,7 +111,9 @@ class SiteBuild:
         from .render import make_environment
 
         self.config, self.site, self.cache = config, site, cache
-        self.workers, self.show_progress = workers, show_progress
+        # The first process beyond this one makes the search index (`write_site`), or
+        # stays idle: forking page workers only pays with 3 processes or more.
+        self.workers, self.show_progress = max(1, workers - 1), show_progress
         self.urls = Urls(config.site["base_url"])
         env = make_environment(config, self.urls)
         env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
@@ -215,8 +218,6 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
             return writer.part_result()
 
         child = fork_call(search_part)
-    if child is not None:  # one process fewer for the pages
-        build.workers = max(1, build.workers - 1)
     try:
         paths: list[str] = []
         parts = (build.pages(), build.feeds()) if child else \

@@ -80,6 +80,16 @@ class Tree:
         if parent not in self.dirs:
             self.make_dirs(parent, site_files)
 
+    def clear(self, path: str, site_files: dict) -> None:
+        """Remove an entry this process did not know of (made by another process of the
+        build) from `path`."""
+        full = self.base + path
+        if stat.S_ISDIR(os.lstat(full).st_mode):
+            self.dirs.add(path)
+            self.make_room(path, site_files)
+        else:
+            os.unlink(full)
+
     def make_dirs(self, folder: str, site_files: dict) -> None:
         """Make `folder` and its parents as real folders (a file or symlink in the way is
         removed, unless it is a file of the new site)."""
@@ -102,17 +112,20 @@ class Tree:
             self.dirs.add(path)
 
     def remove_dir(self, folder: str) -> None:
-        """Remove a folder of the tree and forget what was in it."""
-        shutil.rmtree(self.base + folder)
+        """Remove a folder of the tree and forget what was in it (another process of the
+        build may have removed it already)."""
+        try:
+            shutil.rmtree(self.base + folder)
+        except FileNotFoundError:
+            pass
         prefix = folder + "/"
         for path in [p for p in self.files if p.startswith(prefix)]:
             del self.files[path]
         self.dirs -= {d for d in self.dirs if d == folder or d.startswith(prefix)}
 
-    def prune(self, keep: dict, marker: str) -> None:
+    def prune(self, keep: dict, marker: str, needed: set[str]) -> None:
         """Remove every entry and folder that is not a file of `keep` (or `marker`) or a
-        folder holding one."""
-        needed = ancestors(keep)
+        folder holding one (`needed`: `ancestors(keep)`)."""
         for folder in sorted(self.dirs - needed, key=len):
             if folder.rpartition("/")[0] in needed and folder in self.dirs:
                 self.remove_dir(folder)

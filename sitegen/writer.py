@@ -91,11 +91,13 @@ def _twice(path: str) -> OutputError:
                        hint="two papers or tags have the same slug")
 
 
-def _check_folders(files: Iterable[str]) -> None:
+def _check_folders(files: Iterable[str]) -> set[str]:
+    """The folders of the site; a path that is a file and a folder is an error."""
     folders = ancestors(files)
     for path in files:
         if path in folders:
             raise OutputError(f"{path} is both a file and a folder of the site")
+    return folders
 
 
 def staging_names(out_dir: Path) -> tuple[Path, Path]:
@@ -207,7 +209,11 @@ class SiteWriter:
             return entry  # already the output's file: nothing to do, its stat is as verified
         if self.tree.files.get(path) != inode:
             self.tree.make_room(path, self.files)
-            os.link(self.base + path, self.tree.base + path)
+            try:
+                os.link(self.base + path, self.tree.base + path)
+            except FileExistsError:  # put there by a forked part that then failed
+                self.tree.clear(path, self.files)
+                os.link(self.base + path, self.tree.base + path)
             self.tree.files[path] = inode
         self.restat.append(path)
         return (entry[0], None)
@@ -216,8 +222,12 @@ class SiteWriter:
         fd = self._reusable(path)
         if fd is None:
             self.tree.make_room(path, self.files)
-            fd = os.open(self.tree.base + path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW,
-                         0o666)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+            try:
+                fd = os.open(self.tree.base + path, flags, 0o666)
+            except FileExistsError:  # put there by a forked part that then failed
+                self.tree.clear(path, self.files)
+                fd = os.open(self.tree.base + path, flags, 0o666)
         with open(fd, "wb", buffering=0) as handle:  # unbuffered: all written before fstat
             view = memoryview(data)
             while view:
@@ -279,10 +289,10 @@ class SiteWriter:
 
     def commit(self) -> WriteStats:
         """Finish the staging folder (remove what is not in the site), swap it in."""
-        _check_folders(self.files)
+        folders = _check_folders(self.files)
         try:
             removed = self._count_removed()
-            self.tree.prune(self.files, MARKER)
+            self.tree.prune(self.files, MARKER, folders)
             if MARKER not in self.tree.files:
                 with open(self.tree.base + MARKER, "wb"):
                     pass
