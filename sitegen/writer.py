@@ -49,6 +49,7 @@ from .staging import Tree, ancestors, walk
 from .urls import checked_output_path
 
 MARKER = ".sitegen-output"
+GITIGNORE = ".gitignore"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 #: output path -> (content hash, stat of the file as written): what the writer remembers.
@@ -300,7 +301,7 @@ class SiteWriter:
         except OSError as exc:
             self._drop_on_disk_error()
             raise _os_error(exc, self.out_dir) from None
-        self._drop_unshared()
+        self._after_swap()
         result = self.files
         base = self.base
         for path in self.restat:  # after the swap: linking changed their ctimes
@@ -317,13 +318,27 @@ class SiteWriter:
             stage.rename(out_dir)
             self.old.rename(stage)
 
-    def _drop_unshared(self) -> None:
+    def _after_swap(self) -> None:
         """The staging folder now holds the previous site. Its files that the new site does
         not share (changed ones) stay: the next build writes over them in place, which is
-        cheaper than freeing and allocating (`_reusable`). An output folder that was a
-        symlink, exchanged aside, is not kept."""
-        if self.stage.is_symlink():
-            self.stage.unlink()
+        cheaper than freeing and allocating (`_reusable`). It gets a `.gitignore` of `*`
+        (not part of any site: the next build removes it), so that a kept folder beside an
+        output inside a repository (`--out docs`) is never committed. An output folder that
+        was a symlink, exchanged aside, is not kept."""
+        stage = self.stage
+        if stage.is_symlink():
+            stage.unlink()
+            return
+        if GITIGNORE in self.files or not stage.is_dir():
+            return
+        try:
+            temp = stage / f"{GITIGNORE}.tmp"
+            temp.unlink(missing_ok=True)
+            temp.write_bytes(b"# sitegen's staging folder: the previous site, kept for the "
+                             b"next build\n*\n")
+            temp.replace(stage / GITIGNORE)  # replaces a name, never writes a shared file
+        except OSError:
+            pass
 
     def _count_removed(self) -> int:
         if self.manifest is not None:  # what the last build wrote (hand-added files uncounted)

@@ -80,8 +80,13 @@ def test_the_swap_is_one_exchange_and_keeps_the_previous_site(tmp_path, monkeypa
     writer.write_outputs([Output("a.html", b"2")], out)
     assert len(calls) == 1 and (out / "a.html").read_bytes() == b"2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.new", "_site"]
-    # The staging folder holds the previous site (its changed file: written over next time).
+    # The staging folder holds the previous site (its changed file: written over next time),
+    # and a .gitignore that keeps it out of git, which never reaches the output.
     assert (tmp_path / "._site.new" / "a.html").read_bytes() == b"1"
+    assert (tmp_path / "._site.new" / ".gitignore").read_text().endswith("\n*\n")
+    writer.write_outputs([Output("a.html", b"3")], out)
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "a.html"]
+    assert (tmp_path / "._site.new" / ".gitignore").exists()
 
 
 def test_two_renames_are_the_fallback_where_exchange_is_missing(tmp_path, monkeypatch):
@@ -202,8 +207,9 @@ def test_the_staging_folder_is_updated_not_rebuilt(tmp_path: Path, monkeypatch) 
     stats = write_outputs(pages + [Output("new/index.html", b"N")], out, stats.manifest)
     assert (stats.written, stats.unchanged) == (2, 19)
     # p3's old name unlinked (its file is the output's too), new/ made (and the staging
-    # folder, which exists): nothing else, no link.
-    assert sorted(calls) == ["mkdir", "mkdir", "unlink"]
+    # folder, which exists), the staging folder's .gitignore removed and made again after
+    # the swap: nothing else, no link.
+    assert sorted(calls) == ["mkdir", "mkdir", "unlink", "unlink", "unlink"]
     staging = tmp_path / ".out.new"
     old_p3 = staging / "p3" / "index.html"
     assert old_p3.read_bytes() == b"page 3" and old_p3.stat().st_nlink == 1
@@ -216,7 +222,7 @@ def test_the_staging_folder_is_updated_not_rebuilt(tmp_path: Path, monkeypatch) 
     assert (out / "p3" / "index.html").stat().st_ino == inode
     assert (out / "p3" / "index.html").read_bytes() == b"again, longer than before"
     # new/index.html (unchanged) is linked into the staging folder, which lacked it
-    assert sorted(calls) == ["link", "mkdir", "mkdir"]
+    assert sorted(calls) == ["link", "mkdir", "mkdir", "unlink", "unlink"]
     pages[3] = Output("p3/index.html", b"short")
     stats = write_outputs(pages, out, stats.manifest)
     assert (out / "p3" / "index.html").read_bytes() == b"short"
