@@ -36,14 +36,14 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import StatKey, digest, stat_key
 from .errors import OutputError
 from .fileio import exchange_paths
+from .manifest import Manifest, file_stat, trusted_manifest, verified
 from .model import Kept, Output
 from .staging import Tree, ancestors, walk
 from .urls import checked_output_path
@@ -52,8 +52,6 @@ MARKER = ".sitegen-output"
 GITIGNORE = ".gitignore"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
-#: output path -> (content hash, stat of the file as written): what the writer remembers.
-Manifest = dict[str, tuple[bytes, StatKey | None]]
 
 
 @dataclass(frozen=True)
@@ -305,7 +303,7 @@ class SiteWriter:
         result = self.files
         base = self.base
         for path in self.restat:  # after the swap: linking changed their ctimes
-            result[path] = (result[path][0], _stat(base + path))
+            result[path] = (result[path][0], file_stat(base + path))
         written = len(self.wrote)
         return WriteStats(written, len(result) - written, removed, result)
 
@@ -364,61 +362,6 @@ def write_outputs(outputs: Iterable[Output | Kept], out_dir: Path,
     return writer.commit()
 
 
-def verified(out_dir: Path, manifest: Manifest) -> Manifest:
-    """The manifest entries whose file is still exactly as written (same stat)."""
-    intact: Manifest = {}
-    base = str(out_dir) + os.sep
-    lstat = os.lstat
-    for path, entry in manifest.items():
-        if entry[1] is None:
-            continue
-        try:
-            st = lstat(base + path)
-        except OSError:
-            continue
-        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == entry[1]:
-            intact[path] = entry
-    return intact
-
-
-def trusted_manifest(manifest: Manifest, out_dir: Path, now: Callable[[], int]) -> Manifest:
-    """The manifest with only stats that are safe to trust next time.
-
-    A stat as new as the file system's clock could hide an edit made in the same clock
-    tick (git's "racily clean" problem). Such files (the last ones written) are checked
-    once the clock has moved on: read back and compared with the hash; if that fails, the
-    stat is blanked and the next build compares the file by reading it.
-    """
-    stamp = now()
-    racy = [path for path, (_, key) in manifest.items() if key is not None and key[2] >= stamp]
-    if not racy:
-        return manifest
-    for _ in range(100):  # the clock ticks every few milliseconds
-        if now() > stamp:
-            break
-        time.sleep(0.002)
-    result = dict(manifest)
-    settled = now()
-    for path in racy:
-        hashed, key = manifest[path]
-        before = _stat(out_dir / path)
-        try:
-            same = digest((out_dir / path).read_bytes()) == hashed
-        except OSError:
-            same = False
-        ok = same and before is not None and before == _stat(out_dir / path) \
-            and before[2] < settled
-        result[path] = (hashed, before if ok else None)
-    return result
-
-
-def _stat(file: Path | str) -> StatKey | None:
-    try:
-        return stat_key(os.lstat(file))
-    except OSError:
-        return None
-
-
 def _same_bytes(path: str, data: bytes) -> int | None:
     """The inode of the file at `path` if it holds exactly `data`, else None."""
     try:
@@ -429,3 +372,7 @@ def _same_bytes(path: str, data: bytes) -> int | None:
             return st.st_ino if handle.read() == data else None
     except OSError:
         return None
+
+
+__all__ = ["MARKER", "Manifest", "Part", "SiteWriter", "WriteStats", "check_outputs", "recover",
+           "staging_names", "trusted_manifest", "verified", "write_outputs"]
