@@ -1,15 +1,21 @@
 """The build pipeline: load -> assemble -> render -> write. Offline and deterministic.
 
-`build_outputs` returns the whole site in memory (tests, `serve` and `check` use it);
-`build_site` adds loading, the build cache (cache.py: a build with no input changed does
-nothing, unchanged pages are not rendered again) and the atomic write.
+`SiteBuild` makes the site's outputs as a stream; `build_outputs` collects them in memory
+(tests, `serve` and `check` use it). `build_site` adds loading, the build cache (cache.py:
+a build with no input changed does nothing, unchanged pages are not rendered again) and
+the writer (writer.py), which takes each file as it is made, so the site's bytes are never
+all in memory; on a machine with two cores or more a forked child makes the search index
+meanwhile (`write_site`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from .assemble import assemble
 from .cache import (
@@ -29,10 +35,10 @@ from .errors import OutputError, ProblemsFound
 from .fileio import leaves
 from .lock import locked, output_lock
 from .model import Kept, Output, Paper, Problem, Site, TagLink
-from .parallel import worker_count
-from .tagging import compile_rules
+from .parallel import Forked, fork_call, worker_count
+from .tagging import compile_rules, tag_papers
 from .urls import Urls
-from .writer import MARKER, WriteStats, recover, trusted_manifest, verified, write_outputs
+from .writer import MARKER, Part, SiteWriter, WriteStats, recover, trusted_manifest, verified
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -42,15 +48,23 @@ CACHE_DIR = ".sitegen-cache"
 
 
 @dataclass(frozen=True)
+class Made:
+    """An output made by this build and written to the output folder (bytes not kept)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What a build made and found.
 
-    `site` is None when nothing changed and the build was skipped; `outputs` holds `Kept`
-    for pages the build cache did not render again (their bytes are in the output folder).
+    `site` is None when nothing changed and the build was skipped. `outputs` lists every
+    file of the site: `Kept` for pages the build cache did not render again, `Made` for
+    the others (their bytes went to the output folder as they were made, not kept).
     """
 
     site: Site | None
-    outputs: tuple[Output | Kept, ...]
+    outputs: tuple[Made | Kept, ...]
     problems: tuple[Problem, ...]
     stats: WriteStats | None = None
     papers: int = 0  # counts for the summary line, also known when the build was skipped
@@ -61,7 +75,7 @@ def static_outputs(config: Config) -> list[Output]:
     """The theme's static files (the site's own `static/` overriding the theme's)."""
     from .render import static_dirs
 
-    files: dict[str, bytes] = {}
+    files: dict[str, Path] = {}
     for folder in static_dirs(config):
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.name.startswith("."):
@@ -69,48 +83,180 @@ def static_outputs(config: Config) -> list[Output]:
                     raise OutputError("a static file links to a file outside its folder; "
                                       "not publishing it", str(file),
                                       hint="copy the file into the site instead of linking")
-                files["static/" + file.relative_to(folder).as_posix()] = file.read_bytes()
-    return [Output(path, data) for path, data in sorted(files.items())]
+                files["static/" + file.relative_to(folder).as_posix()] = file
+    return [Output(path, file.read_bytes()) for path, file in sorted(files.items())]
 
 
-def assemble_site(config: Config, papers: list[Paper]) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers)."""
+def assemble_site(config: Config, papers: list[Paper], cache: PageCache | None = None,
+                  folder: Path | None = None, clean: bool = False) -> Site:
+    """Papers -> Site with the config's tag rules applied (compiled once for all papers).
+
+    With the build cache (`cache` and its `folder`), tags of unchanged papers are kept
+    from the last build (tagging.TagMemo) and the tagged papers' digests go to the memo.
+    """
     rules = compile_rules(config.tags)
-    return assemble(papers, rules.tags)
+    memo = cache.memo if cache is not None else None
+    tags = folder / "tags.pickle" if folder is not None and cache is not None else None
+    return assemble(tag_papers(papers, rules, tags, clean, memo), lambda p: p.tags)
+
+
+#: Pages rendered per call of `render_jobs`: bounds the bytes held at once.
+RENDER_CHUNK = 1000
+#: Sites with fewer papers build their search index in the main process (forking costs more).
+FORK_MIN_PAPERS = 500
+
+
+class SiteBuild:
+    """One build of a site's outputs, as a stream: pages, `.bib` files, feeds, search
+    index, static files, sitemap (in that order). The search index is a separate part
+    (`search_outputs`) so a forked process can make it while this one renders pages.
+    `workers` is the number of processes the build may use."""
+
+    def __init__(self, config: Config, site: Site, cache: PageCache | None = None,
+                 workers: int = 1, show_progress: bool = False, folder: Path | None = None,
+                 clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
+                 ) -> None:
+        from .metadata import template_globals
+        from .pages import page_jobs
+        from .render import make_environment
+
+        self.config, self.site, self.cache = config, site, cache
+        # the build cache's folder (feed entries), `--clean`, and the files verified intact
+        # in the output folder (the search index reuses them when no paper changed)
+        self.folder, self.clean, self.intact = folder, clean, intact
+        # The first process beyond this one makes the search index (`write_site`), or
+        # stays idle: forking page workers only pays with 3 processes or more.
+        self.workers, self.show_progress = max(1, workers - 1), show_progress
+        self.urls = Urls(config.site["base_url"])
+        env = make_environment(config, self.urls)
+        env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
+                                      for tag in site.tags}
+        env.globals.update(template_globals(self.urls, config.site["title"]))
+        self.env = env
+        self.jobs = list(page_jobs(site, self.urls, config.build["days_per_page"],
+                                   config.build["papers_per_page"]))
+
+    def pages(self) -> Iterator[Output | Kept]:
+        """The HTML pages, rendered a chunk at a time (or kept by the build cache)."""
+        from .pages import render_jobs
+        from .progress import progress
+
+        def chunks() -> Iterator[Output | Kept]:
+            for start in range(0, len(self.jobs), RENDER_CHUNK):
+                yield from render_jobs(self.env, self.jobs[start:start + RENDER_CHUNK],
+                                       self.cache, self.workers)
+
+        return progress(chunks(), "rendering pages", self.show_progress, len(self.jobs))
+
+    def feeds(self) -> Iterator[Output | Kept]:
+        """`.bib` files and feeds."""
+        from .feeds import feed_outputs
+        from .metadata import bib_outputs
+
+        cache, folder = self.cache, self.folder
+        yield from bib_outputs(self.site, self.urls, cache)
+        yield from feed_outputs(self.site, self.config, self.urls,
+                                folder / "feeds.pickle" if cache and folder else None,
+                                self.clean, cache.memo if cache is not None else None)
+
+    def search_outputs(self) -> Iterable[Output | Kept]:
+        """The search index (from its cache in CACHE_DIR when no indexed text changed)."""
+        from .search import cached_search_outputs
+
+        return cached_search_outputs(self.site, self.urls, self.config.root / CACHE_DIR,
+                                     self.intact)
+
+    def finish(self, paths: Iterable[str]) -> Iterator[Output]:
+        """Static files, then the sitemap of every output so far (`paths`) and these."""
+        from .sitemap import sitemap_outputs
+
+        static = static_outputs(self.config)
+        listed = [Kept(path) for path in paths] + [Kept(o.path) for o in static]
+        yield from static
+        yield from sitemap_outputs(self.site, self.urls, listed,  # type: ignore[arg-type]
+                                   {job.path: job.context for job in self.jobs})
+
+    def outputs(self) -> Iterator[Output | Kept]:
+        """Every output, in one process."""
+        paths: list[str] = []
+        for part in (self.pages(), self.feeds(), self.search_outputs()):
+            for output in part:
+                paths.append(output.path)
+                yield output
+        yield from self.finish(paths)
+
+
+def retagged_digests(loaded: list[Paper], assembled: Iterable[Paper],
+                     memo: dict[int, tuple[object, bytes]]) -> None:
+    """Digests for the assembled papers from those of the loaded ones (kept by the parse
+    cache across builds), so fingerprinting pages does not hash every paper again.
+
+    Assembling adds the tag rules' tags: a paper that differs from its loaded self in its
+    `tags` alone gets digest(loaded digest + its tags' digest); anything else is left to
+    `value_digest`. Sound: the loaded digest covers every other field.
+    """
+    by_path = {paper.path: paper for paper in loaded if id(paper) in memo}
+    others = attrgetter(*(f.name for f in fields(Paper) if f.name != "tags"))
+    for paper in assembled:
+        source = by_path.get(paper.path)
+        if source is None or id(paper) in memo or not all(
+                a is b for a, b in zip(others(paper), others(source), strict=True)):
+            continue
+        tags = repr(paper.tags).encode("utf-8", "surrogatepass")
+        memo[id(paper)] = (paper, digest(b"retagged" + memo[id(source)][1] + tags))
 
 
 def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None = None,
                   show_progress: bool = False) -> tuple[Site, list[Output | Kept]]:
-    """Every file of the site, in memory, in a stable order.
+    """Every file of the site, in memory, in a stable order (tests, `serve`, `check`).
 
-    Without `cache` every output is an `Output`; with one (`build_site`), pages unchanged
-    since the last build come back as `Kept`. Feeds, `.bib` files, the search index and
-    the sitemap are made every time (the search index from its own cache in CACHE_DIR);
-    the writer skips those whose bytes did not change.
+    Without `cache` every output is an `Output`; with one, pages unchanged since the last
+    build come back as `Kept`. Feeds, `.bib` files, the search index and the sitemap are
+    made every time (the search index from its own cache in CACHE_DIR).
     """
-    from .feeds import feed_outputs
-    from .metadata import bib_outputs, template_globals
-    from .pages import page_jobs, render_jobs
-    from .render import make_environment
-    from .search import cached_search_outputs
-    from .sitemap import sitemap_outputs
-
-    urls = Urls(config.site["base_url"])
     site = assemble_site(config, papers)
-    env = make_environment(config, urls)
-    env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug) for tag in site.tags}
-    env.globals.update(template_globals(urls, config.site["title"]))
-    jobs = list(page_jobs(site, urls, config.build["days_per_page"],
-                          config.build["papers_per_page"]))
-    outputs: list[Output | Kept] = list(render_jobs(env, jobs, cache,
-                                                    worker_count(config.build["workers"]),
-                                                    show_progress))
-    outputs += bib_outputs(site, urls)
-    outputs += feed_outputs(site, config, urls)
-    outputs += cached_search_outputs(site, urls, config.root / CACHE_DIR)
-    outputs += static_outputs(config)
-    outputs += sitemap_outputs(site, urls, outputs, {job.path: job.context for job in jobs})
-    return site, outputs
+    build = SiteBuild(config, site, cache, worker_count(config.build["workers"]), show_progress)
+    return site, list(build.outputs())
+
+
+def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteStats:
+    """Stream every output of `build` into `writer` and swap the site in.
+
+    With 2 processes or more (and a big enough site), a forked child makes the search
+    index and writes its files into the staging folder itself, sending back only their
+    paths, hashes and stats, while this process renders the pages. If the child fails,
+    this process makes the index again (and reports any error as it would alone).
+    """
+    child: Forked | None = None
+    if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
+        def search_part() -> Part:
+            writer.part()
+            writer.put_all(build.search_outputs())
+            return writer.part_result()
+
+        child = fork_call(search_part)
+    try:
+        paths: list[str] = []
+        parts = (build.pages(), build.feeds()) if child else \
+            (build.pages(), build.feeds(), build.search_outputs())
+        for part in parts:
+            for output in part:
+                writer.put(output)
+                paths.append(output.path)
+        if child is not None:
+            done, child = child.result(), None
+            if isinstance(done, Part):
+                writer.merge(done)
+                paths += done.files
+            else:
+                for output in build.search_outputs():
+                    writer.put(output)
+                    paths.append(output.path)
+        writer.put_all(build.finish(paths))
+    finally:
+        if child is not None:
+            child.cancel()
+    return writer.commit()
 
 
 def build_site(config: Config, out_dir: Path | None = None, strict: bool = False,
@@ -163,19 +309,26 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         intact = verified(target, manifest)
         previous = {path: key for path, key in state["pages"].items() if path in intact}
     pages = PageCache(previous, digests)
-    site, outputs = build_outputs(config, papers, pages, show_progress)
-    stats = write_outputs(outputs, target, manifest, intact)
+    site = assemble_site(config, papers, pages, folder, clean)
+    retagged_digests(papers, site.papers, digests)
+    processes = worker_count(config.build["workers"])
+    build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
+    writer = SiteWriter(target, manifest, intact)
+    stats = write_site(build, writer, processes)
+    assert stats.manifest is not None
+    kept = {job.path for job in build.jobs if pages.unchanged(
+        job.path, pages.fingerprints.get(job.path))}
+    outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
-    if stats.manifest is not None:
-        try:
-            fs_now(folder)  # the cache folder is writable, or there is no cache this time
-        except OSError:
-            return BuildResult(site, tuple(outputs), tuple(problems), stats, **counts)
-        save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                                "pages": pages.fingerprints,
-                                "manifest": trusted_manifest(stats.manifest, target,
-                                                             lambda: fs_now(folder))})
-    return BuildResult(site, tuple(outputs), tuple(problems), stats, **counts)
+    try:
+        fs_now(folder)  # the cache folder is writable, or there is no cache this time
+    except OSError:
+        return BuildResult(site, outputs, tuple(problems), stats, **counts)
+    save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
+                            "pages": pages.fingerprints,
+                            "manifest": trusted_manifest(stats.manifest, target,
+                                                         lambda: fs_now(folder))})
+    return BuildResult(site, outputs, tuple(problems), stats, **counts)
 
 
 def _drop_search_cache(folder: Path) -> None:

@@ -34,7 +34,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "theme": (str, "default"),
         "days_per_page": (int, 3),
         "papers_per_page": (int, 100),
-        "workers": (int, 1),
+        "workers": (int, 0),
     },
     "feeds": {
         "limit": (int, 50),

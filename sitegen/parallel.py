@@ -1,4 +1,4 @@
-"""Work split over forked processes, for big builds: parsing papers, rendering pages.
+"""Work split over forked processes, for big builds: rendering pages, the search index.
 
 Fork only: the workers inherit the work (the page jobs, the Jinja environment, the file
 list) and send back only their results, in order, so the output does not depend on the
@@ -8,8 +8,11 @@ single thread (forking threads can deadlock, e.g. inside `serve`'s watcher).
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +21,7 @@ _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def worker_count(setting: int) -> int:
-    """`[build] workers`: 0 means one per CPU this process may use (at most 8)."""
+    """`[build] workers` (default 0): 0 means one per CPU this process may use (at most 8)."""
     if setting > 0:
         return setting
     try:
@@ -42,8 +45,7 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int,
     """`[func(item) for item in items]` in forked workers, in order; None if not done that
     way (too few items, one worker, no fork, threads running, or a worker failed)."""
     global _WORK
-    if (workers <= 1 or len(items) < min_items or threading.active_count() != 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if workers <= 1 or len(items) < min_items or not can_fork():
         return None
     size = max(50, len(items) // (workers * 8))
     chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -58,3 +60,92 @@ def fork_map(func: Callable[[Any], Any], items: Sequence[Any], workers: int,
     if any(part is None for part in parts):
         return None
     return [result for part in parts for result in part]  # type: ignore[union-attr]
+
+
+class Forked:
+    """A function running in a forked child process; `result` waits for its return value."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid, self.fd = pid, fd
+
+    def result(self) -> Any | None:
+        """The function's return value, or None if it raised or the child died."""
+        try:
+            with os.fdopen(self.fd, "rb") as handle:
+                payload = handle.read()
+        finally:
+            self._reap()
+        try:
+            status, value = pickle.loads(payload)  # noqa: S301 (our own child, just forked)
+        except Exception:
+            return None
+        return value if status == "ok" else None
+
+    def cancel(self) -> None:
+        """Stop the child (the parent failed): kill it, reap it."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.pid:
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = 0
+
+
+def can_fork() -> bool:
+    """Forking is safe here: the `fork` start method exists and only one thread runs."""
+    return (threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def fork_call(func: Callable[[], Any]) -> Forked | None:
+    """Run `func()` in a forked child; None where forking is not possible (then the caller
+    does the work itself). The child dies with this process (`PR_SET_PDEATHSIG`), so a
+    killed build leaves nothing running."""
+    if not can_fork():
+        return None
+    parent = os.getpid()
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(read)
+            _die_with(parent)
+            try:
+                payload = pickle.dumps(("ok", func()), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:  # the parent redoes the work and reports the error
+                payload = pickle.dumps(("failed", None))
+            with os.fdopen(write, "wb") as handle:
+                handle.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return Forked(pid, read)
+
+
+def _die_with(parent: int) -> None:
+    """Linux: the kernel kills this child when its parent dies (e.g. `kill -9` of a build)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)

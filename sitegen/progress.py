@@ -11,10 +11,17 @@ from tqdm import tqdm
 
 T = TypeVar("T")
 
+# No monitor thread: tqdm starts one with its first bar (even a disabled one), and a
+# process with a second thread must not fork (parallel.py), so builds would lose theirs.
+tqdm.monitor_interval = 0
+
 
 def progress(items: Iterable[T], label: str, enabled: bool, total: int | None = None
              ) -> Iterator[T]:
     """Iterate `items`, with a bar labelled `label` when enabled and on a terminal."""
     show = enabled and sys.stderr.isatty()
+    if not show:
+        yield from items
+        return
     yield from tqdm(items, desc=label, total=total, disable=not show, delay=1.0, leave=False,
                     unit="", dynamic_ncols=True)

@@ -85,8 +85,10 @@ def test_killed_imports_of_3000_papers(tmp_path):
     _kill_rounds(killer, rng, 10)
 
 
-# Kill the writer deterministically at its N-th file-system step (each link, open, mkdir,
-# rename, exchange and rmtree), so the swap's few steps are all covered, not left to chance.
+# Kill the writer deterministically at its N-th file-system step (each open, link, unlink,
+# mkdir, rmtree, rename and the exchange), so the swap's few steps are all covered, not
+# left to chance. The number of steps depends on what the build changes and on what the
+# kept staging folder holds, so each round first counts them on a copy of the site.
 STEP_KILLER = textwrap.dedent("""
     import os, shutil, signal, sys
     from pathlib import Path
@@ -100,13 +102,14 @@ STEP_KILLER = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
             return fn(*args, **kwargs)
         return wrapped
-    os.link = step(os.link)
+    for name in ("link", "unlink", "mkdir", "open", "rmdir"):
+        setattr(os, name, step(getattr(os, name)))
+    shutil.rmtree = step(shutil.rmtree)
     Path.mkdir = step(Path.mkdir)
     Path.rename = step(Path.rename)
     Path.write_bytes = step(Path.write_bytes)
     sitegen.writer.open = step(open)
     sitegen.writer.exchange_paths = step(sitegen.fileio.exchange_paths)
-    sitegen.writer.shutil.rmtree = step(shutil.rmtree)
     status = main(["build", "-q"])
     print(count[0])
     sys.exit(status)
@@ -119,12 +122,33 @@ def _step_build(root: Path, step: int) -> subprocess.CompletedProcess:
                           env=sitegen_env(), capture_output=True, text=True)
 
 
+def _copy_over(root: Path, copy: Path) -> None:
+    """Replace `root` by `copy` (made with `cp -a`: the hard links between the output and
+    the staging folder are kept, the inodes are new, so the manifest's stats no longer
+    match and unchanged files are compared by reading: in every run alike)."""
+    shutil.rmtree(root)
+    copy.rename(root)
+
+
+def _count_steps(tmp_path: Path, root: Path) -> int:
+    """The steps the next build of `root` takes; `root` is then as before (as a copy)."""
+    for name in ("a", "b"):
+        subprocess.run(["cp", "-a", str(root), str(tmp_path / name)], check=True)
+    _copy_over(root, tmp_path / "a")
+    done = _step_build(root, 0)
+    assert done.returncode == 0, done.stderr
+    _copy_over(root, tmp_path / "b")
+    return int(done.stdout.strip())
+
+
 def test_builds_killed_at_each_step_of_the_write_and_swap(tmp_path):
-    root = tmp_path / "site"
+    base = tmp_path / "base"
+    base.mkdir()
+    root = base / "site"  # the output and its staging folder are inside: copied together
     root.mkdir()
     (root / "sitegen.toml").write_text(CONFIG, encoding="utf-8")
     versions = {}
-    # Two versions with the same files (titles differ), so both builds take the same steps.
+    # Two versions with the same files (titles differ), so both builds take similar steps.
     papers_v0 = generated_papers(6)
     write_store(tmp_path / "v0", papers_v0)
     write_store(tmp_path / "v1", [replace(p, title=p.title + " v1") for p in papers_v0])
@@ -136,20 +160,22 @@ def test_builds_killed_at_each_step_of_the_write_and_swap(tmp_path):
         done = _step_build(root, 0)
         assert done.returncode == 0, done.stderr
         versions[version] = digest_tree(root / "_site")
-    steps = int(done.stdout.strip())
     # Version 0 is built. Each round: switch to the other version, die at step k, check, redo.
     current = 0
     seen = {"old": 0, "new": 0}
-    # The first steps (staging), then every step of the last stretch (marker, exchange, rmtree).
-    chosen = [1, 2] + list(range(max(3, steps - 8), steps + 1))
+    # The first steps, then every step of the last stretch (prune, marker, exchange, the
+    # previous site's changed files dropped), counted from each round's own last step.
+    chosen = [1, 2] + [-back for back in range(9, -1, -1)]
     for k in chosen:
         target = 1 - current
         shutil.rmtree(papers)
         shutil.copytree(tmp_path / f"v{target}", papers)
-        died = _step_build(root, k)
-        assert died.returncode == -9, (k, died.stderr)
+        steps = _count_steps(base, root)
+        step = k if k > 0 else steps + k
+        died = _step_build(root, step)
+        assert died.returncode == -9, (k, step, steps, died.stderr)
         after = digest_tree(root / "_site")
-        assert after in (versions[current], versions[target]), f"step {k} of {steps}"
+        assert after in (versions[current], versions[target]), f"step {step} of {steps}"
         seen["old" if after == versions[current] else "new"] += 1
         done = _step_build(root, 0)
         assert done.returncode == 0, done.stderr

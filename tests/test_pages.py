@@ -31,7 +31,7 @@ def test_parallel_rendering_matches_serial(site: Path, monkeypatch: pytest.Monke
     make_site(site, 1)
     papers, _ = load_papers(site)
     _, serial = build_outputs(load_config(site), papers)
-    make_site(site, 2)
+    make_site(site, 3)  # the first process beyond one makes the search index: 2 page workers
     _, parallel = build_outputs(load_config(site), papers)
     assert [o.path for o in parallel] == [o.path for o in serial]
     assert parallel == serial
@@ -40,7 +40,7 @@ def test_parallel_rendering_matches_serial(site: Path, monkeypatch: pytest.Monke
 def test_template_error_in_a_worker_is_reported(site: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "PARALLEL_MIN", 10)
-    make_site(site, 2)
+    make_site(site, 3)
     (site / "templates").mkdir()
     (site / "templates" / "paper.html").write_text("{{ paper.nope.deeper }}", encoding="utf-8")
     papers, _ = load_papers(site)
@@ -73,11 +73,10 @@ def test_stable_pages_count_from_the_oldest_and_full_pages_never_change() -> Non
 
 def _rendered(site: Path) -> set[str]:
     """Build with the build cache; the HTML pages rendered again (not `Kept`)."""
-    from sitegen.build import build_site
-    from sitegen.model import Output
+    from sitegen.build import Made, build_site
 
     result = build_site(load_config(site), site / "_site")
-    return {o.path for o in result.outputs if isinstance(o, Output) and o.path.endswith(".html")}
+    return {o.path for o in result.outputs if isinstance(o, Made) and o.path.endswith(".html")}
 
 
 def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:

@@ -151,8 +151,10 @@ class BuildKiller:
         run_ok(["build", "-q"], self.root)
         if digest_tree(self.out) != self.refs[target]:
             state = "broken: the next build did not give the new site"
+        # `._site.new` is the kept staging folder (the previous site, updated in place by
+        # the next build); nothing else may be left.
         leftovers = [p.name for p in self.root.iterdir() if p.name.startswith("._site.")
-                     and p.name != "._site.lock"]
+                     and p.name not in ("._site.lock", "._site.new")]
         if leftovers:
             state = f"broken: staging folders left after the next build: {leftovers}"
         self.current = target

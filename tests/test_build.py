@@ -1,0 +1,262 @@
+"""The build pipeline: outputs streamed to the writer, the search index made by a forked
+child, the same bytes whatever the number of processes, errors as clear as in one process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import build, parallel
+from sitegen.build import build_outputs, build_site
+from sitegen.config import load_config
+from sitegen.content import load_papers
+from sitegen.errors import OutputError
+from tests.conftest import write_paper
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_site(site: Path, workers: int, papers: int = 30) -> None:
+    (site / "sitegen.toml").write_text(
+        '[site]\nbase_url = "https://example.org/sub/"\n'
+        f"[build]\nworkers = {workers}\n", encoding="utf-8")
+    for i in range(papers):
+        write_paper(site, f"p{i}", f"---\ntitle: 'Paper {i} on graphs'\n"
+                    f"date: 2025-03-{i % 20 + 1:02d}\nrank: {i // 20 + 1}\n"
+                    f"abstract: 'We study graph {i} and $x^{i % 5}$ things.'\n---\n")
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Fork the search child even for small sites; record whether each build forked.
+
+    Forking is allowed although the test runner may run a thread of its own (pytest-xdist)."""
+    monkeypatch.setattr(build, "FORK_MIN_PAPERS", 1)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    forked: list[bool] = []
+    real = build.fork_call
+
+    def recording(func):
+        child = real(func)
+        forked.append(child is not None)
+        return child
+
+    monkeypatch.setattr(build, "fork_call", recording)
+    return forked
+
+
+def test_the_same_bytes_with_a_search_child_and_without(site: Path, forks) -> None:
+    make_site(site, 1)
+    build_site(load_config(site), site / "one")
+    make_site(site, 2)
+    result = build_site(load_config(site), site / "two")
+    assert forks == [True]
+    assert tree(site / "one") == tree(site / "two")
+    # and as the in-memory build (tests, serve, check) gives them
+    papers, _ = load_papers(site)
+    _, outputs = build_outputs(load_config(site), papers)
+    written = tree(site / "two")
+    assert {o.path: o.data for o in outputs} == {p: d for p, d in written.items()
+                                                 if p != ".sitegen-output"}
+    assert {o.path for o in result.outputs} == {o.path for o in outputs}
+    # An incremental build with the child: only changed files written, same as clean.
+    write_paper(site, "late", "---\ntitle: 'Late'\ndate: 2025-03-25\nrank: 1\n"
+                "abstract: 'Late.'\n---\n")
+    again = build_site(load_config(site), site / "two")
+    assert forks == [True, True]
+    assert again.stats is not None and 0 < again.stats.written < again.stats.unchanged
+    build_site(load_config(site), site / "clean", clean=True)
+    assert tree(site / "two") == tree(site / "clean")
+
+
+def test_the_search_child_runs_while_pages_render(site: Path, forks,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    make_site(site, 2)
+    parent = os.getpid()
+    where: list[int] = []
+    real = build.SiteBuild.search_outputs
+
+    def search_outputs(self):
+        if os.getpid() != parent:  # in the child: leave a trace the parent can see
+            (site / "child-pid").write_text(str(os.getpid()))
+        where.append(os.getpid())
+        return real(self)
+
+    monkeypatch.setattr(build.SiteBuild, "search_outputs", search_outputs)
+    build_site(load_config(site), site / "_site")
+    assert forks == [True] and where == []  # the parent did not make the index itself
+    assert int((site / "child-pid").read_text()) != parent
+    assert (site / "_site" / "search" / "manifest.json").exists()
+
+
+def test_a_failing_child_gives_the_error_of_one_process(site: Path, forks, run_cli,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_site(site, 2)
+
+    def broken(self):
+        raise OutputError("the search index cannot be made", "search/x.json", hint="a hint")
+
+    monkeypatch.setattr(build.SiteBuild, "search_outputs", broken)
+    status, _, err = run_cli("build", "--root", str(site))
+    assert forks == [True]
+    assert status == 1 and "the search index cannot be made" in err and "a hint" in err
+    assert "Traceback" not in err
+    assert not (site / "_site").exists()
+
+
+def test_a_child_that_dies_is_redone_here(site: Path, forks,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    make_site(site, 2)
+    parent = os.getpid()
+    real = build.SiteBuild.search_outputs
+
+    def dying(self):
+        if os.getpid() != parent:  # writes some files, then dies as if killed
+            def some():
+                for index, output in enumerate(real(self)):
+                    if index == 3:
+                        os._exit(3)
+                    yield output
+            return some()
+        return real(self)
+
+    monkeypatch.setattr(build.SiteBuild, "search_outputs", dying)
+    build_site(load_config(site), site / "_site")
+    make_site(site, 1)
+    build_site(load_config(site), site / "ref")
+    assert forks == [True]
+    assert tree(site / "_site") == tree(site / "ref")
+
+
+def test_no_child_where_threads_run(site: Path, forks, monkeypatch) -> None:
+    monkeypatch.undo()  # the real check
+    monkeypatch.setattr(build, "FORK_MIN_PAPERS", 1)
+    monkeypatch.setattr(build, "fork_call", lambda func: forks.append(
+        parallel.fork_call(func) is not None) or None)
+    make_site(site, 2)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        build_site(load_config(site), site / "_site")
+    finally:
+        stop.set()
+        thread.join()
+    assert forks == [False]
+
+
+CHILD_OUTLIVES = textwrap.dedent("""
+    import os, sys, time
+    from pathlib import Path
+    from sitegen import build
+    from sitegen.cli import main
+    build.FORK_MIN_PAPERS = 1
+    parent = os.getpid()
+    def slow(self):
+        if os.getpid() != parent:
+            Path("child-pid").write_text(str(os.getpid()))
+            time.sleep(60)
+        return []
+    build.SiteBuild.search_outputs = slow
+    sys.exit(main(["build", "-q"]))
+""")
+
+
+def test_the_child_dies_with_a_killed_build(site: Path) -> None:
+    from tests.hostile.proc import sitegen_env
+
+    make_site(site, 2)
+    proc = subprocess.Popen([sys.executable, "-c", CHILD_OUTLIVES], cwd=site,
+                            env=sitegen_env())
+    pid_file = site / "child-pid"
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while _alive(child):
+        assert time.monotonic() < deadline, "the search child outlived the killed build"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ")[-1][:1] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_fork_call_gives_none_when_the_function_raises(monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+    def boom():
+        raise ValueError("no")
+
+    child = parallel.fork_call(boom)
+    assert child is not None and child.result() is None
+    child = parallel.fork_call(lambda: {"a": 1})
+    assert child is not None and child.result() == {"a": 1}
+
+
+def test_outputs_are_streamed_not_collected(site: Path, monkeypatch) -> None:
+    """The writer gets each page as it is rendered: at most a chunk is held at once."""
+    make_site(site, 1, papers=40)
+    monkeypatch.setattr(build, "RENDER_CHUNK", 5)
+    seen: list[int] = []
+    real = build.SiteWriter.put
+    pages_rendered = [0]
+    real_render = build.SiteBuild.pages
+
+    def pages(self):
+        for output in real_render(self):
+            pages_rendered[0] += 1
+            yield output
+
+    def put(self, output):
+        seen.append(pages_rendered[0])
+        return real(self, output)
+
+    monkeypatch.setattr(build.SiteBuild, "pages", pages)
+    monkeypatch.setattr(build.SiteWriter, "put", put)
+    build_site(load_config(site), site / "_site")
+    # the first page was put before the second was rendered
+    assert seen[:3] == [1, 2, 3]
+
+
+def test_retagged_papers_reuse_the_loaded_digest() -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    from sitegen.build import retagged_digests
+    from sitegen.cache import value_digest
+    from sitegen.model import Paper
+
+    loaded = Paper(slug="s", title="T", date=dt.date(2025, 8, 11), abstract="A",
+                   path="content/papers/s.md", tags=("a",))
+    memo: dict = {}
+    value_digest(loaded, memo)
+    tagged = replace(loaded, tags=("a", "rule tag"))
+    other = replace(loaded, tags=("a", "other tag"))
+    edited = replace(tagged, title="T2")  # not only retagged: left to value_digest
+    retagged_digests([loaded], [tagged, other, edited], memo)
+    assert id(tagged) in memo and id(other) in memo and id(edited) not in memo
+    assert memo[id(tagged)][1] != memo[id(other)][1]
+    again: dict = {}
+    value_digest(loaded, again)
+    retagged_digests([loaded], [replace(loaded, tags=("a", "rule tag"))], again)
+    assert memo[id(tagged)][1] in {entry[1] for entry in again.values()}
