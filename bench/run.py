@@ -188,9 +188,9 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
     if with_pelican:  # the tags of the corpus as imported, before the added days
         write_tagged_pelican(site, folder / "pelican" / "content")
     fulls = []
-    for _ in range(repeat):  # each from scratch: no output folder, no cache
-        shutil.rmtree(site / "_site", ignore_errors=True)
-        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+    for _ in range(repeat):  # each from scratch: no output, staging folder or cache
+        for name in ("_site", "._site.new", ".sitegen-cache"):
+            shutil.rmtree(site / name, ignore_errors=True)
         fulls.append(timed(sitegen("build", "--clean"), site, env))
     result["full"] = best(fulls)
     result["files"], result["bytes"] = tree_size(site / "_site")
@@ -211,6 +211,7 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
                           text=True)
     result["identical"] = diff.returncode == 0 and not diff.stdout
     shutil.rmtree(site / "_clean")
+    shutil.rmtree(site / "._clean.new", ignore_errors=True)
 
     if with_pelican:
         python = pelican_python()

@@ -148,13 +148,19 @@ class SiteBuild:
 
         return progress(chunks(), "rendering pages", self.show_progress, len(self.jobs))
 
-    def feeds(self) -> Iterator[Output | Kept]:
-        """`.bib` files and feeds."""
-        from .feeds import feed_outputs
+    def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
+        """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
+        cache (only where the pages' fingerprints are made: not in a forked child, whose
+        fingerprints would not reach the saved state)."""
         from .metadata import bib_outputs
 
+        yield from bib_outputs(self.site, self.urls, self.cache if cached else None)
+
+    def feeds(self) -> Iterator[Output | Kept]:
+        """The feeds."""
+        from .feeds import feed_outputs
+
         cache, folder = self.cache, self.folder
-        yield from bib_outputs(self.site, self.urls, cache)
         yield from feed_outputs(self.site, self.config, self.urls,
                                 folder / "feeds.pickle" if cache and folder else None,
                                 self.clean, cache.memo if cache is not None else None)
@@ -179,7 +185,7 @@ class SiteBuild:
     def outputs(self) -> Iterator[Output | Kept]:
         """Every output, in one process."""
         paths: list[str] = []
-        for part in (self.pages(), self.feeds(), self.search_outputs()):
+        for part in (self.pages(), self.bibs(), self.feeds(), self.search_outputs()):
             for output in part:
                 paths.append(output.path)
                 yield output
@@ -223,22 +229,25 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
     """Stream every output of `build` into `writer` and swap the site in.
 
     With 2 processes or more (and a big enough site), a forked child makes the search
-    index and writes its files into the staging folder itself, sending back only their
-    paths, hashes and stats, while this process renders the pages. If the child fails,
-    this process makes the index again (and reports any error as it would alone).
+    index and the `.bib` files (a file per paper: creating files costs system time, which
+    this balances against the pages) and writes them into the staging folder itself,
+    sending back only their paths, hashes and stats, while this process renders the pages
+    and feeds. If the child fails, this process makes them again (and reports any error as
+    it would alone).
     """
     child: Forked | None = None
     if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
-        def search_part() -> Part:
+        def child_part() -> Part:
             writer.part()
             writer.put_all(build.search_outputs())
+            writer.put_all(build.bibs(cached=False))
             return writer.part_result()
 
-        child = fork_call(search_part)
+        child = fork_call(child_part)
     try:
         paths: list[str] = []
         parts = (build.pages(), build.feeds()) if child else \
-            (build.pages(), build.feeds(), build.search_outputs())
+            (build.pages(), build.bibs(), build.feeds(), build.search_outputs())
         for part in parts:
             for output in part:
                 writer.put(output)
@@ -249,9 +258,10 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
                 writer.merge(done)
                 paths += done.files
             else:
-                for output in build.search_outputs():
-                    writer.put(output)
-                    paths.append(output.path)
+                for part in (build.search_outputs(), build.bibs()):
+                    for output in part:
+                        writer.put(output)
+                        paths.append(output.path)
         writer.put_all(build.finish(paths))
     finally:
         if child is not None:
