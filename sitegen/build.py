@@ -229,24 +229,29 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
     """Stream every output of `build` into `writer` and swap the site in.
 
     With 2 processes or more (and a big enough site), a forked child makes the search
-    index and the `.bib` files (a file per paper: creating files costs system time, which
-    this balances against the pages) and writes them into the staging folder itself,
-    sending back only their paths, hashes and stats, while this process renders the pages
-    and feeds. If the child fails, this process makes them again (and reports any error as
-    it would alone).
+    index and writes its files into the staging folder itself, sending back only their
+    paths, hashes and stats, while this process renders the pages and feeds. On a build
+    from scratch (no page fingerprints from a last build) the child also makes the `.bib`
+    files: a new file per paper costs system time, which this balances against the pages;
+    on a rebuild they stay here, where the page cache keeps those of unchanged papers. If
+    the child fails, this process makes its part again (and reports any error as it would
+    alone).
     """
     child: Forked | None = None
+    bibs_in_child = build.cache is None or not build.cache.previous
     if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
         def child_part() -> Part:
             writer.part()
             writer.put_all(build.search_outputs())
-            writer.put_all(build.bibs(cached=False))
+            if bibs_in_child:
+                writer.put_all(build.bibs(cached=False))
             return writer.part_result()
 
         child = fork_call(child_part)
     try:
         paths: list[str] = []
-        parts = (build.pages(), build.feeds()) if child else \
+        parts = ((build.pages(), build.feeds()) if bibs_in_child else
+                 (build.pages(), build.bibs(), build.feeds())) if child else \
             (build.pages(), build.bibs(), build.feeds(), build.search_outputs())
         for part in parts:
             for output in part:
@@ -258,7 +263,8 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
                 writer.merge(done)
                 paths += done.files
             else:
-                for part in (build.search_outputs(), build.bibs()):
+                for part in (build.search_outputs(), build.bibs()) if bibs_in_child else \
+                        (build.search_outputs(),):
                     for output in part:
                         writer.put(output)
                         paths.append(output.path)
