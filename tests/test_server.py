@@ -202,3 +202,27 @@ def test_cli_serve_runs_until_ctrl_c(site: Path) -> None:
     assert proc.returncode == 0, err
     assert f"serving http://127.0.0.1:{port}/sub/" in out and "stopping" in out
     assert "Traceback" not in err
+
+
+@pytest.mark.browser
+def test_old_folder_links_of_paper_pages_reach_the_flat_pages(dev: DevServer, browser) -> None:
+    """The 404 page's moved.js sends papers/<slug>/ to papers/<slug>.html (and the .bib)."""
+    page = browser.new_page()
+    try:
+        for old in ("papers/2508.00001/", "papers/2508.00001/index.html"):
+            page.goto(dev.url + old + "#abstract")
+            page.wait_for_url(dev.url + "papers/2508.00001.html#abstract")
+            assert page.locator("h1").inner_text() == "First paper"
+        response = httpx.get(dev.url + "papers/2508.00001/2508.00001.bib")
+        assert response.status_code == 404 and "moved.js" in response.text
+        page.goto(dev.url + "papers/2508.00001/2508.00001.bib")
+        page.wait_for_url(dev.url + "papers/2508.00001.bib")
+        assert "@article{" in page.content() or "@misc{" in page.content()
+        # A paper that does not exist stays on the 404 page: no redirect loop.
+        page.goto(dev.url + "papers/2599.99999/")
+        page.wait_for_url(dev.url + "papers/2599.99999.html")
+        assert page.locator("h1").inner_text() == "Page not found"
+        page.goto(dev.url + "tags/nothing/")
+        assert page.url == dev.url + "tags/nothing/"
+    finally:
+        page.close()
