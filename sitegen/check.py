@@ -81,8 +81,8 @@ def scan_html(data: bytes) -> PageLinks:
 
 
 def page_url(urls: Urls, path: str) -> str:
-    """The URL path a built file is served at: `/sub/papers/x/` for its `index.html`,
-    `/sub/404.html` for any other file."""
+    """The URL path a built file is served at: `/sub/tags/x/` for its `index.html`,
+    `/sub/papers/x.html` for any other file."""
     if path == "index.html" or path.endswith("/index.html"):
         path = path[:-len("index.html")]
     return urls.prefix + path
@@ -137,6 +137,12 @@ class Resolver:
             if rel + "/index.html" in self.files:
                 return ("warning", f"link {href!r} lacks its trailing '/' (a redirect on most "
                         "hosts, a broken link on some)")
+            if rel + ".html" in self.files:
+                return ("warning", f"link {href!r} lacks its '.html' (GitHub Pages serves "
+                        "it, some hosts do not)")
+            flat = rel.removesuffix("/index.html") + ".html"
+            if rel.endswith("/index.html") and flat in self.files:
+                return ("error", f"broken link {href!r}: no page {rel} (the page is {flat})")
             return ("error", f"broken link {href!r}: no page {rel}")
         fragment = unquote(target.fragment)
         if fragment and rel.endswith(".html") and fragment not in self.ids(rel):
@@ -198,7 +204,7 @@ def check_notes(papers: Iterable[Paper], root: Path, urls: Urls, resolver: Resol
         for href, _ in scan_html(notes_to_html(paper.notes).encode("utf-8")).links:
             found = resolver.problem(page, href)
             if found:
-                hint = ("link with a path relative to the paper page (../OTHER-SLUG/) or "
+                hint = ("link with a path relative to the paper page (OTHER-SLUG.html) or "
                         f"starting with {urls.prefix}")
                 problems.append(Problem(paper.path, f"in the notes: {found[1]}",
                                         _line_of(root, paper, href), hint, found[0]))

@@ -109,7 +109,7 @@ def make_entry(paper: Paper, urls: Urls, id_base: str) -> Entry:
     """A paper's feed entry: ids from `id_base`, links from the base URL."""
     page_url = urls.absolute("paper", paper)
     return Entry(
-        id=id_base + urls.rel("paper", paper),
+        id=id_base + urls.rel("paper_feed_id", paper),
         url=page_url,
         title=xml_text(paper.title) or paper.slug,  # a title of control characters only
         published=_midnight(paper.date),

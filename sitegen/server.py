@@ -188,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
             rel += "index.html"
         if rel not in snapshot.files and rel + "/index.html" in snapshot.files:
             return self._redirect(path + "/")
+        if rel not in snapshot.files and rel + ".html" in snapshot.files:
+            rel += ".html"  # `papers/x` serves `papers/x.html`, as GitHub Pages does
         wants_html = rel.endswith(".html") or (
             rel not in snapshot.files and "text/html" in self.headers.get("Accept", ""))
         if snapshot.errors and wants_html:

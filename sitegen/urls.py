@@ -19,8 +19,10 @@ from urllib.parse import quote, urlsplit
 from .errors import OutputError
 
 #: kind -> path pattern relative to the site root. Directory pages end in "/" and are
-#: written as ".../index.html". A paginated list (home, tag) has its main page (the newest
-#: entries) and numbered pages `{page}` counted from the oldest, so a full page never changes.
+#: written as ".../index.html"; paper pages are flat files (`papers/<slug>.html`, the
+#: BibTeX beside it), so a large site does not create one folder per paper. A paginated
+#: list (home, tag) has its main page (the newest entries) and numbered pages `{page}`
+#: counted from the oldest, so a full page never changes.
 PAGE_KINDS: dict[str, str] = {
     "home": "",
     "home_page": "page/{page}/",
@@ -28,8 +30,11 @@ PAGE_KINDS: dict[str, str] = {
     "month": "{y:04d}/{m:02d}/",
     "year": "{y:04d}/",
     "archive": "archive/",
-    "paper": "papers/{slug}/",
-    "paper_bib": "papers/{slug}/{slug}.bib",
+    "paper": "papers/{slug}.html",
+    "paper_bib": "papers/{slug}.bib",
+    # Not a page: feed entry ids keep the folder layout's paper URL they were first
+    # published with, so readers do not show every paper again as new.
+    "paper_feed_id": "papers/{slug}/",
     "tags": "tags/",
     "tag": "tags/{slug}/",
     "tag_page": "tags/{slug}/page/{page}/",

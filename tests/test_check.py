@@ -77,14 +77,14 @@ def test_unknown_key_is_a_warning(site: Path, run_cli) -> None:
 
 def test_broken_link_in_notes_is_reported_at_the_notes_line(site: Path, run_cli) -> None:
     good_site(site)
-    notes = ("Builds on [the first](../2508.00001/) and\n"
-             "[a missing one](../2508.09999/), see [Second](/sub/papers/2508.00002/#abstract-h).")
+    notes = ("Builds on [the first](2508.00001.html) and\n"
+             "[a missing one](2508.09999.html), see [Second](/sub/papers/2508.00002.html#abstract-h).")
     path = write_paper(site, "2508.00007", paper("2508.00007", notes=notes))
     status, _, err = run_cli("check", "--root", str(site))
     assert status == 1
     line = path.read_text().splitlines().index(notes.splitlines()[1]) + 1
     assert (f"content/papers/2508.00007.md:{line}: error: in the notes: broken link "
-            "'../2508.09999/': no page papers/2508.09999/index.html") in err
+            "'2508.09999.html': no page papers/2508.09999.html") in err
     assert "2508.00001" not in err and "2508.00002" not in err  # those two links work
     # Reported once, at the content file, not again on the built page.
     assert "_site/papers/2508.00007" not in err
@@ -93,11 +93,11 @@ def test_broken_link_in_notes_is_reported_at_the_notes_line(site: Path, run_cli)
 def test_notes_link_outside_the_sub_path_and_bad_anchor(site: Path, run_cli) -> None:
     good_site(site)
     write_paper(site, "2508.00008", paper("2508.00008", notes=(
-        "[root](/papers/2508.00001/) and [anchor](../2508.00001/#nowhere)")))
+        "[root](/papers/2508.00001.html) and [anchor](2508.00001.html#nowhere)")))
     status, _, err = run_cli("check", "--root", str(site))
     assert status == 1
     assert "points outside the site's path /sub/" in err
-    assert "broken anchor '../2508.00001/#nowhere'" in err
+    assert "broken anchor '2508.00001.html#nowhere'" in err
 
 
 def test_broken_link_in_a_template_is_found_in_the_output(site: Path, run_cli) -> None:
@@ -138,10 +138,10 @@ def test_check_an_existing_output_folder(site: Path, run_cli) -> None:
     status, _, err = run_cli("check", "--out", str(out), "--root", str(site))
     assert status == 0, err
     # Delete a page others link to: the check of the folder notices.
-    (out / "papers" / "2508.00002" / "index.html").unlink()
+    (out / "papers" / "2508.00002.html").unlink()
     status, _, err = run_cli("check", "--out", str(out), "--root", str(site))
     assert status == 1
-    assert "broken link '/sub/papers/2508.00002/'" in err
+    assert "broken link '/sub/papers/2508.00002.html'" in err
     assert run_cli("check", "--out", str(site / "nope"), "--root", str(site))[0] == 1
 
 
@@ -162,6 +162,11 @@ def test_check_site_api_and_resolver(site: Path) -> None:
     assert resolve("a/index.html", "b.css") is None
     assert resolve("a/index.html", "mailto:x@example.org") is None
     assert resolve("index.html", "a")[0] == "warning"  # missing trailing slash
+    files["papers/p.html"] = b'<h1 id="t">'
+    assert resolve("papers/p.html", "p.html#t") is None  # a flat paper page
+    assert resolve("index.html", "papers/p")[0] == "warning"  # missing .html
+    old = resolve("index.html", "/sub/papers/p/")  # the folder layout of older sites
+    assert old[0] == "error" and "(the page is papers/p.html)" in old[1]
     assert resolve("index.html", "/sub/a/?q=1") is None
     assert resolve("index.html", "/other/")[0] == "error"
     assert scan_html(b'<a name="n"></a><img src="i.png"/>').ids == {"n"}
@@ -176,10 +181,10 @@ def test_new_site_story_check_catches_a_broken_link(tmp_path: Path, run_cli, sam
                                "--root", str(root))
     assert status == 0, err
     first = sorted((root / "content" / "papers").glob("*.md"))[0]
-    first.write_text(first.read_text() + "\nSee [the follow-up](../no-such-paper/).\n")
+    first.write_text(first.read_text() + "\nSee [the follow-up](no-such-paper.html).\n")
     status, _, err = run_cli("check", "--root", str(root))
     assert status == 1
-    assert f"content/papers/{first.name}:" in err and "broken link '../no-such-paper/'" in err
+    assert f"content/papers/{first.name}:" in err and "broken link 'no-such-paper.html'" in err
 
 
 class _Reference(__import__("html.parser").parser.HTMLParser):

@@ -19,7 +19,7 @@ def served_paper(site: Path, serve_dir, tmp_path: Path) -> str:
     out = tmp_path / "out"
     base = serve_dir(out, "/repo/")
     build_site(load_config(site).with_base_url(base), out)
-    return base + "papers/2408.01234/"
+    return base + "papers/2408.01234.html"
 
 
 @pytest.mark.browser
@@ -51,6 +51,6 @@ def test_without_javascript_the_bibtex_is_a_selectable_block(browser, served_pap
         assert page.locator("pre.bibtex").is_visible()
         assert page.locator("button.copy-button").is_hidden()
         assert page.locator("a[download]").get_attribute("href") == \
-            "/repo/papers/2408.01234/2408.01234.bib"
+            "/repo/papers/2408.01234.bib"
     finally:
         context.close()

@@ -34,7 +34,7 @@ def papers_site(site: Path) -> Path:
         authors=["Ada <Lovelace>", "Zoë & Co", "李雷"],
         abstract="We show $a<b$ and <b>not bold</b> & more.", primary_category="cs.CL",
         tags=["Agents"],
-        notes="A [relative](../other/) link, ![img](pic.png), <script>bad()</script> "
+        notes="A [relative](other.html) link, ![img](pic.png), <script>bad()</script> "
               "and [js](javascript:alert(1)).")
     write_simple_paper(site, "second", "Second: a diffusion model", date="2025-08-12",
                        authors=["B. Author"], abstract="A diffusion model for agents.",
@@ -64,8 +64,8 @@ def test_site_feeds_parse_with_the_expected_entries(papers_site: Path):
         # Newest day first, then the day's order (no rank: title order).
         assert titles == ["Second: a diffusion model", "Third, without authors", HOSTILE]
         hostile = feed.entries[2]
-        assert hostile.link == BASE + "papers/2408.01234/"
-        assert hostile.id == BASE + "papers/2408.01234/"
+        assert hostile.link == BASE + "papers/2408.01234.html"
+        assert hostile.id == BASE + "papers/2408.01234/"  # ids keep the old layout
         assert [a["name"] for a in hostile.authors] == ["Ada <Lovelace>", "Zoë & Co", "李雷"]
         assert hostile.published_parsed[:3] == (2025, 8, 11)
         assert "agents" in [t.term for t in hostile.tags]
@@ -90,12 +90,12 @@ def test_entry_content_is_sanitized_self_contained_html(papers_site: Path):
         assert "<math" in content and "a&lt;b" in content  # formula as MathML
         assert "&lt;b&gt;not bold&lt;/b&gt;" in content  # abstract is text, escaped
         assert "<script" not in content and "javascript:" not in content
-        assert 'href="https://example.org/sub/papers/other/"' in content
-        assert 'src="https://example.org/sub/papers/2408.01234/pic.png"' in content
+        assert 'href="https://example.org/sub/papers/other.html"' in content
+        assert 'src="https://example.org/sub/papers/pic.png"' in content
         assert 'href="https://arxiv.org/abs/2408.01234"' in content
-        assert 'href="https://example.org/sub/papers/2408.01234/"' in content
+        assert 'href="https://example.org/sub/papers/2408.01234.html"' in content
     item = json.loads(out["feed.json"])["items"][2]
-    for href in ("../other/", '"pic.png"', 'href="/'):
+    for href in ('"other.html"', '"pic.png"', 'href="/'):
         assert href not in item["content_html"]
     # RSS <description> is read as HTML: the plain-text summary is escaped for that.
     rss = ET.fromstring(out["rss.xml"])
@@ -136,7 +136,9 @@ def test_rss_has_every_element_the_specification_requires(papers_site: Path):
     assert self_link.get("type") == "application/rss+xml"
     for item in channel.findall("item"):
         assert item.findtext("title") and item.findtext("link").startswith(BASE)
-        assert item.findtext("guid") == item.findtext("link")
+        # Ids keep the folder layout's URL (stable across the switch to flat pages).
+        assert item.findtext("guid") == item.findtext("link").removesuffix(".html") + "/"
+        assert item.find("guid").get("isPermaLink") == "false"
         assert item.findtext("pubDate").endswith("00:00:00 +0000")
 
 
@@ -172,7 +174,7 @@ def test_entry_ids_survive_a_move_when_id_base_is_set(papers_site: Path):
     new = parsed(build(papers_site, base_url="https://papers.example.com/")["feed.xml"])
     assert [e.id for e in old.entries] == [e.id for e in new.entries]
     assert new.feed.id == old.feed.id
-    assert [e.link for e in new.entries][0] == "https://papers.example.com/papers/second/"
+    assert [e.link for e in new.entries][0] == "https://papers.example.com/papers/second.html"
 
 
 def test_limit_keeps_the_newest_papers(papers_site: Path):

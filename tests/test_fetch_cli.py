@@ -119,12 +119,12 @@ def test_hf_end_to_end_into_an_imported_site(imported: Path, run_cli, no_waiting
     assert (imported / ".sitegen-cache" / "http").is_dir()
     status, _, err = run_cli("build", "--root", str(imported))
     assert status == 0, err
-    page = (imported / "_site" / "papers" / cif.slug / "index.html").read_text(encoding="utf-8")
+    page = (imported / "_site" / "papers" / f"{cif.slug}.html").read_text(encoding="utf-8")
     assert "Yizhi Li, Ge Zhang" in page
     assert 'href="https://arxiv.org/abs/2402.13109"' in page
     assert 'href="https://github.com/yizhilll/CIF-Bench"' in page
     assert "Curator: must read." in page
-    new_page = (imported / "_site" / "papers" / "2608.00001" / "index.html").read_text("utf-8")
+    new_page = (imported / "_site" / "papers" / "2608.00001.html").read_text("utf-8")
     assert "A Brand New &lt;script&gt;alert(1)&lt;/script&gt; Paper" in new_page
     assert "<script>alert" not in new_page and "javascript:" not in new_page
 
@@ -147,7 +147,7 @@ def test_arxiv_end_to_end(imported: Path, run_cli, no_waiting) -> None:
     assert any(s > 2.9 for s in no_waiting)  # paced: 3 s between arXiv calls (fake sleeps)
     status, _, err = run_cli("build", "--root", str(imported))
     assert status == 0, err
-    page = (imported / "_site" / "papers" / "2609.01234" / "index.html").read_text("utf-8")
+    page = (imported / "_site" / "papers" / "2609.01234.html").read_text("utf-8")
     assert "Ada Lovelace, Charles Babbage" in page
     assert 'href="https://arxiv.org/abs/2609.01234"' in page
 

@@ -91,7 +91,7 @@ def test_time_and_memory_stay_bounded(hostile):
 
 
 def _paper_page(out: Path, slug: str) -> bytes:
-    return (out / "papers" / slug / "index.html").read_bytes()
+    return (out / "papers" / f"{slug}.html").read_bytes()
 
 
 @pytest.mark.parametrize("index", range(len(corpus.PAYLOADS)))
@@ -205,7 +205,7 @@ def test_control_characters_and_surrogate_escapes_are_removed_with_a_warning(run
 
 
 def test_odd_paper_file_names_give_working_links(run_cli, empty_site, serve_dir):
-    # A hand-written file's name is its slug: the folder on disk must be what the server
+    # A hand-written file's name is its slug: the file on disk must be what the server
     # finds when it decodes the percent-encoded link.
     import urllib.request
 
@@ -217,7 +217,8 @@ def test_odd_paper_file_names_give_working_links(run_cli, empty_site, serve_dir)
     status, _, err = run_cli("build", cwd=empty_site)
     assert status == 0, err
     out = empty_site / "_site"
-    assert sorted(p.name for p in (out / "papers").iterdir()) == sorted(names)
+    assert sorted(p.name for p in (out / "papers").iterdir()) == sorted(
+        [f"{name}.html" for name in names] + [f"{name}.bib" for name in names])
     # (The header's search form points at search/, which the search branch adds.)
     assert [b for b in broken_links(out, "/sub/") if not b.endswith(" /sub/search/")] == []
     base = serve_dir(out, "/sub/")
@@ -364,7 +365,7 @@ def test_json_feed_is_strict_json_and_its_html_holds_no_live_script(hostile):
     by_url = {item["url"]: item["title"] for item in items}
     hits = 0
     for index in range(len(corpus.PAYLOADS)):
-        url = f"https://example.org/sub/papers/hostile-{index:02d}/"
+        url = f"https://example.org/sub/papers/hostile-{index:02d}.html"
         if url in by_url:
             hits += 1
             assert by_url[url] == _shown_title(index)
@@ -390,7 +391,7 @@ def test_hostile_titles_arrive_in_every_feed_exactly_as_text(hostile, main_feed_
     from sitegen.urls import tag_slug
     name, _ = corpus.PAYLOADS[index]
     title = _shown_title(index)
-    link = f"https://example.org/sub/papers/hostile-{index:02d}/"
+    link = f"https://example.org/sub/papers/hostile-{index:02d}.html"
     for kind in ("feed.xml", "rss.xml"):
         data = (hostile.out / "tags" / tag_slug(name) / kind).read_bytes()
         assert title in checks.xml_texts(data), kind

@@ -126,7 +126,7 @@ def test_hostile_api_fields_are_fetched_stored_safely_and_built_inert(site: Path
             paper = by_id[arxiv_id]
             title = expected_title(name, text, arxiv)
             assert paper.title == title, (name, arxiv)
-            page = (out / "papers" / paper.slug / "index.html").read_bytes()
+            page = (out / "papers" / f"{paper.slug}.html").read_bytes()
             assert checks.html_elements_text(page, "h1") == [title], (name, arxiv)
     for page in out.rglob("*.html"):
         for element in checks.parse_html(page.read_bytes()).iter():

@@ -56,7 +56,7 @@ def test_adding_a_day_matches_a_clean_build(site: Path) -> None:
     assert result.stats is not None and result.stats.written > 0
     # Only what the new day touches is rendered again: the old days' paper pages are kept.
     kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
-    assert "papers/p10-2/index.html" in kept
+    assert "papers/p10-2.html" in kept
     assert "2025/08/12/index.html" not in kept  # its "next day" link changed
     assert_same_as_clean(site)
 
@@ -75,7 +75,7 @@ def test_adding_a_day_updates_feeds_search_sitemap_and_bib_as_a_clean_build(site
     build(site)
     before = _generated(site / "_site")
     for name in ("feed.xml", "rss.xml", "feed.json", "sitemap.xml", "robots.txt",
-                 "search/manifest.json", "papers/p10-1/p10-1.bib"):
+                 "search/manifest.json", "papers/p10-1.bib"):
         assert name in before or any(p.endswith(name) for p in before), name
     assert any(p.startswith("search/t/") for p in before)
     assert any(p.startswith("tags/vision/") and p.endswith(".xml") for p in before)
@@ -88,7 +88,7 @@ def test_adding_a_day_updates_feeds_search_sitemap_and_bib_as_a_clean_build(site
     assert b"Brand new day" in after["feed.xml"] and b"Brand new day" in after["feed.json"]
     assert any(b"zebrafish" in data for path, data in after.items()
                if path.startswith("search/"))
-    assert b"/sub/papers/p13-1/" in after["sitemap.xml"]
+    assert b"/sub/papers/p13-1.html" in after["sitemap.xml"]
     assert any(p.endswith("p13-1.bib") for p in after)
     changed = {p for p in after if before.get(p) != after[p]}
     assert {"feed.xml", "sitemap.xml", "search/manifest.json"} <= changed
@@ -117,7 +117,8 @@ def test_editing_removing_and_retagging_match_a_clean_build(site: Path) -> None:
         paper_text("Paper 10.1", "2025-08-10", 1, tags=("robots",)), encoding="utf-8")
     result = build(site)
     assert result.stats is not None and result.stats.removed > 0
-    assert not (site / "_site" / "papers" / "p12-3").exists()
+    assert not (site / "_site" / "papers" / "p12-3.html").exists()
+    assert not (site / "_site" / "papers" / "p12-3.bib").exists()
     assert not (site / "_site" / "tags" / "language" / "page").exists()
     assert_same_as_clean(site)
 
@@ -131,7 +132,7 @@ def test_template_and_config_changes_rebuild_every_page(site: Path) -> None:
         '{% extends "default:paper.html" %}{% block paper_extra %}<p>EXTRA</p>{% endblock %}',
         encoding="utf-8")
     build(site)
-    assert b"EXTRA" in (site / "_site" / "papers" / "p11-1" / "index.html").read_bytes()
+    assert b"EXTRA" in (site / "_site" / "papers" / "p11-1.html").read_bytes()
     assert_same_as_clean(site)
     config = (site / "sitegen.toml").read_text(encoding="utf-8")
     (site / "sitegen.toml").write_text(config.replace("Test Papers", "Renamed Site"),
@@ -145,7 +146,7 @@ def test_no_change_build_writes_nothing_and_keeps_mtimes(site: Path) -> None:
     seed(site)
     build(site)
     build(site)  # files written in the last clock tick are trusted only after a check
-    page = site / "_site" / "papers" / "p10-1" / "index.html"
+    page = site / "_site" / "papers" / "p10-1.html"
     before = page.stat()
     result = build(site)
     assert result.site is None  # skipped: no input changed
@@ -157,7 +158,7 @@ def test_no_change_build_writes_nothing_and_keeps_mtimes(site: Path) -> None:
 def test_hand_edited_or_deleted_output_is_restored(site: Path) -> None:
     seed(site)
     build(site)
-    page = site / "_site" / "papers" / "p10-1" / "index.html"
+    page = site / "_site" / "papers" / "p10-1.html"
     original = page.read_bytes()
     page.write_bytes(b"vandalised")
     (site / "_site" / "2025" / "08" / "11" / "index.html").unlink()
@@ -170,7 +171,7 @@ def test_hand_edited_or_deleted_output_is_restored(site: Path) -> None:
 def test_unchanged_files_keep_their_inode_on_a_content_change(site: Path) -> None:
     seed(site)
     build(site)
-    kept_page = site / "_site" / "papers" / "p10-2" / "index.html"
+    kept_page = site / "_site" / "papers" / "p10-2.html"
     inode = kept_page.stat().st_ino
     write_paper(site, "p12-1", paper_text("Paper 12.1 edited", "2025-08-12", 1))
     build(site)

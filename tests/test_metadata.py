@@ -77,7 +77,7 @@ def paper_site(site: Path) -> Path:
 
 def test_highwire_tags_for_google_scholar(paper_site: Path):
     out = build(paper_site)
-    meta = head_of(out["papers/2408.01234/index.html"]).meta
+    meta = head_of(out["papers/2408.01234.html"]).meta
     assert ("citation_title", TITLE) in meta
     authors = [v for k, v in meta if k == "citation_author"]
     assert authors == ["Ada Lovelace", "Grace {Brewster} Hopper", "Smith and Wesson"]
@@ -85,8 +85,8 @@ def test_highwire_tags_for_google_scholar(paper_site: Path):
     assert ("citation_arxiv_id", "2408.01234") in meta
     assert ("citation_pdf_url", "https://arxiv.org/pdf/2408.01234") in meta
     assert ("citation_doi", "10.1234/x_y") in meta
-    assert ("citation_abstract_html_url", BASE + "papers/2408.01234/") in meta
-    plain = dict(head_of(out["papers/no-arxiv/index.html"]).meta)
+    assert ("citation_abstract_html_url", BASE + "papers/2408.01234.html") in meta
+    plain = dict(head_of(out["papers/no-arxiv.html"]).meta)
     assert plain["citation_title"] == "Plain paper"
     assert plain["citation_publication_date"] == "2025/08/11"
     assert "citation_arxiv_id" not in plain
@@ -94,16 +94,16 @@ def test_highwire_tags_for_google_scholar(paper_site: Path):
 
 
 def test_opengraph_and_twitter_card(paper_site: Path):
-    meta = dict(head_of(build(paper_site)["papers/2408.01234/index.html"]).meta)
+    meta = dict(head_of(build(paper_site)["papers/2408.01234.html"]).meta)
     assert meta["og:type"] == "article" and meta["og:title"] == TITLE
-    assert meta["og:url"] == BASE + "papers/2408.01234/"
+    assert meta["og:url"] == BASE + "papers/2408.01234.html"
     assert meta["og:site_name"] == "Test Papers"
     assert meta["twitter:card"] == "summary" and meta["twitter:title"] == TITLE
     assert meta["og:description"].startswith("Text </script>")
 
 
 def test_json_ld_cannot_be_broken_out_of_and_reads_back_exactly(paper_site: Path):
-    page = build(paper_site)["papers/2408.01234/index.html"]
+    page = build(paper_site)["papers/2408.01234.html"]
     head = head_of(page)
     assert len(head.json_ld) == 1
     raw = head.json_ld[0]
@@ -114,13 +114,13 @@ def test_json_ld_cannot_be_broken_out_of_and_reads_back_exactly(paper_site: Path
     assert [a["name"] for a in data["author"]][0] == "Ada Lovelace"
     assert data["datePublished"] == "2024-08-02"
     assert data["identifier"]["value"] == "2408.01234"
-    assert data["url"] == BASE + "papers/2408.01234/"
+    assert data["url"] == BASE + "papers/2408.01234.html"
     assert json.loads(json_script({"x": "\u2028</script>&"})) == {"x": "\u2028</script>&"}
 
 
 def test_no_inline_scripts_and_the_copy_script_is_static(paper_site: Path):
     out = build(paper_site)
-    head = head_of(out["papers/2408.01234/index.html"])  # raises on inline script content
+    head = head_of(out["papers/2408.01234.html"])  # raises on inline script content
     sources = [s["src"] for s in head.scripts if "src" in s]
     assert sources == ["/sub/static/js/copy.js"]
     assert "static/js/copy.js" in out
@@ -129,8 +129,8 @@ def test_no_inline_scripts_and_the_copy_script_is_static(paper_site: Path):
 
 def test_bibtex_on_the_page_and_beside_it(paper_site: Path):
     out = build(paper_site)
-    page = head_of(out["papers/2408.01234/index.html"])
-    bib = out["papers/2408.01234/2408.01234.bib"].decode("utf-8")
+    page = head_of(out["papers/2408.01234.html"])
+    bib = out["papers/2408.01234.bib"].decode("utf-8")
     assert page.pre == [bib]  # the <pre> shows exactly the file's text
     assert bib.startswith("@misc{lovelace2024script,\n")
     assert "  eprint = {2408.01234},\n  archivePrefix = {arXiv},\n  primaryClass = {cs.CL}," in bib
@@ -139,9 +139,9 @@ def test_bibtex_on_the_page_and_beside_it(paper_site: Path):
     assert "author = {Ada Lovelace and Grace \\textbraceleft{}Brewster\\textbraceright{} Hopper" \
         " and {Smith and Wesson}}" in bib
     assert _balanced(bib)
-    assert b'href="/sub/papers/2408.01234/2408.01234.bib"' in out["papers/2408.01234/index.html"]
-    plain = out["papers/no-arxiv/no-arxiv.bib"].decode()
-    assert "eprint" not in plain and f"url = {{{BASE}papers/no-arxiv/}}" in plain
+    assert b'href="/sub/papers/2408.01234.bib"' in out["papers/2408.01234.html"]
+    plain = out["papers/no-arxiv.bib"].decode()
+    assert "eprint" not in plain and f"url = {{{BASE}papers/no-arxiv.html}}" in plain
 
 
 def _balanced(text: str) -> bool:

@@ -68,7 +68,7 @@ def test_site_overrides_of_header_and_rows_may_read_the_page(site: Path) -> None
     (templates / "paper_row.html").write_text("<li>{{ paper.title }} in {{ tag.name }}</li>\n")
     write_simple_paper(site, "p1", "Paper <1>", tags=["Alpha", "Beta"])
     out = build(site)
-    assert "<header>papers/p1/index.html</header>" in out["papers/p1/index.html"].decode()
+    assert "<header>papers/p1.html</header>" in out["papers/p1.html"].decode()
     assert "<header>index.html</header>" in out["index.html"].decode()
     assert "<li>Paper &lt;1&gt; in alpha</li>" in out["tags/alpha/index.html"].decode()
     assert "<li>Paper &lt;1&gt; in beta</li>" in out["tags/beta/index.html"].decode()

@@ -99,7 +99,7 @@ def test_outputs_manifest_shards_and_buckets() -> None:
     for number, paper in enumerate(paper_order(PAPERS)):
         store = json.loads(outputs[f"search/d/{number // BUCKET_DOCS}.json"])
         record = store[number % BUCKET_DOCS]
-        assert record["t"] == paper.title and record["u"] == f"papers/{paper.slug}/"
+        assert record["t"] == paper.title and record["u"] == f"papers/{paper.slug}.html"
         assert record["d"] == "2025-08-11"
     assert len([p for p in outputs if p.startswith("search/d/")]) == bucket_count(len(PAPERS))
     # refs are short: no slug appears in the index files
@@ -233,7 +233,7 @@ def test_multi_letter_refs_merge_in_number_order(tmp_path: Path) -> None:
     number = {ref_of(i): p for i, p in enumerate(paper_order(papers))}
     for row in report["results"]:
         top = [ref for ref, _ in row["sharded"][:3]]
-        assert [d["u"] for d in row["docs"]] == [f"papers/{number[r].slug}/" for r in top]
+        assert [d["u"] for d in row["docs"]] == [f"papers/{number[r].slug}.html" for r in top]
 
 
 def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_shared_link_runs_the_query_and_opens_a_result(served: str, page) -> Non
     assert "1 paper matches" in page.inner_text("#search-status")
     assert page.get_attribute("#search-app", "data-engine") == "worker"  # scored off-thread
     page.click("#search-results a.result-title")
-    page.wait_for_url("**/sub/papers/2408.00001/")
+    page.wait_for_url("**/sub/papers/2408.00001.html")
     assert page.errors == []
 
 

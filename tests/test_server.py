@@ -44,11 +44,15 @@ def test_serves_under_the_sub_path_and_redirects_root(dev: DevServer) -> None:
         assert home.status_code == 200
         assert home.headers["content-type"] == "text/html; charset=utf-8"
         # Links in the served pages point at the local server, not the configured site.
-        assert 'href="/sub/papers/2508.00001/"' in home.text
+        assert 'href="/sub/papers/2508.00001.html"' in home.text
         assert client.get(origin).headers["location"] == "/sub/"
         assert client.get(origin + "sub").headers["location"] == "/sub/"
-        assert client.get(dev.url + "papers/2508.00001").headers["location"] == \
-            "/sub/papers/2508.00001/"
+        assert client.get(dev.url + "archive").headers["location"] == "/sub/archive/"
+        # A paper page without its .html is served as GitHub Pages does, no redirect.
+        bare = client.get(dev.url + "papers/2508.00001")
+        assert bare.status_code == 200 and "<title>" in bare.text
+        assert bare.text == client.get(dev.url + "papers/2508.00001.html").text
+        assert client.get(dev.url + "papers/2508.00001/").status_code == 404
         assert client.get(origin + "elsewhere/").status_code == 404
         missing = client.get(dev.url + "no/such/page/")
         assert missing.status_code == 404 and "Page not found" in missing.text
@@ -79,7 +83,7 @@ def test_unchanged_papers_are_not_parsed_again(dev: DevServer) -> None:
     path.write_text(paper("2508.00002", "Second paper, renamed"))
     wait_for(lambda: dev.state.snapshot.build > first)
     assert dev.state.cache.hits == hits + 1  # 2508.00001 reused, 2508.00002 parsed again
-    assert "renamed" in httpx.get(dev.url + "papers/2508.00002/").text
+    assert "renamed" in httpx.get(dev.url + "papers/2508.00002.html").text
 
 
 def test_error_page_escapes_messages() -> None:
@@ -101,7 +105,7 @@ def test_port_in_use_is_a_clear_error(dev: DevServer) -> None:
 def test_live_reload_error_page_and_recovery(dev: DevServer, browser) -> None:
     page = browser.new_page()
     try:
-        page.goto(dev.url + "papers/2508.00001/")
+        page.goto(dev.url + "papers/2508.00001.html")
         assert page.locator("h1").inner_text() == "First paper"
         # The theme's CSP (script-src 'self') is in force: the reload must work under it.
         assert "script-src 'self'" in page.content()
@@ -180,7 +184,7 @@ def test_cli_serve_runs_until_ctrl_c(site: Path) -> None:
                              "--root", str(site)], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        url = f"http://127.0.0.1:{port}/sub/papers/2508.00001/"
+        url = f"http://127.0.0.1:{port}/sub/papers/2508.00001.html"
 
         def up() -> bool:
             try:
@@ -198,3 +202,27 @@ def test_cli_serve_runs_until_ctrl_c(site: Path) -> None:
     assert proc.returncode == 0, err
     assert f"serving http://127.0.0.1:{port}/sub/" in out and "stopping" in out
     assert "Traceback" not in err
+
+
+@pytest.mark.browser
+def test_old_folder_links_of_paper_pages_reach_the_flat_pages(dev: DevServer, browser) -> None:
+    """The 404 page's moved.js sends papers/<slug>/ to papers/<slug>.html (and the .bib)."""
+    page = browser.new_page()
+    try:
+        for old in ("papers/2508.00001/", "papers/2508.00001/index.html"):
+            page.goto(dev.url + old + "#abstract")
+            page.wait_for_url(dev.url + "papers/2508.00001.html#abstract")
+            assert page.locator("h1").inner_text() == "First paper"
+        response = httpx.get(dev.url + "papers/2508.00001/2508.00001.bib")
+        assert response.status_code == 404 and "moved.js" in response.text
+        page.goto(dev.url + "papers/2508.00001/2508.00001.bib")
+        page.wait_for_url(dev.url + "papers/2508.00001.bib")
+        assert "@article{" in page.content() or "@misc{" in page.content()
+        # A paper that does not exist stays on the 404 page: no redirect loop.
+        page.goto(dev.url + "papers/2599.99999/")
+        page.wait_for_url(dev.url + "papers/2599.99999.html")
+        assert page.locator("h1").inner_text() == "Page not found"
+        page.goto(dev.url + "tags/nothing/")
+        assert page.url == dev.url + "tags/nothing/"
+    finally:
+        page.close()

@@ -41,13 +41,13 @@ def test_paper_page_has_title_h1_math_links_and_neighbours(run_cli, site):
     write_paper(site, "second", "---\ntitle: Second\ndate: 2025-08-11\nrank: 2\n---\n")
     status, _, err = run_cli("build", cwd=site)
     assert status == 0, err
-    page = (site / "_site" / "papers" / "2408.01234" / "index.html").read_text()
+    page = (site / "_site" / "papers" / "2408.01234.html").read_text()
     assert '<h1 class="page-heading">A &lt;Title&gt; &amp; $x$</h1>' in page
     assert "<msup>" in page and "<em>this</em>" in page
     assert 'href="https://arxiv.org/abs/2408.01234"' in page
     assert 'href="https://arxiv.org/pdf/2408.01234"' in page
     assert 'href="https://github.com/a/b"' in page
-    assert 'href="/sub/2025/08/11/"' in page and 'href="/sub/papers/second/"' in page
+    assert 'href="/sub/2025/08/11/"' in page and 'href="/sub/papers/second.html"' in page
 
 
 def _golden_site(root: Path) -> None:

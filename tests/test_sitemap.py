@@ -31,7 +31,7 @@ def test_sitemap_lists_every_html_page_with_absolute_urls_and_data_dates(site: P
     assert BASE + "404.html" not in entries
     assert all(loc.startswith(BASE) for loc in entries)
     assert entries[BASE] == "2025-08-11"
-    assert entries[BASE + "papers/old/"] == "2025-07-01"
+    assert entries[BASE + "papers/old.html"] == "2025-07-01"
     assert entries[BASE + "2025/07/"] == "2025-07-01"
     assert entries[BASE + "2025/07/01/"] == "2025-07-01"
     assert entries[BASE + "2025/"] == "2025-08-11"

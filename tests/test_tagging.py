@@ -194,7 +194,7 @@ def test_tag_pages_list_counts_newest_first_with_pagination_and_escape_names(sit
     feed = feedparser.parse(out[f"tags/{slug}/feed.xml"])
     assert not feed.bozo and feed.feed.title == f"Test Papers: {hostile}"
     assert [e.title for e in feed.entries] == [f"Paper {n}" for n in (5, 4, 3, 2, 1)]
-    paper_page = out["papers/p1/index.html"].decode()
+    paper_page = out["papers/p1.html"].decode()
     assert f'href="/sub/tags/{slug}/"' in paper_page and 'href="/sub/tags/common/"' in paper_page
 
 

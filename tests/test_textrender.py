@@ -75,12 +75,12 @@ def test_mathml_cannot_carry_links_or_html():
 
 
 def test_notes_links_keep_only_safe_schemes():
-    html = notes_to_html("[a](http://x.example/) [b](mailto:a@b.c) [c](/sub/papers/x/) "
+    html = notes_to_html("[a](http://x.example/) [b](mailto:a@b.c) [c](/sub/papers/x.html) "
                          "[d](javascript:x) [e](data:text/html,x) [f](vbscript:x) "
                          "[g](JaVaScRiPt:x) ![h](data:image/png;base64,AAAA)")
     assert "javascript" not in html.lower() and "data:" not in html and "vbscript" not in html
     assert 'href="http://x.example/"' in html and 'href="mailto:a@b.c"' in html
-    assert 'href="/sub/papers/x/"' in html
+    assert 'href="/sub/papers/x.html"' in html
     assert 'rel="nofollow noopener"' in html
 
 

@@ -31,7 +31,7 @@ def test_site_template_replaces_and_extends_the_original(site: Path) -> None:
           '{% block paper_extra %}<p class="mine">{{ paper.title }} extra</p>{% endblock %}\n')
     write(site / "templates" / "partials" / "footer.html", "<footer>My footer</footer>\n")
     files = build(site)
-    page = files["papers/2508.00001/index.html"].decode()
+    page = files["papers/2508.00001.html"].decode()
     assert '<p class="mine">First extra</p>' in page
     assert "Abstract" in page  # the rest of the original paper page is still there
     assert "My footer" in page and "Built with sitegen" not in page
@@ -76,7 +76,7 @@ def test_extra_script_through_the_scripts_block(site: Path) -> None:
           '<script src="{{ url(\'static\', \'js/mine.js\') }}" defer></script>{% endblock %}')
     files = build(site)
     tag = '<script src="/sub/static/js/mine.js" defer></script>'
-    home, paper = files["index.html"].decode(), files["papers/2508.00001/index.html"].decode()
+    home, paper = files["index.html"].decode(), files["papers/2508.00001.html"].decode()
     assert tag in home and "script-src 'self'" in home
     # paper.html fills `scripts` itself (copy.js): its own override keeps that with super().
     assert tag in paper and "static/js/copy.js" in paper

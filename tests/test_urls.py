@@ -48,7 +48,7 @@ def test_urls_under_a_sub_path():
     assert urls.url("tag", "a b") == "/repo/tags/a%20b/"  # the memo keeps quoted and file forms
     assert urls.url("day", day) == "/repo/2025/08/01/"
     assert urls.url("month", (2025, 8)) == "/repo/2025/08/"
-    assert urls.url("paper", "2408.01234") == "/repo/papers/2408.01234/"
+    assert urls.url("paper", "2408.01234") == "/repo/papers/2408.01234.html"
     assert urls.absolute("atom") == "https://user.github.io/repo/feed.xml"
     assert urls.output_path("day", day) == "2025/08/01/index.html"
     assert urls.output_path("home") == "index.html"
@@ -68,7 +68,7 @@ _stem = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, ma
 @given(_stem)
 def test_a_link_decodes_to_the_file_it_names(stem):
     # A hand-written file's stem is its slug: the percent-encoded link, decoded by the
-    # server, must name the folder the page is written to (or the path is refused).
+    # server, must name the file the page is written to (or the path is refused).
     from urllib.parse import unquote
     urls = Urls("https://user.github.io/repo/")
     link = urls.url("paper", stem)
@@ -78,5 +78,5 @@ def test_a_link_decodes_to_the_file_it_names(stem):
     except OutputError:
         assert "\\" in stem or stem in (".", "..")
         return
-    assert unquote(link)[len("/repo/"):] + "index.html" == path
+    assert unquote(link)[len("/repo/"):] == path
     assert path.startswith("papers/") and ".." not in path.split("/")

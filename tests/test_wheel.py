@@ -61,4 +61,4 @@ def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, sample_p
     result = run("build", cwd=work / "site")
     assert result.returncode == 0, result.stderr
     assert (work / "site" / "_site" / "static" / "css" / "site.css").exists()
-    assert len(list((work / "site" / "_site" / "papers").iterdir())) == 69
+    assert len(list((work / "site" / "_site" / "papers").glob("*.html"))) == 69
