@@ -17,6 +17,7 @@ the ratios the targets are about. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import platform
 import shutil
@@ -152,6 +153,19 @@ def tree_size(folder: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
+def search_payload(site_out: Path) -> tuple[int, int, int]:
+    """(files, bytes, gzip bytes) of the search index (`search/` but its page): what the
+    site serves for search. What one query fetches is measured by bench/search_bench.py."""
+    files = [p for p in (site_out / "search").rglob("*")
+             if p.is_file() and p.name != "index.html"]
+    raw = packed = 0
+    for file in files:
+        data = file.read_bytes()
+        raw += len(data)
+        packed += len(gzip.compress(data, 6))
+    return len(files), raw, packed
+
+
 def pelican_python() -> Path:
     """A venv with Pelican, made once under bench/out/pelican-venv."""
     venv = OUT / "pelican-venv"
@@ -194,6 +208,7 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         fulls.append(timed(sitegen("build", "--clean"), site, env))
     result["full"] = best(fulls)
     result["files"], result["bytes"] = tree_size(site / "_site")
+    result["search"] = search_payload(site / "_site")
     result["noop"] = best([timed(sitegen("build"), site, env) for _ in range(repeat)])
     days = []
     for after in range(1, repeat + 1):  # a new day each time, as the daily workflow does
@@ -319,6 +334,9 @@ def report(results: list[dict[str, object]]) -> str:
         for name, runs in r["runs"].items():  # type: ignore[union-attr]
             lines.append(f"{r['n']}: all {name} runs (s): "
                          + ", ".join(f"{run.seconds:.2f}" for run in runs))
+        files, raw, packed = r["search"]  # type: ignore[misc]
+        lines.append(f"{r['n']}: search index: {files} files, {raw / 1e6:.1f} MB, "
+                     f"{packed / 1e6:.1f} MB gzip (one query's payload: bench/search_bench.py)")
         for name in ("pelican", "pelican-min"):
             if f"{name}_files" in r:
                 lines.append(f"{r['n']}: {name} wrote {r[f'{name}_files']} files")
