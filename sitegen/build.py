@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
-from operator import attrgetter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -192,26 +191,6 @@ class SiteBuild:
         yield from self.finish(paths)
 
 
-def retagged_digests(loaded: list[Paper], assembled: Iterable[Paper],
-                     memo: dict[int, tuple[object, bytes]]) -> None:
-    """Digests for the assembled papers from those of the loaded ones (kept by the parse
-    cache across builds), so fingerprinting pages does not hash every paper again.
-
-    Assembling adds the tag rules' tags: a paper that differs from its loaded self in its
-    `tags` alone gets digest(loaded digest + its tags' digest); anything else is left to
-    `value_digest`. Sound: the loaded digest covers every other field.
-    """
-    by_path = {paper.path: paper for paper in loaded if id(paper) in memo}
-    others = attrgetter(*(f.name for f in fields(Paper) if f.name != "tags"))
-    for paper in assembled:
-        source = by_path.get(paper.path)
-        if source is None or id(paper) in memo or not all(
-                a is b for a, b in zip(others(paper), others(source), strict=True)):
-            continue
-        tags = repr(paper.tags).encode("utf-8", "surrogatepass")
-        memo[id(paper)] = (paper, digest(b"retagged" + memo[id(source)][1] + tags))
-
-
 def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None = None,
                   show_progress: bool = False) -> tuple[Site, list[Output | Kept]]:
     """Every file of the site, in memory, in a stable order (tests, `serve`, `check`).
@@ -326,7 +305,6 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         previous = {path: key for path, key in state["pages"].items() if path in intact}
     pages = PageCache(previous, digests)
     site = assemble_site(config, papers, pages, folder, clean)
-    retagged_digests(papers, site.papers, digests)
     processes = worker_count(config.build["workers"])
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact)

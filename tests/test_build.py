@@ -236,27 +236,3 @@ def test_outputs_are_streamed_not_collected(site: Path, monkeypatch) -> None:
     build_site(load_config(site), site / "_site")
     # the first page was put before the second was rendered
     assert seen[:3] == [1, 2, 3]
-
-
-def test_retagged_papers_reuse_the_loaded_digest() -> None:
-    import datetime as dt
-    from dataclasses import replace
-
-    from sitegen.build import retagged_digests
-    from sitegen.cache import value_digest
-    from sitegen.model import Paper
-
-    loaded = Paper(slug="s", title="T", date=dt.date(2025, 8, 11), abstract="A",
-                   path="content/papers/s.md", tags=("a",))
-    memo: dict = {}
-    value_digest(loaded, memo)
-    tagged = replace(loaded, tags=("a", "rule tag"))
-    other = replace(loaded, tags=("a", "other tag"))
-    edited = replace(tagged, title="T2")  # not only retagged: left to value_digest
-    retagged_digests([loaded], [tagged, other, edited], memo)
-    assert id(tagged) in memo and id(other) in memo and id(edited) not in memo
-    assert memo[id(tagged)][1] != memo[id(other)][1]
-    again: dict = {}
-    value_digest(loaded, again)
-    retagged_digests([loaded], [replace(loaded, tags=("a", "rule tag"))], again)
-    assert memo[id(tagged)][1] in {entry[1] for entry in again.values()}
