@@ -227,26 +227,27 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
             return writer.part_result()
 
         child = fork_call(child_part)
+    paths: list[str] = []
+
+    def put(outputs: Iterable[Output | Kept]) -> None:
+        for output in outputs:
+            writer.put(output)
+            paths.append(output.path)
+
+    bibs_here = child is None or not bibs_in_child
     try:
-        paths: list[str] = []
-        parts = ((build.pages(), build.feeds()) if bibs_in_child else
-                 (build.pages(), build.bibs(), build.feeds())) if child else \
-            (build.pages(), build.bibs(), build.feeds(), build.search_outputs())
-        for part in parts:
-            for output in part:
-                writer.put(output)
-                paths.append(output.path)
-        if child is not None:
-            done, child = child.result(), None
-            if isinstance(done, Part):
-                writer.merge(done)
-                paths += done.files
-            else:
-                for part in (build.search_outputs(), build.bibs()) if bibs_in_child else \
-                        (build.search_outputs(),):
-                    for output in part:
-                        writer.put(output)
-                        paths.append(output.path)
+        put(build.pages())
+        put(build.feeds())
+        if bibs_here:
+            put(build.bibs())
+        done, child = (child.result() if child is not None else None), None
+        if isinstance(done, Part):
+            writer.merge(done)
+            paths += done.files
+        else:  # no child, or it failed: its part is made here (errors reported as usual)
+            put(build.search_outputs())
+            if not bibs_here:
+                put(build.bibs())
         writer.put_all(build.finish(paths))
     finally:
         if child is not None:
