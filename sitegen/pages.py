@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import jinja2
 
 from .cache import PageCache, digest, tree_digest
 from .model import Kept, Output, Site, TagLink
+from .parallel import can_fork
 from .progress import progress
 from .render import render_template
 from .urls import Urls
@@ -186,8 +186,7 @@ def _render_stream(env: jinja2.Environment, jobs: Sequence[PageJob], workers: in
     stays bounded; else, or for a chunk whose worker failed, rendered in this process
     (which then reports the error)."""
     global _STREAM
-    if (workers <= 1 or len(jobs) < PARALLEL_MIN or threading.active_count() != 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if workers <= 1 or len(jobs) < PARALLEL_MIN or not can_fork():
         for job in progress(jobs, "rendering pages", show_progress, len(jobs)):
             yield _render_one(env, job)
         return
