@@ -80,12 +80,15 @@ def generate(n: int, seed: int = SEED, end: dt.date = END) -> list[Record]:
 
 
 def extra_day(n: int, count: int = 30, seed: int = SEED, end: dt.date = END,
-              after: int = 1) -> list[Record]:
-    """The papers of the `after`-th day after the corpus: a "new day" of the benchmark."""
+              after: int = 1, first: int | None = None) -> list[Record]:
+    """The papers of the `after`-th day after the corpus: a "new day" of the benchmark.
+
+    `first` is the serial of its first paper (default: as if every day before it had
+    `count` papers); serials keep titles distinct."""
     rng = random.Random(seed + after)
     heads, tails, sentences = _sample_parts()
     day = end + dt.timedelta(days=after)
-    first = n + 1 + (after - 1) * count
+    first = n + 1 + (after - 1) * count if first is None else first
     return [_record(day, first + i, rng, heads, tails, sentences) for i in range(count)]
 
 

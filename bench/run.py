@@ -217,6 +217,7 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
         days.append(timed(sitegen("build"), site, env))
     result["day"] = best(days)
+    result["base_day"] = base_moving_day(n, repeat, folder, site, env)
     result["day_stats"] = result["day"].output.strip().splitlines()[-1]  # type: ignore[union-attr]
     result["runs"] = {"full": fulls, "day": days}
     # The check that an incremental build equals a clean one is tests/test_incremental.py;
@@ -244,6 +245,29 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
             result["runs"][name] = runs  # type: ignore[index]
             result[f"{name}_files"], _ = tree_size(pelican / "output")
     return result
+
+
+def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, str]) -> Run:
+    """The day on which the search index's base segment moves (every `search.SEGMENT`
+    papers, docs/search.md): the dearest day, since the base is then made anew. The papers
+    up to just before that boundary arrive first as one untimed day and build; then a
+    30-paper day that crosses it is built and timed."""
+    from sitegen.search import SEGMENT
+
+    count = sum(1 for _ in (site / "content" / "papers").glob("*.md"))
+    boundary = (count // SEGMENT + 1) * SEGMENT
+    serial = n + 1 + 30 * days  # after the serials of the +1 day runs
+    filler = boundary - count - 15  # then a day of 30 crosses the boundary
+    run = None
+    for size in ([filler] if filler > 0 else []) + [30]:  # the last one is the timed day
+        days += 1
+        records = corpus.extra_day(n, count=size, after=days, first=serial)
+        serial += size
+        for year, files in corpus.write_pages(records, folder / f"day-{days}").items():
+            timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        run = timed(sitegen("build"), site, env)
+    assert run is not None
+    return run
 
 
 def write_tagged_pelican(site: Path, folder: Path) -> int:
@@ -282,6 +306,12 @@ def machine() -> str:
         memory = "unknown memory"
     return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {memory}, "
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def _segment() -> int:
+    from sitegen.search import SEGMENT
+
+    return SEGMENT
 
 
 def report(results: list[dict[str, object]]) -> str:
@@ -327,6 +357,13 @@ def report(results: list[dict[str, object]]) -> str:
     lines.append("")
     for r in results:
         lines.append(f"{r['n']}: +1 day build: {r['day_stats']}")
+        base_day, full = r["base_day"], r["full"]
+        assert isinstance(base_day, Run) and isinstance(full, Run)
+        lines.append(f"{r['n']}: the day that moves the search base (once every "
+                     f"{_segment()} papers): {base_day.seconds:.2f} s = "
+                     f"{base_day.seconds / full.seconds:.3f} x full, peak "
+                     f"{base_day.tree_mb:.0f} MB; "
+                     + base_day.output.strip().splitlines()[-1])
         peaks = ", ".join(f"{k} {v.tree_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
         lines.append(f"{r['n']}: peak memory per step, all processes (summed PSS): {peaks}")
         peaks = ", ".join(f"{k} {v.max_rss_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
