@@ -10,11 +10,12 @@ meanwhile (`write_site`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .assemble import assemble
 from .cache import (
@@ -38,6 +39,9 @@ from .parallel import Forked, fork_call, worker_count
 from .tagging import compile_rules, tag_papers
 from .urls import Urls
 from .writer import MARKER, Part, SiteWriter, WriteStats, recover, trusted_manifest, verified
+
+if TYPE_CHECKING:
+    from .pages import PageJob
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -116,7 +120,7 @@ class SiteBuild:
                  clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
                  ) -> None:
         from .metadata import template_globals
-        from .pages import page_jobs
+        from .pages import page_items, set_page_base
         from .render import make_environment
 
         self.config, self.site, self.cache = config, site, cache
@@ -132,20 +136,63 @@ class SiteBuild:
                                       for tag in site.tags}
         env.globals.update(template_globals(self.urls, config.site["title"]))
         self.env = env
-        self.jobs = list(page_jobs(site, self.urls, config.build["days_per_page"],
-                                   config.build["papers_per_page"]))
+        self.items = list(page_items(site, self.urls, config.build["days_per_page"],
+                                     config.build["papers_per_page"]))
+        #: the sitemap's date of every page put so far, and the pages the cache kept
+        self.lastmods: dict[str, dt.date | None] = {}
+        self.kept_pages: set[str] = set()
+        if cache is not None:
+            set_page_base(env, cache)
 
     def pages(self) -> Iterator[Output | Kept]:
-        """The HTML pages, rendered a chunk at a time (or kept by the build cache)."""
-        from .pages import render_jobs
+        """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
+        of pages kept whole without making their jobs)."""
+        from .pages import PageGroup
         from .progress import progress
 
-        def chunks() -> Iterator[Output | Kept]:
-            for start in range(0, len(self.jobs), RENDER_CHUNK):
-                yield from render_jobs(self.env, self.jobs[start:start + RENDER_CHUNK],
-                                       self.cache, self.workers)
+        total = sum(len(item.values) if isinstance(item, PageGroup) else 1
+                    for item in self.items)
+        return progress(self._pages(), "rendering pages", self.show_progress, total)
 
-        return progress(chunks(), "rendering pages", self.show_progress, len(self.jobs))
+    def _pages(self) -> Iterator[Output | Kept]:
+        from .pages import PageGroup, render_jobs
+        from .sitemap import page_lastmod
+
+        cache, lastmods = self.cache, self.lastmods
+        todo: list[PageJob] = []
+
+        def render() -> Iterator[Output | Kept]:
+            for output in render_jobs(self.env, todo, cache, self.workers, set_base=False):
+                if isinstance(output, Kept):
+                    self.kept_pages.add(output.path)
+                yield output
+            todo.clear()
+
+        for item in self.items:
+            if not isinstance(item, PageGroup):
+                todo.append(item)
+                lastmods[item.path] = page_lastmod(item.context)
+            else:
+                key = cache.group_key(item.kind, item.values) if cache is not None else None
+                kept = cache.kept_group(item.name, key) if cache is not None else None
+                if kept is not None:
+                    yield from render()  # outputs in job order
+                    _, paths, dates = kept
+                    lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
+                                    else dict.fromkeys(paths, dates))
+                    self.kept_pages.update(paths)
+                    yield from map(Kept, paths)
+                    continue
+                jobs = item.make()
+                dates = tuple(page_lastmod(job.context) for job in jobs)
+                lastmods.update(zip((job.path for job in jobs), dates, strict=True))
+                if cache is not None:
+                    cache.record_group(item.name, key, (job.path for job in jobs),
+                                       dates[0] if len(set(dates)) == 1 else dates)
+                todo += jobs
+            if len(todo) >= RENDER_CHUNK:
+                yield from render()
+        yield from render()
 
     def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
         """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
@@ -154,6 +201,13 @@ class SiteBuild:
         from .metadata import bib_outputs
 
         yield from bib_outputs(self.site, self.urls, self.cache if cached else None)
+
+    def record_bibs(self) -> None:
+        """Tell the page cache of the `.bib` files a forked child made (`bibs(False)`)."""
+        from .metadata import record_bib_groups
+
+        if self.cache is not None:
+            record_bib_groups(self.site, self.urls, self.cache)
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds."""
@@ -172,14 +226,14 @@ class SiteBuild:
                                      self.intact)
 
     def finish(self, paths: Iterable[str]) -> Iterator[Output]:
-        """Static files, then the sitemap of every output so far (`paths`) and these."""
+        """Static files, then the sitemap of every output so far (`paths`) and these
+        (after `pages`, which found the pages' dates)."""
         from .sitemap import sitemap_outputs
 
         static = static_outputs(self.config)
-        listed = [Kept(path) for path in paths] + [Kept(o.path) for o in static]
         yield from static
-        yield from sitemap_outputs(self.site, self.urls, listed,  # type: ignore[arg-type]
-                                   {job.path: job.context for job in self.jobs})
+        yield from sitemap_outputs(self.site, self.urls,
+                                   [*paths, *(o.path for o in static)], self.lastmods)
 
     def outputs(self) -> Iterator[Output | Kept]:
         """Every output, in one process."""
@@ -244,6 +298,8 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         if isinstance(done, Part):
             writer.merge(done)
             paths += done.files
+            if bibs_in_child and build.cache is not None:
+                build.record_bibs()
         else:  # no child, or it failed: its part is made here (errors reported as usual)
             put(build.search_outputs())
             if not bibs_here:
@@ -301,18 +357,19 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     manifest = state["manifest"] if state is not None else None
     previous: dict[str, bytes] = {}
     intact = None
+    groups = None
     if state is not None and manifest is not None:
         intact = verified(target, manifest)
         previous = {path: key for path, key in state["pages"].items() if path in intact}
-    pages = PageCache(previous, digests)
+        groups = state.get("groups")
+    pages = PageCache(previous, digests, groups, intact)
     site = assemble_site(config, papers, pages, folder, clean)
     processes = worker_count(config.build["workers"])
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact)
     stats = write_site(build, writer, processes)
     assert stats.manifest is not None
-    kept = {job.path for job in build.jobs if pages.unchanged(
-        job.path, pages.fingerprints.get(job.path))}
+    kept = build.kept_pages
     outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
     try:
@@ -320,7 +377,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     except OSError:
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                            "pages": pages.fingerprints,
+                            "pages": pages.fingerprints, "groups": pages.groups,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)

@@ -25,7 +25,7 @@ import os
 import pickle
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -200,7 +200,7 @@ def value_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     elif type(value) in _FIELDS or dataclasses.is_dataclass(value) and not isinstance(value, type):
         result = _dataclass_digest(value, memo)
     elif type(value) is tuple and not all(_simple(v) for v in value):
-        result = digest(b"tuple" + b"".join(value_digest(v, memo) for v in value))
+        result = digest(b"tuple" + _items_digest(value, memo))
     else:
         try:
             result = digest(_pickle(value))
@@ -211,6 +211,17 @@ def value_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _items_digest(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """The digests of `values` joined: `value_digest` of each, with memo hits (a tag's or
+    a day's papers, seen before) looked up here without a call per item."""
+    get = memo.get
+    parts = []
+    for value in values:
+        hit = get(id(value))  # an object in the memo is kept alive: its id is its own
+        parts.append(hit[1] if hit is not None else value_digest(value, memo))
+    return b"".join(parts)
 
 
 def _simple(value: Any) -> bool:
@@ -313,15 +324,65 @@ def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
     return digest(repr(sorted(stats)).encode("utf-8", "surrogatepass"))
 
 
+#: A group of outputs as recorded: its key, its paths and what the build needs to know of
+#: them without making them (the sitemap's dates of its pages).
+Group = tuple[bytes, tuple[str, ...], Any]
+
+
 class PageCache:
-    """Which pages of the last build can be kept: fingerprints per output path."""
+    """Which pages of the last build can be kept: fingerprints per output path, and per
+    group of outputs made only from some values (a day's paper pages from its papers), so
+    that a group whose values did not change is kept whole, without making its pages'
+    contexts or fingerprints: a build then costs in proportion to what changed."""
 
     def __init__(self, previous: Mapping[str, bytes] | None = None,
-                 memo: dict[int, tuple[Any, bytes]] | None = None) -> None:
+                 memo: dict[int, tuple[Any, bytes]] | None = None,
+                 groups: Mapping[str, Group] | None = None,
+                 intact: Container[str] | None = None) -> None:
         self.previous = dict(previous or {})
         self.fingerprints: dict[str, bytes] = {}
         self.memo: dict[int, tuple[Any, bytes]] = memo if memo is not None else {}
         self.base: bytes | None = None
+        # the last build's groups, and the files found as it wrote them (without these,
+        # its fingerprints: each was recorded only for a file in that build's manifest)
+        self.previous_groups = dict(groups or {})
+        self.intact: Container[str] = intact if intact is not None else self.previous
+        self.groups: dict[str, Group] = {}
+
+    def group_key(self, kind: str, values: Iterable[Any]) -> bytes | None:
+        """The fingerprint of a group of outputs made from `values` only (and from what
+        every page depends on, the base): `kind` names how, and must change with anything
+        else the outputs show. None if uncacheable."""
+        if self.base is None:
+            return None
+        try:
+            return digest(self.base + kind.encode("utf-8", "surrogatepass")
+                          + _items_digest(values, self.memo))
+        except Uncacheable:
+            return None
+
+    def kept_group(self, name: str, key: bytes | None) -> Group | None:
+        """The last build's group `name` if it had this `key` and all its files are intact
+        (then it is this build's too, with the fingerprints its outputs had), else None."""
+        old = self.previous_groups.get(name)
+        if key is None or old is None or old[0] != key:
+            return None
+        intact = self.intact
+        if not all(path in intact for path in old[1]):
+            return None
+        previous, fingerprints = self.previous, self.fingerprints
+        for path in old[1]:
+            found = previous.get(path)
+            if found is not None:
+                fingerprints[path] = found
+        self.groups[name] = old
+        return old
+
+    def record_group(self, name: str, key: bytes | None, paths: Iterable[str],
+                     extra: Any = None) -> None:
+        """Record a group made by this build (its outputs all put into the site)."""
+        if key is not None:
+            self.groups[name] = (key, tuple(paths), extra)
 
     def set_base(self, *parts: Mapping[str, Any] | bytes) -> None:
         """What every page depends on: code, templates, the environment's globals and
