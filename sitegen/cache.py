@@ -6,8 +6,10 @@ Three things are kept, each a pickle of plain data (deleting the folder is alway
 - parsed papers, keyed by file path and its stat (size, mtime, ctime, inode);
 - per output folder: the content hash and stat of every file written (the writer skips
   files whose bytes did not change without reading them back), the fingerprint of every
-  page (template set + globals + code + a digest of the context it was rendered from), and
-  a digest of all the build's inputs (a build with no input changed does nothing).
+  page (template set + globals + code + a digest of the context it was rendered from),
+  the key of every group of outputs made from a few values only (a day's paper pages and
+  `.bib` files from its papers: kept whole, unmade, while the key is the same), and a
+  digest of all the build's inputs (a build with no input changed does nothing).
 
 Soundness rules: a fingerprint covers everything a page can read, or the page is not
 cached; a stat is trusted only if it is older than the moment the cache was written
@@ -321,7 +323,7 @@ def code_digest() -> bytes:
 
 def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
     """A digest of (name, stat) pairs: the content folder as seen by the no-op check."""
-    return digest(repr(sorted(stats)).encode("utf-8", "surrogatepass"))
+    return digest(_pickle(sorted(stats)))  # pickled: twice as fast as repr
 
 
 #: A group of outputs as recorded: its key, its paths and what the build needs to know of
