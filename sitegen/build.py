@@ -158,6 +158,7 @@ class SiteBuild:
 
     def _pages(self) -> Iterator[Output | Kept]:
         from .pages import PageGroup, render_jobs
+        from .render import forget_fragments
         from .sitemap import page_lastmod
 
         cache, lastmods = self.cache, self.lastmods
@@ -195,6 +196,7 @@ class SiteBuild:
             if len(todo) >= RENDER_CHUNK:
                 yield from render()
         yield from render()
+        forget_fragments(self.env)
 
     def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
         """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
@@ -369,6 +371,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                    refresh=clean, digests=digests,
                                    stats=listed.get(str(config.root / PAPERS_DIR)))
+    del listed  # a stat per file: garbage now
     _check_problems(tuple(problems), strict)
     _long_lived()
     manifest = state["manifest"] if state is not None else None

@@ -87,3 +87,21 @@ def test_plain_and_context_functions_are_called_as_jinja_does(site: Path) -> Non
     assert env.get_template("p.html").render() == "<12> Test Papers True"
     with pytest.raises(TypeError):
         env.from_string("{{ f(1) }}").render()
+
+
+def test_the_fragments_of_a_build_are_dropped_once_its_pages_are_made(site: Path) -> None:
+    """The rows kept for reuse are memory only until the pages are made (100+ MB at
+    50,000 papers, which would otherwise stay to the end of the build)."""
+    from sitegen.build import SiteBuild, assemble_site
+    from sitegen.content import load_papers
+
+    write_simple_paper(site, "p", "A paper", tags=["t"])
+    config = load_config(site)
+    papers, _ = load_papers(site)
+    build = SiteBuild(config, assemble_site(config, papers))
+    pages = build.pages()
+    for _ in range(3):
+        next(pages)  # the home page and the first day's: rows made, kept for reuse
+    assert build.env.__dict__.get("_sitegen_fragments")
+    list(pages)
+    assert "_sitegen_fragments" not in build.env.__dict__
