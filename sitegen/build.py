@@ -123,7 +123,7 @@ class SiteBuild:
                  ) -> None:
         from .metadata import template_globals
         from .pages import page_items, set_page_base
-        from .render import make_environment
+        from .render import make_environment, use_bytecode_cache
 
         self.config, self.site, self.cache = config, site, cache
         # the build cache's folder (feed entries), `--clean`, and the files verified intact
@@ -134,6 +134,8 @@ class SiteBuild:
         self.workers, self.show_progress = max(1, workers - 1), show_progress
         self.urls = Urls(config.site["base_url"])
         env = make_environment(config, self.urls)
+        if folder is not None:
+            use_bytecode_cache(env, folder, clean)
         env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
                                       for tag in site.tags}
         env.globals.update(template_globals(self.urls, config.site["title"]))

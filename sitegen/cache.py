@@ -1,6 +1,6 @@
 """The build cache in `.sitegen-cache/`: what lets a rebuild skip work that cannot change.
 
-Three things are kept, each a pickle of plain data (deleting the folder is always safe;
+These are kept, each a pickle of plain data but the last (deleting the folder is always safe;
 `sitegen build --clean` ignores and replaces it):
 
 - parsed papers, keyed by file path and its stat (size, mtime, ctime, inode);
@@ -9,7 +9,8 @@ Three things are kept, each a pickle of plain data (deleting the folder is alway
   page (template set + globals + code + a digest of the context it was rendered from),
   the key of every group of outputs made from a few values only (a day's paper pages and
   `.bib` files from its papers: kept whole, unmade, while the key is the same), and a
-  digest of all the build's inputs (a build with no input changed does nothing).
+  digest of all the build's inputs (a build with no input changed does nothing);
+- Jinja's compiled templates (`jinja-<code digest>-<key>.cache`, render.use_bytecode_cache).
 
 Soundness rules: a fingerprint covers everything a page can read, or the page is not
 cached; a stat is trusted only if it is older than the moment the cache was written
