@@ -9,12 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .model import Day, Month, Output, Paper, Site, Tag
 from .urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def escape(text: str) -> str:
+    """`xml.sax.saxutils.escape` (`&`, `<`, `>`), without importing `xml.sax`, which
+    imports `urllib.request` and `http.client` (7 ms of each build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 #: Pages that are not content: left out of the sitemap.
 NOT_IN_SITEMAP = frozenset({"404.html"})
 
