@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import importlib.util
 import io
@@ -65,6 +66,8 @@ def digest(data: bytes) -> bytes:
 
 def load_state(path: Path) -> Any | None:
     """A cache file's data, or None when missing, unreadable or from another format."""
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling makes many objects and no cycles: no collections meanwhile
     try:
         with open(path, "rb") as handle:
             # Our own cache, written by this program into the site folder: as trusted as
@@ -72,6 +75,9 @@ def load_state(path: Path) -> Any | None:
             data = pickle.load(handle)  # noqa: S301
     except Exception:  # a corrupt or foreign cache is never an error: rebuild instead
         return None
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(data, dict) or data.get("format") != (FORMAT, sys.version_info[:2]):
         return None
     return data

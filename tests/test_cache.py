@@ -125,3 +125,22 @@ def test_tuples_of_memoized_objects_digest_as_item_by_item() -> None:
     for p in papers[:2]:
         value_digest(p, memo)  # now memo hits
     assert value_digest(papers, memo) == value_digest(papers, {})
+
+
+def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    path = tmp_path / "state.pickle"
+    save_state(path, {"x": [1, 2]})
+    for bytes_ in (None, b"garbage"):
+        if bytes_ is not None:
+            path.write_bytes(bytes_)
+        assert gc.isenabled()
+        load_state(path)
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            load_state(path)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
