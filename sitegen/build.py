@@ -145,6 +145,8 @@ class SiteBuild:
         #: the sitemap's date of every page put so far, and the pages the cache kept
         self.lastmods: dict[str, dt.date | None] = {}
         self.kept_pages: set[str] = set()
+        #: the dates of the pages not in groups (for the next build: `PageCache.previous_dates`)
+        self.dates: dict[str, dt.date | None] = {}
         if cache is not None:
             set_page_base(env, cache)
 
@@ -166,8 +168,16 @@ class SiteBuild:
         cache, lastmods = self.cache, self.lastmods
         todo: list[PageJob] = []
 
+        known = cache.previous_dates if cache is not None else {}
+
         def render() -> Iterator[Output | Kept]:
-            for output in render_jobs(self.env, todo, cache, self.workers, set_base=False):
+            outputs = render_jobs(self.env, todo, cache, self.workers, set_base=False)
+            for job, output in zip(todo, outputs, strict=True):
+                if job.path not in lastmods:  # not in a group, which found them already
+                    # a kept page has the context, so the date, it had last time
+                    date = known.get(job.path) if isinstance(output, Kept) else None
+                    lastmods[job.path] = self.dates[job.path] = (
+                        date if date is not None else page_lastmod(job.context))
                 if isinstance(output, Kept):
                     self.kept_pages.add(output.path)
                 yield output
@@ -176,7 +186,6 @@ class SiteBuild:
         for item in self.items:
             if not isinstance(item, PageGroup):
                 todo.append(item)
-                lastmods[item.path] = page_lastmod(item.context)
             else:
                 key = cache.group_key(item.kind, item.values) if cache is not None else None
                 kept = cache.kept_group(item.name, key) if cache is not None else None
@@ -385,6 +394,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         previous = {path: key for path, key in state["pages"].items() if path in intact}
         groups = state.get("groups")
     pages = PageCache(previous, digests, groups, intact)
+    if state is not None:
+        pages.previous_dates = state.get("dates") or {}
     site = assemble_site(config, papers, pages, folder, clean)
     processes = worker_count(config.build["workers"])
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
@@ -401,6 +412,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
                             "pages": pages.fingerprints, "groups": pages.groups,
+                            "dates": build.dates,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)

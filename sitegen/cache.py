@@ -357,6 +357,9 @@ class PageCache:
         self.previous_groups = dict(groups or {})
         self.intact: Container[str] = intact if intact is not None else self.previous
         self.groups: dict[str, Group] = {}
+        #: what the last build's pages said of themselves (their sitemap dates), by path:
+        #: the same for a page kept by its fingerprint
+        self.previous_dates: Mapping[str, Any] = {}
 
     def group_key(self, kind: str, values: Iterable[Any]) -> bytes | None:
         """The fingerprint of a group of outputs made from `values` only (and from what
