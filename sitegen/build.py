@@ -10,11 +10,14 @@ meanwhile (`write_site`).
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .assemble import assemble
 from .cache import (
@@ -38,6 +41,9 @@ from .parallel import Forked, fork_call, worker_count
 from .tagging import compile_rules, tag_papers
 from .urls import Urls
 from .writer import MARKER, Part, SiteWriter, WriteStats, recover, trusted_manifest, verified
+
+if TYPE_CHECKING:
+    from .pages import PageJob
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -116,8 +122,8 @@ class SiteBuild:
                  clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
                  ) -> None:
         from .metadata import template_globals
-        from .pages import page_jobs
-        from .render import make_environment
+        from .pages import page_items, set_page_base
+        from .render import make_environment, use_bytecode_cache
 
         self.config, self.site, self.cache = config, site, cache
         # the build cache's folder (feed entries), `--clean`, and the files verified intact
@@ -128,24 +134,80 @@ class SiteBuild:
         self.workers, self.show_progress = max(1, workers - 1), show_progress
         self.urls = Urls(config.site["base_url"])
         env = make_environment(config, self.urls)
+        if folder is not None:
+            use_bytecode_cache(env, folder, clean)
         env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
                                       for tag in site.tags}
         env.globals.update(template_globals(self.urls, config.site["title"]))
         self.env = env
-        self.jobs = list(page_jobs(site, self.urls, config.build["days_per_page"],
-                                   config.build["papers_per_page"]))
+        self.items = list(page_items(site, self.urls, config.build["days_per_page"],
+                                     config.build["papers_per_page"]))
+        #: the sitemap's date of every page put so far, and the pages the cache kept
+        self.lastmods: dict[str, dt.date | None] = {}
+        self.kept_pages: set[str] = set()
+        #: the dates of the pages not in groups (for the next build: `PageCache.previous_dates`)
+        self.dates: dict[str, dt.date | None] = {}
+        if cache is not None:
+            set_page_base(env, cache)
 
     def pages(self) -> Iterator[Output | Kept]:
-        """The HTML pages, rendered a chunk at a time (or kept by the build cache)."""
-        from .pages import render_jobs
+        """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
+        of pages kept whole without making their jobs)."""
+        from .pages import PageGroup
         from .progress import progress
 
-        def chunks() -> Iterator[Output | Kept]:
-            for start in range(0, len(self.jobs), RENDER_CHUNK):
-                yield from render_jobs(self.env, self.jobs[start:start + RENDER_CHUNK],
-                                       self.cache, self.workers)
+        total = sum(len(item.values) if isinstance(item, PageGroup) else 1
+                    for item in self.items)
+        return progress(self._pages(), "rendering pages", self.show_progress, total)
 
-        return progress(chunks(), "rendering pages", self.show_progress, len(self.jobs))
+    def _pages(self) -> Iterator[Output | Kept]:
+        from .pages import PageGroup, render_jobs
+        from .render import forget_fragments
+        from .sitemap import page_lastmod
+
+        cache, lastmods = self.cache, self.lastmods
+        todo: list[PageJob] = []
+
+        known = cache.previous_dates if cache is not None else {}
+
+        def render() -> Iterator[Output | Kept]:
+            outputs = render_jobs(self.env, todo, cache, self.workers, set_base=False)
+            for job, output in zip(todo, outputs, strict=True):
+                if job.path not in lastmods:  # not in a group, which found them already
+                    # a kept page has the context, so the date, it had last time
+                    date = known.get(job.path) if isinstance(output, Kept) else None
+                    lastmods[job.path] = self.dates[job.path] = (
+                        date if date is not None else page_lastmod(job.context))
+                if isinstance(output, Kept):
+                    self.kept_pages.add(output.path)
+                yield output
+            todo.clear()
+
+        for item in self.items:
+            if not isinstance(item, PageGroup):
+                todo.append(item)
+            else:
+                key = cache.group_key(item.kind, item.values) if cache is not None else None
+                kept = cache.kept_group(item.name, key) if cache is not None else None
+                if kept is not None:
+                    yield from render()  # outputs in job order
+                    _, paths, dates = kept
+                    lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
+                                    else dict.fromkeys(paths, dates))
+                    self.kept_pages.update(paths)
+                    yield from map(Kept, paths)
+                    continue
+                jobs = item.make()
+                dates = tuple(page_lastmod(job.context) for job in jobs)
+                lastmods.update(zip((job.path for job in jobs), dates, strict=True))
+                if cache is not None:
+                    cache.record_group(item.name, key, (job.path for job in jobs),
+                                       dates[0] if len(set(dates)) == 1 else dates)
+                todo += jobs
+            if len(todo) >= RENDER_CHUNK:
+                yield from render()
+        yield from render()
+        forget_fragments(self.env)
 
     def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
         """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
@@ -154,6 +216,13 @@ class SiteBuild:
         from .metadata import bib_outputs
 
         yield from bib_outputs(self.site, self.urls, self.cache if cached else None)
+
+    def record_bibs(self) -> None:
+        """Tell the page cache of the `.bib` files a forked child made (`bibs(False)`)."""
+        from .metadata import record_bib_groups
+
+        if self.cache is not None:
+            record_bib_groups(self.site, self.urls, self.cache)
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds."""
@@ -172,14 +241,14 @@ class SiteBuild:
                                      self.intact)
 
     def finish(self, paths: Iterable[str]) -> Iterator[Output]:
-        """Static files, then the sitemap of every output so far (`paths`) and these."""
+        """Static files, then the sitemap of every output so far (`paths`) and these
+        (after `pages`, which found the pages' dates)."""
         from .sitemap import sitemap_outputs
 
         static = static_outputs(self.config)
-        listed = [Kept(path) for path in paths] + [Kept(o.path) for o in static]
         yield from static
-        yield from sitemap_outputs(self.site, self.urls, listed,  # type: ignore[arg-type]
-                                   {job.path: job.context for job in self.jobs})
+        yield from sitemap_outputs(self.site, self.urls,
+                                   [*paths, *(o.path for o in static)], self.lastmods)
 
     def outputs(self) -> Iterator[Output | Kept]:
         """Every output, in one process."""
@@ -244,6 +313,8 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         if isinstance(done, Part):
             writer.merge(done)
             paths += done.files
+            if bibs_in_child and build.cache is not None:
+                build.record_bibs()
         else:  # no child, or it failed: its part is made here (errors reported as usual)
             put(build.search_outputs())
             if not bibs_here:
@@ -272,7 +343,18 @@ def build_site(config: Config, out_dir: Path | None = None, strict: bool = False
     # The lock covers the whole build: recovery, the no-change check against the last
     # build's state, the write and the new state go together.
     with locked(output_lock(target), f"the output folder {out_dir or target}"):
-        return _build_locked(config, target, strict, clean, show_progress)
+        try:
+            return _build_locked(config, target, strict, clean, show_progress)
+        finally:
+            gc.unfreeze()  # what `_build_locked` froze is the collector's again
+
+
+def _long_lived() -> None:
+    """Objects made so far live as long as the build (papers, site, state): the cyclic
+    garbage collector leaves them alone from now on (`gc.freeze`). Each collection of the
+    oldest generation would otherwise walk all of them (tens of ms at 10,000 papers, many
+    times a build), and a forked child, walking them, would copy every page they are on."""
+    gc.freeze()
 
 
 def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
@@ -280,8 +362,10 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     folder = cache_folder(config.root)
     state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle"
     recover(target)
-    inputs = inputs_digest(config, target)
+    listed: dict[str, dict[str, StatKey]] = {}
+    inputs = inputs_digest(config, target, listed)
     state = None if clean else load_state(state_file)
+    _long_lived()
     if clean:
         _drop_search_cache(folder)
     if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
@@ -292,27 +376,34 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
             stats = WriteStats(0, len(intact), 0, state["manifest"])
             return BuildResult(None, tuple(Kept(p) for p in intact), problems, stats,
                                **state["counts"])
-    from .content import load_papers
+    from .content import PAPERS_DIR, load_papers
 
     digests: dict[int, tuple[object, bytes]] = {}
     papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
-                                   refresh=clean, digests=digests)
+                                   refresh=clean, digests=digests,
+                                   stats=listed.get(str(config.root / PAPERS_DIR)))
+    del listed  # a stat per file: garbage now
     _check_problems(tuple(problems), strict)
+    _long_lived()
     manifest = state["manifest"] if state is not None else None
     previous: dict[str, bytes] = {}
     intact = None
+    groups = None
     if state is not None and manifest is not None:
         intact = verified(target, manifest)
         previous = {path: key for path, key in state["pages"].items() if path in intact}
-    pages = PageCache(previous, digests)
+        groups = state.get("groups")
+    pages = PageCache(previous, digests, groups, intact)
+    if state is not None:
+        pages.previous_dates = state.get("dates") or {}
     site = assemble_site(config, papers, pages, folder, clean)
     processes = worker_count(config.build["workers"])
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact)
+    _long_lived()
     stats = write_site(build, writer, processes)
     assert stats.manifest is not None
-    kept = {job.path for job in build.jobs if pages.unchanged(
-        job.path, pages.fingerprints.get(job.path))}
+    kept = build.kept_pages
     outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
     try:
@@ -320,7 +411,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     except OSError:
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                            "pages": pages.fingerprints,
+                            "pages": pages.fingerprints, "groups": pages.groups,
+                            "dates": build.dates,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)
@@ -341,10 +433,15 @@ def _check_problems(problems: tuple[Problem, ...], strict: bool) -> None:
 
 
 def _tree_stats(folder: str, found: list[tuple[str, StatKey]],
-                seen: set[tuple[int, int]] | None = None) -> None:
+                seen: set[tuple[int, int]] | None = None,
+                files: dict[str, dict[str, StatKey]] | None = None) -> None:
     """(path, stat) of every file under `folder`, following symlinks (a linked papers
-    folder is allowed), each folder once (a link back up would otherwise never end)."""
+    folder is allowed), each folder once (a link back up would otherwise never end).
+    `files` gets the regular files' stats by folder, then name (for `load_papers`)."""
     seen = set() if seen is None else seen
+    here: dict[str, StatKey] | None = None
+    if files is not None:
+        here = files.setdefault(folder, {})
     try:
         st = os.stat(folder)
         if (st.st_dev, st.st_ino) in seen:
@@ -356,24 +453,28 @@ def _tree_stats(folder: str, found: list[tuple[str, StatKey]],
     for entry in entries:
         try:
             if entry.is_dir():
-                _tree_stats(entry.path, found, seen)
+                _tree_stats(entry.path, found, seen, files)
             else:
                 st = entry.stat()
-                found.append((entry.path, (st.st_size, st.st_mtime_ns, st.st_ctime_ns,
-                                           st.st_ino)))
+                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                found.append((entry.path, key))
+                if here is not None and stat.S_ISREG(st.st_mode):
+                    here[entry.name] = key
         except OSError:
             pass
 
 
-def inputs_digest(config: Config, target: Path) -> bytes:
+def inputs_digest(config: Config, target: Path,
+                  files: dict[str, dict[str, StatKey]] | None = None) -> bytes:
     """Everything a build reads, by file stats: if this is unchanged, so is the site.
 
     The content folder, the site's templates, themes and static files, the packaged
     themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
+    `files` gets the stats of the content folder's regular files (`_tree_stats`).
     """
     stats: list[tuple[str, StatKey]] = []
     for name in ("content", "templates", "themes", "static"):
-        _tree_stats(str(config.root / name), stats)
+        _tree_stats(str(config.root / name), stats, None, files if name == "content" else None)
     package = Path(__file__).parent  # the packaged themes: in the wheel, or the repo's
     for themes in (package / "themes", package.parent / "themes"):
         _tree_stats(str(themes), stats)

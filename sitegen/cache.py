@@ -1,13 +1,16 @@
 """The build cache in `.sitegen-cache/`: what lets a rebuild skip work that cannot change.
 
-Three things are kept, each a pickle of plain data (deleting the folder is always safe;
+These are kept, each a pickle of plain data but the last (deleting the folder is always safe;
 `sitegen build --clean` ignores and replaces it):
 
 - parsed papers, keyed by file path and its stat (size, mtime, ctime, inode);
 - per output folder: the content hash and stat of every file written (the writer skips
   files whose bytes did not change without reading them back), the fingerprint of every
-  page (template set + globals + code + a digest of the context it was rendered from), and
-  a digest of all the build's inputs (a build with no input changed does nothing).
+  page (template set + globals + code + a digest of the context it was rendered from),
+  the key of every group of outputs made from a few values only (a day's paper pages and
+  `.bib` files from its papers: kept whole, unmade, while the key is the same), and a
+  digest of all the build's inputs (a build with no input changed does nothing);
+- Jinja's compiled templates (`jinja-<code digest>-<key>.cache`, render.use_bytecode_cache).
 
 Soundness rules: a fingerprint covers everything a page can read, or the page is not
 cached; a stat is trusted only if it is older than the moment the cache was written
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import importlib.util
 import io
@@ -25,7 +29,7 @@ import os
 import pickle
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,6 +66,8 @@ def digest(data: bytes) -> bytes:
 
 def load_state(path: Path) -> Any | None:
     """A cache file's data, or None when missing, unreadable or from another format."""
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling makes many objects and no cycles: no collections meanwhile
     try:
         with open(path, "rb") as handle:
             # Our own cache, written by this program into the site folder: as trusted as
@@ -69,6 +75,9 @@ def load_state(path: Path) -> Any | None:
             data = pickle.load(handle)  # noqa: S301
     except Exception:  # a corrupt or foreign cache is never an error: rebuild instead
         return None
+    finally:
+        if enabled:
+            gc.enable()
     if not isinstance(data, dict) or data.get("format") != (FORMAT, sys.version_info[:2]):
         return None
     return data
@@ -200,7 +209,7 @@ def value_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     elif type(value) in _FIELDS or dataclasses.is_dataclass(value) and not isinstance(value, type):
         result = _dataclass_digest(value, memo)
     elif type(value) is tuple and not all(_simple(v) for v in value):
-        result = digest(b"tuple" + b"".join(value_digest(v, memo) for v in value))
+        result = digest(b"tuple" + _items_digest(value, memo))
     else:
         try:
             result = digest(_pickle(value))
@@ -211,6 +220,17 @@ def value_digest(value: Any, memo: dict[int, tuple[Any, bytes]]) -> bytes:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _items_digest(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """The digests of `values` joined: `value_digest` of each, with memo hits (a tag's or
+    a day's papers, seen before) looked up here without a call per item."""
+    get = memo.get
+    parts = []
+    for value in values:
+        hit = get(id(value))  # an object in the memo is kept alive: its id is its own
+        parts.append(hit[1] if hit is not None else value_digest(value, memo))
+    return b"".join(parts)
 
 
 def _simple(value: Any) -> bool:
@@ -310,18 +330,71 @@ def code_digest() -> bytes:
 
 def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
     """A digest of (name, stat) pairs: the content folder as seen by the no-op check."""
-    return digest(repr(sorted(stats)).encode("utf-8", "surrogatepass"))
+    return digest(_pickle(sorted(stats)))  # pickled: twice as fast as repr
+
+
+#: A group of outputs as recorded: its key, its paths and what the build needs to know of
+#: them without making them (the sitemap's dates of its pages).
+Group = tuple[bytes, tuple[str, ...], Any]
 
 
 class PageCache:
-    """Which pages of the last build can be kept: fingerprints per output path."""
+    """Which pages of the last build can be kept: fingerprints per output path, and per
+    group of outputs made only from some values (a day's paper pages from its papers), so
+    that a group whose values did not change is kept whole, without making its pages'
+    contexts or fingerprints: a build then costs in proportion to what changed."""
 
     def __init__(self, previous: Mapping[str, bytes] | None = None,
-                 memo: dict[int, tuple[Any, bytes]] | None = None) -> None:
+                 memo: dict[int, tuple[Any, bytes]] | None = None,
+                 groups: Mapping[str, Group] | None = None,
+                 intact: Container[str] | None = None) -> None:
         self.previous = dict(previous or {})
         self.fingerprints: dict[str, bytes] = {}
         self.memo: dict[int, tuple[Any, bytes]] = memo if memo is not None else {}
         self.base: bytes | None = None
+        # the last build's groups, and the files found as it wrote them (without these,
+        # its fingerprints: each was recorded only for a file in that build's manifest)
+        self.previous_groups = dict(groups or {})
+        self.intact: Container[str] = intact if intact is not None else self.previous
+        self.groups: dict[str, Group] = {}
+        #: what the last build's pages said of themselves (their sitemap dates), by path:
+        #: the same for a page kept by its fingerprint
+        self.previous_dates: Mapping[str, Any] = {}
+
+    def group_key(self, kind: str, values: Iterable[Any]) -> bytes | None:
+        """The fingerprint of a group of outputs made from `values` only (and from what
+        every page depends on, the base): `kind` names how, and must change with anything
+        else the outputs show. None if uncacheable."""
+        if self.base is None:
+            return None
+        try:
+            return digest(self.base + kind.encode("utf-8", "surrogatepass")
+                          + _items_digest(values, self.memo))
+        except Uncacheable:
+            return None
+
+    def kept_group(self, name: str, key: bytes | None) -> Group | None:
+        """The last build's group `name` if it had this `key` and all its files are intact
+        (then it is this build's too, with the fingerprints its outputs had), else None."""
+        old = self.previous_groups.get(name)
+        if key is None or old is None or old[0] != key:
+            return None
+        intact = self.intact
+        if not all(path in intact for path in old[1]):
+            return None
+        previous, fingerprints = self.previous, self.fingerprints
+        for path in old[1]:
+            found = previous.get(path)
+            if found is not None:
+                fingerprints[path] = found
+        self.groups[name] = old
+        return old
+
+    def record_group(self, name: str, key: bytes | None, paths: Iterable[str],
+                     extra: Any = None) -> None:
+        """Record a group made by this build (its outputs all put into the site)."""
+        if key is not None:
+            self.groups[name] = (key, tuple(paths), extra)
 
     def set_base(self, *parts: Mapping[str, Any] | bytes) -> None:
         """What every page depends on: code, templates, the environment's globals and

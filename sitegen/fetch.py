@@ -29,6 +29,8 @@ from .progress import progress
 from .sources import arxiv, hf
 from .sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
 
+tqdm.monitor_interval = 0  # no monitor thread (see progress.py)
+
 HF_INTERVAL = 0.5  # seconds between HF requests: well under the Hub's 500 per 5 minutes
 
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .cache import PageCache
 from .links import arxiv_abs_url, arxiv_pdf_url
-from .model import Kept, Output, Paper, Site
+from .model import Day, Kept, Output, Paper, Site
 from .textrender import escape_text, preview
 from .urls import Urls, is_arxiv_id, slugify
 
@@ -181,16 +181,43 @@ def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None) -> list[
     paper as last time, and intact, is `Kept` rather than made again: 10,000 of them cost
     a digest lookup each instead of an entry each (and the writer need not hash them).
     """
-    kind = "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
+    kind = _bib_kind(urls)
     outputs: list[Output | Kept] = []
-    for paper in site.papers:
-        path = urls.output_path("paper_bib", paper)
-        if cache is not None and cache.unchanged(
-                path, cache.fingerprint(kind, path, {"paper": paper})):
-            outputs.append(Kept(path))
-        else:
-            outputs.append(Output(path, bibtex(paper, urls).encode("utf-8")))
+    for day in site.days:
+        if cache is not None:
+            key = cache.group_key(kind, day.papers)
+            kept = cache.kept_group(_bib_group(day), key)
+            if kept is not None:  # the day's papers are as last time: no entry made
+                outputs += map(Kept, kept[1])
+                continue
+        for paper in day.papers:
+            path = urls.output_path("paper_bib", paper)
+            if cache is not None and cache.unchanged(
+                    path, cache.fingerprint(kind, path, {"paper": paper})):
+                outputs.append(Kept(path))
+            else:
+                outputs.append(Output(path, bibtex(paper, urls).encode("utf-8")))
+        if cache is not None:
+            cache.record_group(_bib_group(day), key,
+                               [o.path for o in outputs[-len(day.papers):]])
     return outputs
+
+
+def record_bib_groups(site: Site, urls: Urls, cache: PageCache) -> None:
+    """Record in the cache the `.bib` files another process made without it (a forked
+    child on a build from scratch), so that the next build keeps them."""
+    kind = _bib_kind(urls)
+    for day in site.days:
+        cache.record_group(_bib_group(day), cache.group_key(kind, day.papers),
+                           [urls.output_path("paper_bib", paper) for paper in day.papers])
+
+
+def _bib_kind(urls: Urls) -> str:
+    return "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
+
+
+def _bib_group(day: Day) -> str:
+    return "bib " + day.date.isoformat()
 
 
 def meta_tags(paper: Paper, urls: Urls, site_title: str) -> Markup:

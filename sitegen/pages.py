@@ -6,15 +6,16 @@ import multiprocessing
 import multiprocessing.pool
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 
 from .cache import PageCache, digest, tree_digest
-from .model import Kept, Output, Site, TagLink
+from .model import Day, Kept, Output, Site, TagLink
 from .parallel import can_fork
 from .progress import progress
 from .render import render_template
@@ -76,9 +77,43 @@ def _pagers(urls: Urls, kind: str, obj: object, numbered: Sequence[tuple[int, Se
     return main, pagers
 
 
+@dataclass(frozen=True)
+class PageGroup:
+    """Pages made from `values` only (besides what every page sees: templates, globals):
+    the build cache keeps them whole while those are unchanged (`PageCache.kept_group`),
+    without making their jobs. `kind` says how they are made from the values; `name` is
+    the group's own, unique in the site."""
+
+    name: str
+    kind: str
+    values: tuple[Any, ...]
+    make: Callable[[], list[PageJob]]
+
+
 def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
               ) -> Iterator[PageJob]:
-    """Every HTML page of the site, in a stable order.
+    """Every HTML page of the site, in a stable order (`page_items`, groups unpacked)."""
+    for item in page_items(site, urls, days_per_page, papers_per_page):
+        if isinstance(item, PageGroup):
+            yield from item.make()
+        else:
+            yield item
+
+
+def paper_jobs(urls: Urls, day: Day) -> list[PageJob]:
+    """The pages of a day's papers: each shows its paper and its neighbours on the day."""
+    papers = day.papers
+    last = len(papers) - 1
+    return [PageJob("paper.html", urls.output_path("paper", paper), {
+        "paper": paper,
+        "prev_paper": papers[index - 1] if index > 0 else None,
+        "next_paper": papers[index + 1] if index < last else None,
+        "canonical": urls.absolute("paper", paper)}) for index, paper in enumerate(papers)]
+
+
+def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
+               ) -> Iterator[PageJob | PageGroup]:
+    """Every HTML page of the site, in a stable order; each day's paper pages as a group.
 
     A page's context holds only what it shows, so that a page whose content did not change
     has the same fingerprint (cache.py) and is not rendered again: a tag's numbered pages
@@ -105,13 +140,10 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
             "year": year, "months": months, "canonical": urls.absolute("year", year)})
     yield PageJob("archive.html", urls.output_path("archive"), {
         "months": site.months, "canonical": urls.absolute("archive")})
+    kind = "paper.html\0" + urls.base_url  # the pages' paths and canonical URLs
     for day in site.days:
-        for index, paper in enumerate(day.papers):
-            yield PageJob("paper.html", urls.output_path("paper", paper), {
-                "paper": paper,
-                "prev_paper": day.papers[index - 1] if index > 0 else None,
-                "next_paper": day.papers[index + 1] if index + 1 < len(day.papers) else None,
-                "canonical": urls.absolute("paper", paper)})
+        yield PageGroup("paper.html " + day.date.isoformat(), kind, day.papers,
+                        partial(paper_jobs, urls, day))
     yield PageJob("tags.html", urls.output_path("tags"), {
         "tags": site.tags, "canonical": urls.absolute("tags")})
     for tag in site.tags:
@@ -132,7 +164,8 @@ def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
 
 def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
                 cache: PageCache | None = None, workers: int = 1,
-                show_progress: bool = False) -> Iterator[Output | Kept]:
+                show_progress: bool = False, set_base: bool = True
+                ) -> Iterator[Output | Kept]:
     """Render page jobs to outputs, lazily and in job order (the context gets the job's
     own output path). The caller can write each page and drop it: the whole site is never
     held in memory (`list(render_jobs(...))` when it should be).
@@ -140,11 +173,12 @@ def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
     With a `cache`, a page whose fingerprint is the one it was built from last time, and
     whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
     many pages are rendered by forked processes; the order of the outputs stays the same.
-    `show_progress` shows a bar on a terminal when rendering in this process.
+    `show_progress` shows a bar on a terminal when rendering in this process. `set_base`
+    False: the caller did `set_page_base` already (once for many calls).
     """
     jobs = list(jobs)
-    if cache is not None:
-        cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
+    if cache is not None and set_base:
+        set_page_base(env, cache)
     todo: list[int] = []
     for index, job in enumerate(jobs):
         if cache is None or not cache.unchanged(
@@ -214,6 +248,12 @@ def _chunk_result(env: jinja2.Environment, jobs: Sequence[PageJob], bounds: tupl
     if pages is None:
         pages = [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
     return pages
+
+
+def set_page_base(env: jinja2.Environment, cache: PageCache) -> None:
+    """What every page depends on, for the cache: the environment's globals, filters,
+    tests and templates."""
+    cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
 
 
 def template_digest(env: jinja2.Environment) -> bytes:

@@ -7,13 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
-
-# No monitor thread: tqdm starts one with its first bar (even a disabled one), and a
-# process with a second thread must not fork (parallel.py), so builds would lose theirs.
-tqdm.monitor_interval = 0
 
 
 def progress(items: Iterable[T], label: str, enabled: bool, total: int | None = None
@@ -23,5 +17,10 @@ def progress(items: Iterable[T], label: str, enabled: bool, total: int | None = 
     if not show:
         yield from items
         return
+    from tqdm import tqdm  # here: 10 ms to import, for a bar only a terminal shows
+
+    # No monitor thread: tqdm starts one with its first bar (even a disabled one), and a
+    # process with a second thread must not fork (parallel.py), so builds would lose theirs.
+    tqdm.monitor_interval = 0
     yield from tqdm(items, desc=label, total=total, disable=not show, delay=1.0, leave=False,
                     unit="", dynamic_ncols=True)

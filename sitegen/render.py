@@ -182,6 +182,49 @@ def _fragment(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
     return Markup(template.render({**context.get_all(), **local, **values}))  # noqa: S704
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's `FileSystemBytecodeCache` (atomic writes, checked against each template's
+    source), on which a file that does not load or cannot be written is no error: the
+    template is compiled again, as without a cache."""
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def use_bytecode_cache(env: jinja2.Environment, folder: Path, clean: bool = False) -> None:
+    """Keep the compiled templates in the build cache `folder`: compiling a theme's
+    templates costs 50-80 ms a build, loading them 4 ms. The files are named after
+    sitegen's code digest (the environment's options are in the code; Jinja checks each
+    template's source and its own version); other versions' files are removed, and all
+    of them with `clean`. An unwritable cache folder means no cache."""
+    from .cache import code_digest
+
+    prefix = f"jinja-{code_digest().hex()[:16]}-"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("jinja-*.cache"):
+            if clean or not old.name.startswith(prefix):
+                old.unlink()
+    except OSError:
+        return
+    env.bytecode_cache = _BytecodeCache(str(folder), prefix + "%s.cache")
+
+
+def forget_fragments(env: jinja2.Environment) -> None:
+    """Drop the fragments kept for reuse (`fragment`): once the pages are made, they are
+    only memory (a row per paper: over 100 MB at 50,000 papers)."""
+    env.__dict__.pop("_sitegen_fragments", None)
+
+
 def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     """A Jinja environment for one build: autoescape on, undefined names are errors."""
     _check_links(config)

@@ -47,3 +47,24 @@ def test_an_uncacheable_base_makes_every_file():
     site = _site("One")
     cache = PageCache()  # no base set: nothing can be proved unchanged
     assert all(isinstance(o, Output) for o in bib_outputs(site, urls, cache))
+
+
+def test_files_made_without_the_cache_are_kept_next_time_once_recorded():
+    """A forked child makes the .bib files of a build from scratch without the cache; the
+    parent records them so the next build keeps them, but only while intact."""
+    from sitegen.metadata import record_bib_groups
+
+    urls = Urls("https://example.org/sub/")
+    site = _site("One", "Two")
+    made = bib_outputs(site, urls)  # in the child
+    first = _cache()
+    record_bib_groups(site, urls, first)
+    paths = {o.path for o in made}
+    nxt = PageCache({}, None, first.groups, paths)
+    nxt.set_base(b"templates and code")
+    assert bib_outputs(site, urls, nxt) == [Kept(o.path) for o in made]
+    missing = PageCache({}, None, first.groups, paths - {made[0].path})
+    missing.set_base(b"templates and code")
+    again = bib_outputs(site, urls, missing)
+    assert all(isinstance(o, Output) for o in again) and [o.path for o in again] == [
+        o.path for o in made]

@@ -78,3 +78,69 @@ def test_file_memo_keeps_entries_through_base_and_delta(tmp_path: Path) -> None:
     memo = FileMemo(path)
     assert memo.get("f3", (4, 0, 0, 3)) == "changed"
     assert memo.get("f4", (4, 0, 0, 4)) == "value 4"
+
+
+def _based(previous=None, groups=None, intact=None) -> PageCache:
+    cache = PageCache(previous, None, groups, intact)
+    cache.set_base(b"code and templates")
+    return cache
+
+
+def test_a_group_is_kept_while_its_values_kind_and_files_are_as_last_time() -> None:
+    a, b = paper(slug="a"), paper(slug="b")
+    first = _based()
+    key = first.group_key("paper.html", (a, b))
+    first.fingerprint("paper.html", "a.html", {"paper": a})
+    first.record_group("day 1", key, ["a.html", "b.html"], dt.date(2025, 8, 11))
+    intact = {"a.html", "b.html"}
+    again = _based(first.fingerprints, first.groups, intact)
+    kept = again.kept_group("day 1", again.group_key("paper.html", (paper(slug="a"), b)))
+    assert kept == (key, ("a.html", "b.html"), dt.date(2025, 8, 11))
+    assert again.groups == first.groups  # recorded for the next build
+    assert again.fingerprints == {"a.html": first.fingerprints["a.html"]}  # carried over
+    # Another order, value, kind or base; a file not intact; another name: not kept.
+    for values, kind in (((b, a), "paper.html"), ((a, paper(slug="b", title="U")), "paper.html"),
+                         ((a, b), "other.html")):
+        assert _based(None, first.groups, intact).kept_group(
+            "day 1", _based().group_key(kind, values)) is None
+    other_base = PageCache(None, None, first.groups, intact)
+    other_base.set_base(b"new templates")
+    assert other_base.kept_group("day 1", other_base.group_key("paper.html", (a, b))) is None
+    assert _based(None, first.groups, {"a.html"}).kept_group("day 1", key) is None
+    assert _based(None, first.groups, intact).kept_group("day 2", key) is None
+
+
+def test_groups_need_a_base_and_digestible_values(tmp_path: Path) -> None:
+    assert PageCache().group_key("k", (paper(),)) is None
+    with open(tmp_path / "f", "w") as handle:
+        assert _based().group_key("k", (handle,)) is None
+    cache = _based()
+    cache.record_group("g", None, ["a.html"])
+    assert cache.groups == {}
+
+
+def test_tuples_of_memoized_objects_digest_as_item_by_item() -> None:
+    papers = (paper(slug="a"), paper(slug="b"), "text", 3)
+    memo: dict = {}
+    for p in papers[:2]:
+        value_digest(p, memo)  # now memo hits
+    assert value_digest(papers, memo) == value_digest(papers, {})
+
+
+def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    path = tmp_path / "state.pickle"
+    save_state(path, {"x": [1, 2]})
+    for bytes_ in (None, b"garbage"):
+        if bytes_ is not None:
+            path.write_bytes(bytes_)
+        assert gc.isenabled()
+        load_state(path)
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            load_state(path)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

@@ -261,3 +261,35 @@ def test_paper_digest_is_the_value_digest_of_the_paper():
     for paper in (FULL, plain, replace(FULL, tags=("a", "b"), path="content/papers/x.md")):
         assert paper_digest(paper) == value_digest(paper, {})
     assert paper_digest(FULL) != paper_digest(replace(FULL, notes="Other notes.\n"))
+
+
+def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path):
+    """The build lists the content folder once (`inputs_digest`) and hands the papers
+    folder's stats to `load_papers`: the same papers and problems, links and odd entries
+    treated alike, the parse cache used the same way."""
+    import os
+
+    from sitegen.build import inputs_digest
+    from sitegen.config import load_config
+
+    write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
+    write_paper(site, "bad", "---\ntitle: [\n---\n")
+    folder = site / "content" / "papers"
+    (folder / "alias.md").symlink_to(folder / "real.md")
+    outside = site / "outside.md"
+    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    (folder / "out.md").symlink_to(outside)
+    (folder / "dir.md").mkdir()
+    os.mkfifo(folder / "pipe.md")  # never opened: reading it would wait forever
+    (folder / ".hidden.md").write_text("---\ntitle: Hidden\ndate: 2025-08-11\n---\n")
+    listed: dict = {}
+    inputs_digest(load_config(site), site / "_site", listed)
+    stats = listed[str(site / "content" / "papers")]
+    cache = tmp_path / "papers.pickle"
+    for _ in range(2):  # parsed, then from the cache
+        scanned = load_papers(site, cache=cache)
+        given_stats = load_papers(site, cache=cache, stats=stats)
+        assert given_stats == scanned
+        assert sorted(p.slug for p in given_stats[0]) == ["alias", "real"]
+        assert {p.path for p in given_stats[1]} == {"content/papers/bad.md",
+                                                   "content/papers/out.md"}

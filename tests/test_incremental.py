@@ -246,3 +246,64 @@ def test_clean_makes_the_search_index_anew(site: Path) -> None:
     cached.write_bytes(_pack([Output("search/manifest.json", b"stale")]))
     build_site(load_config(site), site / "_site", clean=True)
     assert (site / "_site" / "search" / "manifest.json").read_bytes() == manifest
+
+
+def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import metadata, pages
+
+    seed(site)
+    build(site)
+    made_days: list[str] = []
+    entries: list[str] = []
+    real_jobs, real_bibtex = pages.paper_jobs, metadata.bibtex
+
+    def paper_jobs(urls, day):
+        made_days.append(day.date.isoformat())
+        return real_jobs(urls, day)
+
+    def bibtex(paper, urls):
+        entries.append(paper.slug)
+        return real_bibtex(paper, urls)
+
+    monkeypatch.setattr(pages, "paper_jobs", paper_jobs)
+    monkeypatch.setattr(metadata, "bibtex", bibtex)
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1, tags=("vision",)))
+    result = build(site)
+    assert made_days == ["2025-08-13"]  # the old days' paper pages: kept whole
+    assert set(entries) == {"p13-1"}  # its page and its .bib file
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert {"papers/p10-1.html", "papers/p12-3.html"} <= kept
+    assert_same_as_clean(site)
+    # An edited paper remakes its day's pages (its neighbours show its title) and .bib.
+    made_days.clear()
+    entries.clear()
+    write_paper(site, "p11-2", paper_text("Paper 11.2 renamed", "2025-08-11", 2,
+                                          tags=("language",)))
+    build(site)
+    assert made_days == ["2025-08-11"]  # its neighbours' pages show entries too
+    assert set(entries) == {"p11-1", "p11-2", "p11-3"}
+    assert b"Paper 11.2 renamed" in (site / "_site" / "papers" / "p11-1.html").read_bytes()
+    assert_same_as_clean(site)
+
+
+def test_reordering_a_day_matches_a_clean_build(site: Path) -> None:
+    seed(site)
+    build(site)
+    write_paper(site, "p11-1", paper_text("Paper 11.1", "2025-08-11", 3, "About $x_1$ things.",
+                                          tags=("vision",)))
+    write_paper(site, "p11-3", paper_text("Paper 11.3", "2025-08-11", 1, "About $x_3$ things.",
+                                          tags=("language",)))
+    build(site)
+    assert_same_as_clean(site)
+
+
+def test_a_deleted_output_file_of_a_kept_day_is_made_again(site: Path) -> None:
+    seed(site)
+    build(site)
+    (site / "_site" / "papers" / "p10-3.bib").unlink()
+    (site / "_site" / "papers" / "p10-2.html").unlink()
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1))
+    build(site)
+    assert (site / "_site" / "papers" / "p10-3.bib").exists()
+    assert_same_as_clean(site)

@@ -87,3 +87,60 @@ def test_plain_and_context_functions_are_called_as_jinja_does(site: Path) -> Non
     assert env.get_template("p.html").render() == "<12> Test Papers True"
     with pytest.raises(TypeError):
         env.from_string("{{ f(1) }}").render()
+
+
+def test_the_fragments_of_a_build_are_dropped_once_its_pages_are_made(site: Path) -> None:
+    """The rows kept for reuse are memory only until the pages are made (100+ MB at
+    50,000 papers, which would otherwise stay to the end of the build)."""
+    from sitegen.build import SiteBuild, assemble_site
+    from sitegen.content import load_papers
+
+    write_simple_paper(site, "p", "A paper", tags=["t"])
+    config = load_config(site)
+    papers, _ = load_papers(site)
+    build = SiteBuild(config, assemble_site(config, papers))
+    pages = build.pages()
+    for _ in range(3):
+        next(pages)  # the home page and the first day's: rows made, kept for reuse
+    assert build.env.__dict__.get("_sitegen_fragments")
+    list(pages)
+    assert "_sitegen_fragments" not in build.env.__dict__
+
+
+def test_compiled_templates_are_kept_in_the_build_cache_and_damage_is_no_error(
+        site: Path) -> None:
+    from sitegen.build import build_site
+
+    write_simple_paper(site, "p", "A paper", tags=["t"])
+    build_site(load_config(site), site / "_site")
+    cached = sorted((site / ".sitegen-cache").glob("jinja-*.cache"))
+    assert len(cached) >= 5
+    page = (site / "_site" / "papers" / "p.html").read_bytes()
+    for file in cached:  # Jinja's header kept, the compiled code cut: unloadable
+        file.write_bytes(file.read_bytes()[:40])
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").write_text("<p>gone</p>\n", encoding="utf-8")
+    build_site(load_config(site), site / "_site", clean=True)
+    assert (site / "_site" / "papers" / "p.html").read_bytes() == page
+    assert (site / "_site" / "404.html").read_bytes() == b"<p>gone</p>\n"
+    # `--clean` made them anew; another version's files are removed
+    assert all(len(f.read_bytes()) > 40 for f in (site / ".sitegen-cache").glob("jinja-*"))
+    stale = site / ".sitegen-cache" / "jinja-0000000000000000-x.cache"
+    stale.write_bytes(b"old")
+    write_simple_paper(site, "q", "Another paper")
+    build_site(load_config(site), site / "_site")
+    assert not stale.exists()
+
+
+def test_damaged_compiled_templates_are_compiled_again(site: Path) -> None:
+    from sitegen.build import build_site
+
+    write_simple_paper(site, "p", "A paper")
+    build_site(load_config(site), site / "_site")
+    page = (site / "_site" / "papers" / "p.html").read_bytes()
+    for file in (site / ".sitegen-cache").glob("jinja-*.cache"):
+        file.write_bytes(file.read_bytes()[:40])
+    write_simple_paper(site, "p", "A paper, renamed")
+    build_site(load_config(site), site / "_site")
+    assert (site / "_site" / "papers" / "p.html").read_bytes() == page.replace(
+        b"A paper", b"A paper, renamed")

@@ -52,3 +52,12 @@ def test_sitemap_escapes_and_robots_points_to_it(site: Path):
 def test_sitemap_is_stable_across_builds(site: Path):
     write_simple_paper(site, "p", "A paper")
     assert build(site)["sitemap.xml"] == build(site)["sitemap.xml"]
+
+
+def test_escape_is_that_of_saxutils() -> None:
+    from xml.sax.saxutils import escape as sax_escape
+
+    from sitegen.sitemap import escape
+
+    for text in ("a&b<c>d", "&amp;", "<<>>", "plain/path/", "é & ü"):
+        assert escape(text) == sax_escape(text)
