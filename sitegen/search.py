@@ -28,6 +28,7 @@ import zlib
 from collections import ChainMap
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def bucket_count(papers: int) -> int:
 
 def paper_order(papers: Sequence[Paper]) -> list[Paper]:
     """Papers in search number order: oldest first, so a new day appends numbers."""
-    return sorted(papers, key=lambda p: (p.date, p.slug))
+    return sorted(papers, key=attrgetter("date", "slug"))  # C-level key: 50,000 papers
 
 
 def paper_fields(paper: Paper) -> dict[str, str]:
@@ -114,13 +115,13 @@ class _Papers:
     def __init__(self, papers: Sequence[Paper], urls: Urls) -> None:
         self.papers = paper_order(papers)
         self.urls = urls
-        #: per paper, a hash of everything its search data depends on
-        self.keys: list[bytes] = []
-        for paper in self.papers:
-            self.keys.append(digest("\x1f".join([
-                paper.slug, urls.rel("paper", paper), paper.date.isoformat(),
-                "\x1e".join(paper.tags), *paper_fields(paper).values()]).encode(
-                    "utf-8", "surrogatepass")))
+        #: per paper, a hash of everything its search data depends on (its URL is made
+        #: from its slug; the base URL is part of the cache keys): every paper's text is
+        #: hashed every build, so this is kept to one join, one encode and one hash
+        texts = ["\x1f".join((p.slug, p.date.isoformat(), "\x1e".join(p.tags), p.title,
+                              "\x1e".join(p.authors), p.abstract)) for p in self.papers]
+        self.keys: list[bytes] = list(map(digest, map(
+            methodcaller("encode", "utf-8", "surrogatepass"), texts)))
         self.entries: dict[bytes, tuple[Analysis, str]] = {}
 
     def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None,
