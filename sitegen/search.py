@@ -25,8 +25,8 @@ import os
 import pickle
 import sys
 import zlib
-from collections import ChainMap
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter, methodcaller
 from pathlib import Path
@@ -59,7 +59,10 @@ MANIFEST_FORMAT = 4
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
 CACHE_FORMAT = 2
 BASE_FILE = "search-base.bin"
+BASE_PAPERS_FILE = "search-base-papers.bin"
 RECENT_FILE = "search-recent.bin"
+#: Papers per pickle of the base's analyses in the cache (read and written a chunk at a time)
+CHUNK_PAPERS = 1024
 
 
 def bucket_count(papers: int) -> int:
@@ -122,7 +125,9 @@ class _Papers:
                               "\x1e".join(p.authors), p.abstract)) for p in self.papers]
         self.keys: list[bytes] = list(map(digest, map(
             methodcaller("encode", "utf-8", "surrogatepass"), texts)))
-        self.entries: dict[bytes, tuple[Analysis, str]] = {}
+        self.entries: dict[bytes, tuple[Analysis | None, str]] = {}
+        #: the base's analyses, one at a time (`stream`), when not taken from `entries`
+        self.base: Iterator[Analysis] | None = None
 
     def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None,
              start: int = 0) -> _Papers:
@@ -140,8 +145,46 @@ class _Papers:
             self.entries[key] = entry
         return self
 
-    def analyses(self, start: int, stop: int) -> list[Analysis]:
-        return [self.entries[key][0] for key in self.keys[start:stop]]
+    def stream(self, stop: int, old: Iterable[dict[bytes, Any]],
+               cached: Mapping[bytes, tuple[Analysis, str]],
+               save: Callable[[dict[bytes, Any]], None] | None = None) -> Iterator[Analysis]:
+        """The analyses of papers [0, stop), one at a time, each from `old` (the last
+        base's entries in chunks of paper-number order, read as the numbers advance),
+        `cached`, or made; only the records are kept, and `save` gets the entries in
+        chunks of CHUNK_PAPERS. So the base is inverted without holding every analysis."""
+        window: deque[dict[bytes, Any]] = deque(maxlen=3)
+        chunks, covered = iter(old), 0
+        analyzer: Analyzer | None = None
+        out: dict[bytes, Any] = {}
+        for i, (paper, key) in enumerate(zip(self.papers[:stop], self.keys[:stop],
+                                             strict=True)):
+            while chunks is not None and covered <= i + CHUNK_PAPERS:  # read ahead
+                chunk = next(chunks, None)
+                if chunk is None:
+                    chunks = None
+                else:
+                    window.append(chunk)
+                    covered += len(chunk)
+            entry = cached.get(key) or next((w[key] for w in window if key in w), None)
+            if entry is None:
+                analyzer = analyzer or Analyzer()
+                entry = (_analyse(analyzer, paper), _text(doc_record(paper, self.urls)))
+            self.entries[key] = (None, entry[1])
+            if save is not None:
+                out[key] = entry
+                if len(out) >= CHUNK_PAPERS:
+                    save(out)
+                    out = {}
+            yield entry[0]
+        if save is not None and out:
+            save(out)
+
+    def analyses(self, start: int, stop: int) -> Iterator[Analysis]:
+        """The analyses of papers [start, stop)."""
+        for key in self.keys[start:stop]:
+            analysis = self.entries[key][0]
+            assert analysis is not None
+            yield analysis
 
     def records(self, start: int, stop: int) -> list[str]:
         return [self.entries[key][1] for key in self.keys[start:stop]]
@@ -165,7 +208,11 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
     """The base segment's files and doc-store buckets, the recent segment's, and, last,
     the manifest, in a stable order, made one at a time."""
     params = Params(shard_postings, head_docs, segment)
-    out = _outputs(_Papers(site.papers, urls).fill(), urls, params, None, {})
+    papers = _Papers(site.papers, urls)
+    base = params.base(len(papers.keys))
+    papers.fill(start=base)
+    papers.base = papers.stream(base, (), {})
+    out = _outputs(papers, urls, params, None, {})
     return (o for o in out if isinstance(o, Output))
 
 
@@ -221,16 +268,16 @@ def _segment(output: Any, ident: str, papers: _Papers, start: int, stop: int,
              ) -> Generator[Output, None, dict[str, Any]]:
     """The files of segment `ident` (papers [start, stop)) and its doc-store buckets (the
     base's: those wholly below `stop`; the recent's: the rest); returns its manifest entry."""
-    analyses = papers.analyses(start, stop)
-    lengths = [sum(a[fi][2] for a in analyses) for fi in range(len(FIELDS))]
     # The cyclic garbage collector is paused while the segment is built: it is millions of
     # small acyclic lists, and the collector's passes over them cost seconds.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        segment = Segment(ident, start, analyses, [f.boost for f in FIELDS],
-                          params.shard_postings, head_docs, VOCAB_TERMS)
-        del analyses
+        analyses = papers.base if ident == "b" and papers.base is not None else \
+            papers.analyses(start, stop)
+        segment = Segment(ident, start, analyses,
+                          [f.boost for f in FIELDS], params.shard_postings, head_docs,
+                          VOCAB_TERMS)
         for kind, name, data in segment.files():
             yield output(kind, name, data)
     finally:
@@ -241,9 +288,7 @@ def _segment(output: Any, ident: str, papers: _Papers, start: int, stop: int,
     for i in range(first, last):
         chunk = papers.records(i * BUCKET_DOCS, min(stop, (i + 1) * BUCKET_DOCS))
         yield output("search_docs", str(i), ("[" + ",".join(chunk) + "]").encode("utf-8"))
-    entry = segment.manifest
-    entry["lengths"] = lengths
-    return entry
+    return segment.manifest
 
 
 def _version(made: Sequence[tuple[str, bytes]]) -> str:
@@ -318,6 +363,8 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
             path in intact and intact[path][0] == hashed for path, hashed in listing)
 
     recent_path, base_path = cache_dir / RECENT_FILE, cache_dir / BASE_FILE
+    body_path = cache_dir / BASE_PAPERS_FILE
+    fmt = {"format": _file_format(), "code": code}
     header = _header(recent_path, code)
     if header.get("key") == key and all_intact(header["outputs"]):
         yield from (Kept(path) for path, _ in header["outputs"])
@@ -325,34 +372,94 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     base_header = _header(base_path, code)
     keep = base_header.get("key") == base_key and all_intact(base_header["outputs"])
     recent = _entries(recent_path, header)
+    writer = None
     if keep:  # the recent papers, and those of the recent's first doc-store bucket
         papers.fill(recent, base // BUCKET_DOCS * BUCKET_DOCS)
-    else:
-        papers.fill(ChainMap(recent, _entries(base_path, base_header)))
+    else:  # the recent papers, then the base's streamed: from the last base's entries
+        # (read a chunk at a time), the recent's, or analysed; written as they come
+        papers.fill(recent, base)
+        writer = _Chunks(body_path, fmt)
+        papers.base = papers.stream(base, _read_chunks(body_path, code), recent, writer.add)
     del recent
     record: dict[str, Any] = {}
     yield from _outputs(papers, urls, params, base_header if keep else None, record)
-    if not keep:
-        _save(base_path, {"format": _file_format(), "code": code, "key": base_key,
-                          **record["base"]},
-              {k: papers.entries[k] for k in papers.keys[:base]})
-    _save(recent_path, {"format": _file_format(), "code": code, "key": key,
-                        "outputs": record["outputs"]},
+    if writer is not None:
+        writer.close()
+        _save(base_path, {**fmt, "key": base_key, **record["base"]})
+    _save(recent_path, {**fmt, "key": key, "outputs": record["outputs"]},
           {k: papers.entries[k] for k in papers.keys[base:]})
 
 
-def _save(path: Path, header: dict[str, Any], body: dict[Any, Any]) -> None:
-    """Replace a cache file, pickled straight to disk; failing never fails the build.
-    Files of the format 3 layout (`search-<key>.bin`) are removed."""
+class _Chunks:
+    """A cache file written a pickle at a time: a header, then chunks of entries; replaces
+    `path` on `close`. Failing to write never fails the build (the file is dropped)."""
+
+    def __init__(self, path: Path, header: Any) -> None:
+        self.path, self.tmp = path, path.with_name(f".{path.stem}.tmp")
+        self.handle: Any = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.tmp, "wb")  # noqa: SIM115 (closed in close)
+            pickle.dump(header, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self._drop()
+
+    def add(self, chunk: dict[bytes, Any]) -> None:
+        if self.handle is not None:
+            try:
+                pickle.dump(chunk, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            except (OSError, pickle.PicklingError):
+                self._drop()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()
+                os.replace(self.tmp, self.path)
+            except OSError:
+                self._drop()
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.handle is not None:
+                self.handle.close()
+            self.tmp.unlink()
+        self.handle = None
+
+
+def _read_chunks(path: Path, code: bytes) -> Iterator[dict[bytes, Any]]:
+    """The chunks of entries of a `_Chunks` file of this code version, one at a time
+    (none when it is missing, damaged or foreign: what was read before stays usable)."""
+    try:
+        with open(path, "rb") as handle:
+            header = pickle.load(handle)  # noqa: S301 (our own cache, see _unpickle)
+            if not (isinstance(header, dict) and header.get("format") == _file_format()
+                    and header.get("code") == code):
+                return
+            while True:
+                try:
+                    chunk = pickle.load(handle)  # noqa: S301
+                except EOFError:
+                    return
+                if not isinstance(chunk, dict):
+                    return
+                yield chunk
+    except Exception:  # a damaged, truncated or foreign cache: the rest is analysed
+        return
+
+
+def _save(path: Path, *pickles: Any) -> None:
+    """Replace a cache file (`pickles` one after the other, straight to disk); failing
+    never fails the build. Files of the format 3 layout (`search-<key>.bin`) are removed."""
     tmp = path.with_name(f".{path.stem}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("search-*.bin"):
-            if old.name not in (BASE_FILE, RECENT_FILE):
+            if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE):
                 old.unlink()
         with open(tmp, "wb") as handle:
-            pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(body, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in pickles:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):
