@@ -28,7 +28,8 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter, methodcaller
+from hashlib import sha256
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,19 @@ RECENT_FILE = "search-recent.bin"
 CHUNK_PAPERS = 1024
 
 
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: a segment is millions of small acyclic lists,
+    and the collector's passes over them (and over every loaded paper) cost seconds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def bucket_count(papers: int) -> int:
     """How many doc-store buckets `papers` papers are spread over."""
     return max(1, math.ceil(papers / BUCKET_DOCS))
@@ -72,7 +86,10 @@ def bucket_count(papers: int) -> int:
 
 def paper_order(papers: Sequence[Paper]) -> list[Paper]:
     """Papers in search number order: oldest first, so a new day appends numbers."""
-    return sorted(papers, key=attrgetter("date", "slug"))  # C-level key: 50,000 papers
+    # one string per paper (ISO dates sort as dates, all 10 characters long): comparing
+    # (date, slug) tuples took 0.17 s for 50,000 papers, these strings a fifth of that
+    keys = [f"{p.date.isoformat()}\x00{p.slug}" for p in papers]
+    return [papers[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
 
 
 def paper_fields(paper: Paper) -> dict[str, str]:
@@ -121,10 +138,13 @@ class _Papers:
         #: per paper, a hash of everything its search data depends on (its URL is made
         #: from its slug; the base URL is part of the cache keys): every paper's text is
         #: hashed every build, so this is kept to one join, one encode and one hash
-        texts = ["\x1f".join((p.slug, p.date.isoformat(), "\x1e".join(p.tags), p.title,
-                              "\x1e".join(p.authors), p.abstract)) for p in self.papers]
-        self.keys: list[bytes] = list(map(digest, map(
-            methodcaller("encode", "utf-8", "surrogatepass"), texts)))
+        with _paused_gc():
+            texts = ["\x1f".join((p.slug, p.date.isoformat(), "\x1e".join(p.tags), p.title,
+                                  "\x1e".join(p.authors), p.abstract)) for p in self.papers]
+            self.keys: list[bytes] = [
+                sha256(text).digest()[:16]  # sha256 is the fastest hashlib hash here
+                for text in map(methodcaller("encode", "utf-8", "surrogatepass"), texts)]
+            del texts
         self.entries: dict[bytes, tuple[Analysis | None, str]] = {}
         #: the base's analyses, one at a time (`stream`), when not taken from `entries`
         self.base: Iterator[Analysis] | None = None
@@ -268,11 +288,7 @@ def _segment(output: Any, ident: str, papers: _Papers, start: int, stop: int,
              ) -> Generator[Output, None, dict[str, Any]]:
     """The files of segment `ident` (papers [start, stop)) and its doc-store buckets (the
     base's: those wholly below `stop`; the recent's: the rest); returns its manifest entry."""
-    # The cyclic garbage collector is paused while the segment is built: it is millions of
-    # small acyclic lists, and the collector's passes over them cost seconds.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _paused_gc():
         analyses = papers.base if ident == "b" and papers.base is not None else \
             papers.analyses(start, stop)
         segment = Segment(ident, start, analyses,
@@ -280,9 +296,6 @@ def _segment(output: Any, ident: str, papers: _Papers, start: int, stop: int,
                           VOCAB_TERMS)
         for kind, name, data in segment.files():
             yield output(kind, name, data)
-    finally:
-        if enabled:
-            gc.enable()
     first = start // BUCKET_DOCS
     last = stop // BUCKET_DOCS if ident == "b" else bucket_count(stop)
     for i in range(first, last):

@@ -24,6 +24,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain, compress, repeat
+from operator import add
 from typing import Any
 
 from .lunrindex import K1, Analysis, B, js_order, js_round3
@@ -85,6 +86,8 @@ class Segment:
             shard_postings, head_docs, vocab_terms)
         self.postings: Postings | None = Postings.of(analyses, len(boosts))
         self.count = self.postings.count
+        self._weight: list[float] = [0.0] * self.count
+        self._tier_of: list[int] = [0] * self.count
         self.manifest: dict[str, Any] = {}
 
     def files(self) -> Iterator[File]:
@@ -163,25 +166,24 @@ class Segment:
             return None
         with_term = sum(len(d) for d, _ in per_field if d)
         term_idf = idf(self.count, with_term)
-        weight = dict.fromkeys(seen, 0.0)
+        # per paper (lists over the segment, reset after each term): C-level loops, as
+        # most postings of a large base are postings of split terms
+        weight, tier_of = self._weight, self._tier_of
         for fi, (docs, tfs) in enumerate(per_field):  # field by field, as lunr sums them
             if not docs:
                 continue
-            avg, boost, field_lengths = averages[fi], self.boosts[fi], lengths[fi]
-            cache: dict[tuple[int, int], float] = {}
-            for d, tf in zip(docs, tfs, strict=True):
-                key = (tf, field_lengths[d])
-                score = cache.get(key)
-                if score is None:
-                    score = cache[key] = field_score(term_idf, tf, key[1], avg, boost)
-                weight[d] += score
-        # strongest first, ties by paper number: fixed by the segment's own papers
-        ranked = sorted(seen, key=lambda d: -weight[d])
-        tier_of: dict[int, int] = {}
+            keys = list(zip(tfs or (), map(lengths[fi].__getitem__, docs), strict=True))
+            value = {key: field_score(term_idf, key[0], key[1], averages[fi], self.boosts[fi])
+                     for key in set(keys)}
+            _drain(map(weight.__setitem__, docs, map(
+                add, map(weight.__getitem__, docs), map(value.__getitem__, keys))))
+        # strongest first, ties by paper number (a stable sort, reversed, keeps them):
+        # fixed by the segment's own papers
+        ranked = sorted(seen, key=weight.__getitem__, reverse=True)
+        _drain(map(weight.__setitem__, seen, repeat(0.0)))
         start, size, tier = 0, self.head_docs, 0
         while start < len(ranked):
-            for d in ranked[start:start + size]:
-                tier_of[d] = tier
+            _drain(map(tier_of.__setitem__, ranked[start:start + size], repeat(tier)))
             start, size, tier = start + size, size * 2, tier + 1
         parts: list[list[Any]] = [[] for _ in range(tier)]
         points: list[list[list[tuple[int, int]]]] = [[[] for _ in per_field]
@@ -205,7 +207,7 @@ class Segment:
                 part_tfs = list(compress(tfs, mine))
                 part_lengths = list(compress(field_lengths, mine))
                 parts[t].append([_deltas(part_docs, self.first), part_tfs, part_lengths])
-                points[t][fi] = list(zip(part_tfs, part_lengths, strict=True))
+                points[t][fi] = list(set(zip(part_tfs, part_lengths, strict=True)))
         # bounds[j]: per field the frontier of tiers j+1 and later (tier 0 is the head)
         bounds: list[list[list[int]]] = []
         later: list[list[tuple[int, int]]] = [[] for _ in per_field]
@@ -214,6 +216,10 @@ class Segment:
             bounds.append([[x for pair in pts for x in pair] for pts in later])
         bounds.reverse()
         return [*parts[0], {"id": ident, "df": with_term, "b": bounds}], parts[1:], members
+
+
+def _drain(iterator: Iterator[Any]) -> None:
+    deque(iterator, maxlen=0)
 
 
 def _list(numbers: array[int] | None) -> list[int] | None:
