@@ -362,7 +362,15 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     paper): when it holds and every file is intact, everything is `Kept`. A broken or
     unwritable cache is ignored.
     """
-    params = params or Params()
+    # the collector paused throughout: a collection while the caches are unpickled scans
+    # every loaded paper (0.1-0.3 s at 50,000 papers, measured)
+    with _paused_gc():
+        yield from _cached_outputs(site, urls, cache_dir, intact, params or Params())
+
+
+def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
+                    intact: Mapping[str, tuple[bytes, Any]] | None, params: Params
+                    ) -> Iterator[Output | Kept]:
     code = _code_key()
     papers = _Papers(site.papers, urls)
     count = len(papers.keys)
