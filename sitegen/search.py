@@ -21,10 +21,6 @@ import gc
 import hashlib
 import json
 import math
-import os
-import pickle
-import sys
-import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +29,7 @@ from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
-from .cache import FORMAT as CACHE_FILE_FORMAT
+from . import searchcache
 from .cache import digest
 from .lunrindex import Analysis, Analyzer, Field, FullIndex, index_analyses, serialize
 from .model import Kept, Output, Paper, Site
@@ -57,11 +53,6 @@ VOCAB_TERMS = 4000
 #: the paper count: it moves (and the base's files change) once every SEGMENT papers.
 SEGMENT = 1024
 MANIFEST_FORMAT = 4
-#: Bumped when the cache files' layout changes (their entries are also keyed by the code).
-CACHE_FORMAT = 2
-BASE_FILE = "search-base.bin"
-BASE_PAPERS_FILE = "search-base-papers.bin"
-RECENT_FILE = "search-recent.bin"
 #: Papers per pickle of the base's analyses in the cache (read and written a chunk at a time)
 CHUNK_PAPERS = 1024
 
@@ -309,42 +300,10 @@ def _version(made: Sequence[tuple[str, bytes]]) -> str:
 
 
 def _code_key() -> bytes:
-    parts = [Path(__file__), Path(__file__).with_name("lunrindex.py"),
-             Path(__file__).with_name("segment.py")]
-    return digest(b"".join(p.read_bytes() for p in parts) + str(CACHE_FORMAT).encode())
-
-
-def _header(path: Path, code: bytes) -> dict[str, Any]:
-    """The header of a cache file (its key and output list), or {} when it is missing,
-    damaged or from another code version."""
-    header = _unpickle(path, 0)
-    if (isinstance(header, dict) and header.get("format") == _file_format()
-            and header.get("code") == code):
-        return header
-    return {}
-
-
-def _unpickle(path: Path, skip: int) -> Any:
-    """The pickle after the first `skip` pickles of `path`, or None if unreadable."""
-    try:
-        with open(path, "rb") as handle:
-            # our own cache, written by this program into the site folder: as trusted
-            # as the site's templates and config (as cache.load_state says)
-            for _ in range(skip):
-                pickle.load(handle)  # noqa: S301
-            return pickle.load(handle)  # noqa: S301
-    except Exception:  # a damaged, truncated or foreign cache: build without it
-        return None
-
-
-def _entries(path: Path, header: Mapping[str, Any]) -> dict[bytes, Any]:
-    """The papers' analyses and records kept in a cache file (its second pickle)."""
-    body = _unpickle(path, 1) if header else None
-    return body if isinstance(body, dict) else {}
-
-
-def _file_format() -> tuple[object, ...]:
-    return (CACHE_FILE_FORMAT, CACHE_FORMAT, sys.version_info[:2])
+    parts = [Path(__file__), *(Path(__file__).with_name(name) for name in (
+        "lunrindex.py", "segment.py", "searchcache.py"))]
+    return digest(b"".join(p.read_bytes() for p in parts)
+                  + str(searchcache.CACHE_FORMAT).encode())
 
 
 def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
@@ -383,115 +342,38 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         return intact is not None and all(
             path in intact and intact[path][0] == hashed for path, hashed in listing)
 
-    recent_path, base_path = cache_dir / RECENT_FILE, cache_dir / BASE_FILE
-    body_path = cache_dir / BASE_PAPERS_FILE
-    fmt = {"format": _file_format(), "code": code}
-    header = _header(recent_path, code)
+    recent_path, base_path = (cache_dir / searchcache.RECENT_FILE,
+                              cache_dir / searchcache.BASE_FILE)
+    body_path = cache_dir / searchcache.BASE_PAPERS_FILE
+    fmt = {"format": searchcache.file_format(), "code": code}
+    header = searchcache.header(recent_path, code)
     if header.get("key") == key and all_intact(header["outputs"]):
         yield from (Kept(path) for path, _ in header["outputs"])
         return
-    base_header = _header(base_path, code)
+    base_header = searchcache.header(base_path, code)
     keep = base_header.get("key") == base_key and all_intact(base_header["outputs"])
-    recent = _entries(recent_path, header)
+    recent = searchcache.entries(recent_path, header)
     writer = None
     if keep:  # the recent papers, and those of the recent's first doc-store bucket
         papers.fill(recent, base // BUCKET_DOCS * BUCKET_DOCS)
     else:  # the recent papers, then the base's streamed: from the last base's entries
         # (read a chunk at a time), the recent's, or analysed; written as they come
         papers.fill(recent, base)
-        writer = _Chunks(body_path, fmt)
-        papers.base = papers.stream(base, _read_chunks(body_path, code), recent, writer.add)
+        writer = searchcache.Chunks(body_path, fmt)
+        papers.base = papers.stream(base, searchcache.read_chunks(body_path, code), recent,
+                                    writer.add)
     del recent
     record: dict[str, Any] = {}
     yield from _outputs(papers, urls, params, base_header if keep else None, record)
     if writer is not None:
         writer.close()
-        _save(base_path, {**fmt, "key": base_key, **record["base"]})
-    _save(recent_path, {**fmt, "key": key, "outputs": record["outputs"]},
-          {k: papers.entries[k] for k in papers.keys[base:]})
+        searchcache.save(base_path, {**fmt, "key": base_key, **record["base"]})
+    searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"]},
+                     {k: papers.entries[k] for k in papers.keys[base:]})
 
 
-class _Chunks:
-    """A cache file written a pickle at a time: a header, then chunks of entries; replaces
-    `path` on `close`. Failing to write never fails the build (the file is dropped)."""
-
-    def __init__(self, path: Path, header: Any) -> None:
-        self.path, self.tmp = path, path.with_name(f".{path.stem}.tmp")
-        self.handle: Any = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.tmp, "wb")  # noqa: SIM115 (closed in close)
-            pickle.dump(header, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
-            self._drop()
-
-    def add(self, chunk: dict[bytes, Any]) -> None:
-        if self.handle is not None:
-            try:
-                pickle.dump(chunk, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
-            except (OSError, pickle.PicklingError):
-                self._drop()
-
-    def close(self) -> None:
-        if self.handle is not None:
-            try:
-                self.handle.close()
-                os.replace(self.tmp, self.path)
-            except OSError:
-                self._drop()
-
-    def _drop(self) -> None:
-        with contextlib.suppress(OSError):
-            if self.handle is not None:
-                self.handle.close()
-            self.tmp.unlink()
-        self.handle = None
-
-
-def _read_chunks(path: Path, code: bytes) -> Iterator[dict[bytes, Any]]:
-    """The chunks of entries of a `_Chunks` file of this code version, one at a time
-    (none when it is missing, damaged or foreign: what was read before stays usable)."""
-    try:
-        with open(path, "rb") as handle:
-            header = pickle.load(handle)  # noqa: S301 (our own cache, see _unpickle)
-            if not (isinstance(header, dict) and header.get("format") == _file_format()
-                    and header.get("code") == code):
-                return
-            while True:
-                try:
-                    chunk = pickle.load(handle)  # noqa: S301
-                except EOFError:
-                    return
-                if not isinstance(chunk, dict):
-                    return
-                yield chunk
-    except Exception:  # a damaged, truncated or foreign cache: the rest is analysed
-        return
-
-
-def _save(path: Path, *pickles: Any) -> None:
-    """Replace a cache file (`pickles` one after the other, straight to disk); failing
-    never fails the build. Files of the format 3 layout (`search-<key>.bin`) are removed."""
-    tmp = path.with_name(f".{path.stem}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("search-*.bin"):
-            if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE):
-                old.unlink()
-        with open(tmp, "wb") as handle:
-            for value in pickles:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except (OSError, pickle.PicklingError):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _pack(outputs: Sequence[Output]) -> bytes:
-    """The cache layout before format 1 (a zlib pack of every output); tests write it to
-    check an old or foreign cache file is ignored."""
-    header = _json([[o.path, len(o.data)] for o in outputs])
-    return zlib.compress(header + b"\n" + b"".join(o.data for o in outputs), 1)
+#: The cache layout before format 1 (tests write it to check an old file is ignored).
+_pack = searchcache.pack
 
 
 def full_index_json(papers: Sequence[Paper]) -> bytes:

@@ -164,9 +164,10 @@ def test_a_new_day_leaves_old_doc_buckets_unchanged() -> None:
     assert "search/d/2.json" not in before and "search/d/2.json" in after
 
 
-def test_build_deterministic() -> None:
-    one = list(search_outputs(_site(PAPERS), Urls(BASE)))
-    two = list(search_outputs(_site(list(reversed(PAPERS))), Urls(BASE)))
+@pytest.mark.parametrize("segment", [3, 1024])
+def test_build_deterministic(segment: int) -> None:
+    one = list(search_outputs(_site(PAPERS), Urls(BASE), 6, 1, segment))
+    two = list(search_outputs(_site(list(reversed(PAPERS))), Urls(BASE), 6, 1, segment))
     assert one == two
 
 
