@@ -244,7 +244,7 @@
     var fields = parts.map(function (p, f) {
       var docs = [], scores = [], boost = manifest.boosts[f], cache = new Map();
       var score = function (tf, len) {
-        var key = tf * 1048576 + len, s = cache.get(key);
+        var key = tf * 4294967296 + len, s = cache.get(key); // exact below 2^53
         if (s === undefined) { s = fieldScore(termIdf, tf, len, avg[f], boost); cache.set(key, s); }
         return s;
       };
