@@ -223,6 +223,8 @@ def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = Non
                      d: round(sum(len(o.data) for o in outputs if f"/{d}/" in o.path) / 1e6, 1)
                      for d in ("t", "x", "m", "d", "v")},
                  "shards": sum(1 for o in outputs if "/t/" in o.path),
+                 "segments": {seg["id"]: seg["docs"] for seg in json.loads(
+                     outputs[-1].data)["segments"]},
                  "full_index_gzip": gz(full)}
     if lunr_py:
         from lunr import lunr

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, repeat
 from operator import add
 from typing import Any
 
@@ -285,13 +285,23 @@ def index_inverted(fields: Sequence[Field], inverted: Inverted,
             norm, boost = norms[fi], fields[fi].boost
             # most postings of a term share (tf, field length), hence their score
             keys = list(zip(tfs, map(lengths[fi].__getitem__, docs), strict=True))
-            text = {key: prefix + repr(round(idf * ((K1 + 1) * key[0]) / (norm[key[1]] + key[0])
-                                             * boost, 3))
+            text = {key: prefix + repr(js_round3(idf * ((K1 + 1) * key[0])
+                                                  / (norm[key[1]] + key[0]) * boost))
                     for key in set(keys)}
             posting.append((docs, list(map(text.__getitem__, keys))))
         postings.append(tuple(posting))
     return FullIndex(names, ordered, postings,
                      list(refs) if refs is not None else [ref_of(d) for d in range(count)])
+
+
+def js_round3(score: float) -> float:
+    """`Math.round(score * 1000) / 1000` as lunr.js rounds (half up of the product; Python's
+    `round(score, 3)`, lunr.py's, rounds the exact value half to even: they can differ)."""
+    scaled = score * 1000
+    whole = math.floor(scaled)
+    if scaled - whole >= 0.5:
+        whole += 1
+    return whole / 1000
 
 
 def _drain(iterator: Iterator[Any]) -> None:
@@ -366,76 +376,3 @@ def _vectors(keys: list[str], postings: Sequence[tuple[list[int], list[str]]],
     after = [*docs[1:], -1]
     return ",".join([(keys[d] if d != p else "") + item + ("]]" if d != n else "")
                      for d, p, n, item in zip(docs, before, after, items, strict=True)])
-
-
-def shard_ranges(index: FullIndex, target_postings: int) -> list[tuple[int, int]]:
-    """Cut the sorted terms into contiguous ranges of about `target_postings` postings each."""
-    ranges: list[tuple[int, int]] = []
-    start, size = 0, 0
-    for position, posting in enumerate(index.postings):
-        size += sum(len(docs) for docs, _ in posting) + 1
-        if size >= target_postings:
-            ranges.append((start, position + 1))
-            start, size = position + 1, 0
-    if start < len(index.terms) or not ranges:
-        ranges.append((start, len(index.terms)))
-    return ranges
-
-
-@dataclass
-class Tail:
-    """The postings of a frequent term beyond its head, in tiers of decreasing weight."""
-
-    position: int
-    tiers: list[Posting]  # the term's postings in each tier (document order kept)
-    #: per tier: the largest score per field in this tier and all later ones
-    bounds: list[list[float]]
-
-
-def split_heads(index: FullIndex, head_docs: int) -> tuple[FullIndex, list[Tail]]:
-    """Keep, for a term found in more than `head_docs` papers, only the papers where it
-    weighs most (sum of its field scores); the rest become a `Tail` of tiers twice, four
-    times... the head's size, fetched one at a time when needed.
-
-    A term's contribution to any paper's score is at most its field scores, so the
-    largest scores of the tiers not loaded bound what is missing (search.js uses the bound
-    to prove the top results exact, or fetches the next tier).
-    """
-    heads = list(index.postings)
-    tails: list[Tail] = []
-    count = len(index.refs)
-    totals: list[float] = [0] * count  # per document; reset after each split term
-    tier_of: list[int] = [0] * count
-    for position, posting in enumerate(index.postings):
-        if sum(len(docs) for docs, _ in posting) <= head_docs:
-            continue
-        seen = list(dict.fromkeys(chain.from_iterable(docs for docs, _ in posting)))
-        if len(seen) <= head_docs:
-            continue
-        for fi, (docs, _) in enumerate(posting):  # field by field, as lunr.py sums them
-            scores = [score for _, score in index.scores(position, fi)]
-            _drain(map(totals.__setitem__, docs, map(add, map(totals.__getitem__, docs),
-                                                      scores)))
-        # by weight, ties in first-seen order (a stable sort keeps it, reverse=True too)
-        ranked = sorted(seen, key=totals.__getitem__, reverse=True)
-        _drain(map(totals.__setitem__, seen, repeat(0)))
-        start, size, tier = 0, head_docs, 0
-        while start < len(ranked):
-            _drain(map(tier_of.__setitem__, ranked[start:start + size], repeat(tier)))
-            start, size, tier = start + size, size * 2, tier + 1
-        split: list[list[tuple[list[int], list[str]]]] = [[] for _ in range(tier)]
-        maxima: list[list[float]] = [[0] * len(posting) for _ in range(tier)]
-        for fi, (docs, items) in enumerate(posting):
-            tiers = list(map(tier_of.__getitem__, docs))
-            for t in range(tier):
-                mine = list(map(t.__eq__, tiers))
-                part = (list(compress(docs, mine)), list(compress(items, mine)))
-                split[t].append(part)
-                maxima[t][fi] = max((float(item.partition(",")[2]) for item in set(part[1])),
-                                    default=0)
-        heads[position] = tuple(split[0])
-        bounds = [list(m) for m in maxima[1:]]
-        for t in range(len(bounds) - 2, -1, -1):
-            bounds[t] = [max(a, b) for a, b in zip(bounds[t], bounds[t + 1], strict=True)]
-        tails.append(Tail(position, [tuple(part) for part in split[1:]], bounds))
-    return FullIndex(index.fields, index.terms, heads, index.refs), tails

@@ -18,7 +18,6 @@ from sitegen.lunrindex import (
     cjk_bigrams,
     js_order,
     serialize,
-    shard_ranges,
 )
 from sitegen.search import FIELDS, paper_fields
 
@@ -66,48 +65,12 @@ def test_cjk_runs_become_bigrams_and_punctuation_is_dropped() -> None:
     assert cjk_bigrams("字") == ["字"]
 
 
-def test_shard_ranges_cover_every_term_once() -> None:
-    index = build_full_index(FIELDS, [(f"p{i}", {"title": f"word{i} shared", "abstract": "x"})
-                                      for i in range(50)])
-    ranges = shard_ranges(index, 10)
-    assert len(ranges) > 3
-    assert ranges[0][0] == 0 and ranges[-1][1] == len(index.terms)
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
-
-
 def test_search_js_mirrors_the_cjk_ranges() -> None:
     js = (REPO / "themes/default/static/js/search.js").read_text(encoding="utf-8")
     block = js[js.index("var CJK_RANGES"):js.index("];", js.index("var CJK_RANGES"))]
     pairs = [(int(a, 16), int(b, 16)) for a, b in re.findall(r"\[0x([0-9A-F]+), 0x([0-9A-F]+)\]",
                                                           block)]
     assert tuple(pairs) == CJK_RANGES
-
-
-def test_frequent_terms_split_into_head_and_doubling_tiers() -> None:
-    from sitegen.lunrindex import split_heads
-
-    docs = [(f"p{i:02d}", {"title": "common" + " common" * (i % 3), "abstract": f"w{i}"})
-            for i in range(20)]
-    index = build_full_index([Field("title"), Field("abstract")], docs)
-    heads, tails = split_heads(index, 3)
-    assert [index.terms[t.position] for t in tails] == ["common"]
-    tail = tails[0]
-    position = tail.position
-    head_docs = heads.postings[position][0][0]
-    tier_docs = [tier[0][0] for tier in tail.tiers]
-    assert len(head_docs) == 3 and [len(r) for r in tier_docs] == [6, 11]  # 3, 6, 12...
-    everything = sorted(head_docs + [d for docs in tier_docs for d in docs])
-    assert everything == index.postings[position][0][0] == list(range(20))
-    scores = dict(index.scores(position, 0))
-    assert min(scores[d] for d in head_docs) >= max(scores[d] for d in tier_docs[0])
-    assert tail.bounds[0] == [max(scores[d] for d in tier_docs[0] + tier_docs[1]), 0]
-    assert tail.bounds[1] == [max(scores[d] for d in tier_docs[1]), 0]
-    assert all(docs == sorted(docs) for docs in tier_docs)  # document order kept
-    # a tier serializes as a one-term lunr index with the term's global number
-    tier = json.loads(serialize(heads, position, position + 1, postings=[tail.tiers[0]]))
-    [(term, posting)] = tier["invertedIndex"]
-    assert term == "common" and posting["_index"] == position
-    assert list(posting["title"]) == [index.refs[d] for d in tier_docs[0]]
 
 
 def test_serialize_equals_json_dumps_of_the_same_structure() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -173,4 +175,53 @@ def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page)
     page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 23")
     assert page.locator("#search-more").is_hidden()
     assert len(set(_titles(page))) == 23
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_dir, page,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small segments and heads (8 and 3 papers): the page fetches both segments' shards
+    with their own versions, tiers of a split word, and ranks as one index would."""
+    import functools
+
+    import sitegen.search as search
+
+    for i in range(23):
+        slug = f"2408.{i:05d}"
+        write_paper(site, slug, _front(slug, f"Graph paper number {i}",
+                                       "graph " * (i % 5 + 1) + "learning.", []))
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    exact_url = serve_dir(site / "_site", "/sub/")
+    page.goto(exact_url + "search/?q=graph")  # one segment, nothing split: exact
+    page.wait_for_selector("#search-results li")
+    exact = _titles(page)
+    assert len(exact) == 10
+    monkeypatch.setattr(search, "Params", functools.partial(search.Params, segment=8,
+                                                            head_docs=3))
+    status, _, err = run_cli("build", "--out", str(site / "segmented"), cwd=site)
+    assert status == 0, err
+    manifest = (site / "segmented" / "search" / "manifest.json").read_text()
+    assert '"segment":8' in manifest and '"docs":16' in manifest  # base 16, recent 7
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(serve_dir(site / "segmented", "/sub/") + "search/?q=graph")
+    page.wait_for_selector("#search-results li")
+    # ranked from the loaded tiers only: the page says so, and "Rank exactly" fetches the rest
+    assert page.locator("#search-approx").is_visible()
+    page.click("#search-exact")
+    page.wait_for_selector("#search-approx", state="hidden")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li')"
+                           ".length === 10")
+    assert _titles(page) == exact
+    assert any("/search/t/b" in url for url in fetched)
+    assert any("/search/t/r" in url for url in fetched)
+    assert any("/search/x/b" in url for url in fetched)  # a tier of the split word
+    # each segment's files carry its own version: the base's URLs stay when a day is added
+    versions = {seg["id"]: seg["v"] for seg in json.loads(manifest)["segments"]}
+    for url in fetched:
+        if re.search(r"/search/[txmv]/[br]", url):
+            segment = url.split("/search/")[1][2]
+            assert url.endswith(".json?v=" + versions[segment]), url
     assert page.errors == []

@@ -1,5 +1,6 @@
-// Load a built search folder in real lunr.js 2.3.9 and answer queries two ways: through the
-// sharded Searcher of search.js, and with one lunr index over all papers (lunr.Index.load).
+// Answer queries on a built search folder two ways: through the segmented, sharded Searcher
+// of search.js (scores computed at query time), and with one lunr index over all papers
+// loaded by real lunr.js 2.3.9 (lunr.Index.load): refs, order and scores must be equal.
 // usage: node search_check.js SEARCH_DIR FULL_INDEX_JSON QUERIES_JSON  -> JSON on stdout
 "use strict";
 const fs = require("fs");
@@ -10,12 +11,11 @@ const S = require("../../themes/default/static/js/search.js");
 const [dir, fullPath, queriesPath] = process.argv.slice(2);
 const read = (p) => JSON.parse(fs.readFileSync(p, "utf8"));
 const manifest = read(path.join(dir, "manifest.json"));
-const shardFiles = fs.readdirSync(path.join(dir, "t"));
-for (const name of shardFiles) lunr.Index.load(read(path.join(dir, "t", name)));
+const shardFiles = fs.existsSync(path.join(dir, "t")) ? fs.readdirSync(path.join(dir, "t")) : [];
 const full = lunr.Index.load(read(fullPath));
 const load = (p) => Promise.resolve(read(path.join(dir, p)));
 const searcher = new S.Searcher(manifest, load);
-const pairs = (results) => results.map((r) => [r.ref, Math.round(r.score * 1e6) / 1e6]);
+const pairs = (results) => results.map((r) => [r.ref, r.score]);  // exact scores
 
 (async () => {
   const out = { shards: shardFiles.length, results: [] };

@@ -11,8 +11,8 @@ self.onmessage = function (event) {
   var message = event.data;
   if (message.type === "init") {
     var manifest = message.manifest, index = message.index;
-    searcher = new self.SitegenSearch.Searcher(manifest, function (path) {
-      var url = index + path + "?v=" + encodeURIComponent(manifest.version);
+    searcher = new self.SitegenSearch.Searcher(manifest, function (path, version) {
+      var url = index + path + "?v=" + encodeURIComponent(version);
       return fetch(url).then(function (response) {
         if (!response.ok) throw new Error("could not load the search index (" + response.status + ")");
         return response.json();

@@ -1,9 +1,11 @@
 /* sitegen search page.
  *
- * The index is split by term into shards (each a complete lunr.js 2.3.9 index with global
- * term numbers and scores). A query is parsed with lunr's own parser, the shards holding
- * its terms are fetched and merged into one lunr index, which ranks exactly as the index
- * of the whole archive would. Results are built with DOM text nodes only.
+ * The index (format 4) is two segments of papers (base and recent), each split by term
+ * into shards holding each posting's term frequency and field length. A query is parsed
+ * with lunr's own parser, the shards holding its terms are fetched from both segments, and
+ * each posting is scored with lunr.js 2.3.9's BM25 and the archive-wide figures of the
+ * manifest, so the results rank exactly as one lunr index of the whole archive would.
+ * Results are built with DOM text nodes only.
  *
  * The first part (the search core) also runs under node: tests and the benchmark use it.
  */
@@ -72,9 +74,9 @@
     return term.slice(0, term.length > 3 ? 2 : 1);
   }
 
-  /** Index of the vocabulary file listing the terms of shard `shard`. */
-  function vocabFor(manifest, shard) {
-    var starts = manifest.vocab, lo = 0, hi = starts.length - 1;
+  /** Index of the vocabulary file of segment `seg` listing the terms of its shard `shard`. */
+  function vocabFor(seg, shard) {
+    var starts = seg.vocab, lo = 0, hi = starts.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= shard) lo = mid; else hi = mid - 1;
@@ -82,20 +84,27 @@
     return lo;
   }
 
+  /** The segments that have shards (an empty segment has none). */
+  function segmentsOf(manifest) {
+    return manifest.segments.filter(function (seg) { return seg.shards.length > 0; });
+  }
+
   /**
-   * Parse `text` and list the shards its terms need: {query text, shard ids, negatedOnly,
-   * fuzzy: [{term, editDistance, prefix, vocab: [vocabulary file ids]}]} (the shards of a
-   * fuzzy term's matches are found from the vocabulary files, see `fuzzyShards`).
-   * Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
+   * Parse `text` and list the shards its terms need: {query text, shard ids ("b3": shard 3
+   * of the base segment), negatedOnly, fuzzy: [{term, editDistance, prefix, vocab: [file
+   * ids]}]} (the shards of a fuzzy term's matches are found from the vocabulary files, see
+   * `fuzzyShards`). Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
    */
   function plan(manifest, text) {
     var queryText = splitCjk(text, manifest.fields);
     var query = new lunr.Query(manifest.fields);
     new lunr.QueryParser(queryText, query).parse();
-    var ids = new Set(), fuzzy = [];
-    var addRange = function (prefix) {
-      var last = shardFor(manifest.shards, prefix + "\uffff");
-      for (var i = shardFor(manifest.shards, prefix); i <= last; i++) ids.add(i);
+    var ids = new Set(), fuzzy = [], segments = segmentsOf(manifest);
+    var eachShard = function (prefix, visit) {
+      segments.forEach(function (seg) {
+        var last = shardFor(seg.shards, prefix + "\uffff");
+        for (var i = shardFor(seg.shards, prefix); i <= last; i++) visit(seg, i);
+      });
     };
     query.clauses.forEach(function (clause) {
       var terms = clause.usePipeline
@@ -106,51 +115,43 @@
           throw new lunr.QueryParseError(
             "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
         }
-        if (star > 0) addRange(term.slice(0, star));
-        else if (clause.editDistance) {
+        if (star > 0) {
+          eachShard(term.slice(0, star), function (seg, i) { ids.add(seg.id + i); });
+        } else if (clause.editDistance) {
           var prefix = fuzzyPrefix(term), vocab = new Set();
-          var last = shardFor(manifest.shards, prefix + "\uffff");
-          for (var i = shardFor(manifest.shards, prefix); i <= last; i++) {
-            vocab.add(vocabFor(manifest, i));
-          }
+          eachShard(prefix, function (seg, i) { vocab.add(seg.id + vocabFor(seg, i)); });
           fuzzy.push({ term: term, editDistance: clause.editDistance, prefix: prefix,
                        vocab: Array.from(vocab) });
-        } else ids.add(shardFor(manifest.shards, term));
+        } else {
+          segments.forEach(function (seg) { ids.add(seg.id + shardFor(seg.shards, term)); });
+        }
       });
     });
     return {
       text: queryText,
-      ids: Array.from(ids).sort(function (a, b) { return a - b; }),
+      ids: Array.from(ids).sort(),
       fuzzy: fuzzy,
       negatedOnly: query.clauses.length > 0 && query.isNegated()
     };
   }
 
-  /** The index terms starting with `prefix` that lunr's fuzzy match of `f` accepts. */
-  function fuzzyMatches(f, terms) {
+  /** The index terms (of sorted `lists`) starting with `prefix` that lunr's fuzzy match
+   * of `f` accepts. */
+  function fuzzyMatches(f, lists) {
     var builder = new lunr.TokenSet.Builder();
-    terms.forEach(function (t) { if (t.lastIndexOf(f.prefix, 0) === 0) builder.insert(t); });
+    sortedUnion(lists).forEach(function (t) {
+      if (t.lastIndexOf(f.prefix, 0) === 0) builder.insert(t);
+    });
     builder.finish();
     return builder.root.intersect(lunr.TokenSet.fromFuzzyString(f.term, f.editDistance))
       .toArray();
   }
 
-  /** Merge loaded shards (in shard order) into the one lunr index they are slices of. */
-  function merge(manifest, shards) {
-    var inverted = [];
-    var vectors = new Map();
-    shards.forEach(function (shard) {
-      for (var i = 0; i < shard.invertedIndex.length; i++) inverted.push(shard.invertedIndex[i]);
-      shard.fieldVectors.forEach(function (pair) {
-        var known = vectors.get(pair[0]);
-        if (known) { for (var j = 0; j < pair[1].length; j++) known.push(pair[1][j]); }
-        else vectors.set(pair[0], pair[1].slice());
-      });
-    });
-    return lunr.Index.load({
-      version: lunr.version, fields: manifest.fields, pipeline: ["stemmer"],
-      invertedIndex: inverted, fieldVectors: Array.from(vectors)
-    });
+  /** The distinct strings of sorted lists, sorted (JavaScript string order). */
+  function sortedUnion(lists) {
+    var all = [].concat.apply([], lists).sort(), out = [];
+    for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) out.push(all[i]);
+    return out;
   }
 
   /**
@@ -171,112 +172,168 @@
     return out;
   }
 
-  /** Lookup tables for one loaded shard (made once, when it arrives). */
+  /** Lookup table for one loaded shard ({t: terms, p: their entries}), made once. */
   function prepare(shard) {
-    var postings = new Map(), vectors = Object.create(null); // field -> ref -> elements
-    shard.invertedIndex.forEach(function (pair) { postings.set(pair[0], pair[1]); });
-    shard.fieldVectors.forEach(function (pair) {
-      var cut = pair[0].indexOf("/"), field = pair[0].slice(0, cut);
-      (vectors[field] || (vectors[field] = new Map())).set(pair[0].slice(cut + 1), pair[1]);
+    var postings = new Map();
+    for (var i = 0; i < shard.t.length; i++) postings.set(shard.t[i], shard.p[i]);
+    return { seg: null, terms: shard.t, postings: postings };
+  }
+
+  // lunr 2.3.9's BM25 (Builder: _k1 = 1.2, _b = 0.75), the same operations in its order.
+  var K1 = 1.2, B = 0.75;
+  /** lunr.idf: `withTerm` = the sum over fields of the papers holding the term there. */
+  function idf(withTerm, documents) {
+    var x = (documents - withTerm + 0.5) / (withTerm + 0.5);
+    return Math.log(1 + Math.abs(x));
+  }
+  /** Builder.createFieldVectors' score of one (term, field, paper), rounded as it rounds. */
+  function fieldScore(termIdf, tf, length, average, boost) {
+    var score = termIdf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf);
+    score *= boost;
+    score *= 1; // the document boost
+    return Math.round(score * 1000) / 1000;
+  }
+  /** lunr's averageFieldLength per field: the sum of field lengths over the paper count. */
+  function averages(manifest) {
+    return manifest.lengths.map(function (sum) { return sum / manifest.docs; });
+  }
+
+  /** A field entry [paper number differences, tfs, lengths] as {docs, tfs, lens}. */
+  var decoded = new WeakMap();
+  function decode(entry) {
+    if (!entry) return null;
+    var known = decoded.get(entry);
+    if (known) return known;
+    var docs = new Array(entry[0].length), n = 0;
+    for (var i = 0; i < docs.length; i++) { n += entry[0][i]; docs[i] = n; }
+    known = { docs: docs, tfs: entry[1], lens: entry[2] };
+    decoded.set(entry, known);
+    return known;
+  }
+
+  /** Position of `doc` in the sorted array `docs`, or -1. */
+  function find(docs, doc) {
+    var lo = 0, hi = docs.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, at = docs[mid];
+      if (at === doc) return mid;
+      if (at < doc) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * One term's postings over the whole archive with their scores: the base's head and
+   * loaded tiers merged by paper number, then the recent segment's (numbers above the
+   * base's), per field {docs, scores}; `df` and `idf` archive-wide, `tail` the base's
+   * description of the term's tiers (or null).
+   */
+  function combine(manifest, term, baseEntry, tiers, recentEntry) {
+    var nf = manifest.fields.length, avg = averages(manifest);
+    var tail = baseEntry && baseEntry.length > nf ? baseEntry[nf] : null;
+    var parts = [], df = tail ? tail.df : 0;
+    for (var f = 0; f < nf; f++) {
+      var base = baseEntry ? [decode(baseEntry[f])] : [];
+      tiers.forEach(function (tier) { base.push(decode(tier[f])); });
+      var recent = recentEntry ? decode(recentEntry[f]) : null;
+      parts.push({ base: base.filter(Boolean), recent: recent });
+      if (!tail && base[0]) df += base[0].docs.length;
+      if (recent) df += recent.docs.length;
+    }
+    var termIdf = idf(df, manifest.docs);
+    var fields = parts.map(function (p, f) {
+      var docs = [], scores = [], boost = manifest.boosts[f], cache = new Map();
+      var score = function (tf, len) {
+        var key = tf * 4294967296 + len, s = cache.get(key); // exact below 2^53
+        if (s === undefined) { s = fieldScore(termIdf, tf, len, avg[f], boost); cache.set(key, s); }
+        return s;
+      };
+      var pieces = p.base.slice();
+      if (p.recent) pieces.push(p.recent);
+      var triples = [];
+      pieces.forEach(function (piece) {
+        for (var i = 0; i < piece.docs.length; i++) {
+          triples.push([piece.docs[i], piece.tfs[i], piece.lens[i]]);
+        }
+      });
+      if (pieces.length > 1) triples.sort(function (a, b) { return a[0] - b[0]; });
+      for (var i = 0; i < triples.length; i++) {
+        docs.push(triples[i][0]);
+        scores.push(score(triples[i][1], triples[i][2]));
+      }
+      return { docs: docs, scores: scores, recent: p.recent };
     });
-    return { terms: shard.invertedIndex.map(function (p) { return p[0]; }),
-             postings: postings, vectors: vectors };
+    return { term: term, df: df, idf: termIdf, tail: tail, fields: fields };
+  }
+
+  /** The largest field-f score a tier's frontier points ([tf, length, ...]) can reach now. */
+  function bound(manifest, posting, points, f) {
+    var avg = averages(manifest)[f], best = 0;
+    for (var i = 0; i < points.length; i += 2) {
+      best = Math.max(best, fieldScore(posting.idf, points[i], points[i + 1], avg,
+                                       manifest.boosts[f]));
+    }
+    return best;
   }
 
   var hasOwn = Object.prototype.hasOwnProperty;
-
-  /** The score of term number `index` in the vector of (field, ref), from `sources`. */
-  function valueOf(sources, field, ref, index) {
-    if (!sources) return undefined;
-    for (var s = 0; s < sources.length; s++) {
-      var byRef = sources[s].vectors[field], el = byRef && byRef.get(ref);
-      if (!el) continue;
-      var lo = 0, hi = el.length / 2 - 1;
-      while (lo <= hi) {
-        var mid = (lo + hi) >> 1, at = el[2 * mid];
-        if (at === index) return el[2 * mid + 1];
-        if (at < index) lo = mid + 1; else hi = mid - 1;
-      }
-    }
-    return undefined;
-  }
   var ALL = null; // lunr.Set.complete
-
-  /** Merge two posting objects ({ref: metadata}) keeping refs in index (paper number) order. */
-  function mergePostings(a, b) {
-    var ka = Object.keys(a), kb = Object.keys(b), out = {}, i = 0, j = 0;
-    var na = ka.map(refNumber), nb = kb.map(refNumber);
-    while (i < ka.length || j < kb.length) {
-      if (j >= kb.length || (i < ka.length && na[i] < nb[j])) { out[ka[i]] = a[ka[i]]; i++; }
-      else { out[kb[j]] = b[kb[j]]; j++; }
-    }
-    return out;
-  }
 
   /** Tiers per split term fetched automatically for a first page (docs/search.md). */
   var TIER_BUDGET = 1;
-  var tailInfos = new WeakMap();
-  var mergedPostings = new WeakMap(); // last loaded tier -> head + tiers merged
-  /**
-   * term -> {id, bounds} for the manifest's split terms: tier j of term i is x/i-j.json and
-   * bounds[j] holds the largest score per field in tiers j and later.
-   */
-  function tailInfo(manifest) {
-    if (!tailInfos.has(manifest)) {
-      tailInfos.set(manifest, new Map((manifest.tails || []).map(function (t, i) {
-        return [t[0], { id: i, bounds: t[1] }];
-      })));
-    }
-    return tailInfos.get(manifest);
-  }
+  var combined = new WeakMap(); // first entry of a term -> Map(tiers loaded -> combine())
 
   /**
-   * Run a lunr query over prepared shards (in shard order) and loaded tail tiers (term ->
-   * [prepared tiers 0..j]), scoring exactly as lunr.Index.prototype.query does on the one index
-   * the files are slices of, without its per-match objects. Returns {results: [{ref,
-   * score}], termsOf(ref), pending: split terms with tiers not loaded, certified(k):
-   * whether the first k results are provably lunr's first k}, or {needMembers: [terms]}
-   * when a split term with tiers missing is required or excluded: its membership file
-   * (`members`: term -> {field: [refs]}) gives the exact set; its score stays bounded.
+   * Run a lunr query over prepared shards (each with its `seg` id) and loaded tail tiers
+   * (term -> [tiers 0..j]), scoring exactly as lunr.Index.prototype.query does on one
+   * index of every paper, without its per-match objects. Returns {results: [{ref, score}],
+   * termsOf(ref), pending: split terms with tiers not loaded, certified(k): whether the
+   * first k results are provably lunr's first k}, or {needMembers: [terms]} when a split
+   * term with tiers missing is required or excluded: its membership file (`members`: term
+   * -> per field [paper numbers]) gives the exact set of base papers holding it; the recent
+   * segment's postings are complete.
    */
   function evaluate(manifest, shards, text, tails, members) {
     tails = tails || new Map();
     members = members || new Map();
-    var fields = manifest.fields, info = tailInfo(manifest);
+    var fields = manifest.fields, nf = fields.length;
     var query = new lunr.Query(fields);
     new lunr.QueryParser(text, query).parse();
     var tokenSet = null, pending = new Map(), needMembers = new Set();
-    var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
-    var sourcesOf = new Map(); // term number -> [its shard, its loaded tiers...]
-    var lookup = function (term) {
-      var head, shard;
-      for (var i = 0; i < shards.length && !head; i++) {
-        head = shards[i].postings.get(term);
-        shard = shards[i];
+    var baseShards = shards.filter(function (s) { return s.seg === "b"; });
+    var recentShards = shards.filter(function (s) { return s.seg !== "b"; });
+    var entryOf = function (list, term) {
+      for (var i = 0; i < list.length; i++) {
+        var e = list[i].postings.get(term);
+        if (e) return e;
       }
-      if (!head) return undefined;
-      var tiers = tails.get(term) || [];
-      sourcesOf.set(head._index, [shard].concat(tiers));
-      if (!tiers.length) return head;
-      var last = tiers[tiers.length - 1], all = mergedPostings.get(last);
-      if (!all) {
-        all = { _index: head._index };
-        fields.forEach(function (f) {
-          all[f] = tiers.reduce(function (acc, tier) {
-            return mergePostings(acc, tier.postings.get(term)[f]);
-          }, head[f]);
-        });
-        mergedPostings.set(last, all);
-      }
-      return all;
+      return undefined;
     };
+    var lookup = function (term) {
+      var baseEntry = entryOf(baseShards, term), recentEntry = entryOf(recentShards, term);
+      var first = baseEntry || recentEntry;
+      if (!first) return undefined;
+      var tiers = tails.get(term) || [];
+      var byTiers = combined.get(first);
+      if (!byTiers) { byTiers = new Map(); combined.set(first, byTiers); }
+      var found = byTiers.get(tiers.length);
+      if (!found) {
+        found = combine(manifest, term, baseEntry, tiers, recentEntry);
+        byTiers.set(tiers.length, found);
+      }
+      return found;
+    };
+    var tiersOf = function (posting) { return posting.tail ? posting.tail.b.length : 0; };
+    var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
     var expand = function (clause) {
       if (clause.term.indexOf("*") < 0 && !("editDistance" in clause)) {
         return lookup(clause.term) ? [clause.term] : [];
       }
       if (!tokenSet) {
         var builder = new lunr.TokenSet.Builder();
-        shards.forEach(function (s) { s.terms.forEach(function (t) { builder.insert(t); }); });
+        sortedUnion(shards.map(function (s) { return s.terms; })).forEach(function (t) {
+          builder.insert(t);
+        });
         builder.finish();
         tokenSet = builder.root;
       }
@@ -285,11 +342,11 @@
       var prefix = fuzzyPrefix(clause.term); // the same terms as fuzzyMatches, whatever is loaded
       return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
     };
-    var queryVectors = Object.create(null), requiredMatches = Object.create(null);
+    var queryVectors = [], requiredMatches = Object.create(null);
     // lunr unites its per-field prohibited sets at the end: one set from the start is the same
     var allProhibited = new Set(), seen = new Set(), matchedTerms = [];
     var docs = new Map(), order = [];
-    fields.forEach(function (f) { queryVectors[f] = new Map(); });
+    fields.forEach(function () { queryVectors.push(new Map()); });
 
     query.clauses.forEach(function (clause) {
       var terms = clause.usePipeline
@@ -305,8 +362,8 @@
           break;
         }
         expanded.forEach(function (term) {
-          var posting = lookup(term), termIndex = posting._index, member = null;
-          if (info.has(term) && loadedTiers(term) < info.get(term).bounds.length) {
+          var posting = lookup(term), member = null;
+          if (loadedTiers(term) < tiersOf(posting)) {
             // tiers missing: the score is bounded (pending); a +/- clause needs the exact
             // set of papers holding the term, which its membership file gives
             if (!prohibited) pending.set(term, posting);
@@ -316,8 +373,12 @@
             }
           }
           clause.fields.forEach(function (field) {
-            var fieldPosting = posting[field], refs = Object.keys(fieldPosting);
-            var holders = member ? member[field] : refs;
+            var f = fields.indexOf(field), part = posting.fields[f], refs = part.docs;
+            var holders = refs;
+            if (member) {
+              holders = member[f].slice();
+              if (part.recent) holders.push.apply(holders, part.recent.docs);
+            }
             if (required) {
               holders.forEach(function (r) { clauseMatches.add(r); });
               if (requiredMatches[field] === undefined) requiredMatches[field] = ALL;
@@ -327,19 +388,19 @@
               holders.forEach(function (r) { set.add(r); });
               return;
             }
-            var qv = queryVectors[field];
-            qv.set(termIndex, (qv.get(termIndex) || 0) + clause.boost);
+            var qv = queryVectors[f];
+            qv.set(term, (qv.get(term) || 0) + clause.boost);
             var key = term + "/" + field;
             if (seen.has(key)) return;
             seen.add(key);
-            matchedTerms.push(fieldPosting, term);
+            matchedTerms.push({ docs: part.docs, term: term });
             for (var l = 0; l < refs.length; l++) {
               var doc = docs.get(refs[l]);
               if (doc === undefined) {
-                doc = { ref: refs[l], fields: [field] };
+                doc = { n: refs[l], fields: [f] };
                 docs.set(refs[l], doc);
                 order.push(doc);
-              } else if (doc.fields.indexOf(field) < 0) doc.fields.push(field);
+              } else if (doc.fields.indexOf(f) < 0) doc.fields.push(f);
             }
           });
         });
@@ -366,41 +427,43 @@
 
     if (needMembers.size) return { needMembers: Array.from(needMembers) };
 
-    // Query vectors as sorted [index, weight] arrays and their magnitudes, per field.
-    var qsorted = Object.create(null), qmag = Object.create(null);
-    fields.forEach(function (f) {
-      var arr = Array.from(queryVectors[f]).sort(function (a, b) { return a[0] - b[0]; });
+    // Query vectors as [term, weight, posting] arrays in term order (JavaScript string
+    // order: lunr's term numbers) and their magnitudes, per field.
+    var qsorted = [], qmag = [];
+    queryVectors.forEach(function (qv) {
+      var arr = Array.from(qv).sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
       var sum = 0;
-      arr.forEach(function (e) { sum += e[1] * e[1]; });
-      qsorted[f] = arr;
-      qmag[f] = Math.sqrt(sum);
+      arr.forEach(function (e) { sum += e[1] * e[1]; e.push(lookup(e[0])); });
+      qsorted.push(arr);
+      qmag.push(Math.sqrt(sum));
     });
     // lunr's Vector.similarity: the dot product summed in term order, over the magnitude.
-    var similarity = function (field, ref) {
-      var q = qsorted[field], dot = 0;
-      for (var i = 0; i < q.length; i++) { // in term order, as lunr's Vector.dot sums
-        var found = valueOf(sourcesOf.get(q[i][0]), field, ref, q[i][0]);
-        if (found !== undefined) dot += q[i][1] * found;
+    var similarity = function (f, n) {
+      var q = qsorted[f], dot = 0;
+      for (var i = 0; i < q.length; i++) {
+        var part = q[i][2].fields[f], at = find(part.docs, n);
+        if (at >= 0) dot += q[i][1] * part.scores[at];
       }
-      return dot / qmag[field] || 0;
+      return dot / qmag[f] || 0;
     };
     var results = [];
     order.forEach(function (doc) {
-      if (allRequired !== ALL && !allRequired.has(doc.ref)) return;
-      if (allProhibited.has(doc.ref)) return;
+      if (allRequired !== ALL && !allRequired.has(doc.n)) return;
+      if (allProhibited.has(doc.n)) return;
       var score = 0;
-      for (var i = 0; i < doc.fields.length; i++) score += similarity(doc.fields[i], doc.ref);
-      results.push({ ref: doc.ref, score: score });
+      for (var i = 0; i < doc.fields.length; i++) score += similarity(doc.fields[i], doc.n);
+      results.push({ ref: refOf(doc.n), n: doc.n, score: score });
     });
     results.sort(function (a, b) { return b.score - a.score; });
 
-    // Bounds for split terms whose tails are not loaded: what a tail could still add.
+    // Bounds for split terms whose tails are not loaded: what a tail could still add,
+    // from the frontier points of the first tier not loaded under today's figures.
     var bounds = [];
     pending.forEach(function (posting, term) {
-      var max = info.get(term).bounds[loadedTiers(term)], ub = 0;
-      fields.forEach(function (f, i) {
-        var w = queryVectors[f].get(posting._index);
-        if (w && qmag[f]) ub += w * max[i] / qmag[f];
+      var points = posting.tail.b[loadedTiers(term)], ub = 0;
+      fields.forEach(function (field, f) {
+        var w = queryVectors[f].get(term);
+        if (w && qmag[f]) ub += w * bound(manifest, posting, points[f], f) / qmag[f];
       });
       bounds.push({ posting: posting, ub: ub });
     });
@@ -412,8 +475,8 @@
       var upper = function (r) {
         var u = r.score;
         bounds.forEach(function (b) {
-          for (var i = 0; i < fields.length; i++) {
-            if (hasOwn.call(b.posting[fields[i]], r.ref)) return;
+          for (var i = 0; i < nf; i++) {
+            if (find(b.posting.fields[i].docs, r.n) >= 0) return;
           }
           u += b.ub;
         });
@@ -434,9 +497,9 @@
       pending: Array.from(pending.keys()),
       certified: certified,
       termsOf: function (ref) {
-        var out = new Set();
-        for (var i = 0; i < matchedTerms.length; i += 2) {
-          if (hasOwn.call(matchedTerms[i], ref)) out.add(matchedTerms[i + 1]);
+        var out = new Set(), n = refNumber(ref);
+        for (var i = 0; i < matchedTerms.length; i++) {
+          if (find(matchedTerms[i].docs, n) >= 0) out.add(matchedTerms[i].term);
         }
         return out;
       }
@@ -444,17 +507,28 @@
   }
 
   /**
-   * A searcher over one manifest; `load(path)` returns a promise of parsed JSON for a path
-   * relative to the search folder ("t/3.json"). search(text, k, budget) resolves to
-   * {planned, results, termsOf, complete, exact}: tiers of split terms are fetched (at
-   * most `budget` per term, default TIER_BUDGET; Infinity for all) until the first k
-   * results are proved to be lunr's first k (exact), complete when every tier is in.
+   * A searcher over one manifest; `load(path, version)` returns a promise of parsed JSON
+   * for a path relative to the search folder ("t/b3.json") and the version to ask for
+   * (the file's segment's: the base's files keep their URLs when a day is added).
+   * search(text, k, budget) resolves to {planned, results, termsOf, complete, exact}:
+   * tiers of split terms are fetched (at most `budget` per term, default TIER_BUDGET;
+   * Infinity for all) until the first k results are proved to be lunr's first k (exact),
+   * complete when every tier is in.
    */
   function Searcher(manifest, load) {
-    var cache = new Map(), info = tailInfo(manifest);
+    var cache = new Map(), nf = manifest.fields.length;
+    var segment = {};
+    manifest.segments.forEach(function (seg) { segment[seg.id] = seg; });
+    var versionOf = function (path) {
+      if (path.lastIndexOf("d/", 0) === 0) {
+        var bucket = parseInt(path.slice(2), 10);
+        return manifest.segments[bucket < manifest.baseBuckets ? 0 : 1].v;
+      }
+      return segment[path.charAt(2)].v;
+    };
     var get = function (path, then) {
       if (!cache.has(path)) {
-        cache.set(path, load(path).then(then).catch(function (err) {
+        cache.set(path, load(path, versionOf(path)).then(then).catch(function (err) {
           cache.delete(path);
           throw err;
         }));
@@ -462,54 +536,60 @@
       return cache.get(path);
     };
     var same = function (x) { return x; };
+    var infoOf = function (shards, term) { // a split term's tail description
+      for (var i = 0; i < shards.length; i++) {
+        var e = shards[i].seg === "b" && shards[i].postings.get(term);
+        if (e) return e[nf];
+      }
+      return null;
+    };
     // Fetch the next tier of each term (every remaining tier when `all`) into `loaded`.
-    var moreTiers = function (loaded, terms, all) {
+    var moreTiers = function (shards, loaded, terms, all) {
       var jobs = [];
       terms.forEach(function (term) {
-        var have = loaded.get(term) || [], count = info.get(term).bounds.length;
+        var have = loaded.get(term) || [], info = infoOf(shards, term), count = info.b.length;
         for (var j = have.length; j < (all ? count : Math.min(count, have.length + 1)); j++) {
-          jobs.push(get("x/" + info.get(term).id + "-" + j + ".json", prepare));
+          jobs.push(get("x/b" + info.id + "-" + j + ".json", same));
         }
         jobs.push(Promise.resolve(null));
       });
-      return Promise.all(jobs).then(function (prepared) {
+      return Promise.all(jobs).then(function (got) {
         var at = 0;
         terms.forEach(function (term) {
           var have = (loaded.get(term) || []).slice();
-          while (prepared[at] !== null) have.push(prepared[at++]);
+          while (got[at] !== null) have.push(got[at++]);
           at++;
           loaded.set(term, have);
         });
       });
     };
-    // The membership file of each split term (every paper holding it, by field) into `into`.
-    var moreMembers = function (into, terms) {
+    // The membership file of each split term (base papers holding it, by field) into `into`.
+    var moreMembers = function (shards, into, terms) {
       return Promise.all(terms.map(function (term) {
-        return get("m/" + info.get(term).id + ".json", function (m) {
-          // per field: paper numbers as differences from the previous one -> refs
-          var out = Object.create(null);
-          manifest.fields.forEach(function (f) {
+        return get("m/b" + infoOf(shards, term).id + ".json", function (m) {
+          return m.map(function (steps) { // differences from the previous number -> numbers
             var n = 0;
-            out[f] = (m[f] || []).map(function (step) { n += step; return refOf(n); });
+            return steps.map(function (step) { n += step; return n; });
           });
-          return out;
         }).then(function (m) { into.set(term, m); });
       }));
     };
-    // Add to planned.ids the shards holding the matches of its fuzzy terms.
+    // Add to planned.ids the shards (of each segment) holding the matches of its fuzzy terms.
     var fuzzyShards = function (planned) {
       if (!planned.fuzzy.length) return Promise.resolve(planned);
       return Promise.all(planned.fuzzy.map(function (f) {
         return Promise.all(f.vocab.map(function (v) { return get("v/" + v + ".json", same); }))
-          .then(function (lists) {
-            return fuzzyMatches(f, [].concat.apply([], lists));
-          });
+          .then(function (lists) { return fuzzyMatches(f, lists); });
       })).then(function (matched) {
         var ids = new Set(planned.ids);
         matched.forEach(function (terms) {
-          terms.forEach(function (t) { ids.add(shardFor(manifest.shards, t)); });
+          terms.forEach(function (t) {
+            segmentsOf(manifest).forEach(function (seg) {
+              ids.add(seg.id + shardFor(seg.shards, t));
+            });
+          });
         });
-        planned.ids = Array.from(ids).sort(function (a, b) { return a - b; });
+        planned.ids = Array.from(ids).sort();
         return planned;
       });
     };
@@ -527,17 +607,23 @@
       }
       return fuzzyShards(planned).then(function () {
         return Promise.all(planned.ids.map(function (id) {
-          return get("t/" + id + ".json", prepare);
+          return get("t/" + id + ".json", function (data) {
+            var shard = prepare(data);
+            shard.seg = id.charAt(0);
+            return shard;
+          });
         }));
       }).then(function (shards) {
         var round = function () {
           var found = evaluate(manifest, shards, planned.text, loaded, members);
-          if (found.needMembers) return moreMembers(members, found.needMembers).then(round);
+          if (found.needMembers) {
+            return moreMembers(shards, members, found.needMembers).then(round);
+          }
           var proved = found.certified(k || 10);
           var next = proved ? [] : found.pending.filter(function (term) {
             return (loaded.get(term) || []).length < budget;
           });
-          if (next.length) return moreTiers(loaded, next, false).then(round);
+          if (next.length) return moreTiers(shards, loaded, next, false).then(round);
           return { planned: planned, results: found.results, termsOf: found.termsOf,
                    complete: found.pending.length === 0, exact: proved };
         };
@@ -573,7 +659,8 @@
   return {
     top: top,
     CJK_RANGES: CJK_RANGES, bigrams: bigrams, splitCjk: splitCjk, shardFor: shardFor,
-    plan: plan, fuzzyMatches: fuzzyMatches, merge: merge, prepare: prepare, evaluate: evaluate, refNumber: refNumber,
+    plan: plan, fuzzyMatches: fuzzyMatches, prepare: prepare, evaluate: evaluate,
+    refNumber: refNumber, fieldScore: fieldScore, idf: idf,
     refOf: refOf,
     Searcher: Searcher, isCjk: function (s) {
       return CJK_TEST.test(s);
@@ -622,8 +709,8 @@
    * search(q, k) resolves to the shape of SitegenSearch.top.
    */
   function engine(manifest) {
-    var local = new S.Searcher(manifest, function (path) {
-      return fetchJson(path, manifest.version);
+    var local = new S.Searcher(manifest, function (path, version) {
+      return fetchJson(path, version);
     });
     var inPage = {
       docs: local.docs, search: function (q, k, budget) { return S.top(local, q, k, budget); }
