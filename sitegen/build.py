@@ -278,21 +278,28 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
 
     With 2 processes or more (and a big enough site), a forked child makes the search
     index and writes its files into the staging folder itself, sending back only their
-    paths, hashes and stats, while this process renders the pages and feeds. On a build
-    from scratch (no page fingerprints from a last build) the child also makes the `.bib`
-    files: a new file per paper costs system time, which this balances against the pages;
-    on a rebuild they stay here, where the page cache keeps those of unchanged papers. If
+    paths, hashes and stats, while this process renders the pages. On a build from
+    scratch (no page fingerprints from a last build) the child also makes the `.bib`
+    files (a new file per paper costs system time, which this balances against the pages)
+    and this process the feeds; on a rebuild, where the search index is mostly kept, the
+    child makes the feeds and the `.bib` files stay here, where the page cache keeps
+    those of unchanged papers. If
     the child fails, this process makes its part again (and reports any error as it would
     alone).
     """
     child: Forked | None = None
     bibs_in_child = build.cache is None or not build.cache.previous
+    # on a rebuild the search index is mostly kept (a day makes its recent segment only):
+    # the child makes the feeds too, which the pages would otherwise wait for
+    feeds_in_child = not bibs_in_child
     if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
         def child_part() -> Part:
             writer.part()
             writer.put_all(build.search_outputs())
             if bibs_in_child:
                 writer.put_all(build.bibs(cached=False))
+            if feeds_in_child:
+                writer.put_all(build.feeds())
             return writer.part_result()
 
         child = fork_call(child_part)
@@ -304,9 +311,11 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
             paths.append(output.path)
 
     bibs_here = child is None or not bibs_in_child
+    feeds_here = child is None or not feeds_in_child
     try:
         put(build.pages())
-        put(build.feeds())
+        if feeds_here:
+            put(build.feeds())
         if bibs_here:
             put(build.bibs())
         done, child = (child.result() if child is not None else None), None
@@ -319,6 +328,8 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
             put(build.search_outputs())
             if not bibs_here:
                 put(build.bibs())
+            if not feeds_here:
+                put(build.feeds())
         writer.put_all(build.finish(paths))
     finally:
         if child is not None:

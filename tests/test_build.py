@@ -236,3 +236,28 @@ def test_outputs_are_streamed_not_collected(site: Path, monkeypatch) -> None:
     build_site(load_config(site), site / "_site")
     # the first page was put before the second was rendered
     assert seen[:3] == [1, 2, 3]
+
+
+def test_a_rebuild_whose_child_dies_makes_the_feeds_here(site: Path, forks,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a rebuild the child makes the search index and the feeds; if it dies, this
+    process makes both, and the site is still the clean build's."""
+    make_site(site, 2)
+    build_site(load_config(site), site / "_site")
+    write_paper(site, "late", "---\ntitle: 'Late'\ndate: 2025-03-25\nrank: 1\n"
+                "tags: [late-tag]\nabstract: 'Late.'\n---\n")
+    parent = os.getpid()
+    real = build.SiteBuild.search_outputs
+
+    def dying(self):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(self)
+
+    monkeypatch.setattr(build.SiteBuild, "search_outputs", dying)
+    build_site(load_config(site), site / "_site")
+    monkeypatch.setattr(build.SiteBuild, "search_outputs", real)
+    build_site(load_config(site), site / "clean", clean=True)
+    assert forks == [True, True, True]
+    assert (site / "_site" / "tags" / "late-tag" / "feed.xml").exists()
+    assert tree(site / "_site") == tree(site / "clean")
