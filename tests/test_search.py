@@ -337,11 +337,25 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     assert manifest["docs"] == 1
 
 
+def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets an item each time papers are analysed from now on."""
+    from sitegen.lunrindex import Analyzer
+
+    analysed: list[int] = []
+    real = Analyzer.analyse
+
+    def counting(self, texts):
+        analysed.append(1)
+        return real(self, texts)
+
+    monkeypatch.setattr(Analyzer, "analyse", counting)
+    return analysed
+
+
 def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import sitegen.search as search
     from sitegen.cache import digest
-    from sitegen.lunrindex import Analyzer
     from sitegen.model import Kept
 
     def cached(papers: list[Paper], intact=None) -> list:
@@ -351,14 +365,7 @@ def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
     assert first == list(search_outputs(_site(PAPERS), Urls(BASE)))
     assert sorted(p.name for p in tmp_path.glob("search-*.bin")) == [
         "search-base-papers.bin", "search-base.bin", "search-recent.bin"]
-    analysed: list[int] = []
-    real = Analyzer.analyse
-
-    def counting(self, texts):
-        analysed.append(1)
-        return real(self, texts)
-
-    monkeypatch.setattr(Analyzer, "analyse", counting)
+    analysed = _count_analyses(monkeypatch)
     assert cached(PAPERS) == first and analysed == []  # made again from the cached analyses
     # the writer's manifest of intact files: every listed file there with its hash -> Kept
     intact = {o.path: (digest(o.data), None) for o in first}
@@ -401,7 +408,6 @@ def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import sitegen.search as search
     from sitegen.cache import digest
-    from sitegen.lunrindex import Analyzer
     from sitegen.model import Kept
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
@@ -425,14 +431,7 @@ def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
     assert {o.path: o.data for o in later if _is_base(o.path, 32)} == base_files
     assert [o.path for o in later if _is_base(o.path, 32)] == list(base_files)
     # ... and the cached build yields them Kept, analysing only the new papers
-    analysed: list[int] = []
-    real = Analyzer.analyse
-
-    def counting(self, texts):
-        analysed.append(1)
-        return real(self, texts)
-
-    monkeypatch.setattr(Analyzer, "analyse", counting)
+    analysed = _count_analyses(monkeypatch)
     intact = {o.path: (digest(o.data), None) for o in first}
     second = cached(papers[:38], intact)
     assert len(analysed) == 3

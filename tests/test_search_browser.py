@@ -156,14 +156,19 @@ def test_without_javascript_the_page_explains(served: str, browser) -> None:
     context.close()
 
 
-@pytest.mark.browser
-def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page) -> None:
+def _build_graph_papers(site: Path, run_cli) -> None:
+    """23 papers that all hold "graph", more or less often; built."""
     for i in range(23):
         slug = f"2408.{i:05d}"
         write_paper(site, slug, _front(slug, f"Graph paper number {i}",
                                        "graph " * (i % 5 + 1) + "learning.", []))
     status, _, err = run_cli("build", cwd=site)
     assert status == 0, err
+
+
+@pytest.mark.browser
+def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page) -> None:
+    _build_graph_papers(site, run_cli)
     base = serve_dir(site / "_site", "/sub/")
     page.goto(base + "search/?q=graph")
     page.wait_for_selector("#search-results li")
@@ -187,12 +192,7 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
 
     import sitegen.search as search
 
-    for i in range(23):
-        slug = f"2408.{i:05d}"
-        write_paper(site, slug, _front(slug, f"Graph paper number {i}",
-                                       "graph " * (i % 5 + 1) + "learning.", []))
-    status, _, err = run_cli("build", cwd=site)
-    assert status == 0, err
+    _build_graph_papers(site, run_cli)
     exact_url = serve_dir(site / "_site", "/sub/")
     page.goto(exact_url + "search/?q=graph")  # one segment, nothing split: exact
     page.wait_for_selector("#search-results li")
