@@ -8,7 +8,8 @@ These are kept, each a pickle of plain data but the last (deleting the folder is
   files whose bytes did not change without reading them back), the fingerprint of every
   page (template set + globals + code + a digest of the context it was rendered from),
   the key of every group of outputs made from a few values only (a day's paper pages and
-  `.bib` files from its papers: kept whole, unmade, while the key is the same), and a
+  `.bib` files from its papers, a tag's pages from the tag: kept whole, unmade, while the
+  key is the same), and a
   digest of all the build's inputs (a build with no input changed does nothing);
 - Jinja's compiled templates (`jinja-<code digest>-<key>.cache`, render.use_bytecode_cache).
 

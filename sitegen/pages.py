@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from .cache import PageCache, digest, tree_digest
-from .model import Day, Kept, Output, Site, TagLink
+from .model import Day, Kept, Output, Site, Tag, TagLink
 from .parallel import can_fork
 from .progress import progress
 from .render import render_template
@@ -111,9 +111,25 @@ def paper_jobs(urls: Urls, day: Day) -> list[PageJob]:
         "canonical": urls.absolute("paper", paper)}) for index, paper in enumerate(papers)]
 
 
+def tag_jobs(urls: Urls, tag: Tag, papers_per_page: int) -> list[PageJob]:
+    """A tag's pages: its main page (the newest papers) and its numbered pages."""
+    link = TagLink(tag.name, tag.slug)
+    main_papers, numbered_papers = stable_pages(tag.papers, papers_per_page)
+    main_pager, pagers = _pagers(urls, "tag", link, numbered_papers)
+    jobs = [PageJob("tag.html", urls.output_path("tag", link), {
+        "tag": link, "total": len(tag.papers), "papers": main_papers,
+        "pager": main_pager, "canonical": urls.absolute("tag", link)})]
+    for number, papers in numbered_papers:
+        jobs.append(PageJob("tag.html", urls.output_path("tag", link, number), {
+            "tag": link, "total": None, "papers": papers, "pager": pagers[number],
+            "canonical": urls.absolute("tag", link, number)}))
+    return jobs
+
+
 def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
                ) -> Iterator[PageJob | PageGroup]:
-    """Every HTML page of the site, in a stable order; each day's paper pages as a group.
+    """Every HTML page of the site, in a stable order; each day's paper pages and each
+    tag's pages as a group.
 
     A page's context holds only what it shows, so that a page whose content did not change
     has the same fingerprint (cache.py) and is not rendered again: a tag's numbered pages
@@ -146,17 +162,12 @@ def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
                         partial(paper_jobs, urls, day))
     yield PageJob("tags.html", urls.output_path("tags"), {
         "tags": site.tags, "canonical": urls.absolute("tags")})
+    # a tag's pages as a group: the tag list above has digested each tag (with its
+    # papers), so an unchanged tag costs one memo lookup, not a job and fingerprint a page
+    kind = f"tag.html\0{urls.base_url}\0{papers_per_page}"
     for tag in site.tags:
-        link = TagLink(tag.name, tag.slug)
-        main_papers, numbered_papers = stable_pages(tag.papers, papers_per_page)
-        main_pager, pagers = _pagers(urls, "tag", link, numbered_papers)
-        yield PageJob("tag.html", urls.output_path("tag", link), {
-            "tag": link, "total": len(tag.papers), "papers": main_papers,
-            "pager": main_pager, "canonical": urls.absolute("tag", link)})
-        for number, papers in numbered_papers:
-            yield PageJob("tag.html", urls.output_path("tag", link, number), {
-                "tag": link, "total": None, "papers": papers, "pager": pagers[number],
-                "canonical": urls.absolute("tag", link, number)})
+        yield PageGroup("tag.html " + tag.slug, kind, (tag,),
+                        partial(tag_jobs, urls, tag, papers_per_page))
     yield PageJob("search.html", urls.output_path("search"), {
         "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})

@@ -309,3 +309,32 @@ def test_a_deleted_output_file_of_a_kept_day_is_made_again(site: Path) -> None:
     build(site)
     assert (site / "_site" / "papers" / "p10-3.bib").exists()
     assert_same_as_clean(site)
+
+
+def test_a_tag_whose_papers_did_not_change_makes_no_page_job(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tag's pages are a group keyed by the tag and its papers: a new day tagged only
+    "vision" makes the pages of that tag again, never those of "language"."""
+    from sitegen import pages
+
+    seed(site)
+    build(site)
+    made: list[str] = []
+    real = pages.tag_jobs
+
+    def tag_jobs(urls, tag, per_page):
+        made.append(tag.name)
+        return real(urls, tag, per_page)
+
+    monkeypatch.setattr(pages, "tag_jobs", tag_jobs)
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1, tags=("vision",)))
+    result = build(site)
+    assert made == ["vision"]
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert "tags/language/index.html" in kept
+    assert_same_as_clean(site)
+    made.clear()  # a paper moving from "language" to "vision" remakes both
+    write_paper(site, "p12-2", paper_text("Paper 12.2", "2025-08-12", 2, tags=("vision",)))
+    build(site)
+    assert sorted(made) == ["language", "vision"]
+    assert_same_as_clean(site)
