@@ -36,11 +36,22 @@ from .config import Config
 from .errors import OutputError, ProblemsFound
 from .fileio import leaves
 from .lock import locked, output_lock
+from .manifest import Manifest
 from .model import Kept, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
+from .staging import walk
 from .tagging import compile_rules, tag_papers
 from .urls import Urls
-from .writer import MARKER, Part, SiteWriter, WriteStats, recover, trusted_manifest, verified
+from .writer import (
+    MARKER,
+    Part,
+    SiteWriter,
+    WriteStats,
+    recover,
+    staging_names,
+    trusted_manifest,
+    verified,
+)
 
 if TYPE_CHECKING:
     from .pages import PageJob
@@ -389,28 +400,36 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                                **state["counts"])
     from .content import PAPERS_DIR, load_papers
 
+    processes = worker_count(config.build["workers"])
+    manifest = state["manifest"] if state is not None else None
+    walks = _start_walks(target, manifest, processes)
     digests: dict[int, tuple[object, bytes]] = {}
     papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                    refresh=clean, digests=digests,
                                    stats=listed.get(str(config.root / PAPERS_DIR)))
     del listed  # a stat per file: garbage now
-    _check_problems(tuple(problems), strict)
+    try:
+        _check_problems(tuple(problems), strict)
+    except ProblemsFound:
+        if walks is not None:
+            walks.cancel()
+        raise
     _long_lived()
-    manifest = state["manifest"] if state is not None else None
+    found = _walked(walks, manifest)
     previous: dict[str, bytes] = {}
     intact = None
     groups = None
+    staged = None
     if state is not None and manifest is not None:
-        intact = verified(target, manifest)
+        intact, staged = found if found is not None else (verified(target, manifest), None)
         previous = {path: key for path, key in state["pages"].items() if path in intact}
         groups = state.get("groups")
     pages = PageCache(previous, digests, groups, intact)
     if state is not None:
         pages.previous_dates = state.get("dates") or {}
     site = assemble_site(config, papers, pages, folder, clean)
-    processes = worker_count(config.build["workers"])
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
-    writer = SiteWriter(target, manifest, intact)
+    writer = SiteWriter(target, manifest, intact, staged)
     _long_lived()
     stats = write_site(build, writer, processes)
     assert stats.manifest is not None
@@ -427,6 +446,63 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)
+
+
+#: Output folders with fewer files check them in this process (forking costs more).
+WALK_FORK_MIN_FILES = 5000
+
+#: What `_start_walks` finds: the output files not as written, the staging folder's
+#: entries that differ from the manifest (path -> inode), the manifest's files it lacks,
+#: and its folders.
+WalkDelta = tuple[list[str], dict[str, int], list[str], set[str]]
+
+
+def _start_walks(target: Path, manifest: Manifest | None, processes: int) -> Forked | None:
+    """Fork a child that takes the `lstat` of every output file (`verified`) and lists the
+    staging folder while this process loads the papers: both are a system call per file
+    (0.1 s at 10,000 papers, 0.7 s at 50,000). It sends back only what differs from the
+    last build's manifest, so this process does not unpickle a stat per file. None when
+    there is nothing to check, one process, or a small site."""
+    if processes < 2 or manifest is None or len(manifest) < WALK_FORK_MIN_FILES \
+            or not (target / MARKER).exists():
+        return None
+    stage = staging_names(target)[0]
+
+    def walks() -> WalkDelta:
+        intact = verified(target, manifest)
+        broken = [path for path in manifest if path not in intact]
+        files, dirs = walk(str(stage))
+        expected = _expected_stage(manifest)
+        delta = {path: inode for path, inode in files.items() if expected.get(path) != inode}
+        missing = [path for path in expected if path not in files]
+        return broken, delta, missing, dirs
+
+    return fork_call(walks)
+
+
+def _expected_stage(manifest: Manifest) -> dict[str, int]:
+    """The staging folder as the manifest predicts it: each file a hard link to the output's
+    (the writer links unchanged files), so with the output file's inode."""
+    return {path: entry[1][3] for path, entry in manifest.items() if entry[1] is not None}
+
+
+def _walked(walks: Forked | None, manifest: Manifest | None
+            ) -> tuple[Manifest, tuple[dict[str, int], set[str]]] | None:
+    """The intact manifest entries and the staging folder's listing, from `_start_walks`;
+    None if there was no such child or it failed (then this process walks)."""
+    if walks is None or manifest is None:
+        return None
+    found = walks.result()
+    if found is None:
+        return None
+    broken, delta, missing, dirs = found
+    skip = set(broken)
+    intact = {path: entry for path, entry in manifest.items() if path not in skip}
+    files = _expected_stage(manifest)
+    for path in missing:
+        del files[path]
+    files.update(delta)
+    return intact, (files, dirs)
 
 
 def _drop_search_cache(folder: Path) -> None:

@@ -56,10 +56,12 @@ class Tree:
     """The staging tree as known to one process: its entries and folders, kept current
     as this process changes it."""
 
-    def __init__(self, top: str) -> None:
+    def __init__(self, top: str, walked: tuple[dict[str, int], set[str]] | None = None
+                 ) -> None:
+        """`walked`: `walk(top)` as another process just made it (build.py), or None."""
         self.top = top
         self.base = top + os.sep
-        self.files, self.dirs = walk(top)
+        self.files, self.dirs = walked if walked is not None else walk(top)
 
     def make_room(self, path: str, site_files: dict) -> None:
         """Remove whatever stands at `path` and make its folder, so a file can be created

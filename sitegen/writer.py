@@ -143,7 +143,8 @@ class SiteWriter:
     """
 
     def __init__(self, out_dir: Path, manifest: Manifest | None = None,
-                 intact: Manifest | None = None) -> None:
+                 intact: Manifest | None = None,
+                 staged: tuple[dict[str, int], set[str]] | None = None) -> None:
         out_dir = out_dir.absolute()
         self.out_dir = out_dir
         self.stage, self.old = staging_names(out_dir)
@@ -156,7 +157,7 @@ class SiteWriter:
                 intact = verified(out_dir, manifest)
             self.had_output = out_dir.is_dir()
             self.stage.mkdir(parents=True, exist_ok=True)
-            self.tree = Tree(str(self.stage))
+            self.tree = Tree(str(self.stage), staged)
         except OSError as exc:
             raise _os_error(exc, out_dir) from None
         self.manifest, self.intact = manifest, intact

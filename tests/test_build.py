@@ -261,3 +261,38 @@ def test_a_rebuild_whose_child_dies_makes_the_feeds_here(site: Path, forks,
     assert forks == [True, True, True]
     assert (site / "_site" / "tags" / "late-tag" / "feed.xml").exists()
     assert tree(site / "_site") == tree(site / "clean")
+
+
+def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked `lstat` of the output files and listing of the staging folder, sent back
+    as a difference from the manifest, equal what this process finds itself; and builds
+    that use them equal a clean build."""
+    from sitegen.cache import digest, load_state
+    from sitegen.staging import walk
+
+    monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
+    make_site(site, 2)
+    target = site / "_site"
+    build_site(load_config(site), target)
+    for name in ("late", "later"):  # two rebuilds: the staging folder holds a site
+        write_paper(site, name, f"---\ntitle: '{name}'\ndate: 2025-03-25\nrank: 1\n"
+                    "abstract: 'Late.'\n---\n")
+        build_site(load_config(site), target)
+    assert build_site(load_config(site), site / "clean", clean=True)
+    assert tree(target) == tree(site / "clean")
+    # now disturb both folders: a hand edit, a deleted file, a stray file
+    (target / "index.html").write_text("edited by hand", encoding="utf-8")
+    stage = site / "._site.new"
+    (stage / "404.html").unlink()
+    (stage / "stray.txt").write_text("left by a killed build", encoding="utf-8")
+    state_file = site / ".sitegen-cache" / f"build-{digest(str(target).encode()).hex()}.pickle"
+    manifest = load_state(state_file)["manifest"]
+    found = build._walked(build._start_walks(target, manifest, 2), manifest)
+    assert found == (build.verified(target, manifest), walk(str(stage)))
+    assert "index.html" not in found[0] and "stray.txt" in found[1][0]
+    write_paper(site, "latest", "---\ntitle: 'Latest'\ndate: 2025-03-26\nrank: 1\n"
+                "abstract: 'Late.'\n---\n")
+    build_site(load_config(site), target)
+    build_site(load_config(site), site / "clean", clean=True)
+    assert tree(target) == tree(site / "clean")
