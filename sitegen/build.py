@@ -404,16 +404,16 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     manifest = state["manifest"] if state is not None else None
     walks = _start_walks(target, manifest, processes)
     digests: dict[int, tuple[object, bytes]] = {}
-    papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
-                                   refresh=clean, digests=digests,
-                                   stats=listed.get(str(config.root / PAPERS_DIR)))
-    del listed  # a stat per file: garbage now
     try:
+        papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
+                                       refresh=clean, digests=digests,
+                                       stats=listed.get(str(config.root / PAPERS_DIR)))
         _check_problems(tuple(problems), strict)
-    except ProblemsFound:
+    except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
             walks.cancel()
         raise
+    del listed  # a stat per file: garbage now
     _long_lived()
     found = _walked(walks, manifest)
     previous: dict[str, bytes] = {}

@@ -372,10 +372,6 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
                      {k: papers.entries[k] for k in papers.keys[base:]})
 
 
-#: The cache layout before format 1 (tests write it to check an old file is ignored).
-_pack = searchcache.pack
-
-
 def full_index_json(papers: Sequence[Paper]) -> bytes:
     """The whole index as one lunr.js file (tests and the benchmark compare shards to it)."""
     return serialize(build_index(papers), every_vector=True)

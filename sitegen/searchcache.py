@@ -5,27 +5,20 @@ other-version file reads as nothing. Used by search.py (docs/search.md has the l
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pickle
 import sys
-import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from .cache import FORMAT as CACHE_FILE_FORMAT
-from .model import Output
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
 CACHE_FORMAT = 2
 BASE_FILE = "search-base.bin"
 BASE_PAPERS_FILE = "search-base-papers.bin"
 RECENT_FILE = "search-recent.bin"
-
-
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def header(path: Path, code: bytes) -> dict[str, Any]:
@@ -136,12 +129,3 @@ def save(path: Path, *pickles: Any) -> None:
     except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):
             tmp.unlink()
-
-
-def pack(outputs: Sequence[Output]) -> bytes:
-    """The cache layout before format 1 (a zlib pack of every output); tests write it to
-    check an old or foreign cache file is ignored."""
-    header = _json_bytes([[o.path, len(o.data)] for o in outputs])
-    return zlib.compress(header + b"\n" + b"".join(o.data for o in outputs), 1)
-
-

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import socket
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sitegen.cli import main
+from sitegen.model import Output
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO.parent / "shared" / "samples" / "daily-papers-aug11.txt"
@@ -29,6 +32,13 @@ MINIMAL_CONFIG = """\
 title = "Test Papers"
 base_url = "https://example.org/sub/"
 """
+
+
+def old_search_pack(outputs: list[Output]) -> bytes:
+    """A search cache file in the layout before format 1 (a zlib pack of every output):
+    tests write it to check an old or foreign cache file is ignored."""
+    header = json.dumps([[o.path, len(o.data)] for o in outputs]).encode("utf-8")
+    return zlib.compress(header + b"\n" + b"".join(o.data for o in outputs), 1)
 
 
 def write_paper(root: Path, slug: str, text: str) -> Path:

@@ -296,3 +296,47 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     build_site(load_config(site), target)
     build_site(load_config(site), site / "clean", clean=True)
     assert tree(target) == tree(site / "clean")
+
+
+def test_a_content_error_stops_the_walks_child(site: Path, forks,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that stops on a bad paper, or on any failure while loading, kills and reaps
+    the child it forked for the walks: no process is left behind (`serve` builds in a
+    long-lived process)."""
+    import sitegen.content as content
+    from sitegen.errors import ProblemsFound
+
+    monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
+    started: list[int] = []
+    real = build._start_walks
+
+    def recording(*args):
+        child = real(*args)
+        started.append(child.pid if child is not None else 0)
+        return child
+
+    monkeypatch.setattr(build, "_start_walks", recording)
+
+    def gone(pid: int) -> bool:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped already: not our child any more
+            return True
+        return False
+
+    make_site(site, 2)
+    build_site(load_config(site), site / "_site")
+    write_paper(site, "broken", "---\ntitle: [unclosed\n---\n")
+    with pytest.raises(ProblemsFound):
+        build_site(load_config(site), site / "_site")
+    assert started[-1] and gone(started[-1])
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    write_paper(site, "broken", "---\ntitle: 'Mended'\ndate: 2025-03-25\nrank: 1\n"
+                "abstract: 'Fine now.'\n---\n")
+    monkeypatch.setattr(content, "load_papers", failing)
+    with pytest.raises(RuntimeError):
+        build_site(load_config(site), site / "_site")
+    assert started[-1] and gone(started[-1])

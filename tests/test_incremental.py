@@ -9,7 +9,7 @@ import pytest
 
 from sitegen.build import build_site
 from sitegen.config import load_config
-from tests.conftest import write_paper
+from tests.conftest import old_search_pack, write_paper
 
 
 def paper_text(title: str, date: str, rank: int, abstract: str = "An abstract.",
@@ -237,7 +237,6 @@ def test_unwritable_cache_folder_is_no_error(site: Path) -> None:
 
 def test_clean_makes_the_search_index_anew(site: Path) -> None:
     from sitegen.model import Output
-    from sitegen.search import _pack
 
     seed(site)
     build(site)
@@ -245,7 +244,7 @@ def test_clean_makes_the_search_index_anew(site: Path) -> None:
     cached = list((site / ".sitegen-cache").glob("search-*.bin"))
     assert cached
     for path in cached:  # search-base.bin and search-recent.bin
-        path.write_bytes(_pack([Output("search/manifest.json", b"stale")]))
+        path.write_bytes(old_search_pack([Output("search/manifest.json", b"stale")]))
     build_site(load_config(site), site / "_site", clean=True)
     assert (site / "_site" / "search" / "manifest.json").read_bytes() == manifest
 

@@ -26,6 +26,7 @@ from sitegen.search import (
     search_outputs,
 )
 from sitegen.urls import Urls
+from tests.conftest import old_search_pack
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK = REPO / "tests" / "js" / "search_check.js"
@@ -382,7 +383,7 @@ def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
     cache.write_bytes(cache.read_bytes()[:-10])  # a truncated cache is rebuilt, not trusted
     analysed.clear()
     assert cached(edited) == second and len(analysed) == len(PAPERS)
-    cache.write_bytes(search._pack([Output("search/manifest.json", b"stale")]))  # old layout
+    cache.write_bytes(old_search_pack([Output("search/manifest.json", b"stale")]))  # old layout
     (tmp_path / "search-0123.bin").write_bytes(b"format 3")
     assert cached(edited, intact) == second
     assert not (tmp_path / "search-0123.bin").exists()  # an old layout's file is removed
