@@ -264,34 +264,42 @@ def index_inverted(fields: Sequence[Field], inverted: Inverted,
     count = inverted.count
     docs_of, tfs_of, lengths = inverted.docs, inverted.tfs, inverted.lengths
     average = [sum(field) / count if count else 0 for field in lengths]
-    # lunr's length normalisation K1 * (1 - B + B * len/avg), in lunr.py's operation order
-    norms = [{n: K1 * (1 - B + B * (n / avg)) for n in set(field)} if avg else {}
-             for field, avg in zip(lengths, average, strict=True)]
     ordered = sorted(set().union(*docs_of), key=js_order)
     postings: list[Posting] = []
     nothing: tuple[list[int], list[str]] = ([], [])
     for position, term in enumerate(ordered):
         entry = [(docs.get(term), tfs.get(term))
                  for docs, tfs in zip(docs_of, tfs_of, strict=True)]
-        with_term = sum(len(docs) for docs, _ in entry if docs)
-        x = (count - with_term + 0.5) / (with_term + 0.5)
-        idf = math.log(1 + abs(x))
+        term_idf = idf(count, sum(len(docs) for docs, _ in entry if docs))
         prefix = f"{position},"
         posting = []
         for fi, (docs, tfs) in enumerate(entry):
             if not docs:
                 posting.append(nothing)
                 continue
-            norm, boost = norms[fi], fields[fi].boost
+            avg, boost = average[fi], fields[fi].boost
             # most postings of a term share (tf, field length), hence their score
             keys = list(zip(tfs, map(lengths[fi].__getitem__, docs), strict=True))
-            text = {key: prefix + repr(js_round3(idf * ((K1 + 1) * key[0])
-                                                  / (norm[key[1]] + key[0]) * boost))
+            text = {key: prefix + repr(field_score(term_idf, key[0], key[1], avg, boost))
                     for key in set(keys)}
             posting.append((docs, list(map(text.__getitem__, keys))))
         postings.append(tuple(posting))
     return FullIndex(names, ordered, postings,
                      list(refs) if refs is not None else [ref_of(d) for d in range(count)])
+
+
+def idf(documents: int, with_term: int) -> float:
+    """lunr.idf: `with_term` is the sum over fields of the papers holding the term there."""
+    x = (documents - with_term + 0.5) / (with_term + 0.5)
+    return math.log(1 + abs(x))
+
+
+def field_score(term_idf: float, tf: int, length: int, average: float, boost: float) -> float:
+    """lunr.js 2.3.9's field score (createFieldVectors), in its operation order, rounded as
+    it rounds: the one formula of the one-file index and of the segments' bounds."""
+    score = term_idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf)
+    score *= boost
+    return js_round3(score)
 
 
 def js_round3(score: float) -> float:

@@ -18,7 +18,6 @@ loaded can add under any later day's figures.
 from __future__ import annotations
 
 import json
-import math
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,23 +26,10 @@ from itertools import chain, compress, repeat
 from operator import add
 from typing import Any
 
-from .lunrindex import K1, Analysis, B, js_order, js_round3
+from .lunrindex import Analysis, field_score, idf, js_order
 
 #: (kind, name, data) of one file, the kind a `urls.PAGE_KINDS` key
 File = tuple[str, str, bytes]
-
-
-def idf(documents: int, with_term: int) -> float:
-    """lunr.idf: `with_term` is the sum over fields of the papers holding the term there."""
-    x = (documents - with_term + 0.5) / (with_term + 0.5)
-    return math.log(1 + abs(x))
-
-
-def field_score(term_idf: float, tf: int, length: int, average: float, boost: float) -> float:
-    """lunr.js 2.3.9's field score (createFieldVectors), rounded as it rounds."""
-    score = term_idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf)
-    score *= boost
-    return js_round3(score)
 
 
 def _json(value: Any) -> bytes:
