@@ -16,6 +16,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,9 @@ from .writer import (
 )
 
 if TYPE_CHECKING:
-    from .pages import PageJob
+    import jinja2
+
+    from .pages import PageGroup, PageJob
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -132,10 +135,6 @@ class SiteBuild:
                  workers: int = 1, show_progress: bool = False, folder: Path | None = None,
                  clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
                  ) -> None:
-        from .metadata import template_globals
-        from .pages import page_items, set_page_base
-        from .render import make_environment, use_bytecode_cache
-
         self.config, self.site, self.cache = config, site, cache
         # the build cache's folder (feed entries), `--clean`, and the files verified intact
         # in the output folder (the search index reuses them when no paper changed)
@@ -144,22 +143,47 @@ class SiteBuild:
         # stays idle: forking page workers only pays with 3 processes or more.
         self.workers, self.show_progress = max(1, workers - 1), show_progress
         self.urls = Urls(config.site["base_url"])
-        env = make_environment(config, self.urls)
-        if folder is not None:
-            use_bytecode_cache(env, folder, clean)
-        env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
-                                      for tag in site.tags}
-        env.globals.update(template_globals(self.urls, config.site["title"]))
-        self.env = env
-        self.items = list(page_items(site, self.urls, config.build["days_per_page"],
-                                     config.build["papers_per_page"]))
         #: the sitemap's date of every page put so far, and the pages the cache kept
         self.lastmods: dict[str, dt.date | None] = {}
         self.kept_pages: set[str] = set()
         #: the dates of the pages not in groups (for the next build: `PageCache.previous_dates`)
         self.dates: dict[str, dt.date | None] = {}
-        if cache is not None:
-            set_page_base(env, cache)
+
+    # The template environment and the page list are made when the pages first need them:
+    # after `write_site` has forked the child that makes the search index and feeds, which
+    # need neither, so the child starts without waiting for them (nor imports Jinja).
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        """The Jinja environment with the site's globals (and, with the build cache, the
+        compiled templates' cache and the page base the fingerprints see)."""
+        from .metadata import template_globals
+        from .pages import set_page_base
+        from .render import make_environment, use_bytecode_cache
+
+        env = make_environment(self.config, self.urls)
+        if self.folder is not None:
+            use_bytecode_cache(env, self.folder, self.clean)
+        env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
+                                      for tag in self.site.tags}
+        env.globals.update(template_globals(self.urls, self.config.site["title"]))
+        if self.cache is not None:
+            set_page_base(env, self.cache)
+        return env
+
+    def _page_cache(self) -> PageCache | None:
+        """The page cache, ready: its base (what every page depends on) is set with `env`."""
+        if self.cache is not None:
+            self.env  # noqa: B018 (made for its effect on the cache)
+        return self.cache
+
+    @cached_property
+    def items(self) -> list[PageJob | PageGroup]:
+        """Every HTML page: jobs, and groups of pages the build cache may keep whole."""
+        from .pages import page_items
+
+        build = self.config.build
+        return list(page_items(self.site, self.urls, build["days_per_page"],
+                               build["papers_per_page"]))
 
     def pages(self) -> Iterator[Output | Kept]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
@@ -176,7 +200,7 @@ class SiteBuild:
         from .render import forget_fragments
         from .sitemap import page_lastmod
 
-        cache, lastmods = self.cache, self.lastmods
+        cache, lastmods = self._page_cache(), self.lastmods
         todo: list[PageJob] = []
 
         known = cache.previous_dates if cache is not None else {}
@@ -226,14 +250,15 @@ class SiteBuild:
         fingerprints would not reach the saved state)."""
         from .metadata import bib_outputs
 
-        yield from bib_outputs(self.site, self.urls, self.cache if cached else None)
+        yield from bib_outputs(self.site, self.urls, self._page_cache() if cached else None)
 
     def record_bibs(self) -> None:
         """Tell the page cache of the `.bib` files a forked child made (`bibs(False)`)."""
         from .metadata import record_bib_groups
 
-        if self.cache is not None:
-            record_bib_groups(self.site, self.urls, self.cache)
+        cache = self._page_cache()
+        if cache is not None:
+            record_bib_groups(self.site, self.urls, cache)
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds."""

@@ -141,6 +141,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     out = Path(args.out) if args.out else None
     result = build_site(config, out, strict=args.strict, clean=args.clean,
                         show_progress=not args.quiet)
+    global _last_build
+    _last_build = result  # freed by the process's exit (`main_exit`), not paper by paper
     console.problems(result.problems)
     stats = result.stats
     assert stats is not None
@@ -314,9 +316,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
+#: The last build's result (its site model): kept until the process ends.
+_last_build: object = None
+
+
 def main_exit() -> None:
-    """The console-script entry point."""
-    sys.exit(main())
+    """The console-script entry point (and `python -m sitegen`'s).
+
+    The process ends with `os._exit` once its output is flushed: every file it wrote is
+    closed and every process it started has ended by then, so what this skips is freeing the
+    site model object by object (about 50 ms of a rebuild at 10,000 papers) and the
+    interpreter's other teardown, which the operating system does at once.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":

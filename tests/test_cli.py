@@ -181,3 +181,24 @@ def test_base_url_option_moves_every_link(run_cli, site, sample_page):
     assert status == 0
     home = (site / "_site" / "index.html").read_text()
     assert 'href="/other/2025/08/11/"' in home and 'href="/sub/' not in home
+
+
+def test_the_command_flushes_its_output_and_exits_with_the_status(site, sample_page):
+    """`python -m sitegen` ends with os._exit (cli.main_exit): what it printed to a pipe
+    arrives whole, and the status is the command's."""
+    import subprocess
+    import sys
+
+    def sitegen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sitegen", *args, "--root", str(site)],
+                              capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).parent.parent)
+
+    assert sitegen("import", "--year", "2025", str(sample_page)).returncode == 0
+    built = sitegen("build")
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built 69 papers") and built.stdout.endswith(" s\n")
+    (site / "content" / "papers" / "broken.md").write_text("---\ntitle: [\n---\n", "utf-8")
+    failed = sitegen("build")
+    assert failed.returncode == 1
+    assert "broken.md" in failed.stderr and failed.stderr.endswith("\n")
