@@ -145,6 +145,51 @@ def test_refs_are_paper_numbers_oldest_first_in_letters() -> None:
     assert paper_order([*PAPERS, older])[0] is older  # a slug later in order, but older
 
 
+def test_paper_order_of_day_runs_equals_the_full_sort() -> None:
+    """`Site.papers` (runs of one day, newest first) takes the per-day path; any other
+    order the full sort: both give (date, slug) order, equal slugs kept as they came."""
+    papers = _days(40)
+    import random
+
+    rng = random.Random(7)
+    shuffled = papers[:]
+    rng.shuffle(shuffled)
+    expected = sorted(papers, key=lambda p: (p.date, p.slug))
+    by_day = sorted(shuffled, key=lambda p: p.date, reverse=True)  # runs, slugs shuffled
+    assert paper_order(by_day) == expected and paper_order(shuffled) == expected
+    oldest_first = sorted(shuffled, key=lambda p: p.date)  # runs, but ascending: full sort
+    assert paper_order(oldest_first) == expected
+    twin = Paper(**{**papers[0].__dict__, "title": "Twin"})  # same date and slug
+    assert paper_order([twin, papers[0]]) == [twin, papers[0]]
+    assert paper_order([papers[1], twin, papers[0]]) == [twin, papers[0], papers[1]]
+    assert paper_order([]) == []
+
+
+def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """The digests the build already has are the cache keys: a paper in `digests` is not
+    hashed again, one missing is (with the same function, so the keys agree)."""
+    import sitegen.content as content
+    import sitegen.search as search
+
+    papers = _days(20)
+    memo = {id(p): (p, content.paper_digest(p)) for p in papers}
+    hashed: list[str] = []
+    real = content.paper_digest
+    monkeypatch.setattr(content, "paper_digest", lambda p: hashed.append(p.slug) or real(p))
+    fresh = list(search_outputs(_site(papers), Urls(BASE)))
+    hashed.clear()
+    first = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                              digests=memo))
+    assert first == fresh and hashed == []
+    del memo[id(papers[3])]
+    analysed = _count_analyses(monkeypatch)
+    again = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                              digests=memo))
+    assert again == fresh and hashed == [papers[3].slug] and analysed == []
+
+
 def test_search_js_refs_equal_python_refs() -> None:
     numbers = [0, 1, 25, 26, 51, 52, 53, 2703, 2704, 140_607, 140_608, 9_999_999]
     script = ("const S=require('./themes/default/static/js/search.js');"
