@@ -33,7 +33,7 @@ from . import searchcache
 from .cache import digest
 from .lunrindex import Analysis, Analyzer, Field, FullIndex, index_analyses, serialize
 from .model import Kept, Output, Paper, Site
-from .segment import Segment
+from .segment import Appendable, Segment
 from .textrender import preview
 from .urls import Urls
 
@@ -155,6 +155,10 @@ class _Papers:
         self.entries: dict[bytes, tuple[Analysis | None, str]] = {}
         #: the base's analyses, one at a time (`stream`), when not taken from `entries`
         self.base: Iterator[Analysis] | None = None
+        #: the recent segment as the last build left it (`recent_segment` goes on from
+        #: it when its papers are the first of this build's recent ones), then this one's
+        self.recent: tuple[list[bytes], Any] | None = None
+        self.recent_made: Appendable | None = None
 
     def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None,
              start: int = 0) -> _Papers:
@@ -205,6 +209,24 @@ class _Papers:
             yield entry[0]
         if save is not None and out:
             save(out)
+
+    def recent_segment(self, start: int, stop: int, params: Params) -> Appendable:
+        """The recent segment, papers [start, stop): the last build's with the papers
+        added since, when its papers are this one's first ones, else made anew."""
+        segment = None
+        if self.recent is not None:
+            keys, state = self.recent
+            with contextlib.suppress(Exception):  # a cache of another shape: made anew
+                resumed = Appendable.resume(state, params.shard_postings, VOCAB_TERMS)
+                if resumed.first == start and resumed.ident == "r" \
+                        and resumed.fields == len(FIELDS) and resumed.count == len(keys) \
+                        and self.keys[start:start + len(keys)] == keys:
+                    segment = resumed
+        if segment is None:
+            segment = Appendable("r", start, len(FIELDS), params.shard_postings, VOCAB_TERMS)
+        segment.add(self.analyses(start + segment.count, stop))
+        self.recent_made = segment
+        return segment
 
     def analyses(self, start: int, stop: int) -> Iterator[Analysis]:
         """The analyses of papers [start, stop)."""
@@ -296,11 +318,15 @@ def _segment(output: Any, ident: str, papers: _Papers, start: int, stop: int,
     """The files of segment `ident` (papers [start, stop)) and its doc-store buckets (the
     base's: those wholly below `stop`; the recent's: the rest); returns its manifest entry."""
     with _paused_gc():
-        analyses = papers.base if ident == "b" and papers.base is not None else \
-            papers.analyses(start, stop)
-        segment = Segment(ident, start, analyses,
-                          [f.boost for f in FIELDS], params.shard_postings, head_docs,
-                          VOCAB_TERMS)
+        segment: Segment | Appendable
+        if ident == "r":  # no split terms: kept between builds, term by term
+            segment = papers.recent_segment(start, stop, params)
+        else:
+            analyses = papers.base if papers.base is not None else \
+                papers.analyses(start, stop)
+            segment = Segment(ident, start, analyses,
+                              [f.boost for f in FIELDS], params.shard_postings, head_docs,
+                              VOCAB_TERMS)
         for kind, name, data in segment.files():
             yield output(kind, name, data)
     first = start // BUCKET_DOCS
@@ -373,7 +399,7 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         return
     base_header = searchcache.header(base_path, code)
     keep = base_header.get("key") == base_key and all_intact(base_header["outputs"])
-    recent = searchcache.entries(recent_path, header)
+    recent, papers.recent = searchcache.body(recent_path, header)
     writer = None
     if keep:  # the recent papers, and those of the recent's first doc-store bucket
         papers.fill(recent, base // BUCKET_DOCS * BUCKET_DOCS)
@@ -389,8 +415,10 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
     if writer is not None:
         writer.close()
         searchcache.save(base_path, {**fmt, "key": base_key, **record["base"]})
+    made = papers.recent_made
     searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"]},
-                     {k: papers.entries[k] for k in papers.keys[base:]})
+                     {k: papers.entries[k] for k in papers.keys[base:]},
+                     (papers.keys[base:], made.state()) if made is not None else None)
 
 
 def full_index_json(papers: Sequence[Paper]) -> bytes:

@@ -15,7 +15,7 @@ from typing import Any
 from .cache import FORMAT as CACHE_FILE_FORMAT
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 BASE_FILE = "search-base.bin"
 BASE_PAPERS_FILE = "search-base-papers.bin"
 RECENT_FILE = "search-recent.bin"
@@ -46,8 +46,22 @@ def unpickle(path: Path, skip: int) -> Any:
 
 def entries(path: Path, header: Mapping[str, Any]) -> dict[bytes, Any]:
     """The papers' analyses and records kept in a cache file (its second pickle)."""
-    body = unpickle(path, 1) if header else None
-    return body if isinstance(body, dict) else {}
+    return body(path, header)[0]
+
+
+def body(path: Path, header: Mapping[str, Any]) -> tuple[dict[bytes, Any], Any]:
+    """The second and third pickles of a cache file (with `header` read from it): the
+    papers' analyses and records, and what follows; ({}, None) if either is unreadable."""
+    if not header:
+        return {}, None
+    try:
+        with open(path, "rb") as handle:
+            pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
+            entries = pickle.load(handle)  # noqa: S301
+            extra = pickle.load(handle)  # noqa: S301
+            return (entries, extra) if isinstance(entries, dict) else ({}, None)
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return {}, None
 
 
 def file_format() -> tuple[object, ...]:

@@ -503,6 +503,51 @@ def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
     assert renumbered == fresh([*more, older])
 
 
+def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A day added: the recent segment is the cached one plus the day's papers (only they
+    are added); an edited or renumbered recent paper makes it anew. Always as fresh."""
+    import sitegen.search as search
+    from sitegen.segment import Appendable
+
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    added: list[tuple[int, int]] = []  # (papers before, papers added) per `add`
+    real = Appendable.add
+
+    def add(self, analyses):
+        before = self.count
+        real(self, analyses)
+        added.append((before, self.count - before))
+
+    monkeypatch.setattr(Appendable, "add", add)
+
+    def check(papers: list[Paper]) -> None:
+        added.clear()
+        cached = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                   None, params))
+        assert cached == list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+
+    papers = _days(45)  # base 32
+    check(papers[:36])
+    check(papers[:39])
+    assert added[0] == (4, 3)  # the last build's 4 recent papers, then the day's 3
+    check(papers[:39])
+    assert added[0] == (7, 0)
+    edited = [*papers[:33], Paper(**{**papers[33].__dict__, "title": "Edited"}),
+              *papers[34:42]]
+    check(edited)
+    assert added[0] == (0, 10)  # an edited recent paper: made anew
+    older = Paper(slug="p999", title="Older", abstract="Text.", date=dt.date(2024, 1, 1))
+    check([*edited, older])
+    assert added[0] == (0, 11)  # every number moves up one (the base too)
+    check([*edited, older, *papers[42:45]])
+    assert added[0] == (11, 3)
+    (tmp_path / "search-recent.bin").write_bytes(b"damaged")
+    check(papers[:45])
+    assert added[0] == (0, 13)
+
+
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
     manifest = json.loads(outputs["search/manifest.json"])
