@@ -24,7 +24,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import chain, groupby, pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from typing import Any
 from . import searchcache
 from .cache import digest
 from .lunrindex import Analysis, Analyzer, Field, FullIndex, index_analyses, serialize
-from .model import Kept, Output, Paper, Site
+from .model import Day, Kept, Output, Paper, Site
 from .segment import Appendable, Segment
 from .textrender import preview
 from .urls import Urls
@@ -75,13 +75,21 @@ def bucket_count(papers: int) -> int:
     return max(1, math.ceil(papers / BUCKET_DOCS))
 
 
-def paper_order(papers: Sequence[Paper]) -> list[Paper]:
-    """Papers in search number order: oldest first, so a new day appends numbers."""
-    # `Site.papers` comes in runs of one day, newest day first: then the order is the runs
-    # reversed, each sorted by slug (a sort of 30 papers a day, no key built per paper)
+def paper_order(papers: Sequence[Paper], days: Sequence[Day] = ()) -> list[Paper]:
+    """Papers in search number order: oldest first, so a new day appends numbers.
+
+    `days`: the site's days (newest first), used when their papers are `papers` in that
+    order (`Site.papers`): each day's sorted by slug, the days reversed."""
+    by_slug = attrgetter("slug")
+    if days and len(papers) == sum(len(day.papers) for day in days) \
+            and all(a.date > b.date for a, b in pairwise(days)) \
+            and tuple(chain.from_iterable(day.papers for day in days)) == tuple(papers) \
+            and all(p.date == day.date for day in days for p in day.papers):
+        return [p for day in reversed(days) for p in sorted(day.papers, key=by_slug)]
+    # Otherwise runs of one day, newest day first: the order is the runs reversed, each
+    # sorted by slug (a sort of 30 papers a day, no key built per paper)
     runs = [list(run) for _, run in groupby(papers, key=attrgetter("date"))]
     if all(a[0].date > b[0].date for a, b in pairwise(runs)):
-        by_slug = attrgetter("slug")
         return [p for run in reversed(runs) for p in sorted(run, key=by_slug)]
     # any other order: one string per paper (ISO dates sort as dates, all 10 characters
     # long): comparing (date, slug) tuples took 0.17 s for 50,000 papers, these a fifth
@@ -144,8 +152,9 @@ class _Papers:
     from the cache for papers whose indexed text and record did not change."""
 
     def __init__(self, papers: Sequence[Paper], urls: Urls,
-                 digests: Mapping[int, tuple[Any, bytes]] | None = None) -> None:
-        self.papers = paper_order(papers)
+                 digests: Mapping[int, tuple[Any, bytes]] | None = None,
+                 days: Sequence[Day] = ()) -> None:
+        self.papers = paper_order(papers, days)
         self.urls = urls
         #: per paper, a digest of the whole paper (everything its search data depends on
         #: and more; its URL is made from its slug, the base URL is part of the cache
@@ -257,7 +266,7 @@ def search_outputs(site: Site, urls: Urls, shard_postings: int = SHARD_POSTINGS,
     """The base segment's files and doc-store buckets, the recent segment's, and, last,
     the manifest, in a stable order, made one at a time."""
     params = Params(shard_postings, head_docs, segment)
-    papers = _Papers(site.papers, urls)
+    papers = _Papers(site.papers, urls, None, site.days)
     base = params.base(len(papers.keys))
     papers.fill(start=base)
     papers.base = papers.stream(base, (), {})
@@ -378,7 +387,7 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
                     digests: Mapping[int, tuple[Any, bytes]] | None
                     ) -> Iterator[Output | Kept]:
     code = _code_key()
-    papers = _Papers(site.papers, urls, digests)
+    papers = _Papers(site.papers, urls, digests, site.days)
     count = len(papers.keys)
     base = params.base(count)
     salt = b"\x1f".join([urls.base_url.encode(), repr(params).encode()])

@@ -14,8 +14,9 @@ import pytest
 from conftest import write_paper
 from lunr import lunr
 
+from sitegen.assemble import assemble
 from sitegen.lunrindex import ref_of
-from sitegen.model import Output, Paper, Site
+from sitegen.model import Day, Output, Paper, Site
 from sitegen.search import (
     BUCKET_DOCS,
     FIELDS,
@@ -163,6 +164,15 @@ def test_paper_order_of_day_runs_equals_the_full_sort() -> None:
     assert paper_order([twin, papers[0]]) == [twin, papers[0]]
     assert paper_order([papers[1], twin, papers[0]]) == [twin, papers[0], papers[1]]
     assert paper_order([]) == []
+    site = assemble(shuffled, lambda p: p.tags)
+    assert paper_order(by_day, site.days) == expected  # not the days' papers: the runs
+    import sitegen.search as search
+
+    with pytest.MonkeyPatch.context() as patch:  # the days' path: no runs made
+        patch.setattr(search, "groupby", None)
+        assert paper_order(site.papers, site.days) == expected
+    wrong = [Day(day.date, tuple(reversed(day.papers))) for day in site.days]
+    assert paper_order(site.papers, wrong) == expected
 
 
 def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
