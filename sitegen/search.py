@@ -78,13 +78,10 @@ def bucket_count(papers: int) -> int:
 def paper_order(papers: Sequence[Paper], days: Sequence[Day] = ()) -> list[Paper]:
     """Papers in search number order: oldest first, so a new day appends numbers.
 
-    `days`: the site's days (newest first), used when their papers are `papers` in that
-    order (`Site.papers`): each day's sorted by slug, the days reversed."""
+    `days`: the site's days (newest first), used when they hold `papers` (`days_hold`):
+    each day's papers sorted by slug, the days reversed."""
     by_slug = attrgetter("slug")
-    if days and len(papers) == sum(len(day.papers) for day in days) \
-            and all(a.date > b.date for a, b in pairwise(days)) \
-            and tuple(chain.from_iterable(day.papers for day in days)) == tuple(papers) \
-            and all(p.date == day.date for day in days for p in day.papers):
+    if days_hold(papers, days):
         return [p for day in reversed(days) for p in sorted(day.papers, key=by_slug)]
     # Otherwise runs of one day, newest day first: the order is the runs reversed, each
     # sorted by slug (a sort of 30 papers a day, no key built per paper)
@@ -95,6 +92,42 @@ def paper_order(papers: Sequence[Paper], days: Sequence[Day] = ()) -> list[Paper
     # long): comparing (date, slug) tuples took 0.17 s for 50,000 papers, these a fifth
     keys = [f"{p.date.isoformat()}\x00{p.slug}" for p in papers]
     return [papers[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
+
+
+def days_hold(papers: Sequence[Paper], days: Sequence[Day]) -> bool:
+    """Whether `days` (newest first) hold exactly `papers` in that order, as `Site.days`
+    and `Site.papers` do. A day's papers are those of its date (`assemble`): their dates
+    are not read (in a forked child each object read costs a page copy)."""
+    return bool(days) and len(papers) == sum(len(day.papers) for day in days) \
+        and all(a.date > b.date for a, b in pairwise(days)) \
+        and tuple(chain.from_iterable(day.papers for day in days)) == tuple(papers)
+
+
+def day_orders(days: Sequence[Day], digests: Mapping[int, tuple[Any, bytes]],
+               known: Mapping[bytes, tuple[int, ...]]
+               ) -> tuple[list[Paper], list[bytes], dict[bytes, tuple[int, ...]]]:
+    """Papers and their keys (`paper_keys`) in search number order, from the site's days,
+    and each day's order by slug (its papers' positions) by a digest of its papers' keys.
+    A day whose order is `known` (the last build's) is not sorted: its papers' slugs are
+    not read."""
+    from .content import paper_digest  # imported already by whoever loaded the papers
+
+    get = digests.get
+    papers: list[Paper] = []
+    keys: list[bytes] = []
+    orders: dict[bytes, tuple[int, ...]] = {}
+    for day in reversed(days):
+        found = day.papers
+        found_keys = [hit[1] if (hit := get(id(p))) is not None and hit[0] is p
+                      else paper_digest(p) for p in found]
+        day_key = digest(b"".join(found_keys))
+        order = known.get(day_key)
+        if order is None or len(order) != len(found):
+            order = tuple(sorted(range(len(found)), key=lambda i: found[i].slug))
+        orders[day_key] = order
+        papers += map(found.__getitem__, order)
+        keys += map(found_keys.__getitem__, order)
+    return papers, keys, orders
 
 
 def paper_fields(paper: Paper) -> dict[str, str]:
@@ -153,14 +186,24 @@ class _Papers:
 
     def __init__(self, papers: Sequence[Paper], urls: Urls,
                  digests: Mapping[int, tuple[Any, bytes]] | None = None,
-                 days: Sequence[Day] = ()) -> None:
-        self.papers = paper_order(papers, days)
+                 days: Sequence[Day] = (),
+                 orders: Mapping[bytes, tuple[int, ...]] | None = None) -> None:
+        """`days`: the site's (`paper_order`); `orders`: each day's order by slug as the
+        last build found it (`day_orders`)."""
         self.urls = urls
         #: per paper, a digest of the whole paper (everything its search data depends on
         #: and more; its URL is made from its slug, the base URL is part of the cache
         #: keys): the one the build already has (`digests`, the page cache's memo of
         #: `content.paper_digest`s), so that an unchanged paper costs a lookup, not a hash
-        self.keys: list[bytes] = paper_keys(self.papers, digests or {})
+        self.keys: list[bytes]
+        #: each day's order by slug, for the next build
+        self.orders: dict[bytes, tuple[int, ...]] = {}
+        if days_hold(papers, days):
+            self.papers, self.keys, self.orders = day_orders(days, digests or {},
+                                                             orders or {})
+        else:
+            self.papers = paper_order(papers)
+            self.keys = paper_keys(self.papers, digests or {})
         self.entries: dict[bytes, tuple[Analysis | None, str]] = {}
         #: the base's analyses, one at a time (`stream`), when not taken from `entries`
         self.base: Iterator[Analysis] | None = None
@@ -387,7 +430,12 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
                     digests: Mapping[int, tuple[Any, bytes]] | None
                     ) -> Iterator[Output | Kept]:
     code = _code_key()
-    papers = _Papers(site.papers, urls, digests, site.days)
+    recent_path, base_path = (cache_dir / searchcache.RECENT_FILE,
+                              cache_dir / searchcache.BASE_FILE)
+    header = searchcache.header(recent_path, code)
+    orders = header.get("orders")
+    papers = _Papers(site.papers, urls, digests, site.days,
+                     orders if isinstance(orders, dict) else None)
     count = len(papers.keys)
     base = params.base(count)
     salt = b"\x1f".join([urls.base_url.encode(), repr(params).encode()])
@@ -398,11 +446,8 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         return intact is not None and all(
             path in intact and intact[path][0] == hashed for path, hashed in listing)
 
-    recent_path, base_path = (cache_dir / searchcache.RECENT_FILE,
-                              cache_dir / searchcache.BASE_FILE)
     body_path = cache_dir / searchcache.BASE_PAPERS_FILE
     fmt = {"format": searchcache.file_format(), "code": code}
-    header = searchcache.header(recent_path, code)
     if header.get("key") == key and all_intact(header["outputs"]):
         yield from (Kept(path) for path, _ in header["outputs"])
         return
@@ -425,7 +470,8 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         writer.close()
         searchcache.save(base_path, {**fmt, "key": base_key, **record["base"]})
     made = papers.recent_made
-    searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"]},
+    searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"],
+                                   "orders": papers.orders},
                      {k: papers.entries[k] for k in papers.keys[base:]},
                      (papers.keys[base:], made.state()) if made is not None else None)
 

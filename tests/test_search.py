@@ -14,6 +14,7 @@ import pytest
 from conftest import write_paper
 from lunr import lunr
 
+from sitegen import searchcache
 from sitegen.assemble import assemble
 from sitegen.lunrindex import ref_of
 from sitegen.model import Day, Output, Paper, Site
@@ -556,6 +557,28 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
     (tmp_path / "search-recent.bin").write_bytes(b"damaged")
     check(papers[:45])
     assert added[0] == (0, 13)
+
+
+def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path) -> None:
+    """With the site's days, papers are numbered day by day; each day's order by slug is
+    kept by a digest of its papers and taken as it is the next time (not sorted again)."""
+    import sitegen.search as search
+    from sitegen.content import paper_digest
+
+    papers = _days(40)
+    site = assemble(papers[:30], lambda p: p.tags)
+    ordered, keys, orders = search.day_orders(site.days, {}, {})
+    assert ordered == paper_order(papers[:30]) and keys == [paper_digest(p) for p in ordered]
+    assert search.day_orders(site.days, {}, orders) == (ordered, keys, orders)
+    backwards = {key: tuple(reversed(order)) for key, order in orders.items()}
+    assert search.day_orders(site.days, {}, backwards)[0] != ordered  # taken as it is
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    for count in (30, 33, 36, 40):  # days added: as fresh, with the orders in the cache
+        site = assemble(papers[:count], lambda p: p.tags)
+        cached = list(search.cached_search_outputs(site, Urls(BASE), tmp_path, None, params))
+        assert cached == list(search_outputs(site, Urls(BASE), 6, 2, 16))
+    header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+    assert len(header["orders"]) == len(site.days)
 
 
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
