@@ -14,7 +14,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -298,8 +298,11 @@ class FeedWriter:
 
 def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = None,
                  refresh: bool = False,
-                 memo: dict[int, tuple[Any, bytes]] | None = None) -> list[Output]:
-    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag.
+                 memo: dict[int, tuple[Any, bytes]] | None = None) -> Iterator[Output]:
+    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag, made
+    one at a time (a site's feeds are megabytes: each is written and dropped before the
+    next is made, so the memory is reused, not mapped afresh for each); the cache is saved
+    after the last.
 
     `cache`: where `FeedCache` keeps entries and headers between builds (`refresh`: not
     read); `memo`: paper digests already known (the build's `PageCache.memo`).
@@ -334,20 +337,15 @@ def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = No
     tagged = [(tag, tag_feed_info(tag, config, urls, ids), entries(tag.papers))
               for tag in site.tags]
     writer.prepare(site_info, [entry for _, entry in made.values()])
-    outputs = [
-        Output(urls.output_path("atom"), writer.document("atom", site_info, latest)),
-        Output(urls.output_path("rss"), writer.document("rss", site_info, latest)),
-        Output(urls.output_path("json_feed"), json_feed(site_info, config, latest)),
-    ]
+    yield Output(urls.output_path("atom"), writer.document("atom", site_info, latest))
+    yield Output(urls.output_path("rss"), writer.document("rss", site_info, latest))
+    yield Output(urls.output_path("json_feed"), json_feed(site_info, config, latest))
     for tag, info, items in tagged:
-        outputs.append(Output(urls.output_path("tag_atom", tag),
-                              writer.document("atom", info, items)))
-        outputs.append(Output(urls.output_path("tag_rss", tag),
-                              writer.document("rss", info, items)))
+        yield Output(urls.output_path("tag_atom", tag), writer.document("atom", info, items))
+        yield Output(urls.output_path("tag_rss", tag), writer.document("rss", info, items))
     if not writer.whole:
         saved.save({key: (entry, writer.xml["atom"][entry.id], writer.xml["rss"][entry.id])
                     for key, entry in made.values()}, writer.used)
-    return outputs
 
 
 def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: str) -> FeedInfo:
