@@ -24,7 +24,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby, pairwise
+from itertools import chain, groupby, islice, pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ SEGMENT = 1024
 MANIFEST_FORMAT = 4
 #: Papers per pickle of the base's analyses in the cache (read and written a chunk at a time)
 CHUNK_PAPERS = 1024
+#: Tokens whose terms the cache keeps for the next build's new papers (the last made)
+TOKENS_KEPT = 20000
 
 
 @contextlib.contextmanager
@@ -209,22 +211,37 @@ class _Papers:
         self.base: Iterator[Analysis] | None = None
         #: the recent segment as the last build left it (`recent_segment` goes on from
         #: it when its papers are the first of this build's recent ones), then this one's
-        self.recent: tuple[list[bytes], Any] | None = None
+        self.recent: dict[str, Any] = {}
         self.recent_made: Appendable | None = None
+        #: terms by token (`Analyzer`), as the last builds made them (`TOKENS_KEPT`)
+        self.tokens: dict[str, tuple[str, ...]] = {}
+        self._analyzer: Analyzer | None = None
+
+    def analyzer(self) -> Analyzer:
+        """The analyzer of new or edited papers, with the tokens known (made on first use:
+        a build with no new paper does not import lunr's pipeline)."""
+        if self._analyzer is None:
+            self._analyzer = Analyzer(self.tokens)
+        return self._analyzer
+
+    def kept_tokens(self) -> dict[str, tuple[str, ...]]:
+        """The tokens to keep for the next build: the last `TOKENS_KEPT` made."""
+        tokens = self.tokens
+        if len(tokens) <= TOKENS_KEPT:
+            return tokens
+        return dict(islice(tokens.items(), len(tokens) - TOKENS_KEPT, None))
 
     def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None,
              start: int = 0) -> _Papers:
         """The analysis and record of each paper from number `start` on: from `cached`, or
         made (new or edited papers)."""
         cached = cached or {}
-        analyzer: Analyzer | None = None
         for paper, key in zip(self.papers[start:], self.keys[start:], strict=True):
             if key in self.entries:
                 continue
             entry = cached.get(key)
             if entry is None:
-                analyzer = analyzer or Analyzer()
-                entry = (_analyse(analyzer, paper), _text(doc_record(paper, self.urls)))
+                entry = (_analyse(self.analyzer(), paper), _text(doc_record(paper, self.urls)))
             self.entries[key] = entry
         return self
 
@@ -237,7 +254,6 @@ class _Papers:
         chunks of CHUNK_PAPERS. So the base is inverted without holding every analysis."""
         window: deque[dict[bytes, Any]] = deque(maxlen=3)
         chunks, covered = iter(old), 0
-        analyzer: Analyzer | None = None
         out: dict[bytes, Any] = {}
         for i, (paper, key) in enumerate(zip(self.papers[:stop], self.keys[:stop],
                                              strict=True)):
@@ -250,8 +266,7 @@ class _Papers:
                     covered += len(chunk)
             entry = cached.get(key) or next((w[key] for w in window if key in w), None)
             if entry is None:
-                analyzer = analyzer or Analyzer()
-                entry = (_analyse(analyzer, paper), _text(doc_record(paper, self.urls)))
+                entry = (_analyse(self.analyzer(), paper), _text(doc_record(paper, self.urls)))
             self.entries[key] = (None, entry[1])
             if save is not None:
                 out[key] = entry
@@ -266,10 +281,11 @@ class _Papers:
         """The recent segment, papers [start, stop): the last build's with the papers
         added since, when its papers are this one's first ones, else made anew."""
         segment = None
-        if self.recent is not None:
-            keys, state = self.recent
+        if self.recent:
             with contextlib.suppress(Exception):  # a cache of another shape: made anew
-                resumed = Appendable.resume(state, params.shard_postings, VOCAB_TERMS)
+                keys = self.recent["keys"]
+                resumed = Appendable.resume(self.recent["segment"], params.shard_postings,
+                                            VOCAB_TERMS)
                 if resumed.first == start and resumed.ident == "r" \
                         and resumed.fields == len(FIELDS) and resumed.count == len(keys) \
                         and self.keys[start:start + len(keys)] == keys:
@@ -453,7 +469,11 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         return
     base_header = searchcache.header(base_path, code)
     keep = base_header.get("key") == base_key and all_intact(base_header["outputs"])
-    recent, papers.recent = searchcache.body(recent_path, header)
+    recent, extra = searchcache.body(recent_path, header)
+    if isinstance(extra, dict):
+        papers.recent = extra
+        tokens = extra.get("tokens")
+        papers.tokens = tokens if isinstance(tokens, dict) else {}
     writer = None
     if keep:  # the recent papers, and those of the recent's first doc-store bucket
         papers.fill(recent, base // BUCKET_DOCS * BUCKET_DOCS)
@@ -473,7 +493,8 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
     searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"],
                                    "orders": papers.orders},
                      {k: papers.entries[k] for k in papers.keys[base:]},
-                     (papers.keys[base:], made.state()) if made is not None else None)
+                     {"keys": papers.keys[base:], "tokens": papers.kept_tokens(),
+                      "segment": made.state() if made is not None else None})
 
 
 def full_index_json(papers: Sequence[Paper]) -> bytes:

@@ -581,6 +581,40 @@ def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path)
     assert len(header["orders"]) == len(site.days)
 
 
+def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A new paper's words known from the last build are not run through lunr's pipeline
+    again; the cache keeps the last `TOKENS_KEPT` tokens; the files are as fresh."""
+    import sitegen.search as search
+    from sitegen.lunrindex import Analyzer
+
+    piped: list[str] = []
+    real = Analyzer._token
+    monkeypatch.setattr(Analyzer, "_token", lambda self, t: piped.append(t) or real(self, t))
+
+    def cached(papers: list[Paper]) -> list[str]:
+        piped.clear()
+        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
+        made = list(piped)
+        assert out == list(search_outputs(_site(papers), Urls(BASE)))
+        return made
+
+    papers = _days(10)
+    assert "diffusion" in cached(papers)
+    known = _paper("2408.00097", "Paper 1 on video diffusion", "Text 1 about video and "
+                   "agent model.")
+    assert cached([*papers, known]) == []  # every word known from the last build
+    new = _paper("2408.00099", "Unheard Words", "Zyxwv qwerty diffusion.")
+    assert sorted(cached([*papers, known, new])) == ["diffusion.", "qwerty", "unheard", "words",
+                                                     "zyxwv"]
+    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
+    made = cached([*papers, known, new, _paper("2408.00098", "Other Yet", "Texts.")])
+    path = tmp_path / searchcache.RECENT_FILE
+    kept = searchcache.body(path, searchcache.header(path, search._code_key()))[1]["tokens"]
+    assert len(kept) == 3 and set(kept) == set(made)  # the last made
+
+
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
     manifest = json.loads(outputs["search/manifest.json"])
