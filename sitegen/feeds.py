@@ -259,6 +259,7 @@ class FeedWriter:
         self.heads = heads if heads is not None else {}
         self.used: dict[bytes, tuple[dt.datetime, bytes]] = {}
         self.whole = False  # feedgen wrote something unexpected: write whole feeds
+        self.memo: dict[int, tuple[Any, bytes]] = {}  # a feed's info: hashed once for both
 
     def prepare(self, info: FeedInfo, entries: Sequence[Entry]) -> None:
         """Make the XML of the entries not made yet (keyed by entry id)."""
@@ -283,7 +284,8 @@ class FeedWriter:
             return _WRITERS[kind](info, self.config, entries)
         updated = entries[0].published if entries else fallback_time()
         site = self.config.site
-        key = value_digest((kind, info, site["title"], site["author"], site["language"]), {})
+        key = value_digest((kind, info, site["title"], site["author"], site["language"]),
+                           self.memo)
         kept = self.heads.get(key)
         head = None
         if kept is not None:
