@@ -98,6 +98,7 @@ class Analyzer:
         self.pipeline = Pipeline()
         self.pipeline.add(trimmer, stop_word_filter, stemmer)
         self._cache: dict[str, tuple[str, ...]] = tokens if tokens is not None else {}
+        self.used: set[str] = set()  # the tokens of the texts analysed (`counts`)
 
     @property
     def tokens(self) -> dict[str, tuple[str, ...]]:
@@ -119,6 +120,7 @@ class Analyzer:
         """Term frequencies of `text` and its length in terms (C-speed loops, cached tokens)."""
         tokens = SEPARATORS.split(text.lower())
         cache = self._cache
+        self.used.update(tokens)
         for token in set(tokens).difference(cache):
             cache[token] = self._token(token) if token else ()
         tf = Counter(chain.from_iterable(map(cache.__getitem__, tokens)))

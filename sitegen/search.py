@@ -55,8 +55,9 @@ SEGMENT = 1024
 MANIFEST_FORMAT = 4
 #: Papers per pickle of the base's analyses in the cache (read and written a chunk at a time)
 CHUNK_PAPERS = 1024
-#: Tokens whose terms the cache keeps for the next build's new papers (the last made)
-TOKENS_KEPT = 20000
+#: Tokens whose terms the cache keeps for the next build's new papers (the last used:
+#: about those of the last 800 papers of the benchmark's corpus)
+TOKENS_KEPT = 6000
 
 
 @contextlib.contextmanager
@@ -225,8 +226,14 @@ class _Papers:
         return self._analyzer
 
     def kept_tokens(self) -> dict[str, tuple[str, ...]]:
-        """The tokens to keep for the next build: the last `TOKENS_KEPT` made."""
+        """The tokens to keep for the next build: the `TOKENS_KEPT` used last (those of
+        this build's new papers last; the words of every day stay)."""
         tokens = self.tokens
+        used = self._analyzer.used if self._analyzer is not None else set()
+        if used:
+            kept = {t: terms for t, terms in tokens.items() if t not in used}
+            kept.update((t, terms) for t, terms in tokens.items() if t in used)
+            tokens = kept
         if len(tokens) <= TOKENS_KEPT:
             return tokens
         return dict(islice(tokens.items(), len(tokens) - TOKENS_KEPT, None))

@@ -615,6 +615,18 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
     assert len(kept) == 3 and set(kept) == set(made)  # the last made
 
 
+def test_kept_tokens_are_the_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    papers = search._Papers([], Urls(BASE))
+    papers.tokens = {"old": ("old",), "common": ("common",), "rare": ("rare",)}
+    papers.analyzer().counts("common words")  # "words" made, "common" used again
+    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
+    assert list(papers.kept_tokens()) == ["rare", "common", "words"]
+    monkeypatch.setattr(search, "TOKENS_KEPT", 10)
+    assert list(papers.kept_tokens()) == ["old", "rare", "common", "words"]
+
+
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     outputs = {o.path: o.data for o in search_outputs(_site([]), Urls(BASE))}
     manifest = json.loads(outputs["search/manifest.json"])
