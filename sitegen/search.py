@@ -21,6 +21,7 @@ import gc
 import hashlib
 import json
 import math
+import os
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -214,6 +215,10 @@ class _Papers:
         #: it when its papers are the first of this build's recent ones), then this one's
         self.recent: dict[str, Any] = {}
         self.recent_made: Appendable | None = None
+        self.resumed: int | None = None  # the papers of the last recent segment gone on from
+        #: the recent papers' analyses file: (path, code key, its id, its length known)
+        self.analyses_file: tuple[Path, bytes, str, int] | None = None
+        self.stored: dict[bytes, Analysis] | None = None  # what `read_analyses` read
         #: terms by token (`Analyzer`), as the last builds made them (`TOKENS_KEPT`)
         self.tokens: dict[str, tuple[str, ...]] = {}
         self._analyzer: Analyzer | None = None
@@ -238,19 +243,36 @@ class _Papers:
             return tokens
         return dict(islice(tokens.items(), len(tokens) - TOKENS_KEPT, None))
 
-    def fill(self, cached: Mapping[bytes, tuple[Analysis, str]] | None = None,
-             start: int = 0) -> _Papers:
-        """The analysis and record of each paper from number `start` on: from `cached`, or
-        made (new or edited papers)."""
-        cached = cached or {}
+    def fill(self, records: Mapping[bytes, str] | None = None, start: int = 0) -> _Papers:
+        """The record of each paper from number `start` on, from `records` (its analysis
+        then read when needed: `analyses`), or the analysis and record made (new or
+        edited papers)."""
+        records = records or {}
         for paper, key in zip(self.papers[start:], self.keys[start:], strict=True):
             if key in self.entries:
                 continue
-            entry = cached.get(key)
-            if entry is None:
-                entry = (_analyse(self.analyzer(), paper), _text(doc_record(paper, self.urls)))
-            self.entries[key] = entry
+            record = records.get(key)
+            self.entries[key] = (None, record) if record is not None else self._make(paper)
         return self
+
+    def _make(self, paper: Paper) -> tuple[Analysis, str]:
+        return _analyse(self.analyzer(), paper), _text(doc_record(paper, self.urls))
+
+    def read_analyses(self) -> dict[bytes, Analysis]:
+        """The analyses in the recent papers' cache file (read once, when first needed:
+        a day that goes on from the last recent segment needs none of them)."""
+        if self.stored is None:
+            self.stored = {}
+            if self.analyses_file is not None:
+                path, code, ident, length = self.analyses_file
+                for chunk in searchcache.read_chunks(path, code, ident, length):
+                    self.stored.update(chunk)
+        return self.stored
+
+    def cached_entries(self, records: Mapping[bytes, str]) -> dict[bytes, tuple[Analysis, str]]:
+        """The last recent papers' cached analyses with their `records` (for `stream`)."""
+        stored = self.read_analyses()
+        return {key: (stored[key], record) for key, record in records.items() if key in stored}
 
     def stream(self, stop: int, old: Iterable[dict[bytes, Any]],
                cached: Mapping[bytes, tuple[Analysis, str]],
@@ -299,15 +321,22 @@ class _Papers:
                     segment = resumed
         if segment is None:
             segment = Appendable("r", start, len(FIELDS), params.shard_postings, VOCAB_TERMS)
+        else:
+            self.resumed = segment.count
         segment.add(self.analyses(start + segment.count, stop))
         self.recent_made = segment
         return segment
 
     def analyses(self, start: int, stop: int) -> Iterator[Analysis]:
-        """The analyses of papers [start, stop)."""
-        for key in self.keys[start:stop]:
-            analysis = self.entries[key][0]
-            assert analysis is not None
+        """The analyses of papers [start, stop) (filled): kept, read from the cache, or
+        made (a paper whose analysis the cache lost)."""
+        for paper, key in zip(self.papers[start:stop], self.keys[start:stop], strict=True):
+            analysis, record = self.entries[key]
+            if analysis is None:
+                analysis = self.read_analyses().get(key)
+                if analysis is None:
+                    analysis = _analyse(self.analyzer(), paper)
+                self.entries[key] = (analysis, record)
             yield analysis
 
     def records(self, start: int, stop: int) -> list[str]:
@@ -470,6 +499,7 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
             path in intact and intact[path][0] == hashed for path, hashed in listing)
 
     body_path = cache_dir / searchcache.BASE_PAPERS_FILE
+    analyses_path = cache_dir / searchcache.RECENT_PAPERS_FILE
     fmt = {"format": searchcache.file_format(), "code": code}
     if header.get("key") == key and all_intact(header["outputs"]):
         yield from (Kept(path) for path, _ in header["outputs"])
@@ -481,6 +511,9 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         papers.recent = extra
         tokens = extra.get("tokens")
         papers.tokens = tokens if isinstance(tokens, dict) else {}
+    stored = header.get("analyses")
+    if isinstance(stored, dict):
+        papers.analyses_file = (analyses_path, code, stored["id"], stored["length"])
     writer = None
     if keep:  # the recent papers, and those of the recent's first doc-store bucket
         papers.fill(recent, base // BUCKET_DOCS * BUCKET_DOCS)
@@ -488,8 +521,8 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         # (read a chunk at a time), the recent's, or analysed; written as they come
         papers.fill(recent, base)
         writer = searchcache.Chunks(body_path, fmt)
-        papers.base = papers.stream(base, searchcache.read_chunks(body_path, code), recent,
-                                    writer.add)
+        papers.base = papers.stream(base, searchcache.read_chunks(body_path, code),
+                                    papers.cached_entries(recent), writer.add)
     del recent
     record: dict[str, Any] = {}
     yield from _outputs(papers, urls, params, base_header if keep else None, record)
@@ -498,10 +531,37 @@ def _cached_outputs(site: Site, urls: Urls, cache_dir: Path,
         searchcache.save(base_path, {**fmt, "key": base_key, **record["base"]})
     made = papers.recent_made
     searchcache.save(recent_path, {**fmt, "key": key, "outputs": record["outputs"],
-                                   "orders": papers.orders},
-                     {k: papers.entries[k] for k in papers.keys[base:]},
+                                   "orders": papers.orders,
+                                   "analyses": _save_analyses(papers, base, analyses_path,
+                                                              fmt)},
+                     {k: papers.entries[k][1] for k in papers.keys[base:]},
                      {"keys": papers.keys[base:], "tokens": papers.kept_tokens(),
                       "segment": made.state() if made is not None else None})
+
+
+def _save_analyses(papers: _Papers, base: int, path: Path, fmt: dict[str, Any]
+                   ) -> dict[str, Any] | None:
+    """Keep the recent papers' analyses (for a build that cannot go on from this recent
+    segment, or moves BASE): a day that went on from the last recent segment adds its new
+    papers' analyses to the file; otherwise the file is written anew. What the header
+    records of it (its id and length), or None if it could not be written."""
+    keys = papers.keys[base:]
+    if papers.resumed is not None and papers.analyses_file is not None:
+        _, code, ident, length = papers.analyses_file
+        new = {k: a for k in keys[papers.resumed:]
+               if (a := papers.entries[k][0]) is not None}
+        written = searchcache.append(path, code, ident, length, new)
+        if written is not None:
+            return {"id": ident, "length": written}
+    ident = os.urandom(8).hex()  # the header names the file it describes
+    every = dict(zip(keys, papers.analyses(base, base + len(keys)), strict=True))
+    writer = searchcache.Chunks(path, {**fmt, "id": ident})
+    writer.add(every)
+    writer.close()
+    try:
+        return {"id": ident, "length": path.stat().st_size}
+    except OSError:
+        return None
 
 
 def full_index_json(papers: Sequence[Paper]) -> bytes:

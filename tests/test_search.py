@@ -421,7 +421,8 @@ def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
     first = cached(PAPERS)
     assert first == list(search_outputs(_site(PAPERS), Urls(BASE)))
     assert sorted(p.name for p in tmp_path.glob("search-*.bin")) == [
-        "search-base-papers.bin", "search-base.bin", "search-recent.bin"]
+        "search-base-papers.bin", "search-base.bin", "search-recent-papers.bin",
+        "search-recent.bin"]
     analysed = _count_analyses(monkeypatch)
     assert cached(PAPERS) == first and analysed == []  # made again from the cached analyses
     # the writer's manifest of intact files: every listed file there with its hash -> Kept
@@ -625,6 +626,64 @@ def test_kept_tokens_are_the_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert list(papers.kept_tokens()) == ["rare", "common", "words"]
     monkeypatch.setattr(search, "TOKENS_KEPT", 10)
     assert list(papers.kept_tokens()) == ["old", "rare", "common", "words"]
+
+
+def test_recent_analyses_are_appended_and_read_only_when_needed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day that goes on from the last recent segment adds its papers' analyses to the
+    recent analyses file (same id, longer) and reads none; a build that cannot go on
+    reads them; bytes a killed build appended past the recorded length are cut off."""
+    import sitegen.search as search
+
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    path = tmp_path / searchcache.RECENT_PAPERS_FILE
+    from sitegen.cache import digest
+    from sitegen.model import Kept
+
+    reads: list[int] = []
+    real = searchcache.read_chunks
+    monkeypatch.setattr(searchcache, "read_chunks",
+                        lambda p, *a: reads.append(p == path) or real(p, *a))
+
+    intact: dict = {}  # the files of the last build, as the writer verified them
+
+    def cached(papers: list[Paper]) -> tuple[dict, list[int]]:
+        reads.clear()
+        analysed = _count_analyses(monkeypatch)
+        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact,
+                                                params))
+        made, read = len(analysed), sum(reads)
+        fresh = list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+        data = {o.path: o.data for o in fresh}
+        assert [o.path for o in out] == list(data)
+        assert all(isinstance(o, Kept) or o.data == data[o.path] for o in out)
+        intact.clear()
+        intact.update({path: (digest(data), None) for path, data in data.items()})
+        monkeypatch.undo()
+        monkeypatch.setattr(searchcache, "read_chunks",
+                            lambda p, *a: reads.append(p == path) or real(p, *a))
+        header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+        return header["analyses"], [made, read]
+
+    papers = _days(47)  # base 32
+    first, counts = cached(papers[:36])
+    assert counts == [36, 0] and first["length"] == path.stat().st_size
+    second, counts = cached(papers[:39])
+    assert counts == [3, 0]  # the day's papers analysed, no analysis read
+    assert second["id"] == first["id"] and second["length"] > first["length"]
+    with open(path, "ab") as handle:  # a killed build's append, never recorded
+        handle.write(b"partial chunk")
+    third, counts = cached(papers[:42])
+    assert counts == [3, 0] and third["length"] == path.stat().st_size
+    edited = [*papers[:33], Paper(**{**papers[33].__dict__, "title": "Edited"}),
+              *papers[34:42]]
+    fourth, counts = cached(edited)  # cannot go on: every recent analysis read, one made
+    assert counts == [1, 1] and fourth["id"] != third["id"]
+    path.write_bytes(path.read_bytes()[:-40])  # damaged: what it lacks is analysed again
+    _, counts = cached([*edited[:33], papers[33], *edited[34:]])
+    assert counts[0] > 1
+    _, counts = cached([*edited[:33], papers[33], *edited[34:], *papers[42:47]])
+    assert counts == [5, 0]
 
 
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
