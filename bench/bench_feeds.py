@@ -48,9 +48,9 @@ def main() -> None:
     seconds = best(lambda: [rules.tags(p) for p in papers])
     print(f"tag 10,000 papers (built-in rules): {seconds:.3f} s")
     site = assemble_site(config, papers)
-    feeds = feed_outputs(site, config, urls)
+    feeds = list(feed_outputs(site, config, urls))
     print(f"feeds ({len(feeds)} files, {len(site.tags)} tags, limit "
-          f"{config.feeds['limit']}): {best(lambda: feed_outputs(site, config, urls)):.3f} s")
+          f"{config.feeds['limit']}): {best(lambda: list(feed_outputs(site, config, urls))):.3f} s")
     print(f".bib files for 10,000 papers: {best(lambda: bib_outputs(site, urls)):.3f} s")
     # What a rebuild costs with the caches of the last build (tags, feed entries, .bib).
     with tempfile.TemporaryDirectory() as folder:
@@ -60,8 +60,8 @@ def main() -> None:
         seconds = best(lambda: tag_papers(papers, rules, cache / "tags.pickle",
                                           digests=dict(digests)))
         print(f"tag 10,000 papers, all kept from the last build: {seconds:.3f} s")
-        feed_outputs(site, config, urls, cache / "feeds.pickle")
-        seconds = best(lambda: feed_outputs(site, config, urls, cache / "feeds.pickle"))
+        list(feed_outputs(site, config, urls, cache / "feeds.pickle"))
+        seconds = best(lambda: list(feed_outputs(site, config, urls, cache / "feeds.pickle")))
         print(f"feeds, all entries kept from the last build: {seconds:.3f} s")
         known = dict(digests)  # as in a build: the tagged papers' digests are known too
         tagged = assemble(tag_papers(papers, rules, digests=known), lambda p: p.tags)

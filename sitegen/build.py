@@ -274,7 +274,8 @@ class SiteBuild:
         from .search import cached_search_outputs
 
         return cached_search_outputs(self.site, self.urls, self.config.root / CACHE_DIR,
-                                     self.intact)
+                                     self.intact, digests=self.cache.memo
+                                     if self.cache is not None else None)
 
     def finish(self, paths: Iterable[str]) -> Iterator[Output]:
         """Static files, then the sitemap of every output so far (`paths`) and these

@@ -14,7 +14,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 import nh3
 from feedgen.feed import FeedGenerator
+from feedgen.util import formatRFC2822
 
 from .cache import digest, value_digest
 from .config import Config
@@ -218,6 +219,24 @@ def id_base(config: Config) -> str:
 _ENTRY_START = {"atom": b"  <entry>\n", "rss": b"    <item>\n"}
 _DOC_END = {"atom": b"</feed>\n", "rss": b"  </channel>\n</rss>\n"}
 _WRITERS = {"atom": atom_feed, "rss": rss_feed}
+#: The one element of a header made from the feed's date, and how feedgen writes the date.
+_DATE_ELEMENT = {"atom": "updated", "rss": "lastBuildDate"}
+_DATE_TEXT = {"atom": dt.datetime.isoformat, "rss": formatRFC2822}
+
+
+def _date_element(kind: str, when: dt.datetime) -> bytes:
+    name = _DATE_ELEMENT[kind]
+    return f"<{name}>{_DATE_TEXT[kind](when)}</{name}>".encode()
+
+
+def retimed(kind: str, head: bytes, old: dt.datetime, new: dt.datetime) -> bytes | None:
+    """A feed header made for date `old` with `new` in its place: the date is in one
+    element only (text that needs no escaping), other text is escaped (no `<` in it), so
+    the element found once is the one. None if it is not found exactly once."""
+    element = _date_element(kind, old)
+    if head.count(element) != 1:
+        return None
+    return head.replace(element, _date_element(kind, new))
 
 
 class FeedWriter:
@@ -228,15 +247,19 @@ class FeedWriter:
     tags' feeds). Pretty-printed, an entry's XML is the same in any feed, so each is
     made once (`prepare`: all of them in one document, cut at the entry starts), and a
     feed is its header (feedgen, no entries), its entries' XML and its end.
-    `heads` keeps headers by a digest of what they are made from (`FeedCache`).
+    `heads` keeps each feed's header (with the date it was made for) by a digest of what
+    else it is made from (`FeedCache`): a feed whose date changed (a new paper in a tag)
+    gets the kept header with the new date written in (`retimed`), not a new feedgen run.
     """
 
-    def __init__(self, config: Config, heads: dict[bytes, bytes] | None = None) -> None:
+    def __init__(self, config: Config,
+                 heads: dict[bytes, tuple[dt.datetime, bytes]] | None = None) -> None:
         self.config = config
         self.xml: dict[str, dict[str, bytes]] = {"atom": {}, "rss": {}}
         self.heads = heads if heads is not None else {}
-        self.used: dict[bytes, bytes] = {}
+        self.used: dict[bytes, tuple[dt.datetime, bytes]] = {}
         self.whole = False  # feedgen wrote something unexpected: write whole feeds
+        self.memo: dict[int, tuple[Any, bytes]] = {}  # a feed's info: hashed once for both
 
     def prepare(self, info: FeedInfo, entries: Sequence[Entry]) -> None:
         """Make the XML of the entries not made yet (keyed by entry id)."""
@@ -261,21 +284,27 @@ class FeedWriter:
             return _WRITERS[kind](info, self.config, entries)
         updated = entries[0].published if entries else fallback_time()
         site = self.config.site
-        key = value_digest((kind, info, updated, site["title"], site["author"],
-                            site["language"]), {})
-        head = self.heads.get(key)
+        key = value_digest((kind, info, site["title"], site["author"], site["language"]),
+                           self.memo)
+        kept = self.heads.get(key)
+        head = None
+        if kept is not None:
+            head = kept[1] if kept[0] == updated else retimed(kind, kept[1], kept[0], updated)
         if head is None:
             empty = _WRITERS[kind](info, self.config, [], updated)
             head = empty[:len(empty) - len(_DOC_END[kind])]
-        self.used[key] = head
+        self.used[key] = (updated, head)
         made = self.xml[kind]
         return b"".join([head, *(made[e.id] for e in entries), _DOC_END[kind]])
 
 
 def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = None,
                  refresh: bool = False,
-                 memo: dict[int, tuple[Any, bytes]] | None = None) -> list[Output]:
-    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag.
+                 memo: dict[int, tuple[Any, bytes]] | None = None) -> Iterator[Output]:
+    """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag, made
+    one at a time (a site's feeds are megabytes: each is written and dropped before the
+    next is made, so the memory is reused, not mapped afresh for each); the cache is saved
+    after the last.
 
     `cache`: where `FeedCache` keeps entries and headers between builds (`refresh`: not
     read); `memo`: paper digests already known (the build's `PageCache.memo`).
@@ -310,20 +339,15 @@ def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = No
     tagged = [(tag, tag_feed_info(tag, config, urls, ids), entries(tag.papers))
               for tag in site.tags]
     writer.prepare(site_info, [entry for _, entry in made.values()])
-    outputs = [
-        Output(urls.output_path("atom"), writer.document("atom", site_info, latest)),
-        Output(urls.output_path("rss"), writer.document("rss", site_info, latest)),
-        Output(urls.output_path("json_feed"), json_feed(site_info, config, latest)),
-    ]
+    yield Output(urls.output_path("atom"), writer.document("atom", site_info, latest))
+    yield Output(urls.output_path("rss"), writer.document("rss", site_info, latest))
+    yield Output(urls.output_path("json_feed"), json_feed(site_info, config, latest))
     for tag, info, items in tagged:
-        outputs.append(Output(urls.output_path("tag_atom", tag),
-                              writer.document("atom", info, items)))
-        outputs.append(Output(urls.output_path("tag_rss", tag),
-                              writer.document("rss", info, items)))
+        yield Output(urls.output_path("tag_atom", tag), writer.document("atom", info, items))
+        yield Output(urls.output_path("tag_rss", tag), writer.document("rss", info, items))
     if not writer.whole:
         saved.save({key: (entry, writer.xml["atom"][entry.id], writer.xml["rss"][entry.id])
                     for key, entry in made.values()}, writer.used)
-    return outputs
 
 
 def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: str) -> FeedInfo:

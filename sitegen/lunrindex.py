@@ -92,10 +92,18 @@ def cjk_bigrams(run: str) -> list[str]:
 class Analyzer:
     """Text -> index terms, the way lunr.py's default pipeline does, plus CJK bigrams."""
 
-    def __init__(self) -> None:
+    def __init__(self, tokens: dict[str, tuple[str, ...]] | None = None) -> None:
+        """`tokens`: terms by token, as another `Analyzer` made them (`tokens`), taken
+        over (and added to): the pipeline (the stemmer) is most of the cost of a paper."""
         self.pipeline = Pipeline()
         self.pipeline.add(trimmer, stop_word_filter, stemmer)
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, tuple[str, ...]] = tokens if tokens is not None else {}
+        self.used: set[str] = set()  # the tokens of the texts analysed (`counts`)
+
+    @property
+    def tokens(self) -> dict[str, tuple[str, ...]]:
+        """Every token's terms made so far (or taken over), oldest first."""
+        return self._cache
 
     def _token(self, token: str) -> tuple[str, ...]:
         if not _CJK_RUN.search(token):
@@ -112,6 +120,7 @@ class Analyzer:
         """Term frequencies of `text` and its length in terms (C-speed loops, cached tokens)."""
         tokens = SEPARATORS.split(text.lower())
         cache = self._cache
+        self.used.update(tokens)
         for token in set(tokens).difference(cache):
             cache[token] = self._token(token) if token else ()
         tf = Counter(chain.from_iterable(map(cache.__getitem__, tokens)))

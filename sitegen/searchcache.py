@@ -15,10 +15,11 @@ from typing import Any
 from .cache import FORMAT as CACHE_FILE_FORMAT
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
-CACHE_FORMAT = 2
+CACHE_FORMAT = 4
 BASE_FILE = "search-base.bin"
 BASE_PAPERS_FILE = "search-base-papers.bin"
 RECENT_FILE = "search-recent.bin"
+RECENT_PAPERS_FILE = "search-recent-papers.bin"
 
 
 def header(path: Path, code: bytes) -> dict[str, Any]:
@@ -46,8 +47,22 @@ def unpickle(path: Path, skip: int) -> Any:
 
 def entries(path: Path, header: Mapping[str, Any]) -> dict[bytes, Any]:
     """The papers' analyses and records kept in a cache file (its second pickle)."""
-    body = unpickle(path, 1) if header else None
-    return body if isinstance(body, dict) else {}
+    return body(path, header)[0]
+
+
+def body(path: Path, header: Mapping[str, Any]) -> tuple[dict[bytes, Any], Any]:
+    """The second and third pickles of a cache file (with `header` read from it): the
+    papers' analyses and records, and what follows; ({}, None) if either is unreadable."""
+    if not header:
+        return {}, None
+    try:
+        with open(path, "rb") as handle:
+            pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
+            entries = pickle.load(handle)  # noqa: S301
+            extra = pickle.load(handle)  # noqa: S301
+            return (entries, extra) if isinstance(entries, dict) else ({}, None)
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return {}, None
 
 
 def file_format() -> tuple[object, ...]:
@@ -91,16 +106,17 @@ class Chunks:
         self.handle = None
 
 
-def read_chunks(path: Path, code: bytes) -> Iterator[dict[bytes, Any]]:
-    """The chunks of entries of a `_Chunks` file of this code version, one at a time
-    (none when it is missing, damaged or foreign: what was read before stays usable)."""
+def read_chunks(path: Path, code: bytes, ident: str | None = None,
+                length: int | None = None) -> Iterator[dict[bytes, Any]]:
+    """The chunks of entries of a `Chunks` file of this code version (and `ident`, when
+    given: the "id" of its header), one at a time, up to byte `length` when given (none
+    when it is missing, damaged or foreign: what was read before stays usable)."""
     try:
         with open(path, "rb") as handle:
             header = pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
-            if not (isinstance(header, dict) and header.get("format") == file_format()
-                    and header.get("code") == code):
+            if not _ours(header, code, ident):
                 return
-            while True:
+            while length is None or handle.tell() < length:
                 try:
                     chunk = pickle.load(handle)  # noqa: S301
                 except EOFError:
@@ -112,6 +128,31 @@ def read_chunks(path: Path, code: bytes) -> Iterator[dict[bytes, Any]]:
         return
 
 
+def _ours(header: Any, code: bytes, ident: str | None) -> bool:
+    return (isinstance(header, dict) and header.get("format") == file_format()
+            and header.get("code") == code and (ident is None or header.get("id") == ident))
+
+
+def append(path: Path, code: bytes, ident: str, length: int, chunk: dict[bytes, Any]
+           ) -> int | None:
+    """Add a chunk to a `Chunks` file of this code version and `ident` whose first
+    `length` bytes are what the caller knows of (what a killed build appended after them is
+    cut off); the file's new length, or None when it is not that file or cannot be
+    written (then it is left for `read_chunks` to read up to `length`)."""
+    try:
+        with open(path, "r+b") as handle:
+            if not _ours(pickle.load(handle), code, ident):  # noqa: S301 (see unpickle)
+                return None
+            if handle.seek(0, os.SEEK_END) < length:
+                return None
+            handle.seek(length)
+            handle.truncate()
+            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            return handle.tell()
+    except Exception:  # missing, damaged, foreign or unwritable: the caller rewrites it
+        return None
+
+
 def save(path: Path, *pickles: Any) -> None:
     """Replace a cache file (`pickles` one after the other, straight to disk); failing
     never fails the build. Files of the format 3 layout (`search-<key>.bin`) are removed,
@@ -120,7 +161,8 @@ def save(path: Path, *pickles: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in [*path.parent.glob("search-*.bin"), *path.parent.glob(".search-*.tmp")]:
-            if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE, tmp.name):
+            if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE, RECENT_PAPERS_FILE,
+                                tmp.name):
                 old.unlink()
         with open(tmp, "wb") as handle:
             for value in pickles:

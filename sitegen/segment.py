@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
@@ -243,3 +244,151 @@ def frontier_pairs(points: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """`frontier` as (tf, length) pairs."""
     flat = frontier(points)
     return list(zip(flat[::2], flat[1::2], strict=True))
+
+
+_SLOT, _MASK = 32, (1 << 32) - 1
+
+
+def _numbers(values: Iterable[int]) -> bytes:
+    """Numbers as the inside of a JSON list: `1,2,3`."""
+    return ",".join(map(str, values)).encode()
+
+
+class Appendable:
+    """A segment without split terms (the recent one), kept between builds as each term's
+    shard entry in JSON: adding papers makes again only the entries of the terms those
+    papers have (a day: a few thousand of the segment's twenty thousand), and the files
+    are cut from the entries' JSON. `files()` gives the bytes `Segment` (with `head_docs`
+    None) gives for the same papers; `state()`/`resume` carry it to the next build."""
+
+    def __init__(self, ident: str, first: int, fields: int, shard_postings: int,
+                 vocab_terms: int) -> None:
+        self.ident, self.first = ident, first
+        self.fields, self.shard_postings, self.vocab_terms = fields, shard_postings, vocab_terms
+        self.count = 0
+        self.lengths = [0] * fields  # per field the sum of the papers' field lengths
+        #: term -> (its entry's JSON, its postings + 1, per field the number of its last
+        #: paper + 1 in bits [32 i, 32 i + 32)), in `js_order` but for `added`
+        self.entries: dict[str, tuple[bytes, int, int]] = {}
+        self.added: list[str] = []  # terms new since the entries were last ordered
+        self.manifest: dict[str, Any] = {}
+
+    def state(self) -> tuple[Any, ...]:
+        """What `resume` needs (plain data, for the cache)."""
+        self._order()
+        return (self.ident, self.first, self.fields, self.count, self.lengths, self.entries)
+
+    @classmethod
+    def resume(cls, state: Any, shard_postings: int, vocab_terms: int) -> Appendable:
+        ident, first, fields, count, lengths, entries = state
+        out = cls(ident, first, fields, shard_postings, vocab_terms)
+        out.count, out.lengths, out.entries = count, list(lengths), dict(entries)
+        return out
+
+    def add(self, analyses: Iterable[Analysis]) -> None:
+        """Append papers (numbered after those added before). An entry that has postings
+        already gets the new ones written into its JSON (no parsing: each field is `0` or
+        three lists of numbers, `[[deltas],[tfs],[lengths]]`)."""
+        new = Postings.of(analyses, self.fields)
+        if not new.count:
+            return
+        start = self.first + self.count  # the absolute number of the first new paper
+        entries = self.entries
+        for fi in range(self.fields):
+            self.lengths[fi] += sum(new.lengths[fi])
+        docs_of, tfs_of, lengths_of = new.docs, new.tfs, new.lengths
+        for term in set().union(*docs_of):
+            old = entries.get(term)
+            if old is None:
+                self.added.append(term)
+                text, size, lasts = b"[" + b",".join([b"0"] * self.fields) + b"]", 1, 0
+            else:
+                text, size, lasts = old
+            parts: list[bytes] = []
+            pos = 1  # after the entry's "["
+            for fi in range(self.fields):
+                if text[pos] == 0x30:  # "0": no posting in this field yet
+                    ends = None
+                    stop = pos + 1
+                else:  # "[[d,...],[t,...],[l,...]]": where each list ends
+                    e1 = text.index(b"]", pos + 2)
+                    e2 = text.index(b"]", e1 + 3)
+                    e3 = text.index(b"]", e2 + 3)
+                    ends = (e1, e2, e3)
+                    stop = e3 + 2
+                docs = docs_of[fi].get(term)
+                if docs is None:
+                    parts.append(text[pos:stop])
+                else:
+                    numbers = [start + d for d in docs]
+                    shift = _SLOT * fi
+                    last = ((lasts >> shift) & _MASK) - 1  # -1: none yet
+                    lasts += (numbers[-1] - last) << shift
+                    added = [_numbers(_deltas(numbers, -last if ends else 0)),
+                             _numbers(tfs_of[fi][term]),
+                             _numbers(map(lengths_of[fi].__getitem__, docs))]
+                    if ends is None:
+                        parts.append(b"[[" + b"],[".join(added) + b"]]")
+                    else:
+                        e1, e2, e3 = ends
+                        parts.append(b"".join([text[pos:e1], b",", added[0], text[e1:e2], b",",
+                                               added[1], text[e2:e3], b",", added[2],
+                                               text[e3:stop]]))
+                    size += len(numbers)
+                pos = stop + 1  # past the "," (or the final "]")
+            entries[term] = (b"[" + b",".join(parts) + b"]", size, lasts)
+        self.count += new.count
+
+    def _order(self) -> None:
+        """Put the `added` terms in their places (a bisection each: the other terms keep
+        their order, and sorting them all again costs a key per term)."""
+        if not self.added:
+            return
+        added = sorted(self.added, key=js_order)
+        if len(added) * 4 > len(self.entries):
+            terms = sorted(self.entries, key=js_order)
+        else:
+            new = set(added)
+            terms = [t for t in self.entries if t not in new]
+            for term in added:
+                terms.insert(bisect_left(terms, js_order(term), key=js_order), term)
+        self.entries = {t: self.entries[t] for t in terms}
+        self.added = []
+
+    def files(self) -> Iterator[File]:
+        """The segment's shards and vocabulary files (as `Segment.files` cuts them)."""
+        self._order()
+        shard_starts: list[str] = []
+        vocab_starts: list[int] = []
+        vocab: list[str] = []
+        ident = self.ident
+
+        def shard(terms: list[str], parts: list[bytes]) -> Iterator[File]:
+            if len(vocab) >= self.vocab_terms:
+                yield "search_vocab", f"{ident}{len(vocab_starts) - 1}", _json(vocab)
+                vocab.clear()
+                vocab_starts.append(len(shard_starts))
+            if not vocab_starts:
+                vocab_starts.append(0)
+            vocab.extend(terms)
+            shard_starts.append(terms[0])
+            yield "search_shard", f"{ident}{len(shard_starts) - 1}", b"".join(
+                [b'{"t":', _json(terms), b',"p":[', b",".join(parts), b"]}"])
+
+        terms: list[str] = []
+        parts: list[bytes] = []
+        size = 0
+        for term, (text, postings, _) in self.entries.items():
+            terms.append(term)
+            parts.append(text)
+            size += postings
+            if size >= self.shard_postings:
+                yield from shard(terms, parts)
+                terms, parts, size = [], [], 0
+        if terms:
+            yield from shard(terms, parts)
+        if vocab_starts:
+            yield "search_vocab", f"{ident}{len(vocab_starts) - 1}", _json(vocab)
+        self.manifest = {"id": ident, "first": self.first, "docs": self.count,
+                         "shards": shard_starts, "vocab": vocab_starts,
+                         "lengths": list(self.lengths)}

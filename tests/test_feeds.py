@@ -344,3 +344,34 @@ def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
         config.with_base_url("https://example.org/moved/"), Urls("https://example.org/moved/"),
         cache=cache)}
     assert len(made) == 6 and b"/moved/papers/" in moved["feed.xml"]
+
+
+def test_a_header_retimed_is_feedgens_header_for_the_new_date(papers_site: Path):
+    # A tag's feed changes date with each new paper: its kept header gets the new date
+    # written in, which must be byte for byte what feedgen writes for that date, whatever
+    # the texts (even a title holding the date element itself, escaped by feedgen).
+    import datetime as dt
+
+    from sitegen.feeds import _DOC_END, _WRITERS, FeedInfo, retimed
+
+    config = load_config(papers_site)
+
+    def head(kind, info, when):
+        empty = _WRITERS[kind](info, config, [], when)
+        return empty[:len(empty) - len(_DOC_END[kind])]
+
+    tricky = "<updated>2025-01-02T00:00:00+00:00</updated> & <lastBuildDate>"
+    infos = [FeedInfo("Plain", "", "https://e.org/", "https://e.org/", "https://e.org/a.xml",
+                      "https://e.org/r.xml"),
+             FeedInfo(tricky, "Thu, 02 Jan 2025 00:00:00 +0000", "https://e.org/t/",
+                      "https://e.org/t/", "https://e.org/t/a.xml", "https://e.org/t/r.xml")]
+    dates = [dt.datetime(2025, 1, 2, tzinfo=dt.UTC), dt.datetime(2025, 12, 31, tzinfo=dt.UTC),
+             dt.datetime(1970, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 2, 28, tzinfo=dt.UTC)]
+    for kind in ("atom", "rss"):
+        for info in infos:
+            for old in dates:
+                for new in dates:
+                    made = retimed(kind, head(kind, info, old), old, new)
+                    assert made == head(kind, info, new), (kind, info.title, old, new)
+        twice = head(kind, infos[0], dates[0]) * 2  # the element found twice: not retimed
+        assert retimed(kind, twice, dates[0], dates[1]) is None

@@ -14,8 +14,10 @@ import pytest
 from conftest import write_paper
 from lunr import lunr
 
+from sitegen import searchcache
+from sitegen.assemble import assemble
 from sitegen.lunrindex import ref_of
-from sitegen.model import Output, Paper, Site
+from sitegen.model import Day, Output, Paper, Site
 from sitegen.search import (
     BUCKET_DOCS,
     FIELDS,
@@ -143,6 +145,60 @@ def test_refs_are_paper_numbers_oldest_first_in_letters() -> None:
     older = _paper("2408.99999", "Old", "Old paper.")
     older = Paper(**{**older.__dict__, "date": dt.date(2024, 1, 1)})
     assert paper_order([*PAPERS, older])[0] is older  # a slug later in order, but older
+
+
+def test_paper_order_of_day_runs_equals_the_full_sort() -> None:
+    """`Site.papers` (runs of one day, newest first) takes the per-day path; any other
+    order the full sort: both give (date, slug) order, equal slugs kept as they came."""
+    papers = _days(40)
+    import random
+
+    rng = random.Random(7)
+    shuffled = papers[:]
+    rng.shuffle(shuffled)
+    expected = sorted(papers, key=lambda p: (p.date, p.slug))
+    by_day = sorted(shuffled, key=lambda p: p.date, reverse=True)  # runs, slugs shuffled
+    assert paper_order(by_day) == expected and paper_order(shuffled) == expected
+    oldest_first = sorted(shuffled, key=lambda p: p.date)  # runs, but ascending: full sort
+    assert paper_order(oldest_first) == expected
+    twin = Paper(**{**papers[0].__dict__, "title": "Twin"})  # same date and slug
+    assert paper_order([twin, papers[0]]) == [twin, papers[0]]
+    assert paper_order([papers[1], twin, papers[0]]) == [twin, papers[0], papers[1]]
+    assert paper_order([]) == []
+    site = assemble(shuffled, lambda p: p.tags)
+    assert paper_order(by_day, site.days) == expected  # not the days' papers: the runs
+    import sitegen.search as search
+
+    with pytest.MonkeyPatch.context() as patch:  # the days' path: no runs made
+        patch.setattr(search, "groupby", None)
+        assert paper_order(site.papers, site.days) == expected
+    wrong = [Day(day.date, tuple(reversed(day.papers))) for day in site.days]
+    assert paper_order(site.papers, wrong) == expected
+
+
+def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """The digests the build already has are the cache keys: a paper in `digests` is not
+    hashed again, one missing is (with the same function, so the keys agree)."""
+    import sitegen.content as content
+    import sitegen.search as search
+
+    papers = _days(20)
+    memo = {id(p): (p, content.paper_digest(p)) for p in papers}
+    hashed: list[str] = []
+    real = content.paper_digest
+    monkeypatch.setattr(content, "paper_digest", lambda p: hashed.append(p.slug) or real(p))
+    fresh = list(search_outputs(_site(papers), Urls(BASE)))
+    hashed.clear()
+    first = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                              digests=memo))
+    assert first == fresh and hashed == []
+    del memo[id(papers[3])]
+    analysed = _count_analyses(monkeypatch)
+    again = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                              digests=memo))
+    assert again == fresh and hashed == [papers[3].slug] and analysed == []
 
 
 def test_search_js_refs_equal_python_refs() -> None:
@@ -365,7 +421,8 @@ def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
     first = cached(PAPERS)
     assert first == list(search_outputs(_site(PAPERS), Urls(BASE)))
     assert sorted(p.name for p in tmp_path.glob("search-*.bin")) == [
-        "search-base-papers.bin", "search-base.bin", "search-recent.bin"]
+        "search-base-papers.bin", "search-base.bin", "search-recent-papers.bin",
+        "search-recent.bin"]
     analysed = _count_analyses(monkeypatch)
     assert cached(PAPERS) == first and analysed == []  # made again from the cached analyses
     # the writer's manifest of intact files: every listed file there with its hash -> Kept
@@ -456,6 +513,177 @@ def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
     renumbered = cached([*more, older])
     assert len(analysed) <= 10  # every paper moves up one: found in the chunks read ahead
     assert renumbered == fresh([*more, older])
+
+
+def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A day added: the recent segment is the cached one plus the day's papers (only they
+    are added); an edited or renumbered recent paper makes it anew. Always as fresh."""
+    import sitegen.search as search
+    from sitegen.segment import Appendable
+
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    added: list[tuple[int, int]] = []  # (papers before, papers added) per `add`
+    real = Appendable.add
+
+    def add(self, analyses):
+        before = self.count
+        real(self, analyses)
+        added.append((before, self.count - before))
+
+    monkeypatch.setattr(Appendable, "add", add)
+
+    def check(papers: list[Paper]) -> None:
+        added.clear()
+        cached = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                   None, params))
+        assert cached == list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+
+    papers = _days(45)  # base 32
+    check(papers[:36])
+    check(papers[:39])
+    assert added[0] == (4, 3)  # the last build's 4 recent papers, then the day's 3
+    check(papers[:39])
+    assert added[0] == (7, 0)
+    edited = [*papers[:33], Paper(**{**papers[33].__dict__, "title": "Edited"}),
+              *papers[34:42]]
+    check(edited)
+    assert added[0] == (0, 10)  # an edited recent paper: made anew
+    older = Paper(slug="p999", title="Older", abstract="Text.", date=dt.date(2024, 1, 1))
+    check([*edited, older])
+    assert added[0] == (0, 11)  # every number moves up one (the base too)
+    check([*edited, older, *papers[42:45]])
+    assert added[0] == (11, 3)
+    (tmp_path / "search-recent.bin").write_bytes(b"damaged")
+    check(papers[:45])
+    assert added[0] == (0, 13)
+
+
+def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path) -> None:
+    """With the site's days, papers are numbered day by day; each day's order by slug is
+    kept by a digest of its papers and taken as it is the next time (not sorted again)."""
+    import sitegen.search as search
+    from sitegen.content import paper_digest
+
+    papers = _days(40)
+    site = assemble(papers[:30], lambda p: p.tags)
+    ordered, keys, orders = search.day_orders(site.days, {}, {})
+    assert ordered == paper_order(papers[:30]) and keys == [paper_digest(p) for p in ordered]
+    assert search.day_orders(site.days, {}, orders) == (ordered, keys, orders)
+    backwards = {key: tuple(reversed(order)) for key, order in orders.items()}
+    assert search.day_orders(site.days, {}, backwards)[0] != ordered  # taken as it is
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    for count in (30, 33, 36, 40):  # days added: as fresh, with the orders in the cache
+        site = assemble(papers[:count], lambda p: p.tags)
+        cached = list(search.cached_search_outputs(site, Urls(BASE), tmp_path, None, params))
+        assert cached == list(search_outputs(site, Urls(BASE), 6, 2, 16))
+    header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+    assert len(header["orders"]) == len(site.days)
+
+
+def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """A new paper's words known from the last build are not run through lunr's pipeline
+    again; the cache keeps the last `TOKENS_KEPT` tokens; the files are as fresh."""
+    import sitegen.search as search
+    from sitegen.lunrindex import Analyzer
+
+    piped: list[str] = []
+    real = Analyzer._token
+    monkeypatch.setattr(Analyzer, "_token", lambda self, t: piped.append(t) or real(self, t))
+
+    def cached(papers: list[Paper]) -> list[str]:
+        piped.clear()
+        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
+        made = list(piped)
+        assert out == list(search_outputs(_site(papers), Urls(BASE)))
+        return made
+
+    papers = _days(10)
+    assert "diffusion" in cached(papers)
+    known = _paper("2408.00097", "Paper 1 on video diffusion", "Text 1 about video and "
+                   "agent model.")
+    assert cached([*papers, known]) == []  # every word known from the last build
+    new = _paper("2408.00099", "Unheard Words", "Zyxwv qwerty diffusion.")
+    assert sorted(cached([*papers, known, new])) == ["diffusion.", "qwerty", "unheard", "words",
+                                                     "zyxwv"]
+    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
+    made = cached([*papers, known, new, _paper("2408.00098", "Other Yet", "Texts.")])
+    path = tmp_path / searchcache.RECENT_FILE
+    kept = searchcache.body(path, searchcache.header(path, search._code_key()))[1]["tokens"]
+    assert len(kept) == 3 and set(kept) == set(made)  # the last made
+
+
+def test_kept_tokens_are_the_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sitegen.search as search
+
+    papers = search._Papers([], Urls(BASE))
+    papers.tokens = {"old": ("old",), "common": ("common",), "rare": ("rare",)}
+    papers.analyzer().counts("common words")  # "words" made, "common" used again
+    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
+    assert list(papers.kept_tokens()) == ["rare", "common", "words"]
+    monkeypatch.setattr(search, "TOKENS_KEPT", 10)
+    assert list(papers.kept_tokens()) == ["old", "rare", "common", "words"]
+
+
+def test_recent_analyses_are_appended_and_read_only_when_needed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day that goes on from the last recent segment adds its papers' analyses to the
+    recent analyses file (same id, longer) and reads none; a build that cannot go on
+    reads them; bytes a killed build appended past the recorded length are cut off."""
+    import sitegen.search as search
+
+    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    path = tmp_path / searchcache.RECENT_PAPERS_FILE
+    from sitegen.cache import digest
+    from sitegen.model import Kept
+
+    reads: list[int] = []
+    real = searchcache.read_chunks
+    monkeypatch.setattr(searchcache, "read_chunks",
+                        lambda p, *a: reads.append(p == path) or real(p, *a))
+
+    intact: dict = {}  # the files of the last build, as the writer verified them
+
+    def cached(papers: list[Paper]) -> tuple[dict, list[int]]:
+        reads.clear()
+        analysed = _count_analyses(monkeypatch)
+        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact,
+                                                params))
+        made, read = len(analysed), sum(reads)
+        fresh = list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+        data = {o.path: o.data for o in fresh}
+        assert [o.path for o in out] == list(data)
+        assert all(isinstance(o, Kept) or o.data == data[o.path] for o in out)
+        intact.clear()
+        intact.update({path: (digest(data), None) for path, data in data.items()})
+        monkeypatch.undo()
+        monkeypatch.setattr(searchcache, "read_chunks",
+                            lambda p, *a: reads.append(p == path) or real(p, *a))
+        header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+        return header["analyses"], [made, read]
+
+    papers = _days(47)  # base 32
+    first, counts = cached(papers[:36])
+    assert counts == [36, 0] and first["length"] == path.stat().st_size
+    second, counts = cached(papers[:39])
+    assert counts == [3, 0]  # the day's papers analysed, no analysis read
+    assert second["id"] == first["id"] and second["length"] > first["length"]
+    with open(path, "ab") as handle:  # a killed build's append, never recorded
+        handle.write(b"partial chunk")
+    third, counts = cached(papers[:42])
+    assert counts == [3, 0] and third["length"] == path.stat().st_size
+    edited = [*papers[:33], Paper(**{**papers[33].__dict__, "title": "Edited"}),
+              *papers[34:42]]
+    fourth, counts = cached(edited)  # cannot go on: every recent analysis read, one made
+    assert counts == [1, 1] and fourth["id"] != third["id"]
+    path.write_bytes(path.read_bytes()[:-40])  # damaged: what it lacks is analysed again
+    _, counts = cached([*edited[:33], papers[33], *edited[34:]])
+    assert counts[0] > 1
+    _, counts = cached([*edited[:33], papers[33], *edited[34:], *papers[42:47]])
+    assert counts == [5, 0]
 
 
 def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:

@@ -34,12 +34,15 @@ def test_save_header_and_entries_and_old_files_are_removed(tmp_path: Path) -> No
     (tmp_path / "search-0a1b2c.bin").write_bytes(b"format 3 cache")
     (tmp_path / ".search-base.tmp").write_bytes(b"left by a killed build")
     path = tmp_path / searchcache.RECENT_FILE
-    searchcache.save(path, {**_fmt(), "key": "k"}, {b"p": ("a", "r")})
+    searchcache.save(path, {**_fmt(), "key": "k"}, {b"p": ("a", "r")}, ("segment", 1))
     assert not (tmp_path / "search-0a1b2c.bin").exists()
     assert not (tmp_path / ".search-base.tmp").exists()
     head = searchcache.header(path, b"code")
     assert head["key"] == "k"
     assert searchcache.entries(path, head) == {b"p": ("a", "r")}
+    assert searchcache.body(path, head) == ({b"p": ("a", "r")}, ("segment", 1))
+    assert searchcache.body(path, {}) == ({}, None)  # no header read: nothing trusted
     assert searchcache.header(path, b"new code") == {}
     path.write_bytes(path.read_bytes()[:-5])  # a truncated body: no entries, no error
     assert searchcache.entries(path, searchcache.header(path, b"code")) == {}
+    assert searchcache.body(path, searchcache.header(path, b"code")) == ({}, None)

@@ -4,6 +4,7 @@ head and tiers with bounds, and lunr.js's BM25 computed the same in Python and J
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.lunrindex import Analyzer, js_round3
-from sitegen.segment import Segment, field_score, frontier, idf
+from sitegen.segment import Appendable, Segment, field_score, frontier, idf
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -121,3 +122,50 @@ def test_scores_equal_javascript_bit_for_bit(tmp_path: Path) -> None:
     python = [field_score(idf(n, df), tf, length, avg, boost)
               for n, df, tf, length, avg, boost in cases]
     assert js == python
+
+
+def _random_analyses(count: int, seed: int) -> list:
+    """Papers of random words (some rare, some everywhere, CJK and astral ones), with
+    fields left empty now and then."""
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(60)] + ["注意力机制", "😀x", "ｗｉｄｅ", "common"]
+    analyzer = Analyzer()
+
+    def text() -> str:
+        if rng.random() < 0.15:
+            return ""
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + " common"
+
+    return [analyzer.analyse([text(), text(), text()]) for _ in range(count)]
+
+
+def _appendable(first: int) -> Appendable:
+    return Appendable("r", first, 3, shard_postings=25, vocab_terms=40)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_appendable_segment_equals_a_segment_of_the_same_papers(seed: int) -> None:
+    """Made at once or paper by paper (resumed from its pickled state between steps), the
+    appendable segment's files and manifest are byte for byte `Segment`'s."""
+    rng = random.Random(seed)
+    analyses = _random_analyses(rng.randint(0, 90), seed)
+    first = rng.choice([0, 8, 1024])
+
+    def segment_files(papers: list) -> tuple[list, dict]:
+        segment = Segment("r", first, papers, [10, 2, 1], shard_postings=25, head_docs=None,
+                          vocab_terms=40)
+        return list(segment.files()), segment.manifest
+
+    whole = _appendable(first)
+    whole.add(analyses)
+    assert (list(whole.files()), whole.manifest) == segment_files(analyses)
+    stepped = _appendable(first)
+    done = 0
+    while done < len(analyses) or done == 0:
+        step = rng.choice([0, 1, 3, 30])
+        stepped = Appendable.resume(pickle.loads(pickle.dumps(stepped.state())), 25, 40)
+        stepped.add(analyses[done:done + step])
+        done = min(len(analyses), done + step)
+        assert (list(stepped.files()), stepped.manifest) == segment_files(analyses[:done])
+        if not analyses:
+            break
