@@ -54,7 +54,7 @@ from .writer import (
 )
 
 if TYPE_CHECKING:
-    from .pages import PageJob
+    from .pages import PageGroup, PageJob
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -133,7 +133,7 @@ class SiteBuild:
                  clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
                  ) -> None:
         from .metadata import template_globals
-        from .pages import page_items, set_page_base
+        from .pages import set_page_base
         from .render import make_environment, use_bytecode_cache
 
         self.config, self.site, self.cache = config, site, cache
@@ -151,8 +151,6 @@ class SiteBuild:
                                       for tag in site.tags}
         env.globals.update(template_globals(self.urls, config.site["title"]))
         self.env = env
-        self.items = list(page_items(site, self.urls, config.build["days_per_page"],
-                                     config.build["papers_per_page"]))
         #: the sitemap's date of every page put so far, and the pages the cache kept
         self.lastmods: dict[str, dt.date | None] = {}
         self.kept_pages: set[str] = set()
@@ -164,14 +162,17 @@ class SiteBuild:
     def pages(self) -> Iterator[Output | Kept]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
         of pages kept whole without making their jobs)."""
-        from .pages import PageGroup
+        from .pages import PageGroup, page_items
         from .progress import progress
 
-        total = sum(len(item.values) if isinstance(item, PageGroup) else 1
-                    for item in self.items)
-        return progress(self._pages(), "rendering pages", self.show_progress, total)
+        # made here, not before the search index's process is forked: the keys of the
+        # groups digest the days
+        items = list(page_items(self.site, self.urls, self.config.build["days_per_page"],
+                                self.config.build["papers_per_page"], self.cache))
+        total = sum(item.size if isinstance(item, PageGroup) else 1 for item in items)
+        return progress(self._pages(items), "rendering pages", self.show_progress, total)
 
-    def _pages(self) -> Iterator[Output | Kept]:
+    def _pages(self, items: list[PageJob | PageGroup]) -> Iterator[Output | Kept]:
         from .pages import PageGroup, render_jobs
         from .render import forget_fragments
         from .sitemap import page_lastmod
@@ -194,14 +195,16 @@ class SiteBuild:
                 yield output
             todo.clear()
 
-        for item in self.items:
+        for item in items:
             if not isinstance(item, PageGroup):
                 todo.append(item)
             else:
                 key = cache.group_key(item.kind, item.values) if cache is not None else None
-                kept = cache.kept_group(item.name, key) if cache is not None else None
+                kept = (cache.kept_group(item.name, key) if cache is not None and item.keep
+                        else None)
                 if kept is not None:
-                    yield from render()  # outputs in job order
+                    if todo:
+                        yield from render()  # outputs in job order
                     _, paths, dates = kept
                     lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
                                     else dict.fromkeys(paths, dates))
@@ -427,6 +430,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     pages = PageCache(previous, digests, groups, intact)
     if state is not None:
         pages.previous_dates = state.get("dates") or {}
+        pages.previous_sequences = state.get("sequences") or {}
     site = assemble_site(config, papers, pages, folder, clean)
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact, staged)
@@ -442,7 +446,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
                             "pages": pages.fingerprints, "groups": pages.groups,
-                            "dates": build.dates,
+                            "dates": build.dates, "sequences": pages.sequences,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)

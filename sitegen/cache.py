@@ -30,7 +30,7 @@ import os
 import pickle
 import sys
 import types
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -234,6 +234,14 @@ def _items_digest(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> 
     return b"".join(parts)
 
 
+def _digests(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> Iterator[bytes]:
+    """`value_digest` of each value (memo hits without a call)."""
+    get = memo.get
+    for value in values:
+        hit = get(id(value))
+        yield hit[1] if hit is not None else value_digest(value, memo)
+
+
 def _simple(value: Any) -> bool:
     """Plain data that pickles fast and whole: str, numbers, dates, tuples of them."""
     return isinstance(value, _SIMPLE) or type(value) is tuple and all(
@@ -361,6 +369,28 @@ class PageCache:
         #: what the last build's pages said of themselves (their sitemap dates), by path:
         #: the same for a page kept by its fingerprint
         self.previous_dates: Mapping[str, Any] = {}
+        #: the digests of sequences of values, oldest first (`settled`): the last build's
+        #: and this build's, by name
+        self.previous_sequences: Mapping[str, tuple[bytes, ...]] = {}
+        self.sequences: dict[str, tuple[bytes, ...]] = {}
+
+    def settled(self, name: str, values: Sequence[Any]) -> int:
+        """How many of the first `values` (oldest first: the archive's days) the last build
+        had, the same, first in its sequence `name`: pages made from those only are as the
+        last build made them (given the same base and group key). The values are digested
+        (into the memo, where fingerprints and group keys find them); 0 if uncacheable."""
+        try:
+            digests = tuple(_digests(values, self.memo))
+        except Uncacheable:
+            self.sequences.pop(name, None)
+            return 0
+        self.sequences[name] = digests
+        count = 0
+        for mine, theirs in zip(digests, self.previous_sequences.get(name, ()), strict=False):
+            if mine != theirs:
+                break
+            count += 1
+        return count
 
     def group_key(self, kind: str, values: Iterable[Any]) -> bytes | None:
         """The fingerprint of a group of outputs made from `values` only (and from what

@@ -185,7 +185,7 @@ def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None) -> list[
     outputs: list[Output | Kept] = []
     for day in site.days:
         if cache is not None:
-            key = cache.group_key(kind, day.papers)
+            key = cache.group_key(kind, (day.papers,))
             kept = cache.kept_group(_bib_group(day), key)
             if kept is not None:  # the day's papers are as last time: no entry made
                 outputs += map(Kept, kept[1])
@@ -208,7 +208,7 @@ def record_bib_groups(site: Site, urls: Urls, cache: PageCache) -> None:
     child on a build from scratch), so that the next build keeps them."""
     kind = _bib_kind(urls)
     for day in site.days:
-        cache.record_group(_bib_group(day), cache.group_key(kind, day.papers),
+        cache.record_group(_bib_group(day), cache.group_key(kind, (day.papers,)),
                            [urls.output_path("paper_bib", paper) for paper in day.papers])
 
 

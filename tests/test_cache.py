@@ -119,6 +119,26 @@ def test_groups_need_a_base_and_digestible_values(tmp_path: Path) -> None:
     assert cache.groups == {}
 
 
+def test_settled_counts_the_oldest_values_as_the_last_build_had_them(tmp_path: Path) -> None:
+    days = [Day(dt.date(2025, 8, n), (paper(slug=f"p{n}"),)) for n in range(1, 6)]
+    first = PageCache()
+    assert first.settled("days", days) == 0  # no last build
+    again = PageCache()
+    again.previous_sequences = first.sequences
+    assert again.settled("days", [*days, Day(dt.date(2025, 8, 9), ())]) == 5  # one added
+    edited = [*days[:2], replace(days[2], papers=(paper(slug="p3", title="U"),)), *days[3:]]
+    for changed, settled in ((edited, 2), (days[:2] + days[3:], 2), (days[1:], 0),
+                             (days[:4], 4), (days, 5)):
+        cache = PageCache()
+        cache.previous_sequences = first.sequences
+        assert cache.settled("days", changed) == settled
+        assert cache.settled("other", changed) == 0  # each sequence by its name
+    with open(tmp_path / "f", "w") as handle:
+        cache = PageCache()
+        cache.previous_sequences = {"days": (b"0" * 16,)}
+        assert cache.settled("days", [handle]) == 0 and "days" not in cache.sequences
+
+
 def test_tuples_of_memoized_objects_digest_as_item_by_item() -> None:
     papers = (paper(slug="a"), paper(slug="b"), "text", 3)
     memo: dict = {}
