@@ -116,6 +116,8 @@ def assemble_site(config: Config, papers: list[Paper], cache: PageCache | None =
     return assemble(tag_papers(papers, rules, tags, clean, memo), lambda p: p.tags)
 
 
+#: Fragments of pages kept across builds (render.FragmentStore), in CACHE_DIR.
+FRAGMENTS = "fragments.pickle"
 #: Pages rendered per call of `render_jobs`: bounds the bytes held at once.
 RENDER_CHUNK = 1000
 #: Sites with fewer papers build their search index in the main process (forking costs more).
@@ -134,7 +136,7 @@ class SiteBuild:
                  ) -> None:
         from .metadata import template_globals
         from .pages import set_page_base
-        from .render import make_environment, use_bytecode_cache
+        from .render import make_environment, use_bytecode_cache, use_fragment_store
 
         self.config, self.site, self.cache = config, site, cache
         # the build cache's folder (feed entries), `--clean`, and the files verified intact
@@ -158,6 +160,8 @@ class SiteBuild:
         self.dates: dict[str, dt.date | None] = {}
         if cache is not None:
             set_page_base(env, cache)
+            if folder is not None and not clean:
+                use_fragment_store(env, cache, folder / FRAGMENTS)
 
     def pages(self) -> Iterator[Output | Kept]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
@@ -174,7 +178,7 @@ class SiteBuild:
 
     def _pages(self, items: list[PageJob | PageGroup]) -> Iterator[Output | Kept]:
         from .pages import PageGroup, render_jobs
-        from .render import forget_fragments
+        from .render import forget_fragments, save_fragment_store
         from .sitemap import page_lastmod
 
         cache, lastmods = self.cache, self.lastmods
@@ -221,6 +225,7 @@ class SiteBuild:
             if len(todo) >= RENDER_CHUNK:
                 yield from render()
         yield from render()
+        save_fragment_store(self.env)
         forget_fragments(self.env)
 
     def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
