@@ -144,3 +144,82 @@ def test_damaged_compiled_templates_are_compiled_again(site: Path) -> None:
     build_site(load_config(site), site / "_site")
     assert (site / "_site" / "papers" / "p.html").read_bytes() == page.replace(
         b"A paper", b"A paper, renamed")
+
+
+def _rows_site(site: Path, days: range) -> None:
+    for day in days:
+        write_simple_paper(site, f"p{day}", f"Paper of day {day}", date=f"2025-08-{day:02d}",
+                           tags=["t"])
+
+
+def test_fragments_are_kept_across_builds_and_made_anew_with_their_template(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tag page made again takes the rows of its older papers from the last build
+    (render.FragmentStore); a changed row template makes them all anew."""
+    from sitegen import render
+    from sitegen.build import build_site
+
+    made: list[str] = []
+    real = render.FragmentStore.put
+
+    def put(self, key, html):
+        made.append(str(html))
+        return real(self, key, html)
+
+    monkeypatch.setattr(render.FragmentStore, "put", put)
+    _rows_site(site, range(1, 6))
+    build_site(load_config(site), site / "_site")
+    assert any("Paper of day 3" in row for row in made)
+    made.clear()
+    _rows_site(site, range(6, 7))
+    build_site(load_config(site), site / "_site")
+    rows = [row for row in made if "Paper of day" in row]
+    assert len(rows) == 1 and "Paper of day 6" in rows[0]  # the old rows were kept
+    page = (site / "_site" / "tags" / "t" / "index.html").read_text(encoding="utf-8")
+    assert all(f"Paper of day {day}" in page for day in range(1, 7))
+    made.clear()
+    (site / "templates" / "partials").mkdir(parents=True)
+    (site / "templates" / "partials" / "paper_row.html").write_text(
+        "<li>ROW {{ paper.title }}</li>\n", encoding="utf-8")
+    build_site(load_config(site), site / "_site")
+    page = (site / "_site" / "tags" / "t" / "index.html").read_text(encoding="utf-8")
+    assert page.count("<li>ROW Paper of day") == 6
+    assert len([row for row in made if "ROW" in row]) == 6
+
+
+def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import render
+    from sitegen.build import FRAGMENTS, build_site
+    from sitegen.cache import load_state
+
+    _rows_site(site, range(1, 4))
+    build_site(load_config(site), site / "_site")
+    store = site / ".sitegen-cache" / FRAGMENTS
+    assert store.exists()
+    store.write_bytes(b"not a pickle")
+    _rows_site(site, range(4, 5))
+    build_site(load_config(site), site / "_site")
+    assert "Paper of day 1" in (site / "_site" / "tags" / "t" / "index.html").read_text(
+        encoding="utf-8")
+    monkeypatch.setattr(render.FragmentStore, "SPARE", 2)
+    used: list[int] = []
+    real_save = render.FragmentStore.save
+
+    def save(self):
+        used.append(len(self.used))
+        return real_save(self)
+
+    monkeypatch.setattr(render.FragmentStore, "save", save)
+    config = (site / "sitegen.toml").read_text(encoding="utf-8")
+    sizes = []
+    for day in range(5, 12):  # a new title each time: no fragment of a former build is used
+        _rows_site(site, range(day, day + 1))
+        (site / "sitegen.toml").write_text(config.replace("Test Papers", f"Papers {day}"),
+                                           encoding="utf-8")
+        build_site(load_config(site), site / "_site")
+        sizes.append(len(load_state(store)["fragments"]))
+        assert used[-1] <= sizes[-1] <= 2 * used[-1] + 2
+    # the former build's fragments are kept while not many: every other build drops them
+    assert [size == count for size, count in zip(sizes, used, strict=True)] == [
+        False, True, False, True, False, True, False]
