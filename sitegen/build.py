@@ -15,7 +15,7 @@ import gc
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -216,6 +216,8 @@ class SiteBuild:
                     yield from map(Kept, paths)
                     continue
                 jobs = item.make()
+                if item.exact and cache is not None and cache.new_key(item.name, key):
+                    jobs = [replace(job, cached=False) for job in jobs]  # changed: no digest
                 dates = tuple(page_lastmod(job.context) for job in jobs)
                 lastmods.update(zip((job.path for job in jobs), dates, strict=True))
                 if cache is not None:

@@ -26,6 +26,7 @@ import gc
 import hashlib
 import importlib.util
 import io
+import operator
 import os
 import pickle
 import sys
@@ -235,11 +236,35 @@ def _items_digest(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> 
 
 
 def _digests(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> Iterator[bytes]:
-    """`value_digest` of each value (memo hits without a call)."""
+    """`value_digest` of each value (memo hits without a call; tuples `tuple_digest`)."""
     get = memo.get
     for value in values:
         hit = get(id(value))
-        yield hit[1] if hit is not None else value_digest(value, memo)
+        if hit is not None:
+            yield hit[1]
+        else:
+            yield (tuple_digest(value, memo) if type(value) is tuple
+                   else value_digest(value, memo))
+
+
+_second = operator.itemgetter(1)
+
+
+def tuple_digest(value: tuple, memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """`value_digest(value, memo)` of a tuple, the same digest, made in C loops when its
+    items are objects in the memo (a day's papers: the whole archive's every build)."""
+    hit = memo.get(id(value))
+    if hit is not None:
+        return hit[1]
+    if not value or isinstance(value[0], _SIMPLE):  # pickled whole, or mixed
+        return value_digest(value, memo)
+    try:
+        parts = b"".join(map(_second, map(memo.__getitem__, map(id, value))))
+    except KeyError:  # an item not digested yet
+        return value_digest(value, memo)
+    result = digest(b"tuple" + parts)
+    memo[id(value)] = (value, result)
+    return result
 
 
 def _simple(value: Any) -> bool:
@@ -417,6 +442,11 @@ class PageCache:
         self.fingerprints.update({path: key for path, key in found if key is not None})
         self.groups[name] = old
         return old
+
+    def new_key(self, name: str, key: bytes | None) -> bool:
+        """Whether the last build had no group `name` with this key."""
+        old = self.previous_groups.get(name)
+        return key is None or old is None or old[0] != key
 
     def record_group(self, name: str, key: bytes | None, paths: Iterable[str],
                      extra: Any = None) -> None:

@@ -92,7 +92,9 @@ class PageGroup:
     `keep` False: the values do not say all the pages show this time (a list page showing
     entries newer than the oldest days the last build had the same, `PageCache.settled`):
     the pages are made, and fingerprinted each (the group is recorded still: a later build
-    may keep it). `size`: the number of pages (the progress bar)."""
+    may keep it). `size`: the number of pages (the progress bar). `exact`: every page's
+    context changes with the key (a page's own digest, or its place and count): when the
+    key is not the last build's, the pages are rendered without fingerprints."""
 
     name: str
     kind: str
@@ -100,6 +102,7 @@ class PageGroup:
     make: Callable[[], list[PageJob]]
     keep: bool = True
     size: int = 1
+    exact: bool = False
 
 
 def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
@@ -193,9 +196,9 @@ def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
     """
     # the oldest days as the last build had them (neighbours included: home pages show
     # the days), and the oldest days whose papers are (tag pages show only papers)
-    settled = cache.settled("days", site.days[::-1]) if cache is not None else 0
     same_papers = (cache.settled("day papers", [day.papers for day in reversed(site.days)])
                    if cache is not None else 0)
+    settled = cache.settled("days", site.days[::-1]) if cache is not None else 0
     horizon = site.days[-same_papers].date if same_papers else None
     main_days, numbered_days = stable_pages(site.days, days_per_page)
     last = numbered_days[0][0] if numbered_days else None
@@ -206,11 +209,11 @@ def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
     for number, _ in numbered_days:
         yield PageGroup(f"index.html {number}", kind, (f"{number}\0{number == last}",),
                         partial(home_jobs, urls, site.days, days_per_page, number),
-                        number * days_per_page <= settled)
+                        number * days_per_page <= settled, exact=True)
     kind = "day.html\0" + urls.base_url
     for day in site.days:
         yield PageGroup("day.html " + day.date.isoformat(), kind, (day,),
-                        partial(day_jobs, urls, day))
+                        partial(day_jobs, urls, day), exact=True)
     for month in site.months:
         yield PageJob("month.html", urls.output_path("month", (month.year, month.month)), {
             "month": month, "canonical": urls.absolute("month", (month.year, month.month))})
@@ -237,12 +240,13 @@ def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
         head = f"{tag.name}\0{tag.slug}\0"
         name = "tag.html " + tag.slug
         yield PageGroup(name, kind, (head + str(len(tag.papers)),),
-                        partial(tag_jobs, urls, tag, papers_per_page), count == len(tag.papers))
+                        partial(tag_jobs, urls, tag, papers_per_page), count == len(tag.papers),
+                        exact=True)
         full = len(tag.papers) // papers_per_page
         for number in range(full - 1, 0, -1):  # as `stable_pages` lists them
             yield PageGroup(f"{name} {number}", kind, (f"{head}{number}\0{number == full - 1}",),
                             partial(tag_jobs, urls, tag, papers_per_page, number),
-                            number * papers_per_page <= count)
+                            number * papers_per_page <= count, exact=True)
     yield PageJob("search.html", urls.output_path("search"), {
         "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})

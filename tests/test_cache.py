@@ -164,3 +164,17 @@ def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) 
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+def test_tuple_digest_is_value_digest() -> None:
+    from sitegen.cache import tuple_digest
+
+    papers = (paper(slug="a"), paper(slug="b"))
+    memo: dict = {}
+    for p in papers:
+        value_digest(p, memo)
+    for value in (papers, (), (dt.date(2025, 8, 11), dt.date(2025, 8, 12)), ("a", papers[0]),
+                  (papers[0], "a"), (papers[0], paper(slug="not in the memo"))):
+        assert tuple_digest(value, dict(memo)) == value_digest(value, dict(memo)), value
+    mine = dict(memo)
+    assert tuple_digest(papers, mine) == mine[id(papers)][1]  # memoized

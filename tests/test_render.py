@@ -59,6 +59,34 @@ def test_partials_that_compose_others_are_not_cached(site: Path) -> None:
     assert env.get_template("p.html").render(items=[3]) == "3"
 
 
+def test_fragments_join_a_fragment_per_item_as_a_loop_would(site: Path) -> None:
+    env = _env(site, **{
+        "loop.html": "{% for n in items %}{{ fragment('row.html', n=n, k=k) }}{% endfor %}",
+        "one.html": "{{ fragments('row.html', 'n', items, k=k) }}",
+        "bare.html": "{{ fragments('bare_row.html', 'n', items) }}",
+        "row.html": "<{{ n.name }} {{ k }} {{ url('home') }} {{ calls() }}>",
+        "bare_row.html": "<{{ n.name }} {{ calls() }}>",
+        "paged.html": "{% for n in items %}{% set s = n.name %}"
+                      "{{ fragments('paged_row.html', 'n', [n]) }}{% endfor %}",
+        "paged_row.html": "[{{ n.name }} {{ s }} {{ page }}]",
+        "named.html": "{{ fragment('either.html', a=one) }}{{ fragment('either.html', b=one) }}",
+        "either.html": "{{ a is defined }}{{ b is defined }}"})
+    made: list[int] = []
+    env.globals["calls"] = lambda: made.append(1) or len(made)
+    one, two = type("N", (), {"name": "<a>"})(), type("N", (), {"name": "b"})()
+    items = [one, two, one]
+    loop = env.get_template("loop.html").render(items=items, k=1)
+    made.clear()
+    env.__dict__.pop("_sitegen_fragments")
+    assert env.get_template("one.html").render(items=items, k=1) == loop
+    assert loop == "<&lt;a&gt; 1 /sub/ 1><b 1 /sub/ 2><&lt;a&gt; 1 /sub/ 1>"
+    assert env.get_template("bare.html").render(items=items) == "<&lt;a&gt; 3><b 4><&lt;a&gt; 3>"
+    # a row reading the page is rendered each time; a value's name is part of its key
+    assert env.get_template("paged.html").render(items=[one, two], page="P") == \
+        "[&lt;a&gt; &lt;a&gt; P][b b P]"
+    assert env.get_template("named.html").render(one=one) == "TrueFalseFalseTrue"
+
+
 def test_site_overrides_of_header_and_rows_may_read_the_page(site: Path) -> None:
     """The default header and tag rows are made once; a site's override that reads page
     variables (the output path, the tag) is still rendered for each page."""
