@@ -250,6 +250,12 @@ def _digests(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> Itera
 _second = operator.itemgetter(1)
 
 
+def _sized(text: str) -> bytes:
+    """`text` encoded after its length: joined with others, never ambiguous."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(4, "big") + data
+
+
 def tuple_digest(value: tuple, memo: dict[int, tuple[Any, bytes]]) -> bytes:
     """`value_digest(value, memo)` of a tuple, the same digest, made in C loops when its
     items are objects in the memo (a day's papers: the whole archive's every build)."""
@@ -483,11 +489,15 @@ class PageCache:
         any output made from them only may be kept by; None if uncacheable."""
         if self.base is None:
             return None
+        memo = self.memo
+        parts = [self.base, _sized(kind)]
         try:
-            return digest(self.base + kind.encode("utf-8", "surrogatepass")
-                          + mapping_digest(values, self.memo))
+            for name, value in values.items():  # each value's digest is 16 bytes
+                hit = memo.get(id(value))
+                parts += (_sized(name), hit[1] if hit is not None else value_digest(value, memo))
         except Uncacheable:
             return None
+        return digest(b"".join(parts))
 
     def unchanged(self, path: str, key: bytes | None) -> bool:
         """True if the page was built from the same fingerprint and its file is intact."""

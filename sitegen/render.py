@@ -18,7 +18,7 @@ from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
-from .cache import PageCache, load_state, save_state
+from .cache import PageCache, code_digest, load_state, save_state
 from .config import Config
 from .errors import OutputError
 from .fileio import leaves
@@ -136,14 +136,20 @@ _COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
     """The names template `name` reads from its context; None if it includes, extends or
-    imports other templates, or calls `fragment` (what those read is not known here)."""
+    imports other templates, or calls `fragment` or `fragments` (what those read is not
+    known here). Kept across builds by the `FragmentStore` (parsing costs ms a template)."""
     found = env.__dict__.setdefault("_sitegen_free_names", {})
     if name not in found:
         assert env.loader is not None
         source = env.loader.get_source(env, name)[0]
+        store: FragmentStore | None = env.__dict__.get("_sitegen_store")
+        known = store.names().get(source, False) if store is not None else False
+        if known is not False:
+            found[name] = known
+            return known
         ast = env.parse(source, name)
         composed = any(True for _ in ast.find_all(_COMPOSED)) or any(
-            isinstance(call.node, nodes.Name) and call.node.name == "fragment"
+            isinstance(call.node, nodes.Name) and call.node.name in ("fragment", "fragments")
             for call in ast.find_all(nodes.Call))
         if composed:
             found[name] = None
@@ -151,6 +157,8 @@ def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
             tracker = _NameTracker(env)
             tracker.visit(ast)
             found[name] = frozenset(tracker.undeclared_identifiers)
+        if store is not None:
+            store.names()[source] = found[name]
     return found[name]
 
 
@@ -290,6 +298,25 @@ class FragmentStore:
         self.cache, self.path = cache, path
         self.old: dict[bytes, str] | None = None
         self.used: dict[bytes, str] = {}
+        #: `_free_names` of template sources (sitegen's code is in the file's key)
+        self.free_names: dict[str, frozenset[str] | None] | None = None
+        self.loaded_names: set[str] = set()
+
+    def _load(self) -> None:
+        state = load_state(self.path)
+        if state is None or state.get("code") != code_digest():
+            state = {}
+        fragments, names = state.get("fragments"), state.get("names")
+        self.old = fragments if isinstance(fragments, dict) else {}
+        self.free_names = names if isinstance(names, dict) else {}
+        self.loaded_names = set(self.free_names)
+
+    def names(self) -> dict[str, frozenset[str] | None]:
+        """The names each template source reads (`_free_names`), by source."""
+        if self.free_names is None:
+            self._load()
+        assert self.free_names is not None
+        return self.free_names
 
     def key(self, name: str, values: dict[str, Any]) -> bytes | None:
         """The key of partial `name` rendered with `values`; None if uncacheable."""
@@ -298,9 +325,8 @@ class FragmentStore:
     def get(self, key: bytes) -> str | None:
         """A fragment kept by a former build, or None."""
         if self.old is None:
-            state = load_state(self.path)
-            fragments = state.get("fragments") if state is not None else None
-            self.old = fragments if isinstance(fragments, dict) else {}
+            self._load()
+            assert self.old is not None
         html = self.old.get(key)
         if html is not None:
             self.used[key] = html
@@ -311,12 +337,14 @@ class FragmentStore:
         self.used[key] = str(html)
 
     def save(self) -> None:
-        """Write the fragments (nothing when none was needed or none is new)."""
-        old, used = self.old or {}, self.used
-        if not used or all(key in old for key in used):
+        """Write the fragments (nothing when none was needed and no template is new)."""
+        if self.old is None and self.free_names is None:
             return
-        kept = {**old, **used} if len(old) <= len(used) + self.SPARE else used
-        save_state(self.path, {"fragments": kept})
+        old, used, names = self.old or {}, self.used, self.free_names or {}
+        if all(key in old for key in used) and names.keys() == self.loaded_names:
+            return
+        kept = {**old, **used} if not used or len(old) <= len(used) + self.SPARE else used
+        save_state(self.path, {"fragments": kept, "names": names, "code": code_digest()})
 
 
 def use_fragment_store(env: jinja2.Environment, cache: PageCache, path: Path) -> None:
