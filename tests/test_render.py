@@ -251,3 +251,28 @@ def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
     # the former build's fragments are kept while not many: every other build drops them
     assert [size == count for size, count in zip(sizes, used, strict=True)] == [
         False, True, False, True, False, True, False]
+
+
+def test_an_edited_partial_is_analysed_again_and_composing_partials_are_not_shared(
+        site: Path) -> None:
+    """What a partial reads is kept across builds by its source: an override that starts
+    reading the page is rendered for each page from then on."""
+    from sitegen.build import build_site
+
+    rows = site / "templates" / "partials" / "paper_row.html"
+    rows.parent.mkdir(parents=True)
+    rows.write_text("<li>{{ paper.title }}</li>\n", encoding="utf-8")
+    write_simple_paper(site, "p1", "Paper one", tags=["Alpha", "Beta"])
+    build_site(load_config(site), site / "_site")
+    rows.write_text("<li>{{ paper.title }} in {{ tag.name }}</li>\n", encoding="utf-8")
+    write_simple_paper(site, "p2", "Paper two", tags=["Alpha", "Beta"])
+    build_site(load_config(site), site / "_site")
+    for tag in ("alpha", "beta"):
+        page = (site / "_site" / "tags" / tag / "index.html").read_text(encoding="utf-8")
+        assert f"<li>Paper one in {tag}</li>" in page and f"<li>Paper two in {tag}</li>" in page
+    env = _env(site, **{"p.html": "{% for n in items %}{{ fragment('outer.html', n=n) }}"
+                                  "{% endfor %}",
+                        "outer.html": "{{ fragments('inner.html', 'm', [n]) }}",
+                        "inner.html": "{{ m }}{{ page }}"})
+    assert env.get_template("p.html").render(items=[1], page="A") == "1A"
+    assert env.get_template("p.html").render(items=[1], page="B") == "1B"
