@@ -204,12 +204,11 @@ class SiteBuild:
                 todo.append(item)
             else:
                 key = cache.group_key(item.kind, item.values) if cache is not None else None
-                kept = (cache.kept_group(item.name, key) if cache is not None and item.keep
-                        else None)
+                kept = cache.kept_group(item.name, key, item.keep) if cache is not None else None
                 if kept is not None:
                     if todo:
                         yield from render()  # outputs in job order
-                    _, paths, dates = kept
+                    paths, dates = kept[1], kept[2]
                     lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
                                     else dict.fromkeys(paths, dates))
                     self.kept_pages.update(paths)
@@ -452,7 +451,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     except OSError:
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                            "pages": pages.fingerprints, "groups": pages.groups,
+                            **pages.saved(),
                             "dates": build.dates, "sequences": pages.sequences,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})

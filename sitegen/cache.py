@@ -373,9 +373,10 @@ def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
     return digest(_pickle(sorted(stats)))  # pickled: twice as fast as repr
 
 
-#: A group of outputs as recorded: its key, its paths and what the build needs to know of
-#: them without making them (the sitemap's dates of its pages).
-Group = tuple[bytes, tuple[str, ...], Any]
+#: A group of outputs as recorded: its key, its paths, what the build needs to know of
+#: them without making them (the sitemap's dates of its pages) and, as saved, their
+#: fingerprints (None where an output had none).
+Group = tuple  # (bytes, tuple[str, ...], Any[, tuple[bytes | None, ...] | None])
 
 
 class PageCache:
@@ -435,19 +436,36 @@ class PageCache:
         except Uncacheable:
             return None
 
-    def kept_group(self, name: str, key: bytes | None) -> Group | None:
+    def kept_group(self, name: str, key: bytes | None, keep: bool = True) -> Group | None:
         """The last build's group `name` if it had this `key` and all its files are intact
-        (then it is this build's too, with the fingerprints its outputs had), else None."""
+        (then it is this build's too, with the fingerprints its outputs had), else None:
+        then the fingerprints its outputs had are `previous` ones, for those made again
+        (`keep` False: the caller cannot tell from the key alone)."""
         old = self.previous_groups.get(name)
-        if key is None or old is None or old[0] != key:
+        if old is None:
             return None
         paths = old[1]
-        if not all(map(self.intact.__contains__, paths)):  # in C: 20,000 paths a build
-            return None
-        found = zip(paths, map(self.previous.get, paths), strict=True)
-        self.fingerprints.update({path: key for path, key in found if key is not None})
-        self.groups[name] = old
-        return old
+        if keep and key is not None and old[0] == key and all(
+                map(self.intact.__contains__, paths)):  # in C: 20,000 paths a build
+            self.groups[name] = old
+            return old
+        if len(old) > 3 and old[3] is not None:
+            intact = self.intact if self.intact is not self.previous else None
+            self.previous.update({path: found for path, found in zip(paths, old[3], strict=True)
+                                  if found is not None and (intact is None or path in intact)})
+        return None
+
+    def saved(self) -> dict[str, Any]:
+        """This build's fingerprints and groups, as the next build reads them (a group's
+        outputs' fingerprints in the group: a kept group costs no fingerprint per file)."""
+        fingerprints = dict(self.fingerprints)
+        groups: dict[str, Group] = {}
+        for name, group in self.groups.items():
+            if len(group) == 3:  # made by this build (a kept one is saved as it was read)
+                found = tuple(fingerprints.pop(path, None) for path in group[1])
+                group = (*group, found if any(found) else None)
+            groups[name] = group
+        return {"pages": fingerprints, "groups": groups}
 
     def new_key(self, name: str, key: bytes | None) -> bool:
         """Whether the last build had no group `name` with this key."""

@@ -93,11 +93,24 @@ def test_a_group_is_kept_while_its_values_kind_and_files_are_as_last_time() -> N
     first.fingerprint("paper.html", "a.html", {"paper": a})
     first.record_group("day 1", key, ["a.html", "b.html"], dt.date(2025, 8, 11))
     intact = {"a.html", "b.html"}
-    again = _based(first.fingerprints, first.groups, intact)
+    state = first.saved()  # the group's pages' fingerprints go with the group
+    fingerprint = first.fingerprints["a.html"]
+    assert state == {"pages": {}, "groups": {"day 1": (
+        key, ("a.html", "b.html"), dt.date(2025, 8, 11), (fingerprint, None))}}
+    again = _based(state["pages"], state["groups"], intact)
     kept = again.kept_group("day 1", again.group_key("paper.html", (paper(slug="a"), b)))
-    assert kept == (key, ("a.html", "b.html"), dt.date(2025, 8, 11))
-    assert again.groups == first.groups  # recorded for the next build
-    assert again.fingerprints == {"a.html": first.fingerprints["a.html"]}  # carried over
+    assert kept == state["groups"]["day 1"]
+    assert again.saved() == state  # recorded for the next build, fingerprints carried over
+    # not kept: the fingerprints are the last build's, for the pages made again
+    changed = _based(state["pages"], state["groups"], intact)
+    assert changed.kept_group("day 1", changed.group_key("paper.html", (b, a))) is None
+    assert changed.unchanged("a.html", fingerprint)
+    broken = _based(state["pages"], state["groups"], {"b.html"})  # a.html changed on disk
+    assert broken.kept_group("day 1", key) is None
+    assert not broken.unchanged("a.html", fingerprint)
+    unsettled = _based(state["pages"], state["groups"], intact)
+    assert unsettled.kept_group("day 1", key, keep=False) is None
+    assert unsettled.unchanged("a.html", fingerprint)
     # Another order, value, kind or base; a file not intact; another name: not kept.
     for values, kind in (((b, a), "paper.html"), ((a, paper(slug="b", title="U")), "paper.html"),
                          ((a, b), "other.html")):

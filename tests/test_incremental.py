@@ -288,6 +288,22 @@ def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
     assert_same_as_clean(site)
 
 
+def test_a_page_of_a_remade_day_that_did_not_change_is_kept(site: Path) -> None:
+    """A day's paper pages are remade when one paper changes; the pages that do not show
+    it are kept by their fingerprints (which the group carries from build to build)."""
+    seed(site)
+    build(site)
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1))
+    build(site)  # day 11's group kept whole: its pages' fingerprints go on with it
+    write_paper(site, "p11-1", paper_text("Paper 11.1", "2025-08-11", 1, "Other abstract.",
+                                          tags=("vision",)))
+    result = build(site)
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert "papers/p11-3.html" in kept  # its neighbour is 11.2
+    assert "papers/p11-1.html" not in kept
+    assert_same_as_clean(site)
+
+
 def test_reordering_a_day_matches_a_clean_build(site: Path) -> None:
     seed(site)
     build(site)
