@@ -37,7 +37,7 @@ from .errors import OutputError, ProblemsFound
 from .fileio import leaves
 from .lock import locked, output_lock
 from .manifest import Manifest
-from .model import Kept, Output, Paper, Problem, Site, TagLink
+from .model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
 from .staging import walk
 from .tagging import compile_rules, tag_papers
@@ -163,9 +163,9 @@ class SiteBuild:
             if folder is not None and not clean:
                 use_fragment_store(env, cache, folder / FRAGMENTS)
 
-    def pages(self) -> Iterator[Output | Kept]:
+    def pages(self, batched: bool = False) -> Iterator[Output | Kept | KeptMany]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
-        of pages kept whole without making their jobs)."""
+        of pages kept whole without making their jobs, as one `KeptMany` if `batched`)."""
         from .pages import PageGroup, page_items
         from .progress import progress
 
@@ -174,9 +174,10 @@ class SiteBuild:
         items = list(page_items(self.site, self.urls, self.config.build["days_per_page"],
                                 self.config.build["papers_per_page"], self.cache))
         total = sum(item.size if isinstance(item, PageGroup) else 1 for item in items)
-        return progress(self._pages(items), "rendering pages", self.show_progress, total)
+        pages = self._pages(items) if batched else _each(self._pages(items))
+        return progress(pages, "rendering pages", self.show_progress, total)
 
-    def _pages(self, items: list[PageJob | PageGroup]) -> Iterator[Output | Kept]:
+    def _pages(self, items: list[PageJob | PageGroup]) -> Iterator[Output | Kept | KeptMany]:
         from .pages import PageGroup, render_jobs
         from .render import forget_fragments, save_fragment_store
         from .sitemap import page_lastmod
@@ -212,7 +213,7 @@ class SiteBuild:
                     lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
                                     else dict.fromkeys(paths, dates))
                     self.kept_pages.update(paths)
-                    yield from map(Kept, paths)
+                    yield KeptMany(paths)
                     continue
                 jobs = item.make()
                 if item.exact and cache is not None and cache.new_key(item.name, key):
@@ -229,13 +230,16 @@ class SiteBuild:
         save_fragment_store(self.env)
         forget_fragments(self.env)
 
-    def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
+    def bibs(self, cached: bool = True, batched: bool = False
+             ) -> Iterator[Output | Kept | KeptMany]:
         """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
         cache (only where the pages' fingerprints are made: not in a forked child, whose
-        fingerprints would not reach the saved state)."""
+        fingerprints would not reach the saved state), a day's as one `KeptMany` if
+        `batched`."""
         from .metadata import bib_outputs
 
-        yield from bib_outputs(self.site, self.urls, self.cache if cached else None)
+        outputs = bib_outputs(self.site, self.urls, self.cache if cached else None, batched)
+        yield from outputs if batched else _each(outputs)
 
     def record_bibs(self) -> None:
         """Tell the page cache of the `.bib` files a forked child made (`bibs(False)`)."""
@@ -278,6 +282,15 @@ class SiteBuild:
                 paths.append(output.path)
                 yield output
         yield from self.finish(paths)
+
+
+def _each(outputs: Iterable[Output | Kept | KeptMany]) -> Iterator[Output | Kept]:
+    """`outputs` with each `KeptMany` as a `Kept` per path."""
+    for output in outputs:
+        if type(output) is KeptMany:
+            yield from map(Kept, output.paths)
+        else:
+            yield output  # type: ignore[misc]
 
 
 def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None = None,
@@ -325,19 +338,23 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         child = fork_call(child_part)
     paths: list[str] = []
 
-    def put(outputs: Iterable[Output | Kept]) -> None:
+    def put(outputs: Iterable[Output | Kept | KeptMany]) -> None:
         for output in outputs:
-            writer.put(output)
-            paths.append(output.path)
+            if type(output) is KeptMany:  # a kept group's files: one call
+                writer.put_kept(output.paths)
+                paths.extend(output.paths)
+            else:
+                writer.put(output)  # type: ignore[arg-type]
+                paths.append(output.path)  # type: ignore[union-attr]
 
     bibs_here = child is None or not bibs_in_child
     feeds_here = child is None or not feeds_in_child
     try:
-        put(build.pages())
+        put(build.pages(batched=True))
         if feeds_here:
             put(build.feeds())
         if bibs_here:
-            put(build.bibs())
+            put(build.bibs(batched=True))
         done, child = (child.result() if child is not None else None), None
         if isinstance(done, Part):
             writer.merge(done)
@@ -347,7 +364,7 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         else:  # no child, or it failed: its part is made here (errors reported as usual)
             put(build.search_outputs())
             if not bibs_here:
-                put(build.bibs())
+                put(build.bibs(batched=True))
             if not feeds_here:
                 put(build.feeds())
         writer.put_all(build.finish(paths))
