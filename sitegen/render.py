@@ -290,14 +290,19 @@ class FragmentStore:
     from here instead of being rendered again (1,600 rows a day at 10,000 papers).
 
     Read from `path` when first needed; `save` writes the fragments this build used (and
-    those it read, while they are not many more: the file does not grow without end)."""
+    those it read, while they are not many more: the file does not grow without end), or
+    none if it used more than `LIMIT`."""
 
     SPARE = 2000  # fragments of former builds kept beside this build's
+    #: a build that used more made (nearly) every page: its fragments are not kept (10,000s
+    #: of rows, most never needed again; the next build keeps those it uses)
+    LIMIT = 10_000
 
     def __init__(self, cache: PageCache, path: Path) -> None:
         self.cache, self.path = cache, path
         self.old: dict[bytes, str] | None = None
         self.used: dict[bytes, str] = {}
+        self.full = False  # more than LIMIT used: none kept
         #: `_free_names` of template sources (sitegen's code is in the file's key)
         self.free_names: dict[str, frozenset[str] | None] | None = None
         self.loaded_names: set[str] = set()
@@ -328,13 +333,18 @@ class FragmentStore:
             self._load()
             assert self.old is not None
         html = self.old.get(key)
-        if html is not None:
+        if html is not None and not self.full:
             self.used[key] = html
         return html
 
     def put(self, key: bytes, html: str) -> None:
         """A fragment rendered by this build."""
+        if self.full:
+            return
         self.used[key] = str(html)
+        if len(self.used) > self.LIMIT:  # not kept (`save`): no memory held for them
+            self.used.clear()
+            self.full = True
 
     def save(self) -> None:
         """Write the fragments (nothing when none was needed and no template is new)."""

@@ -251,6 +251,11 @@ def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
     # the former build's fragments are kept while not many: every other build drops them
     assert [size == count for size, count in zip(sizes, used, strict=True)] == [
         False, True, False, True, False, True, False]
+    monkeypatch.setattr(render.FragmentStore, "LIMIT", used[-1] - 1)  # a build of all pages
+    _rows_site(site, range(12, 13))
+    (site / "sitegen.toml").write_text(config, encoding="utf-8")
+    build_site(load_config(site), site / "_site")
+    assert len(load_state(store)["fragments"]) == sizes[-1]  # not written
 
 
 def test_an_edited_partial_is_analysed_again_and_composing_partials_are_not_shared(
