@@ -15,7 +15,7 @@ import gc
 import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +38,7 @@ from .errors import OutputError, ProblemsFound
 from .fileio import leaves
 from .lock import locked, output_lock
 from .manifest import Manifest
-from .model import Kept, Output, Paper, Problem, Site, TagLink
+from .model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
 from .staging import walk
 from .tagging import compile_rules, tag_papers
@@ -119,6 +119,8 @@ def assemble_site(config: Config, papers: list[Paper], cache: PageCache | None =
     return assemble(tag_papers(papers, rules, tags, clean, memo), lambda p: p.tags)
 
 
+#: Fragments of pages kept across builds (render.FragmentStore), in CACHE_DIR.
+FRAGMENTS = "fragments.pickle"
 #: Pages rendered per call of `render_jobs`: bounds the bytes held at once.
 RENDER_CHUNK = 1000
 #: Sites with fewer papers build their search index in the main process (forking costs more).
@@ -158,7 +160,7 @@ class SiteBuild:
         compiled templates' cache and the page base the fingerprints see)."""
         from .metadata import template_globals
         from .pages import set_page_base
-        from .render import make_environment, use_bytecode_cache
+        from .render import make_environment, use_bytecode_cache, use_fragment_store
 
         env = make_environment(self.config, self.urls)
         if self.folder is not None:
@@ -168,6 +170,8 @@ class SiteBuild:
         env.globals.update(template_globals(self.urls, self.config.site["title"]))
         if self.cache is not None:
             set_page_base(env, self.cache)
+            if self.folder is not None and not self.clean:
+                use_fragment_store(env, self.cache, self.folder / FRAGMENTS)
         return env
 
     def _page_cache(self) -> PageCache | None:
@@ -176,28 +180,23 @@ class SiteBuild:
             self.env  # noqa: B018 (made for its effect on the cache)
         return self.cache
 
-    @cached_property
-    def items(self) -> list[PageJob | PageGroup]:
-        """Every HTML page: jobs, and groups of pages the build cache may keep whole."""
-        from .pages import page_items
-
-        build = self.config.build
-        return list(page_items(self.site, self.urls, build["days_per_page"],
-                               build["papers_per_page"]))
-
-    def pages(self) -> Iterator[Output | Kept]:
+    def pages(self, batched: bool = False) -> Iterator[Output | Kept | KeptMany]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a group
-        of pages kept whole without making their jobs)."""
-        from .pages import PageGroup
+        of pages kept whole without making their jobs, as one `KeptMany` if `batched`)."""
+        from .pages import PageGroup, page_items
         from .progress import progress
 
-        total = sum(len(item.values) if isinstance(item, PageGroup) else 1
-                    for item in self.items)
-        return progress(self._pages(), "rendering pages", self.show_progress, total)
+        # made here, not before the search index's process is forked: the keys of the
+        # groups digest the days
+        items = list(page_items(self.site, self.urls, self.config.build["days_per_page"],
+                                self.config.build["papers_per_page"], self._page_cache()))
+        total = sum(item.size if isinstance(item, PageGroup) else 1 for item in items)
+        pages = self._pages(items) if batched else _each(self._pages(items))
+        return progress(pages, "rendering pages", self.show_progress, total)
 
-    def _pages(self) -> Iterator[Output | Kept]:
+    def _pages(self, items: list[PageJob | PageGroup]) -> Iterator[Output | Kept | KeptMany]:
         from .pages import PageGroup, render_jobs
-        from .render import forget_fragments
+        from .render import forget_fragments, save_fragment_store
         from .sitemap import page_lastmod
 
         cache, lastmods = self._page_cache(), self.lastmods
@@ -218,21 +217,24 @@ class SiteBuild:
                 yield output
             todo.clear()
 
-        for item in self.items:
+        for item in items:
             if not isinstance(item, PageGroup):
                 todo.append(item)
             else:
                 key = cache.group_key(item.kind, item.values) if cache is not None else None
-                kept = cache.kept_group(item.name, key) if cache is not None else None
+                kept = cache.kept_group(item.name, key, item.keep) if cache is not None else None
                 if kept is not None:
-                    yield from render()  # outputs in job order
-                    _, paths, dates = kept
+                    if todo:
+                        yield from render()  # outputs in job order
+                    paths, dates = kept[1], kept[2]
                     lastmods.update(zip(paths, dates, strict=True) if isinstance(dates, tuple)
                                     else dict.fromkeys(paths, dates))
                     self.kept_pages.update(paths)
-                    yield from map(Kept, paths)
+                    yield KeptMany(paths)
                     continue
                 jobs = item.make()
+                if item.exact and cache is not None and cache.new_key(item.name, key):
+                    jobs = [replace(job, cached=False) for job in jobs]  # changed: no digest
                 dates = tuple(page_lastmod(job.context) for job in jobs)
                 lastmods.update(zip((job.path for job in jobs), dates, strict=True))
                 if cache is not None:
@@ -242,15 +244,19 @@ class SiteBuild:
             if len(todo) >= RENDER_CHUNK:
                 yield from render()
         yield from render()
+        save_fragment_store(self.env)
         forget_fragments(self.env)
 
-    def bibs(self, cached: bool = True) -> Iterator[Output | Kept]:
+    def bibs(self, cached: bool = True, batched: bool = False
+             ) -> Iterator[Output | Kept | KeptMany]:
         """The `.bib` files; with `cached`, those of unchanged papers `Kept` through the page
         cache (only where the pages' fingerprints are made: not in a forked child, whose
-        fingerprints would not reach the saved state)."""
+        fingerprints would not reach the saved state), a day's as one `KeptMany` if
+        `batched`."""
         from .metadata import bib_outputs
 
-        yield from bib_outputs(self.site, self.urls, self._page_cache() if cached else None)
+        outputs = bib_outputs(self.site, self.urls, self._page_cache() if cached else None, batched)
+        yield from outputs if batched else _each(outputs)
 
     def record_bibs(self) -> None:
         """Tell the page cache of the `.bib` files a forked child made (`bibs(False)`)."""
@@ -295,6 +301,15 @@ class SiteBuild:
                 paths.append(output.path)
                 yield output
         yield from self.finish(paths)
+
+
+def _each(outputs: Iterable[Output | Kept | KeptMany]) -> Iterator[Output | Kept]:
+    """`outputs` with each `KeptMany` as a `Kept` per path."""
+    for output in outputs:
+        if type(output) is KeptMany:
+            yield from map(Kept, output.paths)
+        else:
+            yield output  # type: ignore[misc]
 
 
 def build_outputs(config: Config, papers: list[Paper], cache: PageCache | None = None,
@@ -342,19 +357,23 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         child = fork_call(child_part)
     paths: list[str] = []
 
-    def put(outputs: Iterable[Output | Kept]) -> None:
+    def put(outputs: Iterable[Output | Kept | KeptMany]) -> None:
         for output in outputs:
-            writer.put(output)
-            paths.append(output.path)
+            if type(output) is KeptMany:  # a kept group's files: one call
+                writer.put_kept(output.paths)
+                paths.extend(output.paths)
+            else:
+                writer.put(output)  # type: ignore[arg-type]
+                paths.append(output.path)  # type: ignore[union-attr]
 
     bibs_here = child is None or not bibs_in_child
     feeds_here = child is None or not feeds_in_child
     try:
-        put(build.pages())
+        put(build.pages(batched=True))
         if feeds_here:
             put(build.feeds())
         if bibs_here:
-            put(build.bibs())
+            put(build.bibs(batched=True))
         done, child = (child.result() if child is not None else None), None
         if isinstance(done, Part):
             writer.merge(done)
@@ -364,7 +383,7 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         else:  # no child, or it failed: its part is made here (errors reported as usual)
             put(build.search_outputs())
             if not bibs_here:
-                put(build.bibs())
+                put(build.bibs(batched=True))
             if not feeds_here:
                 put(build.feeds())
         writer.put_all(build.finish(paths))
@@ -453,6 +472,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     pages = PageCache(previous, digests, groups, intact)
     if state is not None:
         pages.previous_dates = state.get("dates") or {}
+        pages.previous_sequences = state.get("sequences") or {}
     site = assemble_site(config, papers, pages, folder, clean)
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact, staged)
@@ -467,8 +487,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     except OSError:
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                            "pages": pages.fingerprints, "groups": pages.groups,
-                            "dates": build.dates,
+                            **pages.saved(),
+                            "dates": build.dates, "sequences": pages.sequences,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)

@@ -8,10 +8,13 @@ These are kept, each a pickle of plain data but the last (deleting the folder is
   files whose bytes did not change without reading them back), the fingerprint of every
   page (template set + globals + code + a digest of the context it was rendered from),
   the key of every group of outputs made from a few values only (a day's paper pages and
-  `.bib` files from its papers, a tag's pages from the tag: kept whole, unmade, while the
-  key is the same), and a
+  `.bib` files from its papers, a day's page from the day, a list page from its place:
+  kept whole, unmade, while the key is the same; the fingerprints of a group's pages are
+  kept in the group), the digests of the days, oldest first (`PageCache.settled`), and a
   digest of all the build's inputs (a build with no input changed does nothing);
-- Jinja's compiled templates (`jinja-<code digest>-<key>.cache`, render.use_bytecode_cache).
+- Jinja's compiled templates (`jinja-<code digest>-<key>.cache`, render.use_bytecode_cache);
+- fragments of pages (a tag page's rows) and what each partial reads, `fragments.pickle`
+  (render.FragmentStore).
 
 Soundness rules: a fingerprint covers everything a page can read, or the page is not
 cached; a stat is trusted only if it is older than the moment the cache was written
@@ -26,11 +29,12 @@ import gc
 import hashlib
 import importlib.util
 import io
+import operator
 import os
 import pickle
 import sys
 import types
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -234,6 +238,44 @@ def _items_digest(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> 
     return b"".join(parts)
 
 
+def _digests(values: Iterable[Any], memo: dict[int, tuple[Any, bytes]]) -> Iterator[bytes]:
+    """`value_digest` of each value (memo hits without a call; tuples `tuple_digest`)."""
+    get = memo.get
+    for value in values:
+        hit = get(id(value))
+        if hit is not None:
+            yield hit[1]
+        else:
+            yield (tuple_digest(value, memo) if type(value) is tuple
+                   else value_digest(value, memo))
+
+
+_second = operator.itemgetter(1)
+
+
+def _sized(text: str) -> bytes:
+    """`text` encoded after its length: joined with others, never ambiguous."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data).to_bytes(4, "big") + data
+
+
+def tuple_digest(value: tuple, memo: dict[int, tuple[Any, bytes]]) -> bytes:
+    """`value_digest(value, memo)` of a tuple, the same digest, made in C loops when its
+    items are objects in the memo (a day's papers: the whole archive's every build)."""
+    hit = memo.get(id(value))
+    if hit is not None:
+        return hit[1]
+    if not value or isinstance(value[0], _SIMPLE):  # pickled whole, or mixed
+        return value_digest(value, memo)
+    try:
+        parts = b"".join(map(_second, map(memo.__getitem__, map(id, value))))
+    except KeyError:  # an item not digested yet
+        return value_digest(value, memo)
+    result = digest(b"tuple" + parts)
+    memo[id(value)] = (value, result)
+    return result
+
+
 def _simple(value: Any) -> bool:
     """Plain data that pickles fast and whole: str, numbers, dates, tuples of them."""
     return isinstance(value, _SIMPLE) or type(value) is tuple and all(
@@ -334,9 +376,10 @@ def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
     return digest(_pickle(sorted(stats)))  # pickled: twice as fast as repr
 
 
-#: A group of outputs as recorded: its key, its paths and what the build needs to know of
-#: them without making them (the sitemap's dates of its pages).
-Group = tuple[bytes, tuple[str, ...], Any]
+#: A group of outputs as recorded: its key, its paths, what the build needs to know of
+#: them without making them (the sitemap's dates of its pages) and, as saved, their
+#: fingerprints (None where an output had none).
+Group = tuple  # (bytes, tuple[str, ...], Any[, tuple[bytes | None, ...] | None])
 
 
 class PageCache:
@@ -361,6 +404,28 @@ class PageCache:
         #: what the last build's pages said of themselves (their sitemap dates), by path:
         #: the same for a page kept by its fingerprint
         self.previous_dates: Mapping[str, Any] = {}
+        #: the digests of sequences of values, oldest first (`settled`): the last build's
+        #: and this build's, by name
+        self.previous_sequences: Mapping[str, tuple[bytes, ...]] = {}
+        self.sequences: dict[str, tuple[bytes, ...]] = {}
+
+    def settled(self, name: str, values: Sequence[Any]) -> int:
+        """How many of the first `values` (oldest first: the archive's days) the last build
+        had, the same, first in its sequence `name`: pages made from those only are as the
+        last build made them (given the same base and group key). The values are digested
+        (into the memo, where fingerprints and group keys find them); 0 if uncacheable."""
+        try:
+            digests = tuple(_digests(values, self.memo))
+        except Uncacheable:
+            self.sequences.pop(name, None)
+            return 0
+        self.sequences[name] = digests
+        count = 0
+        for mine, theirs in zip(digests, self.previous_sequences.get(name, ()), strict=False):
+            if mine != theirs:
+                break
+            count += 1
+        return count
 
     def group_key(self, kind: str, values: Iterable[Any]) -> bytes | None:
         """The fingerprint of a group of outputs made from `values` only (and from what
@@ -374,22 +439,41 @@ class PageCache:
         except Uncacheable:
             return None
 
-    def kept_group(self, name: str, key: bytes | None) -> Group | None:
+    def kept_group(self, name: str, key: bytes | None, keep: bool = True) -> Group | None:
         """The last build's group `name` if it had this `key` and all its files are intact
-        (then it is this build's too, with the fingerprints its outputs had), else None."""
+        (then it is this build's too, with the fingerprints its outputs had), else None:
+        then the fingerprints its outputs had are `previous` ones, for those made again
+        (`keep` False: the caller cannot tell from the key alone)."""
         old = self.previous_groups.get(name)
-        if key is None or old is None or old[0] != key:
+        if old is None:
             return None
-        intact = self.intact
-        if not all(path in intact for path in old[1]):
-            return None
-        previous, fingerprints = self.previous, self.fingerprints
-        for path in old[1]:
-            found = previous.get(path)
-            if found is not None:
-                fingerprints[path] = found
-        self.groups[name] = old
-        return old
+        paths = old[1]
+        if keep and key is not None and old[0] == key and all(
+                map(self.intact.__contains__, paths)):  # in C: 20,000 paths a build
+            self.groups[name] = old
+            return old
+        if len(old) > 3 and old[3] is not None:
+            intact = self.intact if self.intact is not self.previous else None
+            self.previous.update({path: found for path, found in zip(paths, old[3], strict=True)
+                                  if found is not None and (intact is None or path in intact)})
+        return None
+
+    def saved(self) -> dict[str, Any]:
+        """This build's fingerprints and groups, as the next build reads them (a group's
+        outputs' fingerprints in the group: a kept group costs no fingerprint per file)."""
+        fingerprints = dict(self.fingerprints)
+        groups: dict[str, Group] = {}
+        for name, group in self.groups.items():
+            if len(group) == 3:  # made by this build (a kept one is saved as it was read)
+                found = tuple(fingerprints.pop(path, None) for path in group[1])
+                group = (*group, found if any(found) else None)
+            groups[name] = group
+        return {"pages": fingerprints, "groups": groups}
+
+    def new_key(self, name: str, key: bytes | None) -> bool:
+        """Whether the last build had no group `name` with this key."""
+        old = self.previous_groups.get(name)
+        return key is None or old is None or old[0] != key
 
     def record_group(self, name: str, key: bytes | None, paths: Iterable[str],
                      extra: Any = None) -> None:
@@ -420,6 +504,21 @@ class PageCache:
             return None
         self.fingerprints[path] = key
         return key
+
+    def digest_of(self, kind: str, values: Mapping[str, Any]) -> bytes | None:
+        """A digest of `values` made for `kind` (a fragment's name), under the base: what
+        any output made from them only may be kept by; None if uncacheable."""
+        if self.base is None:
+            return None
+        memo = self.memo
+        parts = [self.base, _sized(kind)]
+        try:
+            for name, value in values.items():  # each value's digest is 16 bytes
+                hit = memo.get(id(value))
+                parts += (_sized(name), hit[1] if hit is not None else value_digest(value, memo))
+        except Uncacheable:
+            return None
+        return digest(b"".join(parts))
 
     def unchanged(self, path: str, key: bytes | None) -> bool:
         """True if the page was built from the same fingerprint and its file is intact."""

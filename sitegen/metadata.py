@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .cache import PageCache
 from .links import arxiv_abs_url, arxiv_pdf_url
-from .model import Day, Kept, Output, Paper, Site
+from .model import Day, Kept, KeptMany, Output, Paper, Site
 from .textrender import escape_text, preview
 from .urls import Urls, is_arxiv_id, slugify
 
@@ -174,21 +174,26 @@ def bibtex(paper: Paper, urls: Urls) -> str:
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
 
 
-def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None) -> list[Output | Kept]:
+def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None, batched: bool = False
+                ) -> list[Output | Kept | KeptMany]:
     """A `.bib` file beside every paper page.
 
     With the build's `cache` (after the pages set its base), a file made from the same
     paper as last time, and intact, is `Kept` rather than made again: 10,000 of them cost
     a digest lookup each instead of an entry each (and the writer need not hash them).
+    `batched`: a day's files kept whole come as one `KeptMany`.
     """
     kind = _bib_kind(urls)
-    outputs: list[Output | Kept] = []
+    outputs: list[Output | Kept | KeptMany] = []
     for day in site.days:
         if cache is not None:
-            key = cache.group_key(kind, day.papers)
+            key = cache.group_key(kind, (day.papers,))
             kept = cache.kept_group(_bib_group(day), key)
             if kept is not None:  # the day's papers are as last time: no entry made
-                outputs += map(Kept, kept[1])
+                if batched:
+                    outputs.append(KeptMany(kept[1]))
+                else:
+                    outputs += map(Kept, kept[1])
                 continue
         for paper in day.papers:
             path = urls.output_path("paper_bib", paper)
@@ -208,7 +213,7 @@ def record_bib_groups(site: Site, urls: Urls, cache: PageCache) -> None:
     child on a build from scratch), so that the next build keeps them."""
     kind = _bib_kind(urls)
     for day in site.days:
-        cache.record_group(_bib_group(day), cache.group_key(kind, day.papers),
+        cache.record_group(_bib_group(day), cache.group_key(kind, (day.papers,)),
                            [urls.output_path("paper_bib", paper) for paper in day.papers])
 
 

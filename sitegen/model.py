@@ -150,6 +150,14 @@ class Kept:
 
 
 @dataclass(frozen=True)
+class KeptMany:
+    """Outputs the build cache proved unchanged, many at once (a kept group's): `Kept`
+    for each of `paths`, without an object and a writer call per file."""
+
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Problem:
     """A warning or error found while loading or building, in compiler style."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -15,7 +17,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from .cache import PageCache, digest, tree_digest
-from .model import Day, Kept, Output, Site, Tag, TagLink
+from .model import Day, Kept, Output, Paper, Site, Tag, TagLink
 from .parallel import can_fork
 from .progress import progress
 from .render import render_template
@@ -34,15 +36,6 @@ class Pager:
     next_url: str | None  # older entries
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One page to render: template, context, output path. Cheap to make, rendered later."""
-
-    template: str
-    path: str
-    context: dict[str, Any]
-
-
 def stable_pages(items: Sequence[T], per_page: int
                  ) -> tuple[Sequence[T], list[tuple[int, Sequence[T]]]]:
     """Split a newest-first list into its main page and its numbered pages.
@@ -57,24 +50,36 @@ def stable_pages(items: Sequence[T], per_page: int
     if full <= 1:
         return items, []
     main_size = len(items) - (full - 1) * per_page
-    numbered = []
-    for number in range(full - 1, 0, -1):  # newest numbered page first, as listed
-        end = len(items) - (number - 1) * per_page
-        numbered.append((number, items[end - per_page:end]))
+    numbered = [(number, numbered_page(items, per_page, number))
+                for number in range(full - 1, 0, -1)]  # newest numbered page first, as listed
     return items[:main_size], numbered
 
 
-def _pagers(urls: Urls, kind: str, obj: object, numbered: Sequence[tuple[int, Sequence]]
-            ) -> tuple[Pager, dict[int, Pager]]:
-    """The main page's pager and each numbered page's (newer and older neighbours)."""
-    last = numbered[0][0] if numbered else None
-    main = Pager(None, None, urls.url(kind, obj, last) if last else None)
-    pagers = {}
-    for number, _ in numbered:
-        newer = urls.url(kind, obj) if number == last else urls.url(kind, obj, number + 1)
-        older = urls.url(kind, obj, number - 1) if number > 1 else None
-        pagers[number] = Pager(number, newer, older)
-    return main, pagers
+def numbered_page(items: Sequence[T], per_page: int, number: int) -> Sequence[T]:
+    """The entries of numbered page `number` of `stable_pages(items, per_page)`."""
+    end = len(items) - (number - 1) * per_page
+    return items[end - per_page:end]
+
+
+def _pager(urls: Urls, kind: str, obj: object, number: int | None, last: int | None) -> Pager:
+    """The pager of the main page (`number` None) or of numbered page `number`, where
+    `last` is the newest numbered page (None: there is none)."""
+    if number is None:
+        return Pager(None, None, urls.url(kind, obj, last) if last else None)
+    newer = urls.url(kind, obj) if number == last else urls.url(kind, obj, number + 1)
+    return Pager(number, newer, urls.url(kind, obj, number - 1) if number > 1 else None)
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to render: template, context, output path. Cheap to make, rendered later.
+    `cached` False: rendered without a fingerprint (one that would cost more than the
+    page: the tag list's would digest every tagged paper)."""
+
+    template: str
+    path: str
+    context: dict[str, Any]
+    cached: bool = True
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,22 @@ class PageGroup:
     """Pages made from `values` only (besides what every page sees: templates, globals):
     the build cache keeps them whole while those are unchanged (`PageCache.kept_group`),
     without making their jobs. `kind` says how they are made from the values; `name` is
-    the group's own, unique in the site."""
+    the group's own, unique in the site.
+
+    `keep` False: the values do not say all the pages show this time (a list page showing
+    entries newer than the oldest days the last build had the same, `PageCache.settled`):
+    the pages are made, and fingerprinted each (the group is recorded still: a later build
+    may keep it). `size`: the number of pages (the progress bar). `exact`: every page's
+    context changes with the key (a page's own digest, or its place and count): when the
+    key is not the last build's, the pages are rendered without fingerprints."""
 
     name: str
     kind: str
     values: tuple[Any, ...]
     make: Callable[[], list[PageJob]]
+    keep: bool = True
+    size: int = 1
+    exact: bool = False
 
 
 def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
@@ -111,42 +126,94 @@ def paper_jobs(urls: Urls, day: Day) -> list[PageJob]:
         "canonical": urls.absolute("paper", paper)}) for index, paper in enumerate(papers)]
 
 
-def tag_jobs(urls: Urls, tag: Tag, papers_per_page: int) -> list[PageJob]:
-    """A tag's pages: its main page (the newest papers) and its numbered pages."""
+def tag_jobs(urls: Urls, tag: Tag, papers_per_page: int, number: int | None = None
+             ) -> list[PageJob]:
+    """A tag's page: its main page (the newest papers; `number` None) or numbered page
+    `number`."""
     link = TagLink(tag.name, tag.slug)
-    main_papers, numbered_papers = stable_pages(tag.papers, papers_per_page)
-    main_pager, pagers = _pagers(urls, "tag", link, numbered_papers)
-    jobs = [PageJob("tag.html", urls.output_path("tag", link), {
-        "tag": link, "total": len(tag.papers), "papers": main_papers,
-        "pager": main_pager, "canonical": urls.absolute("tag", link)})]
-    for number, papers in numbered_papers:
-        jobs.append(PageJob("tag.html", urls.output_path("tag", link, number), {
-            "tag": link, "total": None, "papers": papers, "pager": pagers[number],
-            "canonical": urls.absolute("tag", link, number)}))
-    return jobs
+    full = len(tag.papers) // papers_per_page
+    last = full - 1 if full > 1 else None
+    if number is None:
+        main_size = len(tag.papers) - (full - 1) * papers_per_page if last else None
+        return [PageJob("tag.html", urls.output_path("tag", link), {
+            "tag": link, "total": len(tag.papers), "papers": tag.papers[:main_size],
+            "pager": _pager(urls, "tag", link, None, last),
+            "canonical": urls.absolute("tag", link)})]
+    papers = numbered_page(tag.papers, papers_per_page, number)
+    return [PageJob("tag.html", urls.output_path("tag", link, number), {
+        "tag": link, "total": None, "papers": papers,
+        "pager": _pager(urls, "tag", link, number, last),
+        "canonical": urls.absolute("tag", link, number)})]
 
 
-def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
-               ) -> Iterator[PageJob | PageGroup]:
-    """Every HTML page of the site, in a stable order; each day's paper pages and each
-    tag's pages as a group.
+def home_jobs(urls: Urls, days: Sequence[Day], days_per_page: int, number: int
+              ) -> list[PageJob]:
+    """Numbered home page `number` (the main page is a job of its own)."""
+    last = len(days) // days_per_page - 1
+    return [PageJob("index.html", urls.output_path("home", None, number), {
+        "days": numbered_page(days, days_per_page, number),
+        "pager": _pager(urls, "home", None, number, last),
+        "canonical": urls.absolute("home", None, number)})]
+
+
+def day_jobs(urls: Urls, day: Day) -> list[PageJob]:
+    """A day's page."""
+    return [PageJob("day.html", urls.output_path("day", day.date), {
+        "day": day, "canonical": urls.absolute("day", day.date)})]
+
+
+def tag_list_jobs(urls: Urls, tags: tuple[Tag, ...]) -> list[PageJob]:
+    """The list of tags (rendered without a fingerprint: see `page_items`)."""
+    return [PageJob("tags.html", urls.output_path("tags"), {
+        "tags": tags, "canonical": urls.absolute("tags")}, cached=False)]
+
+
+def _settled_count(papers: Sequence[Paper], horizon: dt.date | None) -> int:
+    """How many of `papers` (newest day first) are of days up to `horizon`: the last ones."""
+    if horizon is None:
+        return 0
+    oldest_first = -horizon.toordinal()
+    return len(papers) - bisect.bisect_left(papers, oldest_first,
+                                            key=lambda p: -p.date.toordinal())
+
+
+def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
+               cache: PageCache | None = None) -> Iterator[PageJob | PageGroup]:
+    """Every HTML page of the site, in a stable order; pages that the build cache can
+    prove unchanged from a few values as groups (`PageGroup`), the others as jobs, each
+    fingerprinted (cache.py).
 
     A page's context holds only what it shows, so that a page whose content did not change
-    has the same fingerprint (cache.py) and is not rendered again: a tag's numbered pages
-    get a `TagLink` (not the `Tag` with all its papers), a paper page not its `Day` (whose
+    has the same fingerprint and is not rendered again: a tag's numbered pages get a
+    `TagLink` (not the `Tag` with all its papers), a paper page not its `Day` (whose
     neighbours change when a day is added).
+
+    A day's page and its papers' pages are keyed by the day (its digest, in the memo);
+    numbered list pages (stable pagination: each a fixed slice counted from the oldest
+    entry) by their place only, kept while every entry they show is of the oldest days
+    that are as the last build had them (`PageCache.settled`): a new day then makes a
+    tag's main page again, not its hundred numbered pages.
     """
+    # the oldest days as the last build had them (neighbours included: home pages show
+    # the days), and the oldest days whose papers are (tag pages show only papers)
+    same_papers = (cache.settled("day papers", [day.papers for day in reversed(site.days)])
+                   if cache is not None else 0)
+    settled = cache.settled("days", site.days[::-1]) if cache is not None else 0
+    horizon = site.days[-same_papers].date if same_papers else None
     main_days, numbered_days = stable_pages(site.days, days_per_page)
-    main_pager, pagers = _pagers(urls, "home", None, numbered_days)
+    last = numbered_days[0][0] if numbered_days else None
     yield PageJob("index.html", urls.output_path("home"), {
-        "days": main_days, "pager": main_pager, "canonical": urls.absolute("home")})
-    for number, days in numbered_days:
-        yield PageJob("index.html", urls.output_path("home", None, number), {
-            "days": days, "pager": pagers[number],
-            "canonical": urls.absolute("home", None, number)})
+        "days": main_days, "pager": _pager(urls, "home", None, None, last),
+        "canonical": urls.absolute("home")})
+    kind = f"index.html\0{urls.base_url}\0{days_per_page}"
+    for number, _ in numbered_days:
+        yield PageGroup(f"index.html {number}", kind, (f"{number}\0{number == last}",),
+                        partial(home_jobs, urls, site.days, days_per_page, number),
+                        number * days_per_page <= settled, exact=True)
+    kind = "day.html\0" + urls.base_url
     for day in site.days:
-        yield PageJob("day.html", urls.output_path("day", day.date), {
-            "day": day, "canonical": urls.absolute("day", day.date)})
+        yield PageGroup("day.html " + day.date.isoformat(), kind, (day,),
+                        partial(day_jobs, urls, day), exact=True)
     for month in site.months:
         yield PageJob("month.html", urls.output_path("month", (month.year, month.month)), {
             "month": month, "canonical": urls.absolute("month", (month.year, month.month))})
@@ -158,16 +225,28 @@ def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
         "months": site.months, "canonical": urls.absolute("archive")})
     kind = "paper.html\0" + urls.base_url  # the pages' paths and canonical URLs
     for day in site.days:
-        yield PageGroup("paper.html " + day.date.isoformat(), kind, day.papers,
-                        partial(paper_jobs, urls, day))
-    yield PageJob("tags.html", urls.output_path("tags"), {
-        "tags": site.tags, "canonical": urls.absolute("tags")})
-    # a tag's pages as a group: the tag list above has digested each tag (with its
-    # papers), so an unchanged tag costs one memo lookup, not a job and fingerprint a page
+        yield PageGroup("paper.html " + day.date.isoformat(), kind, (day.papers,),
+                        partial(paper_jobs, urls, day), size=len(day.papers))
+    # the tag list and a tag's pages: a tag all of whose papers are of settled days has
+    # the papers the last build gave it if it has as many
+    counts = [_settled_count(tag.papers, horizon) for tag in site.tags]
+    yield PageGroup("tags.html", "tags.html\0" + urls.base_url,
+                    (tuple((tag.name, tag.slug, len(tag.papers)) for tag in site.tags),),
+                    partial(tag_list_jobs, urls, site.tags),
+                    all(count == len(tag.papers) for count, tag in zip(counts, site.tags,
+                                                                        strict=True)))
     kind = f"tag.html\0{urls.base_url}\0{papers_per_page}"
-    for tag in site.tags:
-        yield PageGroup("tag.html " + tag.slug, kind, (tag,),
-                        partial(tag_jobs, urls, tag, papers_per_page))
+    for tag, count in zip(site.tags, counts, strict=True):
+        head = f"{tag.name}\0{tag.slug}\0"
+        name = "tag.html " + tag.slug
+        yield PageGroup(name, kind, (head + str(len(tag.papers)),),
+                        partial(tag_jobs, urls, tag, papers_per_page), count == len(tag.papers),
+                        exact=True)
+        full = len(tag.papers) // papers_per_page
+        for number in range(full - 1, 0, -1):  # as `stable_pages` lists them
+            yield PageGroup(f"{name} {number}", kind, (f"{head}{number}\0{number == full - 1}",),
+                            partial(tag_jobs, urls, tag, papers_per_page, number),
+                            number * papers_per_page <= count, exact=True)
     yield PageJob("search.html", urls.output_path("search"), {
         "canonical": urls.absolute("search")})
     yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
@@ -192,7 +271,7 @@ def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
         set_page_base(env, cache)
     todo: list[int] = []
     for index, job in enumerate(jobs):
-        if cache is None or not cache.unchanged(
+        if cache is None or not job.cached or not cache.unchanged(
                 job.path, cache.fingerprint(job.template, job.path, job.context)):
             todo.append(index)
     rendered = _render_stream(env, [jobs[i] for i in todo], workers, show_progress)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
+from .cache import PageCache, code_digest, load_state, save_state
 from .config import Config
 from .errors import OutputError
 from .fileio import leaves
@@ -90,6 +92,10 @@ class _Context(jinja2.runtime.Context):
             local = {**(kwargs.pop("_loop_vars", None) or {}),
                      **(kwargs.pop("_block_vars", None) or {})}
             return _fragment(__self, local, args[0], kwargs)
+        if __obj is fragments and len(args) == 3:
+            local = {**(kwargs.pop("_loop_vars", None) or {}),
+                     **(kwargs.pop("_block_vars", None) or {})}
+            return _fragments(__self, local, *args, kwargs)
         if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
             if kwargs:
                 kwargs.pop("_block_vars", None)
@@ -130,14 +136,20 @@ _COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
     """The names template `name` reads from its context; None if it includes, extends or
-    imports other templates, or calls `fragment` (what those read is not known here)."""
+    imports other templates, or calls `fragment` or `fragments` (what those read is not
+    known here). Kept across builds by the `FragmentStore` (parsing costs ms a template)."""
     found = env.__dict__.setdefault("_sitegen_free_names", {})
     if name not in found:
         assert env.loader is not None
         source = env.loader.get_source(env, name)[0]
+        store: FragmentStore | None = env.__dict__.get("_sitegen_store")
+        known = store.names().get(source, False) if store is not None else False
+        if known is not False:
+            found[name] = known
+            return known
         ast = env.parse(source, name)
         composed = any(True for _ in ast.find_all(_COMPOSED)) or any(
-            isinstance(call.node, nodes.Name) and call.node.name == "fragment"
+            isinstance(call.node, nodes.Name) and call.node.name in ("fragment", "fragments")
             for call in ast.find_all(nodes.Call))
         if composed:
             found[name] = None
@@ -145,6 +157,8 @@ def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
             tracker = _NameTracker(env)
             tracker.visit(ast)
             found[name] = frozenset(tracker.undeclared_identifiers)
+        if store is not None:
+            store.names()[source] = found[name]
     return found[name]
 
 
@@ -158,28 +172,77 @@ def fragment(context: jinja2.runtime.Context, name: str, **values: Any) -> Marku
     return _fragment(context, {}, name, values)
 
 
+@jinja2.pass_context
+def fragments(context: jinja2.runtime.Context, name: str, key: str, items: Iterable[Any],
+              **values: Any) -> Markup:
+    """`fragment(name, key=item, **values)` for each of `items`, joined: a list of rows
+    (`partials/paper_rows.html`) in one call, which costs a lookup per kept row instead
+    of a template call."""
+    return _fragments(context, {}, name, key, items, values)
+
+
+def _shared(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
+            values: dict[str, Any]) -> bool:
+    """Whether partial `name` reads only the globals and `values` (whose names count)
+    where it is called: then it gives the same HTML wherever it is called with them."""
+    env = context.environment
+    free = _free_names(env, name)
+    return free is not None and all(
+        n in values or (n in env.globals and n not in local and n not in context.vars
+                        and context.parent.get(n) is env.globals[n]) for n in free)
+
+
 def _fragment(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
               values: dict[str, Any]) -> Markup:
     """`fragment` with the caller's loop and block variables (`local`) passed apart, so
     that a cached fragment costs no derived context."""
-    env = context.environment
-    free = _free_names(env, name)
-    shared = free is not None and all(
-        n in values or (n in env.globals and n not in local and n not in context.vars
-                        and context.parent.get(n) is env.globals[n]) for n in free)
-    if shared:
-        # By identity: the memo keeps the values alive, so their ids stay theirs.
-        key = (name, *map(id, values.values()))
-        memo = env.__dict__.setdefault("_sitegen_fragments", {})
-        hit = memo.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], values.values(),
-                                                          strict=True)):
-            return hit[1]
-        html = Markup(env.get_template(name, parent=context.name).render(values))  # noqa: S704
-        memo[key] = (tuple(values.values()), html)
-        return html
-    template = env.get_template(name, parent=context.name)
+    if _shared(context, local, name, values):
+        env = context.environment
+        return _kept(env, env.__dict__.setdefault("_sitegen_fragments", {}), context.name,
+                     name, values)
+    template = context.environment.get_template(name, parent=context.name)
     return Markup(template.render({**context.get_all(), **local, **values}))  # noqa: S704
+
+
+def _fragments(context: jinja2.runtime.Context, local: dict[str, Any], name: str, key: str,
+               items: Iterable[Any], values: dict[str, Any]) -> Markup:
+    if not _shared(context, local, name, {**values, key: None}):
+        return Markup("".join([_fragment(context, local, name, {**values, key: item})  # noqa: S704
+                               for item in items]))
+    env = context.environment
+    memo = env.__dict__.setdefault("_sitegen_fragments", {})
+    parent = context.name
+    if not values:  # a row per paper: its memo entry found without a call
+        html = []
+        for item in items:
+            hit = memo.get((name, key, id(item)))
+            html.append(hit[1] if hit is not None and hit[0][0] is item
+                        else _kept(env, memo, parent, name, {key: item}))
+        return Markup("".join(html))  # noqa: S704
+    return Markup("".join([_kept(env, memo, parent, name, {**values, key: item})  # noqa: S704
+                           for item in items]))
+
+
+def _kept(env: jinja2.Environment, memo: dict[tuple, tuple[tuple, Markup]], parent: str | None,
+          name: str, values: dict[str, Any]) -> Markup:
+    """A shared fragment: from this build's `memo` (by the values' identities: the memo
+    keeps them alive, so their ids stay theirs), from the `FragmentStore` of former
+    builds, or rendered."""
+    key = (name, *values, *map(id, values.values()))
+    hit = memo.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], values.values(), strict=True)):
+        return hit[1]
+    store: FragmentStore | None = env.__dict__.get("_sitegen_store")
+    stored = store.key(name, values) if store is not None else None
+    kept = store.get(stored) if store is not None and stored is not None else None
+    if kept is not None:
+        html = Markup(kept)  # noqa: S704
+    else:
+        html = Markup(env.get_template(name, parent=parent).render(values))  # noqa: S704
+        if store is not None and stored is not None:
+            store.put(stored, html)
+    memo[key] = (tuple(values.values()), html)
+    return html
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -219,6 +282,93 @@ def use_bytecode_cache(env: jinja2.Environment, folder: Path, clean: bool = Fals
     env.bytecode_cache = _BytecodeCache(str(folder), prefix + "%s.cache")
 
 
+class FragmentStore:
+    """Fragments kept across builds (`fragment`): the HTML of a partial that reads only
+    the globals and its values, by a digest of the page cache's base (code, templates,
+    globals, filters), its name and its values (`PageCache.digest_of`). A tag's main page
+    shows its newest 100-199 papers as rows: a day adds about 30 rows, the others come
+    from here instead of being rendered again (1,600 rows a day at 10,000 papers).
+
+    Read from `path` when first needed; `save` writes the fragments this build used (and
+    those it read, while they are not many more: the file does not grow without end), or
+    none if it used more than `LIMIT`."""
+
+    SPARE = 2000  # fragments of former builds kept beside this build's
+    #: a build that used more made (nearly) every page: its fragments are not kept (10,000s
+    #: of rows, most never needed again; the next build keeps those it uses)
+    LIMIT = 10_000
+
+    def __init__(self, cache: PageCache, path: Path) -> None:
+        self.cache, self.path = cache, path
+        self.old: dict[bytes, str] | None = None
+        self.used: dict[bytes, str] = {}
+        self.full = False  # more than LIMIT used: none kept
+        #: `_free_names` of template sources (sitegen's code is in the file's key)
+        self.free_names: dict[str, frozenset[str] | None] | None = None
+        self.loaded_names: set[str] = set()
+
+    def _load(self) -> None:
+        state = load_state(self.path)
+        if state is None or state.get("code") != code_digest():
+            state = {}
+        fragments, names = state.get("fragments"), state.get("names")
+        self.old = fragments if isinstance(fragments, dict) else {}
+        self.free_names = names if isinstance(names, dict) else {}
+        self.loaded_names = set(self.free_names)
+
+    def names(self) -> dict[str, frozenset[str] | None]:
+        """The names each template source reads (`_free_names`), by source."""
+        if self.free_names is None:
+            self._load()
+        assert self.free_names is not None
+        return self.free_names
+
+    def key(self, name: str, values: dict[str, Any]) -> bytes | None:
+        """The key of partial `name` rendered with `values`; None if uncacheable."""
+        return self.cache.digest_of("fragment\0" + name, values)
+
+    def get(self, key: bytes) -> str | None:
+        """A fragment kept by a former build, or None."""
+        if self.old is None:
+            self._load()
+            assert self.old is not None
+        html = self.old.get(key)
+        if html is not None and not self.full:
+            self.used[key] = html
+        return html
+
+    def put(self, key: bytes, html: str) -> None:
+        """A fragment rendered by this build."""
+        if self.full:
+            return
+        self.used[key] = str(html)
+        if len(self.used) > self.LIMIT:  # not kept (`save`): no memory held for them
+            self.used.clear()
+            self.full = True
+
+    def save(self) -> None:
+        """Write the fragments (nothing when none was needed and no template is new)."""
+        if self.old is None and self.free_names is None:
+            return
+        old, used, names = self.old or {}, self.used, self.free_names or {}
+        if all(key in old for key in used) and names.keys() == self.loaded_names:
+            return
+        kept = {**old, **used} if not used or len(old) <= len(used) + self.SPARE else used
+        save_state(self.path, {"fragments": kept, "names": names, "code": code_digest()})
+
+
+def use_fragment_store(env: jinja2.Environment, cache: PageCache, path: Path) -> None:
+    """Keep shared fragments across builds in `path` (`FragmentStore`)."""
+    env.__dict__["_sitegen_store"] = FragmentStore(cache, path)
+
+
+def save_fragment_store(env: jinja2.Environment) -> None:
+    """Write the environment's `FragmentStore`, if it has one."""
+    store = env.__dict__.get("_sitegen_store")
+    if store is not None:
+        store.save()
+
+
 def forget_fragments(env: jinja2.Environment) -> None:
     """Drop the fragments kept for reuse (`fragment`): once the pages are made, they are
     only memory (a row per paper: over 100 MB at 50,000 papers)."""
@@ -253,6 +403,7 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
         extra=config.extra,
         config=config,
         fragment=fragment,
+        fragments=fragments,
     )
     return env
 

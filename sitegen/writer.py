@@ -173,6 +173,18 @@ class SiteWriter:
         for output in outputs:
             self.put(output)
 
+    def put_kept(self, paths: Iterable[str]) -> None:
+        """`put(Kept(path))` for each of `paths`, in one loop: a rebuild keeps 10,000s of
+        files, most of them the staging folder's already (the fast path of `put`)."""
+        files, intact, staged = self.files, self.intact, self.tree.files
+        for path in paths:
+            if intact is not None and path not in files:
+                entry = intact.get(path)
+                if entry is not None and staged.get(path) == entry[1][3]:  # type: ignore[index]
+                    files[path] = entry
+                    continue
+            self.put(Kept(path))
+
     def put(self, output: Output | Kept) -> None:
         """Put one file of the new site into the staging folder (bytes are not kept)."""
         path = output.path

@@ -222,8 +222,8 @@ def test_outputs_are_streamed_not_collected(site: Path, monkeypatch) -> None:
     pages_rendered = [0]
     real_render = build.SiteBuild.pages
 
-    def pages(self):
-        for output in real_render(self):
+    def pages(self, batched=False):
+        for output in real_render(self, batched):
             pages_rendered[0] += 1
             yield output
 

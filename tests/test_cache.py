@@ -93,11 +93,24 @@ def test_a_group_is_kept_while_its_values_kind_and_files_are_as_last_time() -> N
     first.fingerprint("paper.html", "a.html", {"paper": a})
     first.record_group("day 1", key, ["a.html", "b.html"], dt.date(2025, 8, 11))
     intact = {"a.html", "b.html"}
-    again = _based(first.fingerprints, first.groups, intact)
+    state = first.saved()  # the group's pages' fingerprints go with the group
+    fingerprint = first.fingerprints["a.html"]
+    assert state == {"pages": {}, "groups": {"day 1": (
+        key, ("a.html", "b.html"), dt.date(2025, 8, 11), (fingerprint, None))}}
+    again = _based(state["pages"], state["groups"], intact)
     kept = again.kept_group("day 1", again.group_key("paper.html", (paper(slug="a"), b)))
-    assert kept == (key, ("a.html", "b.html"), dt.date(2025, 8, 11))
-    assert again.groups == first.groups  # recorded for the next build
-    assert again.fingerprints == {"a.html": first.fingerprints["a.html"]}  # carried over
+    assert kept == state["groups"]["day 1"]
+    assert again.saved() == state  # recorded for the next build, fingerprints carried over
+    # not kept: the fingerprints are the last build's, for the pages made again
+    changed = _based(state["pages"], state["groups"], intact)
+    assert changed.kept_group("day 1", changed.group_key("paper.html", (b, a))) is None
+    assert changed.unchanged("a.html", fingerprint)
+    broken = _based(state["pages"], state["groups"], {"b.html"})  # a.html changed on disk
+    assert broken.kept_group("day 1", key) is None
+    assert not broken.unchanged("a.html", fingerprint)
+    unsettled = _based(state["pages"], state["groups"], intact)
+    assert unsettled.kept_group("day 1", key, keep=False) is None
+    assert unsettled.unchanged("a.html", fingerprint)
     # Another order, value, kind or base; a file not intact; another name: not kept.
     for values, kind in (((b, a), "paper.html"), ((a, paper(slug="b", title="U")), "paper.html"),
                          ((a, b), "other.html")):
@@ -117,6 +130,26 @@ def test_groups_need_a_base_and_digestible_values(tmp_path: Path) -> None:
     cache = _based()
     cache.record_group("g", None, ["a.html"])
     assert cache.groups == {}
+
+
+def test_settled_counts_the_oldest_values_as_the_last_build_had_them(tmp_path: Path) -> None:
+    days = [Day(dt.date(2025, 8, n), (paper(slug=f"p{n}"),)) for n in range(1, 6)]
+    first = PageCache()
+    assert first.settled("days", days) == 0  # no last build
+    again = PageCache()
+    again.previous_sequences = first.sequences
+    assert again.settled("days", [*days, Day(dt.date(2025, 8, 9), ())]) == 5  # one added
+    edited = [*days[:2], replace(days[2], papers=(paper(slug="p3", title="U"),)), *days[3:]]
+    for changed, settled in ((edited, 2), (days[:2] + days[3:], 2), (days[1:], 0),
+                             (days[:4], 4), (days, 5)):
+        cache = PageCache()
+        cache.previous_sequences = first.sequences
+        assert cache.settled("days", changed) == settled
+        assert cache.settled("other", changed) == 0  # each sequence by its name
+    with open(tmp_path / "f", "w") as handle:
+        cache = PageCache()
+        cache.previous_sequences = {"days": (b"0" * 16,)}
+        assert cache.settled("days", [handle]) == 0 and "days" not in cache.sequences
 
 
 def test_tuples_of_memoized_objects_digest_as_item_by_item() -> None:
@@ -144,3 +177,17 @@ def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) 
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+def test_tuple_digest_is_value_digest() -> None:
+    from sitegen.cache import tuple_digest
+
+    papers = (paper(slug="a"), paper(slug="b"))
+    memo: dict = {}
+    for p in papers:
+        value_digest(p, memo)
+    for value in (papers, (), (dt.date(2025, 8, 11), dt.date(2025, 8, 12)), ("a", papers[0]),
+                  (papers[0], "a"), (papers[0], paper(slug="not in the memo"))):
+        assert tuple_digest(value, dict(memo)) == value_digest(value, dict(memo)), value
+    mine = dict(memo)
+    assert tuple_digest(papers, mine) == mine[id(papers)][1]  # memoized

@@ -288,6 +288,22 @@ def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
     assert_same_as_clean(site)
 
 
+def test_a_page_of_a_remade_day_that_did_not_change_is_kept(site: Path) -> None:
+    """A day's paper pages are remade when one paper changes; the pages that do not show
+    it are kept by their fingerprints (which the group carries from build to build)."""
+    seed(site)
+    build(site)
+    write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1))
+    build(site)  # day 11's group kept whole: its pages' fingerprints go on with it
+    write_paper(site, "p11-1", paper_text("Paper 11.1", "2025-08-11", 1, "Other abstract.",
+                                          tags=("vision",)))
+    result = build(site)
+    kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
+    assert "papers/p11-3.html" in kept  # its neighbour is 11.2
+    assert "papers/p11-1.html" not in kept
+    assert_same_as_clean(site)
+
+
 def test_reordering_a_day_matches_a_clean_build(site: Path) -> None:
     seed(site)
     build(site)
@@ -337,3 +353,96 @@ def test_a_tag_whose_papers_did_not_change_makes_no_page_job(
     build(site)
     assert sorted(made) == ["language", "vision"]
     assert_same_as_clean(site)
+
+
+PAGINATED = """\
+[site]
+title = "Test Papers"
+base_url = "https://example.org/sub/"
+[build]
+days_per_page = 2
+papers_per_page = 3
+"""
+
+
+def _paginated_day(site: Path, day: int, ranks: int = 3, title: str = "Paper") -> None:
+    for rank in range(1, ranks + 1):
+        tags = ("vision", "all") if rank % 2 else ("language", "all")
+        write_paper(site, f"p{day}-{rank}", paper_text(f"{title} {day}.{rank}",
+                                                       f"2025-08-{day:02d}", rank, tags=tags))
+
+
+def test_numbered_list_pages_through_edits_match_a_clean_build(site: Path) -> None:
+    """Numbered home and tag pages are kept by their place while the days they show are as
+    the last build had them: every way an older page can change is caught."""
+    (site / "sitegen.toml").write_text(PAGINATED, encoding="utf-8")
+    (site / "templates").mkdir()
+    (site / "templates" / "tags.html").write_text(  # the tag list shows more than counts
+        '{% extends "default:tags.html" %}{% block description %}'
+        '{% for tag in tags %}{{ tag.papers[0].title }}{% endfor %}{% endblock %}',
+        encoding="utf-8")
+    for day in range(1, 10):
+        _paginated_day(site, day)
+    build(site)
+    papers = site / "content" / "papers"
+    steps = [
+        lambda: _paginated_day(site, 12),  # a new day
+        lambda: _paginated_day(site, 12, title="Retitled"),  # the newest papers edited
+        lambda: _paginated_day(site, 13, ranks=1),  # a new numbered page's pager
+        lambda: _paginated_day(site, 2, title="Renamed"),  # old papers edited
+        lambda: (papers / "p3-2.md").unlink(),  # an old paper removed: slices shift
+        lambda: _paginated_day(site, 10, ranks=2),  # a day inserted before the newest
+        lambda: write_paper(site, "p1-1", paper_text("Paper 1.1", "2025-08-01", 1,
+                                                     tags=("robots", "all"))),  # retagged
+        lambda: write_paper(site, "p4-3", paper_text("Paper 4.3", "2025-08-04", 0,
+                                                     tags=("vision", "all"))),  # reordered
+        lambda: [(papers / f"p5-{rank}.md").unlink() for rank in (1, 2, 3)],  # day removed
+        lambda: (site / "_site" / "tags" / "all" / "page" / "2" / "index.html").unlink(),
+        lambda: write_paper(site, "p1-2", paper_text("Paper 1.2", "2025-08-01", 2,
+                                                     tags=("language",))),  # leaves a tag
+    ]
+    for step in steps:
+        step()
+        build(site)
+        assert_same_as_clean(site)
+    assert (site / "_site" / "tags" / "all" / "page" / "3" / "index.html").exists()
+    assert (site / "_site" / "page" / "3" / "index.html").exists()
+
+
+def test_a_new_day_makes_only_the_newest_list_pages(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day added after the others makes a tag's main page (and its newest numbered
+    page, whose "newer" link may change), never the older numbered pages."""
+    from sitegen import pages
+
+    (site / "sitegen.toml").write_text(PAGINATED, encoding="utf-8")
+    for day in range(1, 12):
+        _paginated_day(site, day)
+    build(site)
+    made: list[tuple[str, int | None]] = []
+    real_tag, real_home = pages.tag_jobs, pages.home_jobs
+
+    def tag_jobs(urls, tag, per_page, number=None):
+        made.append((tag.name, number))
+        return real_tag(urls, tag, per_page, number)
+
+    def home_jobs(urls, days, per_page, number):
+        made.append(("home", number))
+        return real_home(urls, days, per_page, number)
+
+    monkeypatch.setattr(pages, "tag_jobs", tag_jobs)
+    monkeypatch.setattr(pages, "home_jobs", home_jobs)
+    for day in (12, 13, 14):
+        made.clear()
+        write_paper(site, f"p{day}-1", paper_text("New", f"2025-08-{day}", 1,
+                                                  tags=("vision", "all")))
+        build(site)
+        # "all" has 34 papers or more: 10 numbered pages or more, of which at most the
+        # newest (a new one: the former newest's "newer" link changes) are made
+        numbered = sorted(number for name, number in made if name == "all" and number)
+        assert ("all", None) in made and ("vision", None) in made
+        assert ("language", None) not in made
+        assert len(numbered) <= 2 and all(n >= 10 for n in numbered), made
+        home = [number for name, number in made if name == "home"]  # 5 numbered pages+
+        assert len(home) <= 2 and all(n >= 4 for n in home), made
+        assert_same_as_clean(site)

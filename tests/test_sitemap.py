@@ -61,3 +61,26 @@ def test_escape_is_that_of_saxutils() -> None:
 
     for text in ("a&b<c>d", "&amp;", "<<>>", "plain/path/", "é & ü"):
         assert escape(text) == sax_escape(text)
+
+
+def test_sitemap_xml_entries_escape_strip_and_date_each_path() -> None:
+    import datetime as dt
+
+    from sitegen.sitemap import escape, html_page_url, sitemap_xml
+    from sitegen.urls import Urls
+
+    urls = Urls("https://example.org/a&b/")
+    paths = ["xindex.html", "index.html", "a&b<c>/index.html", "tags/index.html", "404.html",
+             "papers/p.bib", "papers/p.html", "feed.xml", "y/index.htm"]
+    lastmods = {"papers/p.html": dt.date(2025, 8, 1), "index.html": None}
+    for default in (dt.date(2025, 9, 1), None):
+        lines = sitemap_xml(urls, paths, lastmods, default).decode().splitlines()
+        expected = []
+        for path in sorted(p for p in paths if p.endswith(".html") and p != "404.html"):
+            date = lastmods.get(path) or default
+            expected.append(f"  <url><loc>{escape(html_page_url(urls, path))}</loc>"
+                            + (f"<lastmod>{date.isoformat()}</lastmod>" if date else "")
+                            + "</url>")
+        assert lines[2:-1] == expected and lines[-1] == "</urlset>"
+    assert "  <url><loc>https://example.org/a&amp;b/a&amp;b&lt;c&gt;/</loc></url>" in lines
+    assert "  <url><loc>https://example.org/a&amp;b/xindex.html</loc></url>" in lines

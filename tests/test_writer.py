@@ -301,3 +301,34 @@ def test_a_failed_update_leaves_the_old_site_whole(tmp_path: Path) -> None:
         write_outputs([Kept("a.html"), Output("b.html", b"B2")], out, stats.manifest)
     assert (out / "b.html").read_bytes() == b"B"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.new", "out"]
+
+
+def test_put_kept_is_put_of_each_kept_file(tmp_path: Path) -> None:
+    """`put_kept(paths)` (a kept group's files in one call) gives what `put(Kept(path))`
+    gives for each: the same manifest, the same errors."""
+    from sitegen.writer import SiteWriter
+
+    out = tmp_path / "out"
+    files = [Output(f"d/{n}.html", str(n).encode()) for n in range(5)]
+    first = write_outputs(files, out)
+    second = write_outputs([Output("d/0.html", b"0"), *map(Kept, (f.path for f in files[1:]))],
+                           out, first.manifest)  # the staging folder now lags: links made
+    manifests = []
+    for batch in (False, True):
+        manifest = second.manifest if not batch else manifests[0][1]
+        writer = SiteWriter(out, manifest)
+        if batch:
+            writer.put_kept([f.path for f in files])
+        else:
+            writer.put_all(map(Kept, (f.path for f in files)))
+        stats = writer.commit()
+        manifests.append((stats.written, stats.manifest))
+        assert (out / "d" / "3.html").read_bytes() == b"3"
+    assert manifests[0][1] == manifests[1][1] and manifests[1][0] == 0
+    writer = SiteWriter(out, manifests[1][1])
+    with pytest.raises(OutputError, match="two pages would be written"):
+        writer.put_kept(["d/1.html", "d/1.html"])
+    (out / "d" / "2.html").write_bytes(b"changed")
+    writer = SiteWriter(out, manifests[1][1])
+    with pytest.raises(OutputError, match="changed on disk"):
+        writer.put_kept(["d/1.html", "d/2.html"])
