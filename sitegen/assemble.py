@@ -16,9 +16,12 @@ def day_order(paper: Paper) -> tuple:
     return (paper.rank is None, paper.rank or 0, -(paper.upvotes or 0), paper.title, paper.slug)
 
 
-def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]]) -> Site:
-    """Group papers into days, months and tags; `tags_of` gives each paper's full tag list."""
-    tagged = [p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
+def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]] | None
+             ) -> Site:
+    """Group papers into days, months and tags; `tags_of` gives each paper's full tag list
+    (None: the papers have them already)."""
+    tagged = list(papers) if tags_of is None else [
+        p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     for paper in tagged:
         by_day[paper.date].append(paper)

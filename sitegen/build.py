@@ -40,7 +40,7 @@ from .manifest import Manifest
 from .model import Kept, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
 from .staging import walk
-from .tagging import compile_rules, tag_papers
+from .tagging import compile_rules
 from .urls import Urls
 from .writer import (
     MARKER,
@@ -103,17 +103,13 @@ def static_outputs(config: Config) -> list[Output]:
     return [Output(path, file.read_bytes()) for path, file in sorted(files.items())]
 
 
-def assemble_site(config: Config, papers: list[Paper], cache: PageCache | None = None,
-                  folder: Path | None = None, clean: bool = False) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers).
-
-    With the build cache (`cache` and its `folder`), tags of unchanged papers are kept
-    from the last build (tagging.TagMemo) and the tagged papers' digests go to the memo.
-    """
+def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> Site:
+    """Papers -> Site with the config's tag rules applied (compiled once for all papers);
+    `tagged`: the papers have their tags already (`load_papers` with the rules)."""
+    if tagged:
+        return assemble(papers, None)
     rules = compile_rules(config.tags)
-    memo = cache.memo if cache is not None else None
-    tags = folder / "tags.pickle" if folder is not None and cache is not None else None
-    return assemble(tag_papers(papers, rules, tags, clean, memo), lambda p: p.tags)
+    return assemble(papers, rules.tags)
 
 
 #: Pages rendered per call of `render_jobs`: bounds the bytes held at once.
@@ -407,7 +403,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     try:
         papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                        refresh=clean, digests=digests,
-                                       stats=listed.get(str(config.root / PAPERS_DIR)))
+                                       stats=listed.get(str(config.root / PAPERS_DIR)),
+                                       rules=compile_rules(config.tags))
         _check_problems(tuple(problems), strict)
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
@@ -427,7 +424,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     pages = PageCache(previous, digests, groups, intact)
     if state is not None:
         pages.previous_dates = state.get("dates") or {}
-    site = assemble_site(config, papers, pages, folder, clean)
+    site = assemble_site(config, papers, tagged=True)
     build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
     writer = SiteWriter(target, manifest, intact, staged)
     _long_lived()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,8 +28,12 @@ from .errors import ContentError, OutputError
 from .fileio import atomic_write_all, leaves
 from .links import is_doi, is_http_url
 from .model import PAPER_KEYS, Paper, Problem
+from .tagging import with_tags
 from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
+
+if TYPE_CHECKING:
+    from .tagging import TagRules
 
 PAPERS_DIR = Path("content") / "papers"
 #: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
@@ -411,22 +415,55 @@ def _read_memo(cache: Path | None, refresh: bool) -> FileMemo:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return FileMemo(cache, refresh)
+        return FileMemo(cache, refresh, slim=True)
     finally:
         if enabled:
             gc.enable()
 
 
+#: A parse cache entry: the paper (None if unusable) as tagged by the rules whose digest
+#: is last (None: untagged, as stored), its digest, the file's problems, its stored tags.
+MemoEntry = tuple[Paper | None, bytes | None, tuple[Problem, ...], tuple[str, ...], bytes | None]
+
+
+def _entry(result: PaperFile, rules: TagRules | None, hashed: bool) -> MemoEntry:
+    """The cache entry of a file just read: its paper tagged by `rules` (if given), and
+    its digest if `hashed`."""
+    paper = result.paper
+    if paper is None:
+        return None, None, result.problems, (), None
+    stored = paper.tags
+    if rules is not None:
+        tags = rules.tags(paper)
+        paper = paper if tags == stored else with_tags(paper, tags)
+    return (paper, paper_digest(paper) if hashed else None, result.problems, stored,
+            rules.source if rules is not None else None)
+
+
+def _retagged(entry: MemoEntry, rules: TagRules | None, hashed: bool) -> MemoEntry:
+    """A cached entry for other rules (or none): its paper untagged, then tagged again."""
+    paper, _, problems, stored, tagged_by = entry
+    if paper is None:
+        return entry
+    if tagged_by is not None and paper.tags != stored:
+        paper = with_tags(paper, stored)
+    return _entry(PaperFile(paper, problems), rules, hashed)
+
+
 def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None,
                 cache: Path | None = None, refresh: bool = False,
                 digests: dict[int, tuple[Any, bytes]] | None = None,
-                stats: Mapping[str, StatKey] | None = None
+                stats: Mapping[str, StatKey] | None = None, rules: TagRules | None = None
                 ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
 
     `read` replaces `read_paper_file` (`serve` passes one that reuses unchanged files).
     With `cache` (a file in `.sitegen-cache/`), a file whose stat did not change since it
     was last parsed is not read again (cache.py); `refresh` reads all and rewrites it.
+    With `rules` (the build's), each paper comes with the tags it is shown with
+    (`TagRules.tags`) instead of its stored ones: the cache keeps papers so tagged, so an
+    unchanged paper is neither tagged nor copied again while the rules (their digest,
+    `TagRules.source`) stay the same.
     `digests`, if given, receives each paper's `value_digest` (kept in the cache too), in
     the memo format of `PageCache`, so unchanged papers are not hashed again.
     `stats`, if given, are the papers folder's regular files (name -> stat following
@@ -440,6 +477,7 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
     folder = root / PAPERS_DIR
     base = os.fspath(folder) + os.sep
     rel_base = PAPERS_DIR.as_posix() + "/"
+    source = rules.source if rules is not None else None
     hashed = cache is not None or digests is not None
     listing: Iterable[tuple[str, StatKey | None]]
     if stats is not None:
@@ -447,6 +485,7 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
                          if name.endswith(".md") and not name.startswith("."))
     else:
         listing = ((name, None) for name in _paper_names(folder))
+    get = memo.get
     for name, key in listing:
         path = base + name
         st: os.stat_result | None = None
@@ -456,8 +495,8 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
                 key = stat_key(os.stat(path) if stat.S_ISLNK(st.st_mode) else st)
             except OSError:
                 st = key = None
-        cached = memo.get(name, key) if key is not None else None
-        if cached is None:
+        entry: MemoEntry | None = get(name, key) if key is not None else None
+        if entry is None:
             if st is None and key is not None:  # from `stats`: `_read` needs the lstat
                 try:
                     st = os.lstat(path)
@@ -467,15 +506,17 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
                 result = read(folder / name, root)
             else:
                 result = _read(path, rel_base + name, st)
-            paper_hash = paper_digest(result.paper) if result.paper and hashed else None
+            entry = _entry(result, rules, hashed)
             if key is not None:
-                memo.put(name, key, (result, paper_hash))
-        else:
-            result, paper_hash = cached
-        problems.extend(result.problems)
-        if result.paper is None:
+                memo.put(name, key, entry)
+        elif entry[4] != source or source == b"":  # tagged by other rules, or untagged
+            entry = _retagged(entry, rules, digests is not None or source is not None)
+            if key is not None and source:
+                memo.put(name, key, entry)
+        paper = entry[0]
+        problems.extend(entry[2])
+        if paper is None:
             continue
-        paper = result.paper
         if paper.arxiv_id and paper.arxiv_id in seen_ids:
             problems.append(_problem(paper.path, f"duplicate id '{paper.arxiv_id}', also in "
                                      f"{seen_ids[paper.arxiv_id]}; this file is left out",
@@ -483,8 +524,8 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
             continue
         if paper.arxiv_id:
             seen_ids[paper.arxiv_id] = paper.path
-        if digests is not None and paper_hash is not None:
-            digests[id(paper)] = (paper, paper_hash)
+        if digests is not None:
+            digests[id(paper)] = (paper, entry[1] or paper_digest(paper))
         papers.append(paper)
     memo.save()
     return papers, problems

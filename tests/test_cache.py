@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
@@ -144,3 +145,26 @@ def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) 
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+def test_papers_pickled_slim_read_back_the_same(tmp_path: Path) -> None:
+    """The parse cache pickles papers without their default fields (cache._slim_paper)."""
+    from sitegen.tagging import with_tags
+
+    papers = [paper(slug="a"), paper(slug="b", abstract="", rank=0, upvotes=0, tags=("x",),
+                                     source="dailytext", notes="n", path="content/papers/b.md"),
+              Paper(slug="c", title="", date=dt.date(2025, 1, 1), source="", comment="",
+                    published=dt.date(2025, 1, 1), authors=("A",))]
+    save_state(tmp_path / "slim.pickle", {"papers": papers}, slim=True)
+    save_state(tmp_path / "full.pickle", {"papers": papers})
+    assert (tmp_path / "slim.pickle").stat().st_size < (tmp_path / "full.pickle").stat().st_size
+    back = load_state(tmp_path / "slim.pickle")["papers"]
+    assert back == papers and [p.path for p in back] == [p.path for p in papers]
+    assert len(back[0].__dict__) < len(papers[0].__dict__)
+    for old, new in zip(papers, back, strict=True):
+        assert type(new) is Paper and hash(new) == hash(old)
+        assert dataclasses.astuple(new) == dataclasses.astuple(old)
+        assert value_digest(new, {}) == value_digest(old, {})
+        assert with_tags(new, ("t",)) == with_tags(old, ("t",))
+        assert dataclasses.replace(new, title="T") == dataclasses.replace(old, title="T")
+    assert back[1].rank == 0 and back[1].upvotes == 0 and back[2].source == ""
