@@ -380,52 +380,58 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     folder = cache_folder(config.root)
     state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle"
     recover(target)
-    listed: dict[str, dict[str, StatKey]] = {}
-    inputs = inputs_digest(config, target, listed)
     state = None if clean else load_state(state_file)
     _long_lived()
-    if clean:
-        _drop_search_cache(folder)
-    if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
-        intact = verified(target, state["manifest"])
-        if len(intact) == len(state["manifest"]):  # nothing to do, nothing to write
-            problems = tuple(state["problems"])
-            _check_problems(problems, strict)
-            stats = WriteStats(0, len(intact), 0, state["manifest"])
-            return BuildResult(None, tuple(Kept(p) for p in intact), problems, stats,
-                               **state["counts"])
-    from .content import PAPERS_DIR, load_papers
-
-    processes = worker_count(config.build["workers"])
     manifest = state["manifest"] if state is not None else None
+    processes = worker_count(config.build["workers"])
+    # the output files' stats are taken meanwhile (and waited for only when needed)
     walks = _start_walks(target, manifest, processes)
-    digests: dict[int, tuple[object, bytes]] = {}
     try:
+        listed: dict[str, dict[str, StatKey]] = {}
+        inputs = inputs_digest(config, target, listed)
+        if clean:
+            _drop_search_cache(folder)
+        found = None
+        if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
+            found, walks = _walked(walks, manifest), None
+            if found is None:
+                found = verified(target, state["manifest"]), None
+            if len(found[0]) == len(state["manifest"]):  # nothing to do, nothing to write
+                problems = tuple(state["problems"])
+                _check_problems(problems, strict)
+                stats = WriteStats(0, len(found[0]), 0, state["manifest"])
+                return BuildResult(None, tuple(Kept(p) for p in found[0]), problems, stats,
+                                   **state["counts"])
+        from .content import PAPERS_DIR, load_papers
+
+        digests: dict[int, tuple[object, bytes]] = {}
         papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                        refresh=clean, digests=digests,
                                        stats=listed.get(str(config.root / PAPERS_DIR)),
                                        rules=compile_rules(config.tags))
         _check_problems(tuple(problems), strict)
+        del listed  # a stat per file: garbage now
+        _long_lived()
+        site = assemble_site(config, papers, tagged=True)
+        # the page cache gets the last build's fingerprints once the output files are
+        # known intact (below): nothing before `write_site` reads them
+        pages = PageCache(None, digests, state.get("groups") if state is not None else None)
+        if state is not None:
+            pages.previous_dates = state.get("dates") or {}
+        build = SiteBuild(config, site, pages, processes, show_progress, folder, clean)
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
             walks.cancel()
         raise
-    del listed  # a stat per file: garbage now
-    _long_lived()
-    found = _walked(walks, manifest)
-    previous: dict[str, bytes] = {}
+    if found is None:
+        found = _walked(walks, manifest)
     intact = None
-    groups = None
     staged = None
     if state is not None and manifest is not None:
         intact, staged = found if found is not None else (verified(target, manifest), None)
-        previous = {path: key for path, key in state["pages"].items() if path in intact}
-        groups = state.get("groups")
-    pages = PageCache(previous, digests, groups, intact)
-    if state is not None:
-        pages.previous_dates = state.get("dates") or {}
-    site = assemble_site(config, papers, tagged=True)
-    build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
+        pages.previous = {path: key for path, key in state["pages"].items() if path in intact}
+        pages.intact = intact
+    build.intact = intact
     writer = SiteWriter(target, manifest, intact, staged)
     _long_lived()
     stats = write_site(build, writer, processes)
