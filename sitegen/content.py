@@ -409,18 +409,6 @@ def paper_digest(paper: Paper) -> bytes:
     return digest(_PAPER_NAME + buffer.getvalue())
 
 
-def _read_memo(cache: Path | None, refresh: bool) -> FileMemo:
-    """The parse cache, read with the garbage collector paused: unpickling 10,000 papers
-    makes it scan the growing heap again and again (half the time), for no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return FileMemo(cache, refresh, slim=True)
-    finally:
-        if enabled:
-            gc.enable()
-
-
 #: A parse cache entry: the paper (None if unusable) as tagged by the rules whose digest
 #: is last (None: untagged, as stored), its digest, the file's problems, its stored tags.
 MemoEntry = tuple[Paper | None, bytes | None, tuple[Problem, ...], tuple[str, ...], bytes | None]
@@ -469,61 +457,96 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
     `stats`, if given, are the papers folder's regular files (name -> stat following
     links) as the caller just listed them: the build's input check did, and a second
     `lstat` of 10,000 files is not needed.
+
+    The garbage collector is paused meanwhile: loading makes no cycles, but many objects
+    (the cache's papers), which each collection would scan again and again (at 10,000
+    papers, more than the loading itself).
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_papers(root, read, cache, refresh, digests, stats, rules)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
+                 cache: Path | None, refresh: bool,
+                 digests: dict[int, tuple[Any, bytes]] | None,
+                 stats: Mapping[str, StatKey] | None, rules: TagRules | None
+                 ) -> tuple[list[Paper], list[Problem]]:
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
-    memo = _read_memo(cache, refresh)
+    memo = FileMemo(cache, refresh, slim=True)
     folder = root / PAPERS_DIR
     base = os.fspath(folder) + os.sep
     rel_base = PAPERS_DIR.as_posix() + "/"
     source = rules.source if rules is not None else None
     hashed = cache is not None or digests is not None
-    listing: Iterable[tuple[str, StatKey | None]]
+
+    def fresh(name: str, key: StatKey | None, st: os.stat_result | None) -> MemoEntry:
+        """The entry of a file not in the cache as it is now: read, or retagged."""
+        path = base + name
+        item = memo.old.get(name) if key is not None else None
+        if item is not None and item[0] == key:  # in the cache, tagged otherwise
+            entry = _retagged(item[1], rules, digests is not None or source is not None)
+            if source:
+                memo.put(name, key, entry)  # type: ignore[arg-type]
+            else:
+                memo.new[name] = item  # still used as it is
+            return entry
+        if st is None and key is not None:  # from `stats`: `_read` needs the lstat
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+        if read is not None:
+            result = read(folder / name, root)
+        else:
+            result = _read(path, rel_base + name, st)
+        entry = _entry(result, rules, hashed)
+        if key is not None:
+            memo.put(name, key, entry)
+        return entry
+
+    listing: list[tuple[str, StatKey | None]] | Iterable[tuple[str, StatKey | None]]
     if stats is not None:
-        listing = sorted((name, key) for name, key in stats.items()
-                         if name.endswith(".md") and not name.startswith("."))
+        listing = [(name, stats[name]) for name in sorted(stats)
+                   if name[-3:] == ".md" and name[0] != "."]
     else:
         listing = ((name, None) for name in _paper_names(folder))
-    get = memo.get
+    old, used = memo.old, memo.new
     for name, key in listing:
-        path = base + name
         st: os.stat_result | None = None
         if key is None:
+            path = base + name
             try:
                 st = os.lstat(path)
                 key = stat_key(os.stat(path) if stat.S_ISLNK(st.st_mode) else st)
             except OSError:
                 st = key = None
-        entry: MemoEntry | None = get(name, key) if key is not None else None
-        if entry is None:
-            if st is None and key is not None:  # from `stats`: `_read` needs the lstat
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    st = None
-            if read is not None:
-                result = read(folder / name, root)
-            else:
-                result = _read(path, rel_base + name, st)
-            entry = _entry(result, rules, hashed)
-            if key is not None:
-                memo.put(name, key, entry)
-        elif entry[4] != source or source == b"":  # tagged by other rules, or untagged
-            entry = _retagged(entry, rules, digests is not None or source is not None)
-            if key is not None and source:
-                memo.put(name, key, entry)
+        item = old.get(name)
+        # the cache's entry, for a file of the same stat, tagged by the same rules
+        if item is not None and item[0] == key and item[1][4] == source and source != b"":
+            used[name] = item
+            entry = item[1]
+        else:
+            entry = fresh(name, key, st)
         paper = entry[0]
-        problems.extend(entry[2])
+        if entry[2]:
+            problems.extend(entry[2])
         if paper is None:
             continue
-        if paper.arxiv_id and paper.arxiv_id in seen_ids:
-            problems.append(_problem(paper.path, f"duplicate id '{paper.arxiv_id}', also in "
-                                     f"{seen_ids[paper.arxiv_id]}; this file is left out",
-                                     "merge the two files into one"))
-            continue
-        if paper.arxiv_id:
-            seen_ids[paper.arxiv_id] = paper.path
+        arxiv_id = paper.arxiv_id
+        if arxiv_id:
+            if arxiv_id in seen_ids:
+                problems.append(_problem(paper.path, f"duplicate id '{arxiv_id}', also in "
+                                         f"{seen_ids[arxiv_id]}; this file is left out",
+                                         "merge the two files into one"))
+                continue
+            seen_ids[arxiv_id] = paper.path
         if digests is not None:
             digests[id(paper)] = (paper, entry[1] or paper_digest(paper))
         papers.append(paper)
