@@ -387,7 +387,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     # the output files' stats are taken meanwhile (and waited for only when needed)
     walks = _start_walks(target, manifest, processes)
     try:
-        listed: dict[str, dict[str, StatKey]] = {}
+        listed: dict[str, FolderStats] = {}
         inputs = inputs_digest(config, target, listed)
         if clean:
             _drop_search_cache(folder)
@@ -522,16 +522,17 @@ def _check_problems(problems: tuple[Problem, ...], strict: bool) -> None:
         raise ProblemsFound(problems, "build stopped")
 
 
-def _tree_stats(folder: str, found: list[tuple[str, StatKey]],
+#: The stats of the files in one folder, by name, in the order the folder lists them.
+FolderStats = dict[str, StatKey]
+
+
+def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
                 seen: set[tuple[int, int]] | None = None,
-                files: dict[str, dict[str, StatKey]] | None = None) -> None:
-    """(path, stat) of every file under `folder`, following symlinks (a linked papers
-    folder is allowed), each folder once (a link back up would otherwise never end).
-    `files` gets the regular files' stats by folder, then name (for `load_papers`)."""
+                files: dict[str, FolderStats] | None = None) -> None:
+    """(folder, stats of its files) for every folder under `folder`, following symlinks (a
+    linked papers folder is allowed), each folder once (a link back up would otherwise
+    never end). `files` gets the regular files' stats by folder (for `load_papers`)."""
     seen = set() if seen is None else seen
-    here: dict[str, StatKey] | None = None
-    if files is not None:
-        here = files.setdefault(folder, {})
     try:
         st = os.stat(folder)
         if (st.st_dev, st.st_ino) in seen:
@@ -540,29 +541,34 @@ def _tree_stats(folder: str, found: list[tuple[str, StatKey]],
         entries = list(os.scandir(folder))
     except OSError:
         return
+    here: FolderStats = {}
+    odd: list[str] = []  # not regular files (a fifo, a socket): never read as papers
+    found.append((folder, here))
     for entry in entries:
         try:
             if entry.is_dir():
                 _tree_stats(entry.path, found, seen, files)
             else:
                 st = entry.stat()
-                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                found.append((entry.path, key))
-                if here is not None and stat.S_ISREG(st.st_mode):
-                    here[entry.name] = key
+                here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                if st.st_mode & 0o170000 != stat.S_IFREG:
+                    odd.append(entry.name)
         except OSError:
             pass
+    if files is not None:
+        files[folder] = {name: key for name, key in here.items() if name not in odd} \
+            if odd else here
 
 
 def inputs_digest(config: Config, target: Path,
-                  files: dict[str, dict[str, StatKey]] | None = None) -> bytes:
+                  files: dict[str, FolderStats] | None = None) -> bytes:
     """Everything a build reads, by file stats: if this is unchanged, so is the site.
 
     The content folder, the site's templates, themes and static files, the packaged
     themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
     `files` gets the stats of the content folder's regular files (`_tree_stats`).
     """
-    stats: list[tuple[str, StatKey]] = []
+    stats: list[tuple[str, FolderStats]] = []
     for name in ("content", "templates", "themes", "static"):
         _tree_stats(str(config.root / name), stats, None, files if name == "content" else None)
     package = Path(__file__).parent  # the packaged themes: in the wheel, or the repo's

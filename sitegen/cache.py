@@ -367,9 +367,12 @@ def code_digest() -> bytes:
     return h.digest()
 
 
-def stats_digest(stats: Iterable[tuple[str, StatKey]]) -> bytes:
-    """A digest of (name, stat) pairs: the content folder as seen by the no-op check."""
-    return digest(_pickle(sorted(stats)))  # pickled: twice as fast as repr
+def stats_digest(stats: Iterable[tuple[str, Mapping[str, StatKey]]]) -> bytes:
+    """A digest of folders' file stats (folder, {name: stat}): the inputs as seen by the
+    no-op check. In the order the folders list their files, not sorted (a third of the
+    time): the same folder lists the same way, and another order could only cost a build
+    that finds nothing changed, never miss a change."""
+    return digest(_pickle(list(stats)))
 
 
 #: A group of outputs as recorded: its key, its paths and what the build needs to know of

@@ -340,3 +340,36 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     with pytest.raises(RuntimeError):
         build_site(load_config(site), site / "_site")
     assert started[-1] and gone(started[-1])
+
+
+def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
+    """The no-op check: any edit, addition or removal under content/ (or a linked folder)
+    changes the digest; nothing changed, nothing does."""
+    from sitegen.build import inputs_digest
+
+    write_paper(site, "a", "---\ntitle: A\ndate: 2025-08-11\n---\n")
+    config = load_config(site)
+    seen = {inputs_digest(config, site / "_site")}
+
+    def changed() -> None:
+        time.sleep(0.01)  # a new mtime even on coarse clocks
+        now = inputs_digest(config, site / "_site")
+        assert now not in seen
+        assert inputs_digest(config, site / "_site") == now  # and stable
+        seen.add(now)
+
+    paper = site / "content" / "papers" / "a.md"
+    with open(paper, "r+b") as handle:  # in place: same size, same inode
+        handle.write(b"---\ntitle: B")
+    changed()
+    write_paper(site, "b", "---\ntitle: B\ndate: 2025-08-11\n---\n")
+    changed()
+    (site / "content" / "extra").mkdir()
+    changed()
+    (site / "content" / "extra" / "note.txt").write_text("x")
+    changed()
+    (site / "content" / "papers" / "b.md").unlink()
+    changed()
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "x.html").write_text("x")
+    changed()
