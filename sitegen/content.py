@@ -81,7 +81,8 @@ _CDumper.add_representer(str, _represent_str)
 # Text libyaml emits exactly as the pure-Python emitter does (it escapes characters outside
 # the BMP and NEL/LS/PS/BOM differently): such papers take the slower, canonical dumper.
 # LS/PS are written double-quoted (see `_represent_str`): those take the canonical one too.
-_C_SAFE_TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+# (Compiled when first written with: a build, which only reads, need not.)
+_C_SAFE_TEXT = r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
 
 
 @dataclass(frozen=True)
@@ -589,7 +590,7 @@ def paper_to_text(paper: Paper) -> str:
     data = paper_to_data(paper)
     texts = [v for value in data.values() for v in (value if isinstance(value, list) else [value])
              if isinstance(v, str)]
-    dumper = _CDumper if all(_C_SAFE_TEXT.fullmatch(t) for t in texts) else _Dumper
+    dumper = _CDumper if all(re.fullmatch(_C_SAFE_TEXT, t) for t in texts) else _Dumper
     front = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                       width=1 << 30, default_flow_style=False)
     notes = paper.notes.strip("\n")
