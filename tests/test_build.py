@@ -288,9 +288,13 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     (stage / "stray.txt").write_text("left by a killed build", encoding="utf-8")
     state_file = site / ".sitegen-cache" / f"build-{digest(str(target).encode()).hex()}.pickle"
     manifest = load_state(state_file)["manifest"]
-    found = build._walked(build._start_walks(target, manifest, 2), manifest)
+    found = build._walked(build._start_walks(target, manifest, 2), target, manifest)
     assert found == (build.verified(target, manifest), walk(str(stage)))
     assert "index.html" not in found[0] and "stray.txt" in found[1][0]
+    # the no-change check waits for the first walk only, and stops the second
+    walks = build._start_walks(target, manifest, 2)
+    assert build._walked(walks, target, manifest, stage=False) == (found[0], None)
+    assert walks.stage.pid == 0  # reaped
     write_paper(site, "latest", "---\ntitle: 'Latest'\ndate: 2025-03-26\nrank: 1\n"
                 "abstract: 'Late.'\n---\n")
     build_site(load_config(site), target)
@@ -307,13 +311,13 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     from sitegen.errors import ProblemsFound
 
     monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
-    started: list[int] = []
+    started: list[tuple[int, int]] = []
     real = build._start_walks
 
     def recording(*args):
-        child = real(*args)
-        started.append(child.pid if child is not None else 0)
-        return child
+        walks = real(*args)
+        started.append((walks.outputs.pid, walks.stage.pid) if walks is not None else (0, 0))
+        return walks
 
     monkeypatch.setattr(build, "_start_walks", recording)
 
@@ -329,7 +333,7 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     write_paper(site, "broken", "---\ntitle: [unclosed\n---\n")
     with pytest.raises(ProblemsFound):
         build_site(load_config(site), site / "_site")
-    assert started[-1] and gone(started[-1])
+    assert all(started[-1]) and all(gone(pid) for pid in started[-1])
 
     def failing(*args, **kwargs):
         raise RuntimeError("disk gone")
@@ -339,7 +343,7 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     monkeypatch.setattr(content, "load_papers", failing)
     with pytest.raises(RuntimeError):
         build_site(load_config(site), site / "_site")
-    assert started[-1] and gone(started[-1])
+    assert all(started[-1]) and all(gone(pid) for pid in started[-1])
 
 
 def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
