@@ -400,6 +400,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                 stats = WriteStats(0, len(found[0]), 0, state["manifest"])
                 return BuildResult(None, tuple(Kept(p) for p in found[0]), problems, stats,
                                    **state["counts"])
+        if walks is not None and manifest is not None:
+            walks.list_stage(target, manifest)
         from .content import PAPERS_DIR, load_papers
 
         digests: dict[int, tuple[object, bytes]] = {}
@@ -457,11 +459,27 @@ StageDelta = tuple[dict[str, int], list[str], set[str]]
 
 @dataclass
 class Walks:
-    """The two forked walks of `_start_walks`: the `lstat` of every output file (the output
-    files not as written come back) and the staging folder's listing (`StageDelta`)."""
+    """The forked walks of `_start_walks`: the `lstat` of every output file (the output
+    files not as written come back) and, once started (`list_stage`), the staging folder's
+    listing (`StageDelta`)."""
 
     outputs: Forked
-    stage: Forked | None
+    stage: Forked | None = None
+
+    def list_stage(self, target: Path, manifest: Manifest) -> None:
+        """Fork the second walk: the staging folder's listing, which only a build that
+        writes needs (not the no-change check, which this would slow)."""
+        stage = staging_names(target)[0]
+
+        def staged() -> StageDelta:
+            files, dirs = walk(str(stage))
+            expected = _expected_stage(manifest)
+            delta = {path: inode for path, inode in files.items()
+                     if expected.get(path) != inode}
+            missing = [path for path in expected if path not in files]
+            return delta, missing, dirs
+
+        self.stage = fork_call(staged)
 
     def cancel(self) -> None:
         """Stop both (the build failed, or needs neither)."""
@@ -471,30 +489,22 @@ class Walks:
 
 
 def _start_walks(target: Path, manifest: Manifest | None, processes: int) -> Walks | None:
-    """Fork two children, one taking the `lstat` of every output file (`verified`), one
-    listing the staging folder, while this process checks the inputs and loads the papers:
-    both are a system call per file (0.1 s together at 10,000 papers, 0.7 s at 50,000).
-    They send back only what differs from the last build's manifest, so this process does
-    not unpickle a stat per file; the no-change check needs only the first. None when there
-    is nothing to check, one process, or a small site."""
+    """Fork a child that takes the `lstat` of every output file (`verified`) while this
+    process checks the inputs (and, `Walks.list_stage`, another one that lists the staging
+    folder while it loads the papers): a system call per file (0.1 s together at 10,000
+    papers, 0.7 s at 50,000). They send back only what differs from the last build's
+    manifest, so this process does not unpickle a stat per file. None when there is
+    nothing to check, one process, or a small site."""
     if processes < 2 or manifest is None or len(manifest) < WALK_FORK_MIN_FILES \
             or not (target / MARKER).exists():
         return None
-    stage = staging_names(target)[0]
 
     def outputs() -> list[str]:
         intact = verified(target, manifest)
         return [path for path in manifest if path not in intact]
 
-    def staged() -> StageDelta:
-        files, dirs = walk(str(stage))
-        expected = _expected_stage(manifest)
-        delta = {path: inode for path, inode in files.items() if expected.get(path) != inode}
-        missing = [path for path in expected if path not in files]
-        return delta, missing, dirs
-
     first = fork_call(outputs)
-    return Walks(first, fork_call(staged)) if first is not None else None
+    return Walks(first) if first is not None else None
 
 
 def _expected_stage(manifest: Manifest) -> dict[str, int]:
@@ -507,7 +517,7 @@ def _walked(walks: Walks | None, target: Path, manifest: Manifest, stage: bool =
             ) -> tuple[Manifest, tuple[dict[str, int], set[str]] | None]:
     """The intact manifest entries (from the first walk of `_start_walks`, or this process
     checks them) and the staging folder's listing (from the second, or None: the writer
-    lists it itself); `stage=False` stops the second walk, not needed."""
+    lists it itself); `stage=False`: not needed (the second walk is stopped if started)."""
     broken = walks.outputs.result() if walks is not None else None
     if broken is None:
         intact = verified(target, manifest)

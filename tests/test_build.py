@@ -288,13 +288,19 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     (stage / "stray.txt").write_text("left by a killed build", encoding="utf-8")
     state_file = site / ".sitegen-cache" / f"build-{digest(str(target).encode()).hex()}.pickle"
     manifest = load_state(state_file)["manifest"]
-    found = build._walked(build._start_walks(target, manifest, 2), target, manifest)
+    walks = build._start_walks(target, manifest, 2)
+    walks.list_stage(target, manifest)
+    found = build._walked(walks, target, manifest)
     assert found == (build.verified(target, manifest), walk(str(stage)))
     assert "index.html" not in found[0] and "stray.txt" in found[1][0]
     # the no-change check waits for the first walk only, and stops the second
     walks = build._start_walks(target, manifest, 2)
+    walks.list_stage(target, manifest)
     assert build._walked(walks, target, manifest, stage=False) == (found[0], None)
-    assert walks.stage.pid == 0  # reaped
+    assert walks.outputs.pid == walks.stage.pid == 0  # both reaped
+    # without the second walk, the writer lists the staging folder itself
+    assert build._walked(build._start_walks(target, manifest, 2), target, manifest) == (
+        found[0], None)
     write_paper(site, "latest", "---\ntitle: 'Latest'\ndate: 2025-03-26\nrank: 1\n"
                 "abstract: 'Late.'\n---\n")
     build_site(load_config(site), target)
@@ -311,13 +317,22 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     from sitegen.errors import ProblemsFound
 
     monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
-    started: list[tuple[int, int]] = []
     real = build._start_walks
 
     def recording(*args):
         walks = real(*args)
-        started.append((walks.outputs.pid, walks.stage.pid) if walks is not None else (0, 0))
+        if walks is not None:
+            pids.append(walks.outputs.pid)
         return walks
+
+    pids: list[int] = []
+    real_stage = build.Walks.list_stage
+
+    def recording_stage(self, *args):
+        real_stage(self, *args)
+        pids.append(self.stage.pid)
+
+    monkeypatch.setattr(build.Walks, "list_stage", recording_stage)
 
     monkeypatch.setattr(build, "_start_walks", recording)
 
@@ -333,7 +348,8 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     write_paper(site, "broken", "---\ntitle: [unclosed\n---\n")
     with pytest.raises(ProblemsFound):
         build_site(load_config(site), site / "_site")
-    assert all(started[-1]) and all(gone(pid) for pid in started[-1])
+    assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)
+    pids.clear()
 
     def failing(*args, **kwargs):
         raise RuntimeError("disk gone")
@@ -343,7 +359,8 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     monkeypatch.setattr(content, "load_papers", failing)
     with pytest.raises(RuntimeError):
         build_site(load_config(site), site / "_site")
-    assert all(started[-1]) and all(gone(pid) for pid in started[-1])
+    assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)
+    pids.clear()
 
 
 def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
