@@ -153,10 +153,13 @@ class FileMemo:
         delta = load_state(self.delta_path) if base and self.delta_path else None
         self.base: dict[str, tuple[StatKey, Any]] = base["entries"] if base else {}
         self.old = self.base  # never changed in place
+        #: the delta as read: not written again if this run changed nothing more
+        self.delta: tuple[dict[str, tuple[StatKey, Any]], list[str]] = ({}, [])
         if delta is not None and delta.get("base") == base.get("id"):  # type: ignore[union-attr]
             self.old = {**self.base, **delta["entries"]}
             for name in delta["removed"]:
                 self.old.pop(name, None)
+            self.delta = delta["entries"], delta["removed"]
         self.base_id = base.get("id") if base else None
         #: the entries this run used or made: what is saved
         self.new: dict[str, tuple[StatKey, Any]] = {}
@@ -202,6 +205,10 @@ class FileMemo:
                 pass
             return
         if self.base_id is not None and len(changed) + len(removed) < len(base) // 10:
+            entries_read, removed_read = self.delta
+            if removed == removed_read and changed.keys() == entries_read.keys() and all(
+                    entry is entries_read[name] for name, entry in changed.items()):
+                return  # the delta on disk says this already
             save_state(self.delta_path, {"base": self.base_id, "entries": changed,
                                          "removed": removed}, self.slim)
             return

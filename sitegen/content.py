@@ -412,6 +412,7 @@ def paper_digest(paper: Paper) -> bytes:
 
 #: A parse cache entry: the paper (None if unusable) as tagged by the rules whose digest
 #: is last (None: untagged, as stored), its digest, the file's problems, its stored tags.
+#: It starts (paper, digest) as `PageCache.memo` entries do: it serves as one.
 MemoEntry = tuple[Paper | None, bytes | None, tuple[Problem, ...], tuple[str, ...], bytes | None]
 
 
@@ -519,6 +520,8 @@ def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
     else:
         listing = ((name, None) for name in _paper_names(folder))
     old, used = memo.old, memo.new
+    # what a reusable entry was tagged by (rules without a digest: nothing is reusable)
+    valid: object = source if source != b"" else object()
     for name, key in listing:
         st: os.stat_result | None = None
         if key is None:
@@ -530,9 +533,8 @@ def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
                 st = key = None
         item = old.get(name)
         # the cache's entry, for a file of the same stat, tagged by the same rules
-        if item is not None and item[0] == key and item[1][4] == source and source != b"":
+        if item is not None and item[0] == key and (entry := item[1])[4] == valid:
             used[name] = item
-            entry = item[1]
         else:
             entry = fresh(name, key, st)
         paper = entry[0]
@@ -548,8 +550,9 @@ def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
                                          "merge the two files into one"))
                 continue
             seen_ids[arxiv_id] = paper.path
-        if digests is not None:
-            digests[id(paper)] = (paper, entry[1] or paper_digest(paper))
+        if digests is not None:  # the entry starts (paper, digest): the memo's format
+            digests[id(paper)] = entry if entry[1] is not None else (  # type: ignore[assignment]
+                paper, paper_digest(paper))
         papers.append(paper)
     memo.save()
     return papers, problems

@@ -168,3 +168,28 @@ def test_papers_pickled_slim_read_back_the_same(tmp_path: Path) -> None:
         assert with_tags(new, ("t",)) == with_tags(old, ("t",))
         assert dataclasses.replace(new, title="T") == dataclasses.replace(old, title="T")
     assert back[1].rank == 0 and back[1].upvotes == 0 and back[2].source == ""
+
+
+def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "memo.pickle"
+    memo = FileMemo(path)
+    for i in range(30):
+        memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
+    memo.save()
+    memo = FileMemo(path)
+    for i in range(30):
+        memo.get(f"f{i}", (i, 0, 0, i))
+    memo.put("f3", (4, 0, 0, 3), "changed")
+    memo.save()
+    delta = path.with_name("memo.pickle.delta")
+    written = delta.stat().st_mtime_ns, delta.stat().st_ino
+    for again in range(2):  # the same files: nothing new to say, nothing written
+        memo = FileMemo(path)
+        assert all(memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i)) for i in range(30))
+        memo.save()
+        assert (delta.stat().st_mtime_ns, delta.stat().st_ino) == written
+    memo = FileMemo(path)  # one file gone: the delta says so
+    for i in range(29):
+        memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i))
+    memo.save()
+    assert FileMemo(path).old.keys() == {f"f{i}" for i in range(29)}
