@@ -521,6 +521,8 @@ def _walked(walks: Walks | None, target: Path, manifest: Manifest, stage: bool =
     broken = walks.outputs.result() if walks is not None else None
     if broken is None:
         intact = verified(target, manifest)
+    elif not broken:  # the usual case: the manifest itself (which nothing changes)
+        intact = manifest
     else:
         skip = set(broken)
         intact = {path: entry for path, entry in manifest.items() if path not in skip}
