@@ -394,3 +394,43 @@ def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates" / "x.html").write_text("x")
     changed()
+
+
+def test_the_inputs_child_finds_what_this_process_would(site: Path, forks,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked stats of the inputs (while this process reads the parse cache) give the
+    digest and the papers' stats this process would take; rebuilds that use them see an
+    edit in place, a new and a deleted paper, and equal a clean build."""
+    monkeypatch.setattr(build, "INPUT_FORK_MIN_PAPERS", 0)
+    make_site(site, 2)
+    config = load_config(site)
+    target = site / "_site"
+    build_site(config, target)
+    child = build._start_input_stats(config, 2, {"counts": {"papers": 30}})
+    assert child is not None
+    stats, papers = child.result()
+    files: dict = {}
+    assert stats == build._input_stats(config, files)
+    assert papers == files[str(site / "content" / "papers")] and len(papers) == 30
+    assert build._start_input_stats(config, 1, {"counts": {"papers": 30}}) is None
+    assert build._start_input_stats(config, 2, None) is None
+    used: list = []
+    real = build._start_input_stats
+    monkeypatch.setattr(build, "_start_input_stats",
+                        lambda *args: used.append(real(*args)) or used[-1])
+    paper = site / "content" / "papers" / "p3.md"
+    for change in ("edit", "new", "delete"):
+        time.sleep(0.01)
+        if change == "edit":  # in place: same size, same inode
+            with open(paper, "r+b") as handle:
+                handle.write(b"---\ntitle: 'Paper 9 on graphs'")
+        elif change == "new":
+            write_paper(site, "late", "---\ntitle: 'Late'\ndate: 2025-03-25\nrank: 1\n---\n")
+        else:
+            (site / "content" / "papers" / "p5.md").unlink()
+        result = build_site(config, target)
+        assert used[-1] is not None and result.site is not None
+        build_site(config, site / "clean", clean=True)
+        assert tree(target) == tree(site / "clean")
+    assert "Paper 9 on graphs" in (target / "papers" / "p3.html").read_text(encoding="utf-8")
+    assert build_site(config, target).site is None  # nothing changed: nothing done
