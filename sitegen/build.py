@@ -57,8 +57,7 @@ if TYPE_CHECKING:
     from .pages import PageJob
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
-# to do returns before it needs them (on a big site, they are imported while a child
-# takes the inputs' stats: `_build_locked`).
+# to do returns before it needs them.
 
 #: Build caches live here, in the site's root (gitignored by the skeleton).
 CACHE_DIR = ".sitegen-cache"
@@ -394,10 +393,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         listed: dict[str, FolderStats] = {}
         found_inputs = None
         if inputs_child is not None:
-            # meanwhile, what a build that finds work needs next: the parse cache, YAML
-            # (content) and Jinja (pages), otherwise imported by `SiteBuild`
-            from . import pages  # noqa: F401
-            from .content import read_memo
+            from .content import read_memo  # (YAML: a build that finds work needs it)
 
             memo = read_memo(folder / "papers.pickle", clean)
             found_inputs, inputs_child = inputs_child.result(), None
