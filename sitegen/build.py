@@ -384,26 +384,11 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     _long_lived()
     manifest = state["manifest"] if state is not None else None
     processes = worker_count(config.build["workers"])
-    # the output files' stats are taken meanwhile (and waited for only when needed), and
-    # the inputs' stats while this process reads the parse cache (on a big site)
+    # the output files' stats are taken meanwhile (and waited for only when needed)
     walks = _start_walks(target, manifest, processes)
-    inputs_child = _start_input_stats(config, processes, state)
-    memo = None
     try:
         listed: dict[str, FolderStats] = {}
-        found_inputs = None
-        if inputs_child is not None:
-            from .content import read_memo  # (YAML: a build that finds work needs it)
-
-            memo = read_memo(folder / "papers.pickle", clean)
-            found_inputs, inputs_child = inputs_child.result(), None
-        if found_inputs is not None:
-            stats, papers_stats = found_inputs
-            if papers_stats is not None:
-                listed[str(config.root / "content" / "papers")] = papers_stats
-            inputs = inputs_digest(config, target, stats=stats)
-        else:
-            inputs = inputs_digest(config, target, listed)
+        inputs = inputs_digest(config, target, listed)
         if clean:
             _drop_search_cache(folder)
         found = None
@@ -423,8 +408,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                        refresh=clean, digests=digests,
                                        stats=listed.get(str(config.root / PAPERS_DIR)),
-                                       rules=compile_rules(config.tags), memo=memo)
-        del memo
+                                       rules=compile_rules(config.tags))
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
@@ -438,8 +422,6 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
             walks.cancel()
-        if inputs_child is not None:
-            inputs_child.cancel()
         raise
     intact = None
     staged = None
@@ -612,53 +594,21 @@ def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
             if odd else here
 
 
-def _input_stats(config: Config, files: dict[str, FolderStats] | None = None) -> bytes:
-    """A digest of the stats of every input file (`inputs_digest`); `files` gets the
-    content folders' regular files (`_tree_stats`)."""
+def inputs_digest(config: Config, target: Path,
+                  files: dict[str, FolderStats] | None = None) -> bytes:
+    """Everything a build reads, by file stats: if this is unchanged, so is the site.
+
+    The content folder, the site's templates, themes and static files, the packaged
+    themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
+    `files` gets the stats of the content folder's regular files (`_tree_stats`).
+    """
     stats: list[tuple[str, FolderStats]] = []
     for name in ("content", "templates", "themes", "static"):
         _tree_stats(str(config.root / name), stats, None, files if name == "content" else None)
     package = Path(__file__).parent  # the packaged themes: in the wheel, or the repo's
     for themes in (package / "themes", package.parent / "themes"):
         _tree_stats(str(themes), stats)
-    return stats_digest(stats)
-
-
-def inputs_digest(config: Config, target: Path,
-                  files: dict[str, FolderStats] | None = None,
-                  stats: bytes | None = None) -> bytes:
-    """Everything a build reads, by file stats: if this is unchanged, so is the site.
-
-    The content folder, the site's templates, themes and static files, the packaged
-    themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
-    `files` gets the stats of the content folder's regular files (`_tree_stats`); `stats`
-    is `_input_stats` if already taken (`_start_input_stats`).
-    """
-    parts = [code_digest(), value_digest(config, {}),
-             stats if stats is not None else _input_stats(config, files),
+    parts = [code_digest(), value_digest(config, {}), stats_digest(stats),
              str(target).encode("utf-8", "surrogatepass"),
              os.environ.get("SOURCE_DATE_EPOCH", "").encode()]
     return digest(b"".join(parts))
-
-
-#: Sites whose last build had fewer papers take the inputs' stats in this process.
-INPUT_FORK_MIN_PAPERS = 2000
-
-
-def _start_input_stats(config: Config, processes: int, state: dict[str, Any] | None
-                       ) -> Forked | None:
-    """Fork a child that takes the stats of every input file (a system call each: 0.04 s
-    at 10,000 papers, 0.27 s at 50,000) while this process reads the parse cache, which a
-    build with work to do needs next; the child sends back their digest and the papers
-    folder's stats (`load_papers` needs no second stat). None on one process, a first
-    build or a small site."""
-    if processes < 2 or state is None \
-            or state.get("counts", {}).get("papers", 0) < INPUT_FORK_MIN_PAPERS:
-        return None
-    papers = str(config.root / "content" / "papers")  # content.PAPERS_DIR, not imported yet
-
-    def stats() -> tuple[bytes, FolderStats | None]:
-        files: dict[str, FolderStats] = {}
-        return _input_stats(config, files), files.get(papers)
-
-    return fork_call(stats)

@@ -443,8 +443,8 @@ def _retagged(entry: MemoEntry, rules: TagRules | None, hashed: bool) -> MemoEnt
 def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None,
                 cache: Path | None = None, refresh: bool = False,
                 digests: dict[int, tuple[Any, bytes]] | None = None,
-                stats: Mapping[str, StatKey] | None = None, rules: TagRules | None = None,
-                memo: FileMemo | None = None) -> tuple[list[Paper], list[Problem]]:
+                stats: Mapping[str, StatKey] | None = None, rules: TagRules | None = None
+                ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
 
     `read` replaces `read_paper_file` (`serve` passes one that reuses unchanged files).
@@ -458,8 +458,7 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
     the memo format of `PageCache`, so unchanged papers are not hashed again.
     `stats`, if given, are the papers folder's regular files (name -> stat following
     links) as the caller just listed them: the build's input check did, and a second
-    `lstat` of 10,000 files is not needed. `memo`: the cache as `read_memo(cache, refresh)`
-    read it already (the build reads it while a child lists the inputs).
+    `lstat` of 10,000 files is not needed.
 
     The garbage collector is paused meanwhile: loading makes no cycles, but many objects
     (the cache's papers), which each collection would scan again and again (at 10,000
@@ -468,38 +467,26 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
     enabled = gc.isenabled()
     gc.disable()
     try:
-        if memo is None:
-            memo = FileMemo(cache, refresh, slim=True)
-        return _load_papers(root, read, memo, digests, stats, rules)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def read_memo(cache: Path | None, refresh: bool = False) -> FileMemo:
-    """The parse cache `load_papers` reads, read with the garbage collector paused
-    (unpickling 10,000 papers makes no cycles, but would trigger collections)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return FileMemo(cache, refresh, slim=True)
+        return _load_papers(root, read, cache, refresh, digests, stats, rules)
     finally:
         if enabled:
             gc.enable()
 
 
 def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
-                 memo: FileMemo, digests: dict[int, tuple[Any, bytes]] | None,
+                 cache: Path | None, refresh: bool,
+                 digests: dict[int, tuple[Any, bytes]] | None,
                  stats: Mapping[str, StatKey] | None, rules: TagRules | None
                  ) -> tuple[list[Paper], list[Problem]]:
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
+    memo = FileMemo(cache, refresh, slim=True)
     folder = root / PAPERS_DIR
     base = os.fspath(folder) + os.sep
     rel_base = PAPERS_DIR.as_posix() + "/"
     source = rules.source if rules is not None else None
-    hashed = memo.path is not None or digests is not None
+    hashed = cache is not None or digests is not None
 
     def fresh(name: str, key: StatKey | None, st: os.stat_result | None) -> MemoEntry:
         """The entry of a file not in the cache as it is now: read, or retagged."""
