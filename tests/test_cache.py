@@ -183,7 +183,7 @@ def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> 
     memo.save()
     delta = path.with_name("memo.pickle.delta")
     written = delta.stat().st_mtime_ns, delta.stat().st_ino
-    for again in range(2):  # the same files: nothing new to say, nothing written
+    for _ in range(2):  # the same files: nothing new to say, nothing written
         memo = FileMemo(path)
         assert all(memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i)) for i in range(30))
         memo.save()
