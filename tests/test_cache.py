@@ -193,3 +193,36 @@ def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> 
         memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i))
     memo.save()
     assert FileMemo(path).old.keys() == {f"f{i}" for i in range(29)}
+
+
+def test_file_memo_rounds_of_edits_read_back_as_made(tmp_path: Path) -> None:
+    """Random rounds of files kept, changed, added and removed (through base and delta,
+    folded in as the delta grows): each round reads back exactly what the last one used."""
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "memo.pickle"
+    files = {f"f{i}": (i, 0, 0, i) for i in range(60)}
+    serial = 100
+    for _ in range(40):
+        memo = FileMemo(path)
+        expected = {}
+        for name, key in sorted(files.items()):
+            value = memo.get(name, key)
+            if value is None:
+                value = f"{name} {key}"
+                memo.put(name, key, value)
+            assert value == f"{name} {key}"
+            expected[name] = (key, value)
+        memo.save()
+        assert FileMemo(path).old == expected
+        for _ in range(rng.randrange(4)):  # this round's edits, for the next
+            serial += 1
+            choice = rng.random()
+            if choice < 0.4 and files:
+                name = rng.choice(sorted(files))
+                files[name] = (serial, 0, 0, serial)
+            elif choice < 0.7 and files:
+                del files[rng.choice(sorted(files))]
+            else:
+                files[f"n{serial}"] = (serial, 0, 0, serial)
