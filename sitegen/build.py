@@ -567,28 +567,34 @@ def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
     linked papers folder is allowed), each folder once (a link back up would otherwise
     never end). `files` gets the regular files' stats by folder (for `load_papers`)."""
     seen = set() if seen is None else seen
-    try:
-        st = os.stat(folder)
-        if (st.st_dev, st.st_ino) in seen:
-            return
-        seen.add((st.st_dev, st.st_ino))
-        entries = list(os.scandir(folder))
+    try:  # the folder by a descriptor: a stat of a file is then no walk of its whole path
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return
     here: FolderStats = {}
     odd: list[str] = []  # not regular files (a fifo, a socket): never read as papers
-    found.append((folder, here))
-    for entry in entries:
-        try:
-            if entry.is_dir():
-                _tree_stats(entry.path, found, seen, files)
-            else:
-                st = entry.stat()
-                here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                if st.st_mode & 0o170000 != stat.S_IFREG:
-                    odd.append(entry.name)
-        except OSError:
-            pass
+    try:
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
+        entries = list(os.scandir(fd))
+        found.append((folder, here))
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    _tree_stats(os.path.join(folder, entry.name), found, seen, files)
+                else:
+                    st = entry.stat()
+                    here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    if st.st_mode & 0o170000 != stat.S_IFREG:
+                        odd.append(entry.name)
+            except OSError:
+                pass
+    except OSError:
+        return
+    finally:
+        os.close(fd)
     if files is not None:
         files[folder] = {name: key for name, key in here.items() if name not in odd} \
             if odd else here

@@ -394,3 +394,29 @@ def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
     (site / "templates").mkdir(exist_ok=True)
     (site / "templates" / "x.html").write_text("x")
     changed()
+
+
+def test_a_linked_papers_folder_and_a_link_loop_are_listed_once(site: Path, tmp_path: Path
+                                                               ) -> None:
+    """The input check follows links (a linked papers folder is allowed), each folder once:
+    a link back up ends; a build through the link reads the papers and sees their edits."""
+    elsewhere = tmp_path / "store"
+    elsewhere.mkdir()
+    (elsewhere / "a.md").write_text("---\ntitle: A\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    import shutil
+
+    shutil.rmtree(site / "content" / "papers", ignore_errors=True)
+    (site / "content").mkdir(exist_ok=True)
+    (site / "content" / "papers").symlink_to(elsewhere)
+    (elsewhere / "loop").symlink_to(site / "content")  # content/papers/loop -> content
+    config = load_config(site)
+    listed: dict = {}
+    first = build.inputs_digest(config, site / "_site", listed)
+    assert set(listed[str(site / "content" / "papers")]) == {"a.md"}
+    assert build_site(config, site / "_site").site is not None
+    assert build.inputs_digest(config, site / "_site") == first
+    time.sleep(0.01)
+    (elsewhere / "a.md").write_text("---\ntitle: B\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    assert build.inputs_digest(config, site / "_site") != first
+    build_site(config, site / "_site")
+    assert "B" in (site / "_site" / "papers" / "a.html").read_text(encoding="utf-8")
