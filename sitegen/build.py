@@ -41,7 +41,7 @@ from .manifest import Manifest
 from .model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
 from .staging import walk
-from .tagging import compile_rules, tag_papers
+from .tagging import compile_rules
 from .urls import Urls
 from .writer import (
     MARKER,
@@ -106,17 +106,13 @@ def static_outputs(config: Config) -> list[Output]:
     return [Output(path, file.read_bytes()) for path, file in sorted(files.items())]
 
 
-def assemble_site(config: Config, papers: list[Paper], cache: PageCache | None = None,
-                  folder: Path | None = None, clean: bool = False) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers).
-
-    With the build cache (`cache` and its `folder`), tags of unchanged papers are kept
-    from the last build (tagging.TagMemo) and the tagged papers' digests go to the memo.
-    """
+def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> Site:
+    """Papers -> Site with the config's tag rules applied (compiled once for all papers);
+    `tagged`: the papers have their tags already (`load_papers` with the rules)."""
+    if tagged:
+        return assemble(papers, None)
     rules = compile_rules(config.tags)
-    memo = cache.memo if cache is not None else None
-    tags = folder / "tags.pickle" if folder is not None and cache is not None else None
-    return assemble(tag_papers(papers, rules, tags, clean, memo), lambda p: p.tags)
+    return assemble(papers, rules.tags)
 
 
 #: Fragments of pages kept across builds (render.FragmentStore), in CACHE_DIR.
@@ -429,52 +425,57 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     folder = cache_folder(config.root)
     state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle"
     recover(target)
-    listed: dict[str, dict[str, StatKey]] = {}
-    inputs = inputs_digest(config, target, listed)
     state = None if clean else load_state(state_file)
     _long_lived()
-    if clean:
-        _drop_search_cache(folder)
-    if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
-        intact = verified(target, state["manifest"])
-        if len(intact) == len(state["manifest"]):  # nothing to do, nothing to write
-            problems = tuple(state["problems"])
-            _check_problems(problems, strict)
-            stats = WriteStats(0, len(intact), 0, state["manifest"])
-            return BuildResult(None, tuple(Kept(p) for p in intact), problems, stats,
-                               **state["counts"])
-    from .content import PAPERS_DIR, load_papers
-
-    processes = worker_count(config.build["workers"])
     manifest = state["manifest"] if state is not None else None
+    processes = worker_count(config.build["workers"])
+    # the output files' stats are taken meanwhile (and waited for only when needed)
     walks = _start_walks(target, manifest, processes)
-    digests: dict[int, tuple[object, bytes]] = {}
     try:
+        listed: dict[str, FolderStats] = {}
+        inputs = inputs_digest(config, target, listed)
+        if clean:
+            _drop_search_cache(folder)
+        found = None
+        if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
+            found, walks = _walked(walks, target, state["manifest"], stage=False), None
+            if len(found[0]) == len(state["manifest"]):  # nothing to do, nothing to write
+                problems = tuple(state["problems"])
+                _check_problems(problems, strict)
+                stats = WriteStats(0, len(found[0]), 0, state["manifest"])
+                return BuildResult(None, tuple(Kept(p) for p in found[0]), problems, stats,
+                                   **state["counts"])
+        if walks is not None and manifest is not None:
+            walks.list_stage(target, manifest)
+        from .content import PAPERS_DIR, load_papers
+
+        digests: dict[int, tuple[object, bytes]] = {}
         papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                        refresh=clean, digests=digests,
-                                       stats=listed.get(str(config.root / PAPERS_DIR)))
+                                       stats=listed.get(str(config.root / PAPERS_DIR)),
+                                       rules=compile_rules(config.tags))
         _check_problems(tuple(problems), strict)
+        del listed  # a stat per file: garbage now
+        _long_lived()
+        site = assemble_site(config, papers, tagged=True)
+        # the page cache gets the last build's fingerprints once the output files are
+        # known intact (below): nothing before `write_site` reads them
+        pages = PageCache(None, digests, state.get("groups") if state is not None else None)
+        if state is not None:
+            pages.previous_dates = state.get("dates") or {}
+            pages.previous_sequences = state.get("sequences") or {}
+        build = SiteBuild(config, site, pages, processes, show_progress, folder, clean)
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
             walks.cancel()
         raise
-    del listed  # a stat per file: garbage now
-    _long_lived()
-    found = _walked(walks, manifest)
-    previous: dict[str, bytes] = {}
     intact = None
-    groups = None
     staged = None
     if state is not None and manifest is not None:
-        intact, staged = found if found is not None else (verified(target, manifest), None)
-        previous = {path: key for path, key in state["pages"].items() if path in intact}
-        groups = state.get("groups")
-    pages = PageCache(previous, digests, groups, intact)
-    if state is not None:
-        pages.previous_dates = state.get("dates") or {}
-        pages.previous_sequences = state.get("sequences") or {}
-    site = assemble_site(config, papers, pages, folder, clean)
-    build = SiteBuild(config, site, pages, processes, show_progress, folder, clean, intact)
+        intact, staged = found if found is not None else _walked(walks, target, manifest)
+        pages.previous = {path: key for path, key in state["pages"].items() if path in intact}
+        pages.intact = intact
+    build.intact = intact
     writer = SiteWriter(target, manifest, intact, staged)
     _long_lived()
     stats = write_site(build, writer, processes)
@@ -497,33 +498,59 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
 #: Output folders with fewer files check them in this process (forking costs more).
 WALK_FORK_MIN_FILES = 5000
 
-#: What `_start_walks` finds: the output files not as written, the staging folder's
-#: entries that differ from the manifest (path -> inode), the manifest's files it lacks,
-#: and its folders.
-WalkDelta = tuple[list[str], dict[str, int], list[str], set[str]]
+#: What the staging folder's walk finds: its entries that differ from the manifest
+#: (path -> inode), the manifest's files it lacks, and its folders.
+StageDelta = tuple[dict[str, int], list[str], set[str]]
 
 
-def _start_walks(target: Path, manifest: Manifest | None, processes: int) -> Forked | None:
-    """Fork a child that takes the `lstat` of every output file (`verified`) and lists the
-    staging folder while this process loads the papers: both are a system call per file
-    (0.1 s at 10,000 papers, 0.7 s at 50,000). It sends back only what differs from the
-    last build's manifest, so this process does not unpickle a stat per file. None when
-    there is nothing to check, one process, or a small site."""
+@dataclass
+class Walks:
+    """The forked walks of `_start_walks`: the `lstat` of every output file (the output
+    files not as written come back) and, once started (`list_stage`), the staging folder's
+    listing (`StageDelta`)."""
+
+    outputs: Forked
+    stage: Forked | None = None
+
+    def list_stage(self, target: Path, manifest: Manifest) -> None:
+        """Fork the second walk: the staging folder's listing, which only a build that
+        writes needs (not the no-change check, which this would slow)."""
+        stage = staging_names(target)[0]
+
+        def staged() -> StageDelta:
+            files, dirs = walk(str(stage))
+            expected = _expected_stage(manifest)
+            delta = {path: inode for path, inode in files.items()
+                     if expected.get(path) != inode}
+            missing = [path for path in expected if path not in files]
+            return delta, missing, dirs
+
+        self.stage = fork_call(staged)
+
+    def cancel(self) -> None:
+        """Stop both (the build failed, or needs neither)."""
+        for child in (self.outputs, self.stage):
+            if child is not None:
+                child.cancel()
+
+
+def _start_walks(target: Path, manifest: Manifest | None, processes: int) -> Walks | None:
+    """Fork a child that takes the `lstat` of every output file (`verified`) while this
+    process checks the inputs (and, `Walks.list_stage`, another one that lists the staging
+    folder while it loads the papers): a system call per file (0.1 s together at 10,000
+    papers, 0.7 s at 50,000). They send back only what differs from the last build's
+    manifest, so this process does not unpickle a stat per file. None when there is
+    nothing to check, one process, or a small site."""
     if processes < 2 or manifest is None or len(manifest) < WALK_FORK_MIN_FILES \
             or not (target / MARKER).exists():
         return None
-    stage = staging_names(target)[0]
 
-    def walks() -> WalkDelta:
+    def outputs() -> list[str]:
         intact = verified(target, manifest)
-        broken = [path for path in manifest if path not in intact]
-        files, dirs = walk(str(stage))
-        expected = _expected_stage(manifest)
-        delta = {path: inode for path, inode in files.items() if expected.get(path) != inode}
-        missing = [path for path in expected if path not in files]
-        return broken, delta, missing, dirs
+        return [path for path in manifest if path not in intact]
 
-    return fork_call(walks)
+    first = fork_call(outputs)
+    return Walks(first) if first is not None else None
 
 
 def _expected_stage(manifest: Manifest) -> dict[str, int]:
@@ -532,18 +559,28 @@ def _expected_stage(manifest: Manifest) -> dict[str, int]:
     return {path: entry[1][3] for path, entry in manifest.items() if entry[1] is not None}
 
 
-def _walked(walks: Forked | None, manifest: Manifest | None
-            ) -> tuple[Manifest, tuple[dict[str, int], set[str]]] | None:
-    """The intact manifest entries and the staging folder's listing, from `_start_walks`;
-    None if there was no such child or it failed (then this process walks)."""
-    if walks is None or manifest is None:
-        return None
-    found = walks.result()
+def _walked(walks: Walks | None, target: Path, manifest: Manifest, stage: bool = True
+            ) -> tuple[Manifest, tuple[dict[str, int], set[str]] | None]:
+    """The intact manifest entries (from the first walk of `_start_walks`, or this process
+    checks them) and the staging folder's listing (from the second, or None: the writer
+    lists it itself); `stage=False`: not needed (the second walk is stopped if started)."""
+    broken = walks.outputs.result() if walks is not None else None
+    if broken is None:
+        intact = verified(target, manifest)
+    elif not broken:  # the usual case: the manifest itself (which nothing changes)
+        intact = manifest
+    else:
+        skip = set(broken)
+        intact = {path: entry for path, entry in manifest.items() if path not in skip}
+    if walks is None or walks.stage is None:
+        return intact, None
+    if not stage:
+        walks.stage.cancel()
+        return intact, None
+    found = walks.stage.result()
     if found is None:
-        return None
-    broken, delta, missing, dirs = found
-    skip = set(broken)
-    intact = {path: entry for path, entry in manifest.items() if path not in skip}
+        return intact, None
+    delta, missing, dirs = found
     files = _expected_stage(manifest)
     for path in missing:
         del files[path]
@@ -565,47 +602,59 @@ def _check_problems(problems: tuple[Problem, ...], strict: bool) -> None:
         raise ProblemsFound(problems, "build stopped")
 
 
-def _tree_stats(folder: str, found: list[tuple[str, StatKey]],
+#: The stats of the files in one folder, by name, in the order the folder lists them.
+FolderStats = dict[str, StatKey]
+
+
+def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
                 seen: set[tuple[int, int]] | None = None,
-                files: dict[str, dict[str, StatKey]] | None = None) -> None:
-    """(path, stat) of every file under `folder`, following symlinks (a linked papers
-    folder is allowed), each folder once (a link back up would otherwise never end).
-    `files` gets the regular files' stats by folder, then name (for `load_papers`)."""
+                files: dict[str, FolderStats] | None = None) -> None:
+    """(folder, stats of its files) for every folder under `folder`, following symlinks (a
+    linked papers folder is allowed), each folder once (a link back up would otherwise
+    never end). `files` gets the regular files' stats by folder (for `load_papers`)."""
     seen = set() if seen is None else seen
-    here: dict[str, StatKey] | None = None
-    if files is not None:
-        here = files.setdefault(folder, {})
+    try:  # the folder by a descriptor: a stat of a file is then no walk of its whole path
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    here: FolderStats = {}
+    odd: list[str] = []  # not regular files (a fifo, a socket): never read as papers
     try:
-        st = os.stat(folder)
+        st = os.fstat(fd)
         if (st.st_dev, st.st_ino) in seen:
             return
         seen.add((st.st_dev, st.st_ino))
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(fd))
+        found.append((folder, here))
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    _tree_stats(os.path.join(folder, entry.name), found, seen, files)
+                else:
+                    st = entry.stat()
+                    here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    if st.st_mode & 0o170000 != stat.S_IFREG:
+                        odd.append(entry.name)
+            except OSError:
+                pass
     except OSError:
         return
-    for entry in entries:
-        try:
-            if entry.is_dir():
-                _tree_stats(entry.path, found, seen, files)
-            else:
-                st = entry.stat()
-                key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                found.append((entry.path, key))
-                if here is not None and stat.S_ISREG(st.st_mode):
-                    here[entry.name] = key
-        except OSError:
-            pass
+    finally:
+        os.close(fd)
+    if files is not None:
+        files[folder] = {name: key for name, key in here.items() if name not in odd} \
+            if odd else here
 
 
 def inputs_digest(config: Config, target: Path,
-                  files: dict[str, dict[str, StatKey]] | None = None) -> bytes:
+                  files: dict[str, FolderStats] | None = None) -> bytes:
     """Everything a build reads, by file stats: if this is unchanged, so is the site.
 
     The content folder, the site's templates, themes and static files, the packaged
     themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
     `files` gets the stats of the content folder's regular files (`_tree_stats`).
     """
-    stats: list[tuple[str, StatKey]] = []
+    stats: list[tuple[str, FolderStats]] = []
     for name in ("content", "templates", "themes", "static"):
         _tree_stats(str(config.root / name), stats, None, files if name == "content" else None)
     package = Path(__file__).parent  # the packaged themes: in the wheel, or the repo's

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -28,8 +28,12 @@ from .errors import ContentError, OutputError
 from .fileio import atomic_write_all, leaves
 from .links import is_doi, is_http_url
 from .model import PAPER_KEYS, Paper, Problem
+from .tagging import with_tags
 from .textclean import has_controls, strip_controls
 from .urls import is_arxiv_id, strip_arxiv_version
+
+if TYPE_CHECKING:
+    from .tagging import TagRules
 
 PAPERS_DIR = Path("content") / "papers"
 #: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
@@ -77,7 +81,8 @@ _CDumper.add_representer(str, _represent_str)
 # Text libyaml emits exactly as the pure-Python emitter does (it escapes characters outside
 # the BMP and NEL/LS/PS/BOM differently): such papers take the slower, canonical dumper.
 # LS/PS are written double-quoted (see `_represent_str`): those take the canonical one too.
-_C_SAFE_TEXT = re.compile(r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+# (Compiled when first written with: a build, which only reads, need not.)
+_C_SAFE_TEXT = r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
 
 
 @dataclass(frozen=True)
@@ -405,86 +410,149 @@ def paper_digest(paper: Paper) -> bytes:
     return digest(_PAPER_NAME + buffer.getvalue())
 
 
-def _read_memo(cache: Path | None, refresh: bool) -> FileMemo:
-    """The parse cache, read with the garbage collector paused: unpickling 10,000 papers
-    makes it scan the growing heap again and again (half the time), for no cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return FileMemo(cache, refresh)
-    finally:
-        if enabled:
-            gc.enable()
+#: A parse cache entry: the paper (None if unusable) as tagged by the rules whose digest
+#: is last (None: untagged, as stored), its digest, the file's problems, its stored tags.
+#: It starts (paper, digest) as `PageCache.memo` entries do: it serves as one.
+MemoEntry = tuple[Paper | None, bytes | None, tuple[Problem, ...], tuple[str, ...], bytes | None]
+
+
+def _entry(result: PaperFile, rules: TagRules | None, hashed: bool) -> MemoEntry:
+    """The cache entry of a file just read: its paper tagged by `rules` (if given), and
+    its digest if `hashed`."""
+    paper = result.paper
+    if paper is None:
+        return None, None, result.problems, (), None
+    stored = paper.tags
+    if rules is not None:
+        tags = rules.tags(paper)
+        paper = paper if tags == stored else with_tags(paper, tags)
+    return (paper, paper_digest(paper) if hashed else None, result.problems, stored,
+            rules.source if rules is not None else None)
+
+
+def _retagged(entry: MemoEntry, rules: TagRules | None, hashed: bool) -> MemoEntry:
+    """A cached entry for other rules (or none): its paper untagged, then tagged again."""
+    paper, _, problems, stored, tagged_by = entry
+    if paper is None:
+        return entry
+    if tagged_by is not None and paper.tags != stored:
+        paper = with_tags(paper, stored)
+    return _entry(PaperFile(paper, problems), rules, hashed)
 
 
 def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None,
                 cache: Path | None = None, refresh: bool = False,
                 digests: dict[int, tuple[Any, bytes]] | None = None,
-                stats: Mapping[str, StatKey] | None = None
+                stats: Mapping[str, StatKey] | None = None, rules: TagRules | None = None
                 ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
 
     `read` replaces `read_paper_file` (`serve` passes one that reuses unchanged files).
     With `cache` (a file in `.sitegen-cache/`), a file whose stat did not change since it
     was last parsed is not read again (cache.py); `refresh` reads all and rewrites it.
+    With `rules` (the build's), each paper comes with the tags it is shown with
+    (`TagRules.tags`) instead of its stored ones: the cache keeps papers so tagged, so an
+    unchanged paper is neither tagged nor copied again while the rules (their digest,
+    `TagRules.source`) stay the same.
     `digests`, if given, receives each paper's `value_digest` (kept in the cache too), in
     the memo format of `PageCache`, so unchanged papers are not hashed again.
     `stats`, if given, are the papers folder's regular files (name -> stat following
     links) as the caller just listed them: the build's input check did, and a second
     `lstat` of 10,000 files is not needed.
+
+    The garbage collector is paused meanwhile: loading makes no cycles, but many objects
+    (the cache's papers), which each collection would scan again and again (at 10,000
+    papers, more than the loading itself).
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_papers(root, read, cache, refresh, digests, stats, rules)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None,
+                 cache: Path | None, refresh: bool,
+                 digests: dict[int, tuple[Any, bytes]] | None,
+                 stats: Mapping[str, StatKey] | None, rules: TagRules | None
+                 ) -> tuple[list[Paper], list[Problem]]:
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
-    memo = _read_memo(cache, refresh)
+    memo = FileMemo(cache, refresh, slim=True)
     folder = root / PAPERS_DIR
     base = os.fspath(folder) + os.sep
     rel_base = PAPERS_DIR.as_posix() + "/"
+    source = rules.source if rules is not None else None
     hashed = cache is not None or digests is not None
-    listing: Iterable[tuple[str, StatKey | None]]
+
+    def fresh(name: str, key: StatKey | None, st: os.stat_result | None) -> MemoEntry:
+        """The entry of a file not in the cache as it is now: read, or retagged."""
+        path = base + name
+        item = memo.old.get(name) if key is not None else None
+        if item is not None and item[0] == key:  # in the cache, tagged otherwise
+            entry = _retagged(item[1], rules, digests is not None or source is not None)
+            if source:
+                memo.put(name, key, entry)  # type: ignore[arg-type]
+            else:
+                memo.new[name] = item  # still used as it is
+            return entry
+        if st is None and key is not None:  # from `stats`: `_read` needs the lstat
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+        if read is not None:
+            result = read(folder / name, root)
+        else:
+            result = _read(path, rel_base + name, st)
+        entry = _entry(result, rules, hashed)
+        if key is not None:
+            memo.put(name, key, entry)
+        return entry
+
+    listing: list[tuple[str, StatKey | None]] | Iterable[tuple[str, StatKey | None]]
     if stats is not None:
-        listing = sorted((name, key) for name, key in stats.items()
-                         if name.endswith(".md") and not name.startswith("."))
+        listing = [(name, stats[name]) for name in sorted(stats)
+                   if name[-3:] == ".md" and name[0] != "."]
     else:
         listing = ((name, None) for name in _paper_names(folder))
+    old, used = memo.old, memo.new
+    # what a reusable entry was tagged by (rules without a digest: nothing is reusable)
+    valid: object = source if source != b"" else object()
     for name, key in listing:
-        path = base + name
         st: os.stat_result | None = None
         if key is None:
+            path = base + name
             try:
                 st = os.lstat(path)
                 key = stat_key(os.stat(path) if stat.S_ISLNK(st.st_mode) else st)
             except OSError:
                 st = key = None
-        cached = memo.get(name, key) if key is not None else None
-        if cached is None:
-            if st is None and key is not None:  # from `stats`: `_read` needs the lstat
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    st = None
-            if read is not None:
-                result = read(folder / name, root)
-            else:
-                result = _read(path, rel_base + name, st)
-            paper_hash = paper_digest(result.paper) if result.paper and hashed else None
-            if key is not None:
-                memo.put(name, key, (result, paper_hash))
+        item = old.get(name)
+        # the cache's entry, for a file of the same stat, tagged by the same rules
+        if item is not None and item[0] == key and (entry := item[1])[4] == valid:
+            used[name] = item
         else:
-            result, paper_hash = cached
-        problems.extend(result.problems)
-        if result.paper is None:
+            entry = fresh(name, key, st)
+        paper = entry[0]
+        if entry[2]:
+            problems.extend(entry[2])
+        if paper is None:
             continue
-        paper = result.paper
-        if paper.arxiv_id and paper.arxiv_id in seen_ids:
-            problems.append(_problem(paper.path, f"duplicate id '{paper.arxiv_id}', also in "
-                                     f"{seen_ids[paper.arxiv_id]}; this file is left out",
-                                     "merge the two files into one"))
-            continue
-        if paper.arxiv_id:
-            seen_ids[paper.arxiv_id] = paper.path
-        if digests is not None and paper_hash is not None:
-            digests[id(paper)] = (paper, paper_hash)
+        arxiv_id = paper.arxiv_id
+        if arxiv_id:
+            if arxiv_id in seen_ids:
+                problems.append(_problem(paper.path, f"duplicate id '{arxiv_id}', also in "
+                                         f"{seen_ids[arxiv_id]}; this file is left out",
+                                         "merge the two files into one"))
+                continue
+            seen_ids[arxiv_id] = paper.path
+        if digests is not None:  # the entry starts (paper, digest): the memo's format
+            digests[id(paper)] = entry if entry[1] is not None else (  # type: ignore[assignment]
+                paper, paper_digest(paper))
         papers.append(paper)
     memo.save()
     return papers, problems
@@ -525,7 +593,7 @@ def paper_to_text(paper: Paper) -> str:
     data = paper_to_data(paper)
     texts = [v for value in data.values() for v in (value if isinstance(value, list) else [value])
              if isinstance(v, str)]
-    dumper = _CDumper if all(_C_SAFE_TEXT.fullmatch(t) for t in texts) else _Dumper
+    dumper = _CDumper if all(re.fullmatch(_C_SAFE_TEXT, t) for t in texts) else _Dumper
     front = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                       width=1 << 30, default_flow_style=False)
     notes = paper.notes.strip("\n")

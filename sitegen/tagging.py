@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 import string
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import Uncacheable, code_digest, load_state, save_state, value_digest
+from .cache import Uncacheable, value_digest
 from .errors import ConfigError
 from .model import Paper
 from .tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
@@ -77,7 +76,8 @@ class TagRules:
     #: let a phrase with punctuation ("C++") skip most texts
     regexes: tuple[tuple[re.Pattern[str], bool, str, frozenset[bytes]], ...]
     first_tokens: frozenset[bytes] = frozenset()  # words' and phrases' keys
-    #: a digest of the `[tags]` section compiled (`TagMemo` keeps tags made with these rules)
+    #: a digest of the `[tags]` section compiled (the parse cache keeps papers tagged by
+    #: these rules: `content.load_papers`)
     source: bytes = b""
 
     def rule_tags(self, title: str, abstract: str) -> set[str]:
@@ -199,7 +199,8 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
 
 
 def _section_digest(section: Mapping[str, Any]) -> bytes:
-    """What `TagMemo` keys its entries by (empty, and so never reused, if it has none)."""
+    """What the parse cache keys its tagged papers by (empty, and so never reused, if it
+    has none)."""
     try:
         return value_digest(dict(section), {})
     except Uncacheable:
@@ -229,65 +230,6 @@ def tags_for(paper: Paper, rules: Config | TagRules) -> tuple[str, ...]:
     return compiled.tags(paper)
 
 
-#: digest of a loaded paper -> (its tags, digest of the tagged paper): a `TagMemo` entry
-TagEntry = tuple[tuple[str, ...], bytes]
-
-
-class TagMemo:
-    """Each paper's tags as the last build made them, reused while paper and rules stay.
-
-    Tagging reads every title and abstract (about 35 us a paper: 0.35 s for 10,000, on
-    every build); a new day adds 30 papers. Entries are keyed by the digest `load_papers`
-    gives each paper (its `digests` memo, itself cached with the parsed files), and are all
-    dropped when the rules or sitegen's code change. Each entry also keeps the digest of
-    the tagged paper, which goes into `digests`: pages showing it need not hash it again.
-    Kept in `.sitegen-cache/tags.pickle`; `refresh` (a clean build) starts empty.
-    """
-
-    def __init__(self, path: Path | None, refresh: bool = False) -> None:
-        self.path = path
-        state = load_state(path) if path is not None and not refresh else None
-        if state is None or state.get("code") != code_digest():
-            state = {"rules": None, "entries": {}}
-        self.rules: bytes | None = state["rules"]
-        self.read_rules = self.rules
-        self.old: dict[bytes, TagEntry] = state["entries"]
-        self.new: dict[bytes, TagEntry] = {}
-
-    def tag(self, papers: Sequence[Paper], rules: TagRules,
-            digests: dict[int, tuple[object, bytes]] | None = None) -> list[Paper]:
-        """The papers with their full tag lists (`TagRules.tags`), as `assemble` wants them.
-
-        A paper that gets no new tags is passed on as it is; `digests` (the memo
-        `load_papers` filled) gains an entry for each tagged copy.
-        """
-        from .content import paper_digest  # here: a no-op build imports tagging, not YAML
-
-        old = self.old if rules.source == self.rules and rules.source else {}
-        tagged: list[Paper] = []
-        for paper in papers:
-            hit = digests.get(id(paper)) if digests is not None else None
-            key = hit[1] if hit is not None and hit[0] is paper else None
-            entry = old.get(key) if key is not None else None
-            tags = rules.tags(paper) if entry is None else entry[0]
-            copy = paper if tags == paper.tags else with_tags(paper, tags)
-            if key is not None:
-                if entry is None:
-                    entry = (tags, key if copy is paper else paper_digest(copy))
-                self.new[key] = entry
-                if digests is not None:
-                    digests[id(copy)] = (copy, entry[1])
-            tagged.append(copy)
-        self.rules = rules.source
-        return tagged
-
-    def save(self) -> None:
-        """Keep what `tag` used, if it differs from what was read; never fails a build."""
-        if self.path is None or self.new == self.old and self.rules == self.read_rules:
-            return
-        save_state(self.path, {"rules": self.rules, "entries": self.new, "code": code_digest()})
-
-
 def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:
     """`dataclasses.replace(paper, tags=tags)`, five times faster: a copy of the fields
     (`Paper` has no `__post_init__` to run again; with slots, `replace` is used)."""
@@ -298,13 +240,3 @@ def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:
     fields.update(paper.__dict__)
     fields["tags"] = tags
     return copy
-
-
-def tag_papers(papers: Sequence[Paper], rules: TagRules, cache: Path | None = None,
-               refresh: bool = False,
-               digests: dict[int, tuple[object, bytes]] | None = None) -> list[Paper]:
-    """`TagMemo.tag` with the memo read from and saved to `cache` (the build's use)."""
-    memo = TagMemo(cache, refresh)
-    tagged = memo.tag(papers, rules, digests)
-    memo.save()
-    return tagged

@@ -288,9 +288,19 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     (stage / "stray.txt").write_text("left by a killed build", encoding="utf-8")
     state_file = site / ".sitegen-cache" / f"build-{digest(str(target).encode()).hex()}.pickle"
     manifest = load_state(state_file)["manifest"]
-    found = build._walked(build._start_walks(target, manifest, 2), manifest)
+    walks = build._start_walks(target, manifest, 2)
+    walks.list_stage(target, manifest)
+    found = build._walked(walks, target, manifest)
     assert found == (build.verified(target, manifest), walk(str(stage)))
     assert "index.html" not in found[0] and "stray.txt" in found[1][0]
+    # the no-change check waits for the first walk only, and stops the second
+    walks = build._start_walks(target, manifest, 2)
+    walks.list_stage(target, manifest)
+    assert build._walked(walks, target, manifest, stage=False) == (found[0], None)
+    assert walks.outputs.pid == walks.stage.pid == 0  # both reaped
+    # without the second walk, the writer lists the staging folder itself
+    assert build._walked(build._start_walks(target, manifest, 2), target, manifest) == (
+        found[0], None)
     write_paper(site, "latest", "---\ntitle: 'Latest'\ndate: 2025-03-26\nrank: 1\n"
                 "abstract: 'Late.'\n---\n")
     build_site(load_config(site), target)
@@ -307,13 +317,22 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     from sitegen.errors import ProblemsFound
 
     monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
-    started: list[int] = []
     real = build._start_walks
 
     def recording(*args):
-        child = real(*args)
-        started.append(child.pid if child is not None else 0)
-        return child
+        walks = real(*args)
+        if walks is not None:
+            pids.append(walks.outputs.pid)
+        return walks
+
+    pids: list[int] = []
+    real_stage = build.Walks.list_stage
+
+    def recording_stage(self, *args):
+        real_stage(self, *args)
+        pids.append(self.stage.pid)
+
+    monkeypatch.setattr(build.Walks, "list_stage", recording_stage)
 
     monkeypatch.setattr(build, "_start_walks", recording)
 
@@ -329,7 +348,8 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     write_paper(site, "broken", "---\ntitle: [unclosed\n---\n")
     with pytest.raises(ProblemsFound):
         build_site(load_config(site), site / "_site")
-    assert started[-1] and gone(started[-1])
+    assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)
+    pids.clear()
 
     def failing(*args, **kwargs):
         raise RuntimeError("disk gone")
@@ -339,4 +359,64 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     monkeypatch.setattr(content, "load_papers", failing)
     with pytest.raises(RuntimeError):
         build_site(load_config(site), site / "_site")
-    assert started[-1] and gone(started[-1])
+    assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)
+    pids.clear()
+
+
+def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
+    """The no-op check: any edit, addition or removal under content/ (or a linked folder)
+    changes the digest; nothing changed, nothing does."""
+    from sitegen.build import inputs_digest
+
+    write_paper(site, "a", "---\ntitle: A\ndate: 2025-08-11\n---\n")
+    config = load_config(site)
+    seen = {inputs_digest(config, site / "_site")}
+
+    def changed() -> None:
+        time.sleep(0.01)  # a new mtime even on coarse clocks
+        now = inputs_digest(config, site / "_site")
+        assert now not in seen
+        assert inputs_digest(config, site / "_site") == now  # and stable
+        seen.add(now)
+
+    paper = site / "content" / "papers" / "a.md"
+    with open(paper, "r+b") as handle:  # in place: same size, same inode
+        handle.write(b"---\ntitle: B")
+    changed()
+    write_paper(site, "b", "---\ntitle: B\ndate: 2025-08-11\n---\n")
+    changed()
+    (site / "content" / "extra").mkdir()
+    changed()
+    (site / "content" / "extra" / "note.txt").write_text("x")
+    changed()
+    (site / "content" / "papers" / "b.md").unlink()
+    changed()
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "x.html").write_text("x")
+    changed()
+
+
+def test_a_linked_papers_folder_and_a_link_loop_are_listed_once(site: Path, tmp_path: Path
+                                                               ) -> None:
+    """The input check follows links (a linked papers folder is allowed), each folder once:
+    a link back up ends; a build through the link reads the papers and sees their edits."""
+    elsewhere = tmp_path / "store"
+    elsewhere.mkdir()
+    (elsewhere / "a.md").write_text("---\ntitle: A\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    import shutil
+
+    shutil.rmtree(site / "content" / "papers", ignore_errors=True)
+    (site / "content").mkdir(exist_ok=True)
+    (site / "content" / "papers").symlink_to(elsewhere)
+    (elsewhere / "loop").symlink_to(site / "content")  # content/papers/loop -> content
+    config = load_config(site)
+    listed: dict = {}
+    first = build.inputs_digest(config, site / "_site", listed)
+    assert set(listed[str(site / "content" / "papers")]) == {"a.md"}
+    assert build_site(config, site / "_site").site is not None
+    assert build.inputs_digest(config, site / "_site") == first
+    time.sleep(0.01)
+    (elsewhere / "a.md").write_text("---\ntitle: B\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    assert build.inputs_digest(config, site / "_site") != first
+    build_site(config, site / "_site")
+    assert "B" in (site / "_site" / "papers" / "a.html").read_text(encoding="utf-8")

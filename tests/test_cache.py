@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
@@ -191,3 +192,84 @@ def test_tuple_digest_is_value_digest() -> None:
         assert tuple_digest(value, dict(memo)) == value_digest(value, dict(memo)), value
     mine = dict(memo)
     assert tuple_digest(papers, mine) == mine[id(papers)][1]  # memoized
+
+
+def test_papers_pickled_slim_read_back_the_same(tmp_path: Path) -> None:
+    """The parse cache pickles papers without their default fields (cache._slim_paper)."""
+    from sitegen.tagging import with_tags
+
+    papers = [paper(slug="a"), paper(slug="b", abstract="", rank=0, upvotes=0, tags=("x",),
+                                     source="dailytext", notes="n", path="content/papers/b.md"),
+              Paper(slug="c", title="", date=dt.date(2025, 1, 1), source="", comment="",
+                    published=dt.date(2025, 1, 1), authors=("A",))]
+    save_state(tmp_path / "slim.pickle", {"papers": papers}, slim=True)
+    save_state(tmp_path / "full.pickle", {"papers": papers})
+    assert (tmp_path / "slim.pickle").stat().st_size < (tmp_path / "full.pickle").stat().st_size
+    back = load_state(tmp_path / "slim.pickle")["papers"]
+    assert back == papers and [p.path for p in back] == [p.path for p in papers]
+    assert len(back[0].__dict__) < len(papers[0].__dict__)
+    for old, new in zip(papers, back, strict=True):
+        assert type(new) is Paper and hash(new) == hash(old)
+        assert dataclasses.astuple(new) == dataclasses.astuple(old)
+        assert value_digest(new, {}) == value_digest(old, {})
+        assert with_tags(new, ("t",)) == with_tags(old, ("t",))
+        assert dataclasses.replace(new, title="T") == dataclasses.replace(old, title="T")
+    assert back[1].rank == 0 and back[1].upvotes == 0 and back[2].source == ""
+
+
+def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "memo.pickle"
+    memo = FileMemo(path)
+    for i in range(30):
+        memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
+    memo.save()
+    memo = FileMemo(path)
+    for i in range(30):
+        memo.get(f"f{i}", (i, 0, 0, i))
+    memo.put("f3", (4, 0, 0, 3), "changed")
+    memo.save()
+    delta = path.with_name("memo.pickle.delta")
+    written = delta.stat().st_mtime_ns, delta.stat().st_ino
+    for _ in range(2):  # the same files: nothing new to say, nothing written
+        memo = FileMemo(path)
+        assert all(memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i)) for i in range(30))
+        memo.save()
+        assert (delta.stat().st_mtime_ns, delta.stat().st_ino) == written
+    memo = FileMemo(path)  # one file gone: the delta says so
+    for i in range(29):
+        memo.get(f"f{i}", (4 if i == 3 else i, 0, 0, i))
+    memo.save()
+    assert FileMemo(path).old.keys() == {f"f{i}" for i in range(29)}
+
+
+def test_file_memo_rounds_of_edits_read_back_as_made(tmp_path: Path) -> None:
+    """Random rounds of files kept, changed, added and removed (through base and delta,
+    folded in as the delta grows): each round reads back exactly what the last one used."""
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "memo.pickle"
+    files = {f"f{i}": (i, 0, 0, i) for i in range(60)}
+    serial = 100
+    for _ in range(40):
+        memo = FileMemo(path)
+        expected = {}
+        for name, key in sorted(files.items()):
+            value = memo.get(name, key)
+            if value is None:
+                value = f"{name} {key}"
+                memo.put(name, key, value)
+            assert value == f"{name} {key}"
+            expected[name] = (key, value)
+        memo.save()
+        assert FileMemo(path).old == expected
+        for _ in range(rng.randrange(4)):  # this round's edits, for the next
+            serial += 1
+            choice = rng.random()
+            if choice < 0.4 and files:
+                name = rng.choice(sorted(files))
+                files[name] = (serial, 0, 0, serial)
+            elif choice < 0.7 and files:
+                del files[rng.choice(sorted(files))]
+            else:
+                files[f"n{serial}"] = (serial, 0, 0, serial)

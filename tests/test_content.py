@@ -293,3 +293,17 @@ def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path
         assert sorted(p.slug for p in given_stats[0]) == ["alias", "real"]
         assert {p.path for p in given_stats[1]} == {"content/papers/bad.md",
                                                    "content/papers/out.md"}
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was(site: Path) -> None:
+    import gc
+
+    fill(site)
+    cache = site / ".sitegen-cache" / "papers.pickle"
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            load_papers(site, cache=cache)
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

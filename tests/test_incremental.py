@@ -123,6 +123,35 @@ def test_editing_removing_and_retagging_match_a_clean_build(site: Path) -> None:
     assert_same_as_clean(site)
 
 
+def test_a_tag_rule_change_and_an_import_match_a_clean_build(site: Path) -> None:
+    """The parse cache keeps papers tagged by the `[tags]` rules: a rule added, changed or
+    removed re-tags them, and the entries `sitegen import` writes (without rules) are
+    tagged by the next build."""
+    from sitegen.cache import cache_folder
+    from sitegen.content import load_papers
+
+    seed(site)
+    build(site)
+    config = (site / "sitegen.toml").read_text(encoding="utf-8")
+    for rules in ('[tags]\nrules = { things = ["things"] }\n',
+                  '[tags]\nrules = { things = ["about"] }\naliases = { vision = "sight" }\n',
+                  ""):
+        (site / "sitegen.toml").write_text(config + rules, encoding="utf-8")
+        build(site)
+        assert (site / "_site" / "tags" / "things" / "index.html").exists() == bool(rules)
+        assert (site / "_site" / "tags" / "sight" / "index.html").exists() == (
+            "sight" in rules)
+        assert_same_as_clean(site)
+    write_paper(site, "p13-1", paper_text("New things", "2025-08-13", 1))
+    load_papers(site, cache=cache_folder(site) / "papers.pickle")  # as `import` does
+    (site / "sitegen.toml").write_text(config + '[tags]\nrules = { things = ["things"] }\n',
+                                       encoding="utf-8")
+    build(site)
+    assert "p13-1" in (site / "_site" / "tags" / "things" / "index.html").read_text(
+        encoding="utf-8")
+    assert_same_as_clean(site)
+
+
 def test_template_and_config_changes_rebuild_every_page(site: Path) -> None:
     seed(site)
     build(site)

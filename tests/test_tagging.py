@@ -207,11 +207,24 @@ def test_regex_with_escapes_and_capitals_keeps_its_meaning():
     assert tags_for(paper("a1cx"), compiled) == ()
 
 
-# -- TagMemo: tags kept from the last build ---------------------------------------------
+# -- tagged papers kept in the parse cache (content.load_papers with rules) ---------------
 
-def _loaded(root: Path) -> tuple[list[Paper], dict]:
+def _settle(root: Path) -> None:
+    """Wait until the file system's clock is past the papers' stats, which the cache trusts
+    only then (racily clean files are parsed again)."""
+    from sitegen.cache import fs_now
+
+    newest = max(f.stat().st_ctime_ns for f in (root / "content" / "papers").iterdir())
+    while fs_now(root / ".sitegen-cache") <= newest:
+        time.sleep(0.002)
+
+
+def _loaded(root: Path, compiled=None, refresh: bool = False) -> tuple[list[Paper], dict]:
+    _settle(root)
     digests: dict = {}
-    papers, _ = load_papers(root, digests=digests)
+    cache = root / ".sitegen-cache" / "papers.pickle"
+    papers, _ = load_papers(root, cache=cache, digests=digests, rules=compiled,
+                            refresh=refresh)
     return papers, digests
 
 
@@ -226,61 +239,74 @@ def _memo_site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_tag_memo_gives_the_rules_tags_and_reuses_them(tmp_path, monkeypatch):
+def test_tagged_loads_give_the_rules_tags_and_reuse_them(tmp_path, monkeypatch):
     from sitegen.cache import value_digest
-    from sitegen.tagging import TagRules, tag_papers
+    from sitegen.tagging import TagRules
 
     root = _memo_site(tmp_path)
     compiled = rules(defaults=True)
-    papers, digests = _loaded(root)
-    cache = tmp_path / "tags.pickle"
-    first = tag_papers(papers, compiled, cache, digests=digests)
-    assert [p.tags for p in first] == [compiled.tags(p) for p in papers]
+    plain, _ = load_papers(root)
+    first, digests = _loaded(root, compiled)
+    assert [p.tags for p in first] == [compiled.tags(p) for p in plain]
     assert first[0].tags == ("agents", "own tag")
-    for copy in first:  # the digests of the tagged copies are known, and right
-        assert digests[id(copy)] == (copy, value_digest(copy, {}))
+    for copy in first:  # the digests of the tagged papers are known, and right
+        assert digests[id(copy)][:2] == (copy, value_digest(copy, {}))
     # The next build tags nothing: every paper is unchanged.
-    papers, digests = _loaded(root)
     monkeypatch.setattr(TagRules, "tags", lambda self, p: pytest.fail("tagged again"))
-    again = tag_papers(papers, compiled, cache, digests=digests)
+    again, digests = _loaded(root, compiled)
     assert again == first and all(digests[id(p)][1] == value_digest(p, {}) for p in again)
     monkeypatch.undo()
     # A changed paper is tagged again, the others are not.
     (root / "content" / "papers" / "p2.md").write_text(
         "---\ntitle: Nothing but an agent\ndate: 2025-08-12\n---\n", encoding="utf-8")
-    papers, digests = _loaded(root)
     calls = []
     original = TagRules.tags
     monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
-    changed = tag_papers(papers, compiled, cache, digests=digests)
+    changed, digests = _loaded(root, compiled)
     assert calls == ["p2"] and changed[2].tags == ("agents",)
+    assert digests[id(changed[2])][1] == value_digest(changed[2], {})
 
 
-def test_tag_memo_drops_its_entries_when_the_rules_change(tmp_path):
-    from sitegen.tagging import tag_papers
-
+def test_tagged_papers_follow_a_change_of_the_rules(tmp_path):
     root = _memo_site(tmp_path)
-    cache = tmp_path / "tags.pickle"
-    papers, digests = _loaded(root)
-    assert tag_papers(papers, rules(defaults=True), cache, digests=digests)[2].tags == (
-        "own tag",)
+    assert _loaded(root, rules(defaults=True))[0][2].tags == ("own tag",)
     narrow = rules('rules = { seen = ["nothing"] }\naliases = { "own tag" = "mine" }')
-    papers, digests = _loaded(root)
-    assert [p.tags for p in tag_papers(papers, narrow, cache, digests=digests)] == [
-        ("mine",), ("mine",), ("mine", "seen")]
-    papers, digests = _loaded(root)  # and back: the memo now holds the narrow rules' tags
-    assert [p.tags for p in tag_papers(papers, rules(defaults=True), cache, refresh=True,
-                                       digests=digests)][0] == ("agents", "own tag")
+    papers, digests = _loaded(root, narrow)
+    assert [p.tags for p in papers] == [("mine",), ("mine",), ("mine", "seen")]
+    from sitegen.cache import value_digest
+    assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
+    # and back: the cache now holds the narrow rules' tags
+    assert [p.tags for p in _loaded(root, rules(defaults=True))[0]][0] == ("agents", "own tag")
+    assert [p.tags for p in _loaded(root, rules(defaults=True), refresh=True)[0]][0] == (
+        "agents", "own tag")
 
 
-def test_tag_memo_without_digests_or_cache_still_tags(tmp_path):
-    from sitegen.tagging import tag_papers
-
+def test_loads_without_rules_give_the_stored_tags_from_a_tagged_cache(tmp_path):
+    """`sitegen import` reads the cache the build wrote, and writes papers back: never
+    with the rule tags."""
     root = _memo_site(tmp_path)
-    papers, _ = load_papers(root)
-    compiled = rules(defaults=True)
-    assert [p.tags for p in tag_papers(papers, compiled)] == [compiled.tags(p) for p in papers]
-    assert not list(tmp_path.glob("*.pickle"))
+    plain = load_papers(root)
+    _loaded(root, rules(defaults=True))
+    cache = root / ".sitegen-cache" / "papers.pickle"
+    assert load_papers(root, cache=cache) == plain
+    assert [p.tags for p in load_papers(root, cache=cache)[0]] == [("Own Tag",)] * 3
+    digests: dict = {}
+    papers, _ = load_papers(root, cache=cache, digests=digests)
+    from sitegen.cache import value_digest
+    assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
+    # and the build still finds its tagged papers (the untagged load wrote nothing over them)
+    assert _loaded(root, rules(defaults=True))[0][0].tags == ("agents", "own tag")
+
+
+def test_rules_without_a_digest_tag_every_time(tmp_path, monkeypatch):
+    root = _memo_site(tmp_path)
+    compiled = dataclasses.replace(rules(defaults=True), source=b"")
+    first, _ = _loaded(root, compiled)
+    calls = []
+    from sitegen.tagging import TagRules
+    original = TagRules.tags
+    monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
+    assert _loaded(root, compiled)[0] == first and calls == ["p0", "p1", "p2"]
 
 
 def test_with_tags_is_replace():
