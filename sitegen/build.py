@@ -12,35 +12,29 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import outputwalks
 from .assemble import assemble
 from .cache import (
     PageCache,
-    StatKey,
     cache_folder,
-    code_digest,
     digest,
     fs_now,
     load_state,
     save_state,
-    stats_digest,
-    value_digest,
 )
 from .config import Config
 from .errors import OutputError, ProblemsFound
 from .fileio import leaves
+from .inputs import FolderStats, inputs_digest
 from .lock import locked, output_lock
-from .manifest import Manifest
 from .model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from .parallel import Forked, fork_call, worker_count
-from .staging import walk
 from .tagging import compile_rules
 from .urls import Urls
 from .writer import (
@@ -49,9 +43,7 @@ from .writer import (
     SiteWriter,
     WriteStats,
     recover,
-    staging_names,
     trusted_manifest,
-    verified,
 )
 
 if TYPE_CHECKING:
@@ -430,7 +422,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     manifest = state["manifest"] if state is not None else None
     processes = worker_count(config.build["workers"])
     # the output files' stats are taken meanwhile (and waited for only when needed)
-    walks = _start_walks(target, manifest, processes)
+    walks = outputwalks.start_walks(target, manifest, processes)
     try:
         listed: dict[str, FolderStats] = {}
         inputs = inputs_digest(config, target, listed)
@@ -438,7 +430,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
             _drop_search_cache(folder)
         found = None
         if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
-            found, walks = _walked(walks, target, state["manifest"], stage=False), None
+            found, walks = outputwalks.walked(walks, target, state["manifest"], stage=False), None
             if len(found[0]) == len(state["manifest"]):  # nothing to do, nothing to write
                 problems = tuple(state["problems"])
                 _check_problems(problems, strict)
@@ -472,7 +464,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     intact = None
     staged = None
     if state is not None and manifest is not None:
-        intact, staged = found if found is not None else _walked(walks, target, manifest)
+        intact, staged = found if found is not None else outputwalks.walked(walks, target,
+                                                                           manifest)
         pages.previous = {path: key for path, key in state["pages"].items() if path in intact}
         pages.intact = intact
     build.intact = intact
@@ -495,99 +488,6 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     return BuildResult(site, outputs, tuple(problems), stats, **counts)
 
 
-#: Output folders with fewer files check them in this process (forking costs more).
-WALK_FORK_MIN_FILES = 5000
-
-#: What the staging folder's walk finds: its entries that differ from the manifest
-#: (path -> inode), the manifest's files it lacks, and its folders.
-StageDelta = tuple[dict[str, int], list[str], set[str]]
-
-
-@dataclass
-class Walks:
-    """The forked walks of `_start_walks`: the `lstat` of every output file (the output
-    files not as written come back) and, once started (`list_stage`), the staging folder's
-    listing (`StageDelta`)."""
-
-    outputs: Forked
-    stage: Forked | None = None
-
-    def list_stage(self, target: Path, manifest: Manifest) -> None:
-        """Fork the second walk: the staging folder's listing, which only a build that
-        writes needs (not the no-change check, which this would slow)."""
-        stage = staging_names(target)[0]
-
-        def staged() -> StageDelta:
-            files, dirs = walk(str(stage))
-            expected = _expected_stage(manifest)
-            delta = {path: inode for path, inode in files.items()
-                     if expected.get(path) != inode}
-            missing = [path for path in expected if path not in files]
-            return delta, missing, dirs
-
-        self.stage = fork_call(staged)
-
-    def cancel(self) -> None:
-        """Stop both (the build failed, or needs neither)."""
-        for child in (self.outputs, self.stage):
-            if child is not None:
-                child.cancel()
-
-
-def _start_walks(target: Path, manifest: Manifest | None, processes: int) -> Walks | None:
-    """Fork a child that takes the `lstat` of every output file (`verified`) while this
-    process checks the inputs (and, `Walks.list_stage`, another one that lists the staging
-    folder while it loads the papers): a system call per file (0.1 s together at 10,000
-    papers, 0.7 s at 50,000). They send back only what differs from the last build's
-    manifest, so this process does not unpickle a stat per file. None when there is
-    nothing to check, one process, or a small site."""
-    if processes < 2 or manifest is None or len(manifest) < WALK_FORK_MIN_FILES \
-            or not (target / MARKER).exists():
-        return None
-
-    def outputs() -> list[str]:
-        intact = verified(target, manifest)
-        return [path for path in manifest if path not in intact]
-
-    first = fork_call(outputs)
-    return Walks(first) if first is not None else None
-
-
-def _expected_stage(manifest: Manifest) -> dict[str, int]:
-    """The staging folder as the manifest predicts it: each file a hard link to the output's
-    (the writer links unchanged files), so with the output file's inode."""
-    return {path: entry[1][3] for path, entry in manifest.items() if entry[1] is not None}
-
-
-def _walked(walks: Walks | None, target: Path, manifest: Manifest, stage: bool = True
-            ) -> tuple[Manifest, tuple[dict[str, int], set[str]] | None]:
-    """The intact manifest entries (from the first walk of `_start_walks`, or this process
-    checks them) and the staging folder's listing (from the second, or None: the writer
-    lists it itself); `stage=False`: not needed (the second walk is stopped if started)."""
-    broken = walks.outputs.result() if walks is not None else None
-    if broken is None:
-        intact = verified(target, manifest)
-    elif not broken:  # the usual case: the manifest itself (which nothing changes)
-        intact = manifest
-    else:
-        skip = set(broken)
-        intact = {path: entry for path, entry in manifest.items() if path not in skip}
-    if walks is None or walks.stage is None:
-        return intact, None
-    if not stage:
-        walks.stage.cancel()
-        return intact, None
-    found = walks.stage.result()
-    if found is None:
-        return intact, None
-    delta, missing, dirs = found
-    files = _expected_stage(manifest)
-    for path in missing:
-        del files[path]
-    files.update(delta)
-    return intact, (files, dirs)
-
-
 def _drop_search_cache(folder: Path) -> None:
     """`--clean`: the search index is made anew too (search.py keeps it in the cache)."""
     try:
@@ -600,67 +500,3 @@ def _drop_search_cache(folder: Path) -> None:
 def _check_problems(problems: tuple[Problem, ...], strict: bool) -> None:
     if any(p.severity == "error" or strict for p in problems):
         raise ProblemsFound(problems, "build stopped")
-
-
-#: The stats of the files in one folder, by name, in the order the folder lists them.
-FolderStats = dict[str, StatKey]
-
-
-def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
-                seen: set[tuple[int, int]] | None = None,
-                files: dict[str, FolderStats] | None = None) -> None:
-    """(folder, stats of its files) for every folder under `folder`, following symlinks (a
-    linked papers folder is allowed), each folder once (a link back up would otherwise
-    never end). `files` gets the regular files' stats by folder (for `load_papers`)."""
-    seen = set() if seen is None else seen
-    try:  # the folder by a descriptor: a stat of a file is then no walk of its whole path
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    here: FolderStats = {}
-    odd: list[str] = []  # not regular files (a fifo, a socket): never read as papers
-    try:
-        st = os.fstat(fd)
-        if (st.st_dev, st.st_ino) in seen:
-            return
-        seen.add((st.st_dev, st.st_ino))
-        entries = list(os.scandir(fd))
-        found.append((folder, here))
-        for entry in entries:
-            try:
-                if entry.is_dir():
-                    _tree_stats(os.path.join(folder, entry.name), found, seen, files)
-                else:
-                    st = entry.stat()
-                    here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                    if st.st_mode & 0o170000 != stat.S_IFREG:
-                        odd.append(entry.name)
-            except OSError:
-                pass
-    except OSError:
-        return
-    finally:
-        os.close(fd)
-    if files is not None:
-        files[folder] = {name: key for name, key in here.items() if name not in odd} \
-            if odd else here
-
-
-def inputs_digest(config: Config, target: Path,
-                  files: dict[str, FolderStats] | None = None) -> bytes:
-    """Everything a build reads, by file stats: if this is unchanged, so is the site.
-
-    The content folder, the site's templates, themes and static files, the packaged
-    themes, the config, sitegen's code and libraries, `SOURCE_DATE_EPOCH`, the output path.
-    `files` gets the stats of the content folder's regular files (`_tree_stats`).
-    """
-    stats: list[tuple[str, FolderStats]] = []
-    for name in ("content", "templates", "themes", "static"):
-        _tree_stats(str(config.root / name), stats, None, files if name == "content" else None)
-    package = Path(__file__).parent  # the packaged themes: in the wheel, or the repo's
-    for themes in (package / "themes", package.parent / "themes"):
-        _tree_stats(str(themes), stats)
-    parts = [code_digest(), value_digest(config, {}), stats_digest(stats),
-             str(target).encode("utf-8", "surrogatepass"),
-             os.environ.get("SOURCE_DATE_EPOCH", "").encode()]
-    return digest(b"".join(parts))

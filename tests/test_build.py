@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import build, parallel
+from sitegen import build, outputwalks, parallel
 from sitegen.build import build_outputs, build_site
 from sitegen.config import load_config
 from sitegen.content import load_papers
@@ -271,7 +271,7 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     from sitegen.cache import digest, load_state
     from sitegen.staging import walk
 
-    monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
+    monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)
     make_site(site, 2)
     target = site / "_site"
     build_site(load_config(site), target)
@@ -288,18 +288,18 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     (stage / "stray.txt").write_text("left by a killed build", encoding="utf-8")
     state_file = site / ".sitegen-cache" / f"build-{digest(str(target).encode()).hex()}.pickle"
     manifest = load_state(state_file)["manifest"]
-    walks = build._start_walks(target, manifest, 2)
+    walks = outputwalks.start_walks(target, manifest, 2)
     walks.list_stage(target, manifest)
-    found = build._walked(walks, target, manifest)
-    assert found == (build.verified(target, manifest), walk(str(stage)))
+    found = outputwalks.walked(walks, target, manifest)
+    assert found == (outputwalks.verified(target, manifest), walk(str(stage)))
     assert "index.html" not in found[0] and "stray.txt" in found[1][0]
     # the no-change check waits for the first walk only, and stops the second
-    walks = build._start_walks(target, manifest, 2)
+    walks = outputwalks.start_walks(target, manifest, 2)
     walks.list_stage(target, manifest)
-    assert build._walked(walks, target, manifest, stage=False) == (found[0], None)
+    assert outputwalks.walked(walks, target, manifest, stage=False) == (found[0], None)
     assert walks.outputs.pid == walks.stage.pid == 0  # both reaped
     # without the second walk, the writer lists the staging folder itself
-    assert build._walked(build._start_walks(target, manifest, 2), target, manifest) == (
+    assert outputwalks.walked(outputwalks.start_walks(target, manifest, 2), target, manifest) == (
         found[0], None)
     write_paper(site, "latest", "---\ntitle: 'Latest'\ndate: 2025-03-26\nrank: 1\n"
                 "abstract: 'Late.'\n---\n")
@@ -316,8 +316,8 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     import sitegen.content as content
     from sitegen.errors import ProblemsFound
 
-    monkeypatch.setattr(build, "WALK_FORK_MIN_FILES", 0)
-    real = build._start_walks
+    monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)
+    real = outputwalks.start_walks
 
     def recording(*args):
         walks = real(*args)
@@ -326,15 +326,15 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
         return walks
 
     pids: list[int] = []
-    real_stage = build.Walks.list_stage
+    real_stage = outputwalks.Walks.list_stage
 
     def recording_stage(self, *args):
         real_stage(self, *args)
         pids.append(self.stage.pid)
 
-    monkeypatch.setattr(build.Walks, "list_stage", recording_stage)
+    monkeypatch.setattr(outputwalks.Walks, "list_stage", recording_stage)
 
-    monkeypatch.setattr(build, "_start_walks", recording)
+    monkeypatch.setattr(outputwalks, "start_walks", recording)
 
     def gone(pid: int) -> bool:
         try:
@@ -361,62 +361,3 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
         build_site(load_config(site), site / "_site")
     assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)
     pids.clear()
-
-
-def test_the_inputs_digest_sees_every_change_of_the_content(site: Path) -> None:
-    """The no-op check: any edit, addition or removal under content/ (or a linked folder)
-    changes the digest; nothing changed, nothing does."""
-    from sitegen.build import inputs_digest
-
-    write_paper(site, "a", "---\ntitle: A\ndate: 2025-08-11\n---\n")
-    config = load_config(site)
-    seen = {inputs_digest(config, site / "_site")}
-
-    def changed() -> None:
-        time.sleep(0.01)  # a new mtime even on coarse clocks
-        now = inputs_digest(config, site / "_site")
-        assert now not in seen
-        assert inputs_digest(config, site / "_site") == now  # and stable
-        seen.add(now)
-
-    paper = site / "content" / "papers" / "a.md"
-    with open(paper, "r+b") as handle:  # in place: same size, same inode
-        handle.write(b"---\ntitle: B")
-    changed()
-    write_paper(site, "b", "---\ntitle: B\ndate: 2025-08-11\n---\n")
-    changed()
-    (site / "content" / "extra").mkdir()
-    changed()
-    (site / "content" / "extra" / "note.txt").write_text("x")
-    changed()
-    (site / "content" / "papers" / "b.md").unlink()
-    changed()
-    (site / "templates").mkdir(exist_ok=True)
-    (site / "templates" / "x.html").write_text("x")
-    changed()
-
-
-def test_a_linked_papers_folder_and_a_link_loop_are_listed_once(site: Path, tmp_path: Path
-                                                               ) -> None:
-    """The input check follows links (a linked papers folder is allowed), each folder once:
-    a link back up ends; a build through the link reads the papers and sees their edits."""
-    elsewhere = tmp_path / "store"
-    elsewhere.mkdir()
-    (elsewhere / "a.md").write_text("---\ntitle: A\ndate: 2025-08-11\n---\n", encoding="utf-8")
-    import shutil
-
-    shutil.rmtree(site / "content" / "papers", ignore_errors=True)
-    (site / "content").mkdir(exist_ok=True)
-    (site / "content" / "papers").symlink_to(elsewhere)
-    (elsewhere / "loop").symlink_to(site / "content")  # content/papers/loop -> content
-    config = load_config(site)
-    listed: dict = {}
-    first = build.inputs_digest(config, site / "_site", listed)
-    assert set(listed[str(site / "content" / "papers")]) == {"a.md"}
-    assert build_site(config, site / "_site").site is not None
-    assert build.inputs_digest(config, site / "_site") == first
-    time.sleep(0.01)
-    (elsewhere / "a.md").write_text("---\ntitle: B\ndate: 2025-08-11\n---\n", encoding="utf-8")
-    assert build.inputs_digest(config, site / "_site") != first
-    build_site(config, site / "_site")
-    assert "B" in (site / "_site" / "papers" / "a.html").read_text(encoding="utf-8")

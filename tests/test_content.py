@@ -269,8 +269,8 @@ def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path
     treated alike, the parse cache used the same way."""
     import os
 
-    from sitegen.build import inputs_digest
     from sitegen.config import load_config
+    from sitegen.inputs import inputs_digest
 
     write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
     write_paper(site, "bad", "---\ntitle: [\n---\n")
