@@ -202,3 +202,18 @@ def test_the_command_flushes_its_output_and_exits_with_the_status(site, sample_p
     failed = sitegen("build")
     assert failed.returncode == 1
     assert "broken.md" in failed.stderr and failed.stderr.endswith("\n")
+
+
+def test_a_profiled_command_still_writes_its_profile(site, sample_page, tmp_path):
+    """Under a profiler the command exits the usual way (cli.main_exit), so the profiler
+    gets to write what it found."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "build.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "sitegen",
+                           "build", "--root", str(site)], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built ")
+    assert out.stat().st_size > 1000
