@@ -58,6 +58,36 @@ def frontier(points: Sequence[tuple[int, int]]) -> list[int]:
     return out
 
 
+class _Cutter:
+    """Names a segment's shards as they are cut, and every `vocab_terms` terms writes a
+    vocabulary file of the terms since the last one: the shards' first terms and the
+    vocabulary files' first shards go to the segment's manifest entry."""
+
+    def __init__(self, ident: str, vocab_terms: int) -> None:
+        self.ident, self.vocab_terms = ident, vocab_terms
+        self.shard_starts: list[str] = []
+        self.vocab_starts: list[int] = []
+        self.vocab: list[str] = []  # the terms of the shards since the last vocabulary file
+
+    def shard(self, terms: list[str], data: bytes) -> Iterator[File]:
+        """A shard of `terms` (its bytes `data`), after a vocabulary file if one is due."""
+        if len(self.vocab) >= self.vocab_terms:
+            yield from self.vocab_file()
+            self.vocab.clear()
+            self.vocab_starts.append(len(self.shard_starts))
+        if not self.vocab_starts:
+            self.vocab_starts.append(0)
+        self.vocab.extend(terms)
+        self.shard_starts.append(terms[0])
+        yield "search_shard", f"{self.ident}{len(self.shard_starts) - 1}", data
+
+    def vocab_file(self) -> Iterator[File]:
+        """The vocabulary file of the terms since the last one (at the end: if any)."""
+        if self.vocab_starts:
+            yield ("search_vocab", f"{self.ident}{len(self.vocab_starts) - 1}",
+                   _json(self.vocab))
+
+
 class Segment:
     """The files of papers [first, first + len(analyses)): shards `t/<id><i>`, tiers
     `x/<id><i>-<j>`, membership files `m/<id><i>`, vocabulary files `v/<id><i>`.
@@ -90,21 +120,7 @@ class Segment:
 
         averages = [sum(n) / self.count if self.count else 0 for n in lengths]
         splits = 0
-        shard_starts: list[str] = []
-        vocab_starts: list[int] = []
-        vocab: list[str] = []  # the terms of the shards since the last vocabulary file
-
-        def shard(terms: list[str], entries: list[Any]) -> Iterator[File]:
-            if len(vocab) >= self.vocab_terms:
-                yield out("search_vocab", f"{self.ident}{len(vocab_starts) - 1}", _json(vocab))
-                vocab.clear()
-                vocab_starts.append(len(shard_starts))
-            if not vocab_starts:
-                vocab_starts.append(0)
-            vocab.extend(terms)
-            shard_starts.append(terms[0])
-            yield out("search_shard", f"{self.ident}{len(shard_starts) - 1}",
-                      _json({"t": terms, "p": entries}))
+        cut = _Cutter(self.ident, self.vocab_terms)
 
         shard_terms: list[str] = []
         shard_entries: list[Any] = []
@@ -130,14 +146,13 @@ class Segment:
             shard_entries.append(entry)
             size += sum(len(f[0]) for f in entry[:len(lengths)] if f) + 1
             if size >= self.shard_postings:
-                yield from shard(shard_terms, shard_entries)
+                yield from cut.shard(shard_terms, _json({"t": shard_terms, "p": shard_entries}))
                 shard_terms, shard_entries, size = [], [], 0
         if shard_terms:
-            yield from shard(shard_terms, shard_entries)
-        if vocab_starts:
-            yield out("search_vocab", f"{self.ident}{len(vocab_starts) - 1}", _json(vocab))
+            yield from cut.shard(shard_terms, _json({"t": shard_terms, "p": shard_entries}))
+        yield from cut.vocab_file()
         self.manifest = {"id": self.ident, "first": self.first, "docs": self.count,
-                         "shards": shard_starts, "vocab": vocab_starts,
+                         "shards": cut.shard_starts, "vocab": cut.vocab_starts,
                          # per field the sum of the papers' field lengths
                          "lengths": [sum(n) for n in lengths]}
 
@@ -358,22 +373,12 @@ class Appendable:
     def files(self) -> Iterator[File]:
         """The segment's shards and vocabulary files (as `Segment.files` cuts them)."""
         self._order()
-        shard_starts: list[str] = []
-        vocab_starts: list[int] = []
-        vocab: list[str] = []
         ident = self.ident
+        cut = _Cutter(ident, self.vocab_terms)
 
         def shard(terms: list[str], parts: list[bytes]) -> Iterator[File]:
-            if len(vocab) >= self.vocab_terms:
-                yield "search_vocab", f"{ident}{len(vocab_starts) - 1}", _json(vocab)
-                vocab.clear()
-                vocab_starts.append(len(shard_starts))
-            if not vocab_starts:
-                vocab_starts.append(0)
-            vocab.extend(terms)
-            shard_starts.append(terms[0])
-            yield "search_shard", f"{ident}{len(shard_starts) - 1}", b"".join(
-                [b'{"t":', _json(terms), b',"p":[', b",".join(parts), b"]}"])
+            return cut.shard(terms, b"".join(
+                [b'{"t":', _json(terms), b',"p":[', b",".join(parts), b"]}"]))
 
         terms: list[str] = []
         parts: list[bytes] = []
@@ -387,8 +392,7 @@ class Appendable:
                 terms, parts, size = [], [], 0
         if terms:
             yield from shard(terms, parts)
-        if vocab_starts:
-            yield "search_vocab", f"{ident}{len(vocab_starts) - 1}", _json(vocab)
+        yield from cut.vocab_file()
         self.manifest = {"id": ident, "first": self.first, "docs": self.count,
-                         "shards": shard_starts, "vocab": vocab_starts,
+                         "shards": cut.shard_starts, "vocab": cut.vocab_starts,
                          "lengths": list(self.lengths)}

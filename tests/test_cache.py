@@ -62,13 +62,18 @@ def test_state_files_reject_garbage(tmp_path: Path) -> None:
     assert load_state(path)["x"] == 1
 
 
-def test_file_memo_keeps_entries_through_base_and_delta(tmp_path: Path) -> None:
-    path = tmp_path / "memo.pickle"
+def _saved_memo(path: Path, files: int = 30) -> FileMemo:
+    """A parse cache saved with `files` entries f0, f1, ... (stat (i, 0, 0, i)), read back."""
     memo = FileMemo(path)
-    for i in range(30):
+    for i in range(files):
         memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
     memo.save()
-    memo = FileMemo(path)
+    return FileMemo(path)
+
+
+def test_file_memo_keeps_entries_through_base_and_delta(tmp_path: Path) -> None:
+    path = tmp_path / "memo.pickle"
+    memo = _saved_memo(path)
     assert memo.get("f3", (3, 0, 0, 3)) == "value 3"
     assert memo.get("f3", (4, 0, 0, 3)) is None  # another stat: not reused
     for i in range(30):
@@ -219,11 +224,7 @@ def test_papers_pickled_slim_read_back_the_same(tmp_path: Path) -> None:
 
 def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> None:
     path = tmp_path / "memo.pickle"
-    memo = FileMemo(path)
-    for i in range(30):
-        memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
-    memo.save()
-    memo = FileMemo(path)
+    memo = _saved_memo(path)
     for i in range(30):
         memo.get(f"f{i}", (i, 0, 0, i))
     memo.put("f3", (4, 0, 0, 3), "changed")
