@@ -20,20 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import outputwalks
 from .assemble import assemble
-from .cache import (
-    PageCache,
-    cache_folder,
-    digest,
-    fs_now,
-    load_state,
-    save_state,
-)
+from .cache import cache_folder, digest, fs_now, load_state, save_state
 from .config import Config
 from .errors import OutputError, ProblemsFound
 from .fileio import leaves
 from .inputs import FolderStats, inputs_digest
 from .lock import locked, output_lock
 from .model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
+from .pagecache import PageCache
 from .parallel import Forked, fork_call, worker_count
 from .tagging import compile_rules
 from .urls import Urls

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .cache import PageCache
 from .links import arxiv_abs_url, arxiv_pdf_url
 from .model import Day, Kept, KeptMany, Output, Paper, Site
+from .pagecache import PageCache
 from .textrender import escape_text, preview
 from .urls import Urls, is_arxiv_id, slugify
 

@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from .cache import PageCache, digest, tree_digest
+from .cache import digest, tree_digest
 from .model import Day, Kept, Output, Paper, Site, Tag, TagLink
+from .pagecache import PageCache
 from .parallel import can_fork
 from .progress import progress
 from .render import render_template

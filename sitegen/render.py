@@ -18,11 +18,12 @@ from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
-from .cache import PageCache, code_digest, load_state, save_state
+from .cache import code_digest, load_state, save_state
 from .config import Config
 from .errors import OutputError
 from .fileio import leaves
 from .links import paper_links
+from .pagecache import PageCache
 from .textrender import notes_to_html, preview, text_with_math
 from .urls import Urls
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sitegen.assemble import assemble
-from sitegen.cache import PageCache
 from sitegen.metadata import bib_outputs, bibtex
 from sitegen.model import Kept, Output, Paper
+from sitegen.pagecache import PageCache
 from sitegen.urls import Urls
 
 
