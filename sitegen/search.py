@@ -114,16 +114,12 @@ def day_orders(days: Sequence[Day], digests: Mapping[int, tuple[Any, bytes]],
     and each day's order by slug (its papers' positions) by a digest of its papers' keys.
     A day whose order is `known` (the last build's) is not sorted: its papers' slugs are
     not read."""
-    from .content import paper_digest  # imported already by whoever loaded the papers
-
-    get = digests.get
     papers: list[Paper] = []
     keys: list[bytes] = []
     orders: dict[bytes, tuple[int, ...]] = {}
     for day in reversed(days):
         found = day.papers
-        found_keys = [hit[1] if (hit := get(id(p))) is not None and hit[0] is p
-                      else paper_digest(p) for p in found]
+        found_keys = paper_keys(found, digests)
         day_key = digest(b"".join(found_keys))
         order = known.get(day_key)
         if order is None or len(order) != len(found):

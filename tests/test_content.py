@@ -240,13 +240,20 @@ def test_load_yaml_gives_what_the_safe_loader_gives(text):
     assert repr(outcome(load_yaml)) == repr(expected)  # repr: True and 1 are equal, not alike
 
 
-def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not(site):
-    write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
+def _with_links(site):
+    """The papers folder with `alias.md`, a link to its `real.md`, and `out.md`, a link to
+    a paper file outside it."""
     folder = site / "content" / "papers"
     (folder / "alias.md").symlink_to(folder / "real.md")
     outside = site / "outside.md"
     outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
     (folder / "out.md").symlink_to(outside)
+    return folder
+
+
+def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not(site):
+    write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
+    _with_links(site)
     papers, problems = load_papers(site)
     assert sorted(p.slug for p in papers) == ["alias", "real"]
     assert [(p.path, "outside the papers folder" in p.message) for p in problems] == [
@@ -274,11 +281,7 @@ def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path
 
     write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
     write_paper(site, "bad", "---\ntitle: [\n---\n")
-    folder = site / "content" / "papers"
-    (folder / "alias.md").symlink_to(folder / "real.md")
-    outside = site / "outside.md"
-    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
-    (folder / "out.md").symlink_to(outside)
+    folder = _with_links(site)
     (folder / "dir.md").mkdir()
     os.mkfifo(folder / "pipe.md")  # never opened: reading it would wait forever
     (folder / ".hidden.md").write_text("---\ntitle: Hidden\ndate: 2025-08-11\n---\n")
