@@ -264,7 +264,7 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
     papers, docs/search.md): the dearest day, since the base is then made anew. The papers
     up to just before that boundary arrive first as one untimed day and build; then a
     30-paper day that crosses it is built and timed."""
-    from sitegen.search import SEGMENT
+    from sitegen.search.index import SEGMENT
 
     count = sum(1 for _ in (site / "content" / "papers").glob("*.md"))
     boundary = (count // SEGMENT + 1) * SEGMENT
@@ -285,9 +285,9 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
 def write_tagged_pelican(site: Path, folder: Path) -> int:
     """The site's papers (the base corpus, before the added days) as Pelican articles, each
     with the tags sitegen gives it, so both tools build the same tag pages and feeds."""
-    from sitegen.build import assemble_site
+    from sitegen.build.pipeline import assemble_site
     from sitegen.config import load_config
-    from sitegen.content import load_papers
+    from sitegen.store.papers import load_papers
 
     config = load_config(site)
     papers, _ = load_papers(site)
@@ -321,7 +321,7 @@ def machine() -> str:
 
 
 def _segment() -> int:
-    from sitegen.search import SEGMENT
+    from sitegen.search.index import SEGMENT
 
     return SEGMENT
 

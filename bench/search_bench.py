@@ -35,8 +35,8 @@ sys.path.insert(0, str(REPO))
 
 from sitegen.config import parse_config  # noqa: E402
 from sitegen.model import Output, Paper, Site  # noqa: E402
-from sitegen.render import make_environment, render_template  # noqa: E402
-from sitegen.search import FIELDS, full_index_json, paper_fields, search_outputs  # noqa: E402
+from sitegen.render.templates import make_environment, render_template  # noqa: E402
+from sitegen.search.index import FIELDS, full_index_json, paper_fields, search_outputs  # noqa: E402
 from sitegen.sources.dailytext import decode_page, parse_page  # noqa: E402
 from sitegen.urls import Urls  # noqa: E402
 
@@ -194,9 +194,9 @@ def pct(values: list[float], p: float) -> float:
 
 def site_papers(root: Path) -> list[Paper]:
     """The papers of a site folder, with the tags its config's rules add (as a build)."""
-    from sitegen.build import assemble_site
+    from sitegen.build.pipeline import assemble_site
     from sitegen.config import load_config
-    from sitegen.content import load_papers
+    from sitegen.store.papers import load_papers
 
     config = load_config(root)
     papers, _ = load_papers(root)

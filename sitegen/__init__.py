@@ -5,18 +5,26 @@ The public API is what this module exports; everything else is private by conven
 
 from typing import TYPE_CHECKING, Any
 
-from ._meta import PROJECT_URL, __version__
-from .config import Config, load_config, parse_config
-from .errors import ConfigError, ContentError, OutputError, ProblemsFound, SitegenError, SourceError
-from .model import Day, Output, Paper, Problem, Site, Tag
+from sitegen._meta import PROJECT_URL, __version__
+from sitegen.config import Config, load_config, parse_config
+from sitegen.errors import (
+    ConfigError,
+    ContentError,
+    OutputError,
+    ProblemsFound,
+    SitegenError,
+    SourceError,
+)
+from sitegen.model import Day, Output, Paper, Problem, Site, Tag
 
 if TYPE_CHECKING:
-    from .build import BuildResult, build_outputs, build_site
-    from .content import load_papers, paper_to_text, parse_paper
+    from sitegen.build.pipeline import BuildResult, build_outputs, build_site
+    from sitegen.store.papers import load_papers, paper_to_text, parse_paper
 
 # Imported on first use: a `sitegen build` with nothing to do never loads Jinja or YAML.
-_LAZY = {"BuildResult": "build", "build_outputs": "build", "build_site": "build",
-         "load_papers": "content", "paper_to_text": "content", "parse_paper": "content"}
+_LAZY = {"BuildResult": "build.pipeline", "build_outputs": "build.pipeline",
+         "build_site": "build.pipeline", "load_papers": "store.papers",
+         "paper_to_text": "store.papers", "parse_paper": "store.papers"}
 
 
 def __getattr__(name: str) -> Any:

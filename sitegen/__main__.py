@@ -1,5 +1,5 @@
 """`python -m sitegen` runs the CLI."""
 
-from .cli import main_exit
+from sitegen.cli import main_exit
 
 main_exit()

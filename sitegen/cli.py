@@ -11,9 +11,9 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import ProblemsFound, SitegenError
-from .model import Problem
+from sitegen import __version__
+from sitegen.errors import ProblemsFound, SitegenError
+from sitegen.model import Problem
 
 MAX_PROBLEMS = 50
 
@@ -49,7 +49,7 @@ def today() -> dt.date:
 
 
 def cmd_new(args: argparse.Namespace, console: Console) -> int:
-    from .scaffold import create_site
+    from sitegen.commands.new import create_site
 
     created = create_site(Path(args.dir))
     console.info(f"created a new site in {args.dir} ({len(created)} files)")
@@ -58,8 +58,8 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
-    from .config import load_config
-    from .importer import import_pages
+    from sitegen.commands.importer import import_pages
+    from sitegen.config import load_config
 
     config = load_config(Path(args.root))
     report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year,
@@ -90,8 +90,8 @@ def _positive(text: str) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from .config import load_config
-    from .fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
+    from sitegen.commands.fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
+    from sitegen.config import load_config
 
     config = load_config(Path(args.root))
     options = FetchOptions(use_cache=not args.no_cache, max_age=args.max_age,
@@ -131,8 +131,8 @@ def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
-    from .build import build_site
-    from .config import load_config
+    from sitegen.build.pipeline import build_site
+    from sitegen.config import load_config
 
     started = time.perf_counter()
     config = load_config(Path(args.root))
@@ -156,8 +156,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from .check import check_site
-    from .config import load_config
+    from sitegen.commands.check import check_site
+    from sitegen.config import load_config
 
     config = load_config(Path(args.root))
     if args.base_url:
@@ -176,8 +176,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
-    from .config import load_config
-    from .server import serve
+    from sitegen.commands.serve import serve
+    from sitegen.config import load_config
 
     load_config(Path(args.root))  # not a site folder: say so before listening
     serve(Path(args.root), args.bind, args.port, console.info)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import ConfigError
+from sitegen.errors import ConfigError
 
 CONFIG_FILE = "sitegen.toml"
 
@@ -151,7 +151,7 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
 
 def _check_tags(section: Mapping[str, Any], text: str, path: str) -> None:
     """Compile the tag rules once at load, so a bad regex is reported with its line."""
-    from .tagging import compile_rules  # tagging needs config's types only for hints
+    from sitegen.site.tagging import compile_rules  # tagging needs config's types only for hints
 
     try:
         compile_rules(section)

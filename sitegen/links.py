@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .model import Link, Paper
+from sitegen.model import Link, Paper
 
 #: An absolute http(s) URL with nothing that could end an attribute or start markup.
 HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import quote, urlsplit
 
-from .errors import OutputError
+from sitegen.errors import OutputError
 
 #: kind -> path pattern relative to the site root. Directory pages end in "/" and are
 #: written as ".../index.html"; paper pages are flat files (`papers/<slug>.html`, the

@@ -7,9 +7,9 @@ from pathlib import Path
 import yaml
 from conftest import write_paper
 
-from sitegen.build import build_outputs
+from sitegen.build.pipeline import build_outputs
 from sitegen.config import load_config
-from sitegen.content import load_papers
+from sitegen.store.papers import load_papers
 
 
 def write_simple_paper(root: Path, slug: str, title: str, date: str = "2025-08-11",

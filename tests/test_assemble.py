@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sitegen.assemble import day_order, in_day_order
 from sitegen.model import Paper
+from sitegen.site.assemble import day_order, in_day_order
 
 
 def test_a_days_order_is_day_order_with_or_without_distinct_ranks() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sitegen.assemble import assemble
-from sitegen.metadata import bib_outputs, bibtex
+from sitegen.incremental.pagecache import PageCache
 from sitegen.model import Kept, Output, Paper
-from sitegen.pagecache import PageCache
+from sitegen.render.metadata import bib_outputs, bibtex
+from sitegen.site.assemble import assemble
 from sitegen.urls import Urls
 
 
@@ -52,7 +52,7 @@ def test_an_uncacheable_base_makes_every_file():
 def test_files_made_without_the_cache_are_kept_next_time_once_recorded():
     """A forked child makes the .bib files of a build from scratch without the cache; the
     parent records them so the next build keeps them, but only while intact."""
-    from sitegen.metadata import record_bib_groups
+    from sitegen.render.metadata import record_bib_groups
 
     urls = Urls("https://example.org/sub/")
     site = _site("One", "Two")

@@ -79,7 +79,7 @@ SEARCHED = ["script", "img-onerror", "svg-onload", "cdata-end", "entities", "jin
 
 def test_hostile_search_typed_and_opened_runs_nothing_and_shows_titles_as_text(
         browser, hostile_site, serve_dir):
-    from sitegen.textclean import strip_controls
+    from sitegen.util.textclean import strip_controls
     base = serve_dir(hostile_site, "/repo/")
     payloads = dict(corpus.PAYLOADS)
     context = browser.new_context()

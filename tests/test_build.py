@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import build, outputwalks, parallel
-from sitegen.build import build_outputs, build_site
+from sitegen.build import pipeline as build
+from sitegen.build.pipeline import build_outputs, build_site
 from sitegen.config import load_config
-from sitegen.content import load_papers
 from sitegen.errors import OutputError
+from sitegen.incremental import outputwalks
+from sitegen.store.papers import load_papers
+from sitegen.util import parallel
 from tests.conftest import write_paper
 
 
@@ -159,7 +161,7 @@ def test_no_child_where_threads_run(site: Path, forks, monkeypatch) -> None:
 CHILD_OUTLIVES = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
-    from sitegen import build
+    from sitegen.build import pipeline as build
     from sitegen.cli import main
     build.FORK_MIN_PAPERS = 1
     parent = os.getpid()
@@ -268,8 +270,8 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     """The forked `lstat` of the output files and listing of the staging folder, sent back
     as a difference from the manifest, equal what this process finds itself; and builds
     that use them equal a clean build."""
-    from sitegen.cache import digest, load_state
-    from sitegen.staging import walk
+    from sitegen.incremental.cache import digest, load_state
+    from sitegen.write.staging import walk
 
     monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)
     make_site(site, 2)
@@ -313,7 +315,7 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     """A build that stops on a bad paper, or on any failure while loading, kills and reaps
     the child it forked for the walks: no process is left behind (`serve` builds in a
     long-lived process)."""
-    import sitegen.content as content
+    import sitegen.store.papers as content
     from sitegen.errors import ProblemsFound
 
     monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)

@@ -10,9 +10,9 @@ from types import MappingProxyType
 
 import pytest
 
-from sitegen.cache import FileMemo, Uncacheable, load_state, save_state, value_digest
+from sitegen.incremental.cache import FileMemo, Uncacheable, load_state, save_state, value_digest
+from sitegen.incremental.pagecache import PageCache
 from sitegen.model import Day, Paper
-from sitegen.pagecache import PageCache
 
 
 def paper(**changes) -> Paper:
@@ -115,7 +115,7 @@ def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) 
 
 
 def test_tuple_digest_is_value_digest() -> None:
-    from sitegen.cache import tuple_digest
+    from sitegen.incremental.cache import tuple_digest
 
     papers = (paper(slug="a"), paper(slug="b"))
     memo: dict = {}
@@ -130,7 +130,7 @@ def test_tuple_digest_is_value_digest() -> None:
 
 def test_papers_pickled_slim_read_back_the_same(tmp_path: Path) -> None:
     """The parse cache pickles papers without their default fields (cache._slim_paper)."""
-    from sitegen.tagging import with_tags
+    from sitegen.site.tagging import with_tags
 
     papers = [paper(slug="a"), paper(slug="b", abstract="", rank=0, upvotes=0, tags=("x",),
                                      source="dailytext", notes="n", path="content/papers/b.md"),

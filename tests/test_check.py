@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write_paper
 
-from sitegen.check import Resolver, check_site, scan_html
+from sitegen.commands.check import Resolver, check_site, scan_html
 from sitegen.config import load_config
 from sitegen.urls import Urls
 
@@ -196,7 +196,7 @@ class _Reference(__import__("html.parser").parser.HTMLParser):
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag, attrs) -> None:
-        from sitegen.check import LINK_ATTRIBUTES
+        from sitegen.commands.check import LINK_ATTRIBUTES
 
         for name, value in attrs:
             if value is None:
@@ -210,8 +210,8 @@ class _Reference(__import__("html.parser").parser.HTMLParser):
 
 
 def test_fast_scanner_agrees_with_html_parser(tmp_path: Path, run_cli, sample_page) -> None:
-    from sitegen.build import build_outputs
-    from sitegen.content import load_papers
+    from sitegen.build.pipeline import build_outputs
+    from sitegen.store.papers import load_papers
 
     root = tmp_path / "s"
     run_cli("new", str(root))

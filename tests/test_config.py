@@ -46,7 +46,7 @@ def test_base_url_gets_a_trailing_slash_and_extra_is_free():
 
 
 def test_skeleton_config_is_valid_and_names_every_key():
-    from sitegen.scaffold import SKELETON
+    from sitegen.commands.new import SKELETON
     text = (SKELETON / "sitegen.toml").read_text()
     parse_config(text)
     for section, keys in SCHEMA.items():

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.content import load_papers, paper_to_text, parse_paper, write_papers
 from sitegen.model import PAPER_KEYS, Paper
+from sitegen.store.papers import load_papers, paper_to_text, parse_paper, write_papers
 from tests.conftest import write_paper
 
 FULL = Paper(slug="2408.01234", title="A: Title with 'quotes' & <tags>", date=dt.date(2025, 8, 11),
@@ -121,7 +121,7 @@ def test_yaml_aliases_and_tags_are_refused_clearly():
 def test_the_front_matter_loader_is_a_safe_loader():
     import yaml
 
-    from sitegen import content
+    from sitegen.store import papers as content
     assert issubclass(content._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
         content._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
     source = Path(content.__file__).read_text()
@@ -201,8 +201,8 @@ _PIECES = ["---", "\n", "\r\n", "\r", "\x85", "\u2028", "\x0b", "a: b", " ", "-"
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14))
 def test_splitting_front_matter_is_the_same_on_the_fast_path(pieces):
-    from sitegen.content import split_front_matter
     from sitegen.errors import ContentError
+    from sitegen.store.papers import split_front_matter
     for text in ("".join(pieces), "---\n" + "".join(pieces)):
         try:
             got: tuple[str, str, int] | str = split_front_matter(text, "p.md")
@@ -226,7 +226,7 @@ _YAML_DOCS = [
 def test_load_yaml_gives_what_the_safe_loader_gives(text):
     import yaml
 
-    from sitegen.content import _Loader, load_yaml
+    from sitegen.store.papers import _Loader, load_yaml
 
     def outcome(load):
         try:
@@ -261,8 +261,8 @@ def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not
 
 
 def test_paper_digest_is_the_value_digest_of_the_paper():
-    from sitegen.cache import value_digest
-    from sitegen.content import paper_digest
+    from sitegen.incremental.cache import value_digest
+    from sitegen.store.papers import paper_digest
 
     plain = Paper(slug="s", title="T", date=dt.date(2025, 8, 11))
     for paper in (FULL, plain, replace(FULL, tags=("a", "b"), path="content/papers/x.md")):
@@ -277,7 +277,7 @@ def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path
     import os
 
     from sitegen.config import load_config
-    from sitegen.inputs import inputs_digest
+    from sitegen.incremental.inputs import inputs_digest
 
     write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
     write_paper(site, "bad", "---\ntitle: [\n---\n")

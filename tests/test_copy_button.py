@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from feedtools import write_simple_paper
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.config import load_config
 
 TITLE = 'Copy me: 100% & <b>"quoted"</b> 日本 🚀'

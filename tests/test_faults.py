@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content import load_papers
+from sitegen.store.papers import load_papers
 from tests.hostile import checks
 from tests.hostile.kill import (
     CONFIG,
@@ -92,7 +92,7 @@ def test_killed_imports_of_3000_papers(tmp_path):
 STEP_KILLER = textwrap.dedent("""
     import os, shutil, signal, sys
     from pathlib import Path
-    import sitegen.fileio, sitegen.writer
+    import sitegen.util.fileio, sitegen.write.writer
     from sitegen.cli import main
     target, count = int(sys.argv[1]), [0]
     def step(fn):
@@ -108,8 +108,8 @@ STEP_KILLER = textwrap.dedent("""
     Path.mkdir = step(Path.mkdir)
     Path.rename = step(Path.rename)
     Path.write_bytes = step(Path.write_bytes)
-    sitegen.writer.open = step(open)
-    sitegen.writer.exchange_paths = step(sitegen.fileio.exchange_paths)
+    sitegen.write.writer.open = step(open)
+    sitegen.write.writer.exchange_paths = step(sitegen.util.fileio.exchange_paths)
     status = main(["build", "-q"])
     print(count[0])
     sys.exit(status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sitegen.feedcache import FeedCache
+from sitegen.incremental.feedcache import FeedCache
 
 WHEN = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from feedtools import build, write_simple_paper
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.config import load_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -284,10 +284,10 @@ def test_feed_reader_finds_feeds_by_autodiscovery_under_a_sub_path(
 def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
     # FeedWriter writes each entry's XML once and joins them: the bytes must be those
     # feedgen writes for the whole feed, for every feed, entries or none.
-    from sitegen.assemble import assemble
-    from sitegen.content import load_papers
-    from sitegen.feeds import FeedWriter, atom_feed, make_entry, rss_feed, tag_feed_info
     from sitegen.model import Tag
+    from sitegen.render.feeds import FeedWriter, atom_feed, make_entry, rss_feed, tag_feed_info
+    from sitegen.site.assemble import assemble
+    from sitegen.store.papers import load_papers
     from sitegen.urls import Urls
 
     config = load_config(papers_site)
@@ -307,9 +307,9 @@ def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
 
 def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
         papers_site: Path, tmp_path: Path, monkeypatch):
-    from sitegen import feeds
-    from sitegen.assemble import assemble
-    from sitegen.content import load_papers
+    from sitegen.render import feeds
+    from sitegen.site.assemble import assemble
+    from sitegen.store.papers import load_papers
     from sitegen.urls import Urls
 
     config = load_config(papers_site)
@@ -352,7 +352,7 @@ def test_a_header_retimed_is_feedgens_header_for_the_new_date(papers_site: Path)
     # the texts (even a title holding the date element itself, escaped by feedgen).
     import datetime as dt
 
-    from sitegen.feeds import _DOC_END, _WRITERS, FeedInfo, retimed
+    from sitegen.render.feeds import _DOC_END, _WRITERS, FeedInfo, retimed
 
     config = load_config(papers_site)
 

@@ -12,10 +12,10 @@ import pytest
 from conftest import write_paper
 from fetchfakes import FakeClock, Script, fixture_bytes, hf_items, json_answer, xml_answer
 
-from sitegen import fileio
-from sitegen.content import load_papers
+from sitegen.commands.fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
 from sitegen.errors import SourceError
-from sitegen.fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
+from sitegen.store.papers import load_papers
+from sitegen.util import fileio
 
 DAY = dt.date(2026, 9, 2)
 API = "https://hf.test"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fetchfakes import StandIn, fixture_bytes
 
-from sitegen.content import load_papers
 from sitegen.sources import http as source_http
+from sitegen.store.papers import load_papers
 
 CIF = ("CIF-Bench: A Chinese Instruction-Following Benchmark for Evaluating the "
        "Generalizability of Large Language Models")

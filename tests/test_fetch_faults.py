@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fetchfakes import Script, StandIn
 
-from sitegen import fetch as fetch_mod
+from sitegen.commands import fetch as fetch_mod
 from sitegen.errors import SourceError
 from sitegen.sources import hf
 from sitegen.sources import http as source_http

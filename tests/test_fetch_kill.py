@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fetchfakes import StandIn
 
-from sitegen.content import load_papers
+from sitegen.store.papers import load_papers
 from tests.hostile.kill import run_killed
 from tests.hostile.proc import sitegen_env
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sitegen.sources.dailytext import decode_page, parse_page
-from sitegen.textclean import strip_controls
+from sitegen.util.textclean import strip_controls
 from tests.conftest import MINIMAL_CONFIG
 from tests.hostile import checks, corpus
 from tests.hostile.proc import Run, run_sitegen
@@ -259,8 +259,8 @@ def test_yaml_is_only_ever_loaded_with_the_safe_loader():
             r"yaml\.(load|load_all|unsafe_load|full_load|Loader|FullLoader|UnsafeLoader)\b[^\n]*",
             text)]
     assert calls == []  # content.load_yaml builds its `_Loader` itself
-    from sitegen.content import _Loader
-    assert "loader = _Loader(text)" in (package / "content.py").read_text(encoding="utf-8")
+    from sitegen.store.papers import _Loader
+    assert "loader = _Loader(text)" in (package / "store" / "papers.py").read_text(encoding="utf-8")
     assert _Loader.__name__ in ("CSafeLoader", "SafeLoader")
 
 
@@ -297,8 +297,8 @@ def test_symlinks_inside_their_folder_still_work(run_cli, empty_site):
 
 @pytest.mark.parametrize("kind", ["device", "huge-page", "huge-paper"])
 def test_endless_or_huge_input_is_refused_without_reading_it(run_cli, empty_site, kind):
-    from sitegen.content import MAX_PAPER_BYTES
-    from sitegen.importer import MAX_PAGE_BYTES
+    from sitegen.commands.importer import MAX_PAGE_BYTES
+    from sitegen.store.papers import MAX_PAPER_BYTES
     if kind == "device":
         status, _, err = run_cli("import", "/dev/zero", cwd=empty_site)
         words = "not a regular file"
@@ -433,7 +433,7 @@ def test_search_files_are_strict_json_holding_hostile_titles_as_strings(hostile)
 def test_a_normal_build_has_no_live_reload_script(hostile, trees):
     # `sitegen serve` adds its reload script to responses only (server.inject); the check
     # used above for every page would see it: a control proves it.
-    from sitegen.server import INTERNAL, inject
+    from sitegen.commands.serve import INTERNAL, inject
     assert not any(INTERNAL.encode() in p.read_bytes() for p in hostile.out.rglob("*")
                    if p.is_file())
     page = _paper_page(hostile.out, "hostile-00")

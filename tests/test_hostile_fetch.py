@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape
 import pytest
 from fetchfakes import StandIn
 
-from sitegen.content import load_papers
 from sitegen.links import is_doi, is_http_url
 from sitegen.sources import http as source_http
-from sitegen.textclean import strip_controls
+from sitegen.store.papers import load_papers
+from sitegen.util.textclean import strip_controls
 from tests.hostile import checks, corpus
 
 JSON = {"Content-Type": "application/json"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sitegen.content import load_papers
-from sitegen.importer import import_pages
+from sitegen.commands.importer import import_pages
+from sitegen.store.papers import load_papers
 
 
 def page(day: str, titles: list[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.config import load_config
 from tests.conftest import old_search_pack, write_paper
 
@@ -127,8 +127,8 @@ def test_a_tag_rule_change_and_an_import_match_a_clean_build(site: Path) -> None
     """The parse cache keeps papers tagged by the `[tags]` rules: a rule added, changed or
     removed re-tags them, and the entries `sitegen import` writes (without rules) are
     tagged by the next build."""
-    from sitegen.cache import cache_folder
-    from sitegen.content import load_papers
+    from sitegen.incremental.cache import cache_folder
+    from sitegen.store.papers import load_papers
 
     seed(site)
     build(site)
@@ -280,7 +280,7 @@ def test_clean_makes_the_search_index_anew(site: Path) -> None:
 
 def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen import metadata, pages
+    from sitegen.render import metadata, pages
 
     seed(site)
     build(site)
@@ -359,7 +359,7 @@ def test_a_tag_whose_papers_did_not_change_makes_no_page_job(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tag's pages are a group keyed by the tag and its papers: a new day tagged only
     "vision" makes the pages of that tag again, never those of "language"."""
-    from sitegen import pages
+    from sitegen.render import pages
 
     seed(site)
     build(site)
@@ -442,7 +442,7 @@ def test_a_new_day_makes_only_the_newest_list_pages(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A day added after the others makes a tag's main page (and its newest numbered
     page, whose "newer" link may change), never the older numbered pages."""
-    from sitegen import pages
+    from sitegen.render import pages
 
     (site / "sitegen.toml").write_text(PAGINATED, encoding="utf-8")
     for day in range(1, 12):

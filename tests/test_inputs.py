@@ -6,9 +6,9 @@ import shutil
 import time
 from pathlib import Path
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.config import load_config
-from sitegen.inputs import inputs_digest
+from sitegen.incremental.inputs import inputs_digest
 from tests.conftest import write_paper
 
 

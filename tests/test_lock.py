@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from sitegen.content import load_papers
 from sitegen.errors import SitegenError
-from sitegen.lock import locked, output_lock
+from sitegen.store.papers import load_papers
+from sitegen.util.lock import locked, output_lock
 from tests.hostile.kill import CONFIG, digest_tree, generated_papers, write_store
 from tests.hostile.proc import run_sitegen, start_sitegen
 

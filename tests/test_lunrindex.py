@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lunr import lunr
 
-from sitegen.importer import read_page, records_from_page
-from sitegen.lunrindex import (
+from sitegen.commands.importer import read_page, records_from_page
+from sitegen.search.analyser import (
     CJK_RANGES,
     Analyzer,
     Field,
@@ -19,7 +19,7 @@ from sitegen.lunrindex import (
     js_order,
     serialize,
 )
-from sitegen.search import FIELDS, paper_fields
+from sitegen.search.index import FIELDS, paper_fields
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,7 +87,7 @@ def test_serialize_equals_json_dumps_of_the_same_structure() -> None:
 def test_inverted_extends_and_pickles_as_flat_arrays() -> None:
     import pickle
 
-    from sitegen.lunrindex import Inverted, index_analyses, index_inverted, invert
+    from sitegen.search.analyser import Inverted, index_analyses, index_inverted, invert
 
     analyzer = Analyzer()
     analyses = [analyzer.analyse([f"word{i % 3} shared shared", f"abs{i}"]) for i in range(9)]

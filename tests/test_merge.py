@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sitegen.merge import merge_records
 from sitegen.model import Paper
+from sitegen.store.merge import merge_records
 
 D1, D2 = dt.date(2025, 8, 11), dt.date(2025, 8, 12)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from feedtools import build, write_simple_paper
 
-from sitegen.metadata import bib_escape, bibtex, bibtex_key, json_script
 from sitegen.model import Paper
+from sitegen.render.metadata import bib_escape, bibtex, bibtex_key, json_script
 from sitegen.urls import Urls
 
 BASE = "https://example.org/sub/"
@@ -184,8 +184,8 @@ def test_meta_tags_are_what_the_template_loop_made() -> None:
 
     import jinja2
 
-    from sitegen.metadata import highwire_tags, meta_tags, social_tags
     from sitegen.model import Paper
+    from sitegen.render.metadata import highwire_tags, meta_tags, social_tags
     from sitegen.urls import Urls
 
     urls = Urls("https://example.org/a&b/")

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+from sitegen.incremental.pagecache import PageCache
 from sitegen.model import Day, Paper
-from sitegen.pagecache import PageCache
 
 
 def paper(**changes) -> Paper:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import pages
-from sitegen.build import build_outputs
+from sitegen.build.pipeline import build_outputs
 from sitegen.config import load_config
-from sitegen.content import load_papers
 from sitegen.errors import OutputError
-from sitegen.parallel import worker_count
+from sitegen.render import pages
+from sitegen.store.papers import load_papers
+from sitegen.util.parallel import worker_count
 from tests.conftest import write_paper
 
 
@@ -73,7 +73,7 @@ def test_stable_pages_count_from_the_oldest_and_full_pages_never_change() -> Non
 
 def _rendered(site: Path) -> set[str]:
     """Build with the build cache; the HTML pages rendered again (not `Kept`)."""
-    from sitegen.build import Made, build_site
+    from sitegen.build.pipeline import Made, build_site
 
     result = build_site(load_config(site), site / "_site")
     return {o.path for o in result.outputs if isinstance(o, Made) and o.path.endswith(".html")}
@@ -125,10 +125,10 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
 
 def test_render_jobs_renders_lazily_in_job_order(site: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen.build import assemble_site
-    from sitegen.metadata import template_globals
+    from sitegen.build.pipeline import assemble_site
     from sitegen.model import Output
-    from sitegen.render import make_environment
+    from sitegen.render.metadata import template_globals
+    from sitegen.render.templates import make_environment
     from sitegen.urls import Urls
 
     make_site(site, 1)

@@ -11,7 +11,7 @@ from feedtools import build, write_simple_paper
 from markupsafe import Markup
 
 from sitegen.config import load_config
-from sitegen.render import make_environment
+from sitegen.render.templates import make_environment
 from sitegen.urls import Urls
 
 
@@ -120,8 +120,8 @@ def test_plain_and_context_functions_are_called_as_jinja_does(site: Path) -> Non
 def test_the_fragments_of_a_build_are_dropped_once_its_pages_are_made(site: Path) -> None:
     """The rows kept for reuse are memory only until the pages are made (100+ MB at
     50,000 papers, which would otherwise stay to the end of the build)."""
-    from sitegen.build import SiteBuild, assemble_site
-    from sitegen.content import load_papers
+    from sitegen.build.pipeline import SiteBuild, assemble_site
+    from sitegen.store.papers import load_papers
 
     write_simple_paper(site, "p", "A paper", tags=["t"])
     config = load_config(site)
@@ -137,7 +137,7 @@ def test_the_fragments_of_a_build_are_dropped_once_its_pages_are_made(site: Path
 
 def test_compiled_templates_are_kept_in_the_build_cache_and_damage_is_no_error(
         site: Path) -> None:
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     write_simple_paper(site, "p", "A paper", tags=["t"])
     build_site(load_config(site), site / "_site")
@@ -161,7 +161,7 @@ def test_compiled_templates_are_kept_in_the_build_cache_and_damage_is_no_error(
 
 
 def test_damaged_compiled_templates_are_compiled_again(site: Path) -> None:
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     write_simple_paper(site, "p", "A paper")
     build_site(load_config(site), site / "_site")
@@ -184,8 +184,8 @@ def test_fragments_are_kept_across_builds_and_made_anew_with_their_template(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tag page made again takes the rows of its older papers from the last build
     (render.FragmentStore); a changed row template makes them all anew."""
-    from sitegen import render
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
+    from sitegen.render import templates as render
 
     made: list[str] = []
     real = render.FragmentStore.put
@@ -217,9 +217,9 @@ def test_fragments_are_kept_across_builds_and_made_anew_with_their_template(
 
 def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen import render
-    from sitegen.build import FRAGMENTS, build_site
-    from sitegen.cache import load_state
+    from sitegen.build.pipeline import FRAGMENTS, build_site
+    from sitegen.incremental.cache import load_state
+    from sitegen.render import templates as render
 
     _rows_site(site, range(1, 4))
     build_site(load_config(site), site / "_site")
@@ -262,7 +262,7 @@ def test_an_edited_partial_is_analysed_again_and_composing_partials_are_not_shar
         site: Path) -> None:
     """What a partial reads is kept across builds by its source: an override that starts
     reading the page is rendered for each page from then on."""
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     rows = site / "templates" / "partials" / "paper_row.html"
     rows.parent.mkdir(parents=True)

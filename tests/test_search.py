@@ -14,11 +14,10 @@ import pytest
 from conftest import write_paper
 from lunr import lunr
 
-from sitegen import searchcache
-from sitegen.assemble import assemble
-from sitegen.lunrindex import ref_of
+from sitegen.incremental import searchcache
 from sitegen.model import Day, Output, Paper, Site
-from sitegen.search import (
+from sitegen.search.analyser import ref_of
+from sitegen.search.index import (
     BUCKET_DOCS,
     FIELDS,
     bucket_count,
@@ -27,6 +26,7 @@ from sitegen.search import (
     paper_order,
     search_outputs,
 )
+from sitegen.site.assemble import assemble
 from sitegen.urls import Urls
 from tests.conftest import old_search_pack
 
@@ -167,7 +167,7 @@ def test_paper_order_of_day_runs_equals_the_full_sort() -> None:
     assert paper_order([]) == []
     site = assemble(shuffled, lambda p: p.tags)
     assert paper_order(by_day, site.days) == expected  # not the days' papers: the runs
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     with pytest.MonkeyPatch.context() as patch:  # the days' path: no runs made
         patch.setattr(search, "groupby", None)
@@ -181,8 +181,8 @@ def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
                                                           ) -> None:
     """The digests the build already has are the cache keys: a paper in `digests` is not
     hashed again, one missing is (with the same function, so the keys agree)."""
-    import sitegen.content as content
-    import sitegen.search as search
+    import sitegen.search.index as search
+    import sitegen.store.papers as content
 
     papers = _days(20)
     memo = {id(p): (p, content.paper_digest(p)) for p in papers}
@@ -366,7 +366,7 @@ def test_lunr_py_serialization_breaks_lunr_js_ours_does_not(tmp_path: Path) -> N
 
 
 def test_query_cjk_split_matches_python(tmp_path: Path) -> None:
-    from sitegen.lunrindex import Analyzer
+    from sitegen.search.analyser import Analyzer
 
     texts = ["注意力机制", "ひらがなカタカナ", "한국어", "𠀀𠀁𠀂", "字"]
     script = ("const S=require('./themes/default/static/js/search.js');"
@@ -396,7 +396,7 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
 
 def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A list that gets an item each time papers are analysed from now on."""
-    from sitegen.lunrindex import Analyzer
+    from sitegen.search.analyser import Analyzer
 
     analysed: list[int] = []
     real = Analyzer.analyse
@@ -411,8 +411,8 @@ def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search as search
-    from sitegen.cache import digest
+    import sitegen.search.index as search
+    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
 
     def cached(papers: list[Paper], intact=None) -> list:
@@ -464,8 +464,8 @@ def _is_base(path: str, base: int) -> bool:
 
 def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search as search
-    from sitegen.cache import digest
+    import sitegen.search.index as search
+    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
@@ -520,8 +520,8 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
                                                         ) -> None:
     """A day added: the recent segment is the cached one plus the day's papers (only they
     are added); an edited or renumbered recent paper makes it anew. Always as fresh."""
-    import sitegen.search as search
-    from sitegen.segment import Appendable
+    import sitegen.search.index as search
+    from sitegen.search.segment import Appendable
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
     added: list[tuple[int, int]] = []  # (papers before, papers added) per `add`
@@ -563,8 +563,8 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
 def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path) -> None:
     """With the site's days, papers are numbered day by day; each day's order by slug is
     kept by a digest of its papers and taken as it is the next time (not sorted again)."""
-    import sitegen.search as search
-    from sitegen.content import paper_digest
+    import sitegen.search.index as search
+    from sitegen.store.papers import paper_digest
 
     papers = _days(40)
     site = assemble(papers[:30], lambda p: p.tags)
@@ -587,8 +587,8 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
                                                         ) -> None:
     """A new paper's words known from the last build are not run through lunr's pipeline
     again; the cache keeps the last `TOKENS_KEPT` tokens; the files are as fresh."""
-    import sitegen.search as search
-    from sitegen.lunrindex import Analyzer
+    import sitegen.search.index as search
+    from sitegen.search.analyser import Analyzer
 
     piped: list[str] = []
     real = Analyzer._token
@@ -617,7 +617,7 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
 
 
 def test_kept_tokens_are_the_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     papers = search._Papers([], Urls(BASE))
     papers.tokens = {"old": ("old",), "common": ("common",), "rare": ("rare",)}
@@ -633,11 +633,11 @@ def test_recent_analyses_are_appended_and_read_only_when_needed(
     """A day that goes on from the last recent segment adds its papers' analyses to the
     recent analyses file (same id, longer) and reads none; a build that cannot go on
     reads them; bytes a killed build appended past the recorded length are cut off."""
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
     path = tmp_path / searchcache.RECENT_PAPERS_FILE
-    from sitegen.cache import digest
+    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
 
     reads: list[int] = []

@@ -190,7 +190,7 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     with their own versions, tiers of a split word, and ranks as one index would."""
     import functools
 
-    import sitegen.search as search
+    import sitegen.search.index as search
 
     _build_graph_papers(site, run_cli)
     exact_url = serve_dir(site / "_site", "/sub/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen import searchcache
+from sitegen.incremental import searchcache
 
 
 def _fmt(code: bytes = b"code") -> dict:

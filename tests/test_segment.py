@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.lunrindex import Analyzer, js_round3
-from sitegen.segment import Appendable, Segment, field_score, frontier, idf
+from sitegen.search.analyser import Analyzer, js_round3
+from sitegen.search.segment import Appendable, Segment, field_score, frontier, idf
 
 REPO = Path(__file__).resolve().parent.parent
 

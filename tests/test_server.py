@@ -10,7 +10,7 @@ import httpx
 import pytest
 from conftest import write_paper
 
-from sitegen.server import DevServer, Snapshot, error_page, inject
+from sitegen.commands.serve import DevServer, Snapshot, error_page, inject
 
 
 def paper(arxiv_id: str, title: str) -> str:

@@ -57,7 +57,7 @@ def test_sitemap_is_stable_across_builds(site: Path):
 def test_escape_is_that_of_saxutils() -> None:
     from xml.sax.saxutils import escape as sax_escape
 
-    from sitegen.sitemap import escape
+    from sitegen.render.sitemap import escape
 
     for text in ("a&b<c>d", "&amp;", "<<>>", "plain/path/", "é & ü"):
         assert escape(text) == sax_escape(text)
@@ -66,7 +66,7 @@ def test_escape_is_that_of_saxutils() -> None:
 def test_sitemap_xml_entries_escape_strip_and_date_each_path() -> None:
     import datetime as dt
 
-    from sitegen.sitemap import escape, html_page_url, sitemap_xml
+    from sitegen.render.sitemap import escape, html_page_url, sitemap_xml
     from sitegen.urls import Urls
 
     urls = Urls("https://example.org/a&b/")

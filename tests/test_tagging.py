@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from feedtools import write_simple_paper
 
-from sitegen.build import build_outputs
+from sitegen.build.pipeline import build_outputs
+from sitegen.commands.importer import read_page, records_from_page
 from sitegen.config import load_config, parse_config
-from sitegen.content import load_papers
 from sitegen.errors import ConfigError
-from sitegen.importer import read_page, records_from_page
 from sitegen.model import Paper
-from sitegen.tagging import compile_rules, tags_for
+from sitegen.site.tagging import compile_rules, tags_for
+from sitegen.store.papers import load_papers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -212,7 +212,7 @@ def test_regex_with_escapes_and_capitals_keeps_its_meaning():
 def _settle(root: Path) -> None:
     """Wait until the file system's clock is past the papers' stats, which the cache trusts
     only then (racily clean files are parsed again)."""
-    from sitegen.cache import fs_now
+    from sitegen.incremental.cache import fs_now
 
     newest = max(f.stat().st_ctime_ns for f in (root / "content" / "papers").iterdir())
     while fs_now(root / ".sitegen-cache") <= newest:
@@ -240,8 +240,8 @@ def _memo_site(tmp_path: Path) -> Path:
 
 
 def test_tagged_loads_give_the_rules_tags_and_reuse_them(tmp_path, monkeypatch):
-    from sitegen.cache import value_digest
-    from sitegen.tagging import TagRules
+    from sitegen.incremental.cache import value_digest
+    from sitegen.site.tagging import TagRules
 
     root = _memo_site(tmp_path)
     compiled = rules(defaults=True)
@@ -273,7 +273,7 @@ def test_tagged_papers_follow_a_change_of_the_rules(tmp_path):
     narrow = rules('rules = { seen = ["nothing"] }\naliases = { "own tag" = "mine" }')
     papers, digests = _loaded(root, narrow)
     assert [p.tags for p in papers] == [("mine",), ("mine",), ("mine", "seen")]
-    from sitegen.cache import value_digest
+    from sitegen.incremental.cache import value_digest
     assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
     # and back: the cache now holds the narrow rules' tags
     assert [p.tags for p in _loaded(root, rules(defaults=True))[0]][0] == ("agents", "own tag")
@@ -292,7 +292,7 @@ def test_loads_without_rules_give_the_stored_tags_from_a_tagged_cache(tmp_path):
     assert [p.tags for p in load_papers(root, cache=cache)[0]] == [("Own Tag",)] * 3
     digests: dict = {}
     papers, _ = load_papers(root, cache=cache, digests=digests)
-    from sitegen.cache import value_digest
+    from sitegen.incremental.cache import value_digest
     assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
     # and the build still finds its tagged papers (the untagged load wrote nothing over them)
     assert _loaded(root, rules(defaults=True))[0][0].tags == ("agents", "own tag")
@@ -303,14 +303,14 @@ def test_rules_without_a_digest_tag_every_time(tmp_path, monkeypatch):
     compiled = dataclasses.replace(rules(defaults=True), source=b"")
     first, _ = _loaded(root, compiled)
     calls = []
-    from sitegen.tagging import TagRules
+    from sitegen.site.tagging import TagRules
     original = TagRules.tags
     monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
     assert _loaded(root, compiled)[0] == first and calls == ["p0", "p1", "p2"]
 
 
 def test_with_tags_is_replace():
-    from sitegen.tagging import with_tags
+    from sitegen.site.tagging import with_tags
 
     original = paper("T", "abstract", tags=("a",), upvotes=3, path="content/papers/p.md")
     copy = with_tags(original, ("a", "b"))

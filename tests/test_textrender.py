@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitegen.textrender import notes_to_html, preview, text_with_math
+from sitegen.render.textrender import notes_to_html, preview, text_with_math
 
 
 def test_inline_math_becomes_mathml_and_text_is_escaped():
@@ -51,7 +51,7 @@ def test_url_with_quotes_cannot_break_out_of_the_attribute():
 
 
 def test_allow_lists_hold_nothing_that_runs_or_loads():
-    from sitegen.textrender import MATHML_ATTRIBUTES, MATHML_TAGS, NOTE_ATTRIBUTES, NOTE_TAGS
+    from sitegen.render.textrender import MATHML_ATTRIBUTES, MATHML_TAGS, NOTE_ATTRIBUTES, NOTE_TAGS
     risky_tags = {"script", "style", "iframe", "object", "embed", "form", "input", "button",
                   "link", "meta", "base", "svg", "math", "textarea", "template", "noscript",
                   "annotation-xml", "maction", "frame", "frameset", "video", "audio", "source"}
@@ -92,7 +92,7 @@ def test_over_nested_notes_render_as_escaped_text():
 def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
     import time
 
-    from sitegen.textrender import MAX_NESTING
+    from sitegen.render.textrender import MAX_NESTING
     started = time.perf_counter()
     assert notes_to_html("> " * (MAX_NESTING + 1) + "x").startswith('<pre class="notes-raw">')
     assert notes_to_html("".join("  " * i + "- x\n" for i in range(3 * MAX_NESTING))) \
@@ -105,7 +105,7 @@ def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
 def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
     import time
 
-    from sitegen.textrender import MAX_BRACKETS
+    from sitegen.render.textrender import MAX_BRACKETS
     started = time.perf_counter()
     assert notes_to_html("[x](" * 20000).startswith('<pre class="notes-raw">')
     assert notes_to_html("[^" * 20000).startswith('<pre class="notes-raw">')
@@ -117,7 +117,7 @@ def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
 def test_escape_text_escapes_as_jinja_does_with_or_without_markupsafe_speedups(monkeypatch):
     from markupsafe import escape
 
-    from sitegen import textrender
+    from sitegen.render import textrender
 
     samples = ["plain", "<a href=\"x\">'&'</a>", "日本語 & 🚀", 42, ""]
     for value in samples:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from conftest import write_paper
 
-from sitegen.build import build_outputs
+from sitegen.build.pipeline import build_outputs
 from sitegen.config import load_config
-from sitegen.content import load_papers
+from sitegen.store.papers import load_papers
 
 PAPER = "---\nid: '2508.00001'\ntitle: First\ndate: 2025-08-11\nabstract: Text.\n---\n"
 

@@ -29,7 +29,7 @@ def test_wheel_ships_the_theme_and_skeleton(wheel):
                    "sitegen/themes/default/static/css/site.css",
                    "sitegen/skeleton/sitegen.toml", "sitegen/skeleton/gitignore",
                    "sitegen/skeleton/github/workflows/pages.yml",
-                   "sitegen/skeleton/requirements.txt", "sitegen/livereload.js"):
+                   "sitegen/skeleton/requirements.txt", "sitegen/commands/livereload.js"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "content/")) for n in names)
 

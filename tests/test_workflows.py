@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from sitegen import __version__
-from sitegen.scaffold import REQUIREMENT, create_site
+from sitegen.commands.new import REQUIREMENT, create_site
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / ".github" / "workflows"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import writer
 from sitegen.errors import OutputError
 from sitegen.model import Kept, Output
-from sitegen.writer import MARKER, recover, write_outputs
+from sitegen.write import writer
+from sitegen.write.writer import MARKER, recover, write_outputs
 
 
 def test_write_then_rewrite_keeps_unchanged_files(tmp_path):
@@ -306,7 +306,7 @@ def test_a_failed_update_leaves_the_old_site_whole(tmp_path: Path) -> None:
 def test_put_kept_is_put_of_each_kept_file(tmp_path: Path) -> None:
     """`put_kept(paths)` (a kept group's files in one call) gives what `put(Kept(path))`
     gives for each: the same manifest, the same errors."""
-    from sitegen.writer import SiteWriter
+    from sitegen.write.writer import SiteWriter
 
     out = tmp_path / "out"
     files = [Output(f"d/{n}.html", str(n).encode()) for n in range(5)]

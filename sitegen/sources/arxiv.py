@@ -16,11 +16,11 @@ import xml.etree.ElementTree as ET  # noqa: S405 - DTDs refused before parsing, 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..errors import SourceError
-from ..links import is_doi
-from ..model import Paper
-from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
-from .http import Answer, Fetcher, Throttled, looks_like_html, snippet
+from sitegen.errors import SourceError
+from sitegen.links import is_doi
+from sitegen.model import Paper
+from sitegen.sources.http import Answer, Fetcher, Throttled, looks_like_html, snippet
+from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
 
 ACCEPT = "application/atom+xml"
 PAGE_SIZE = 100

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..errors import ContentError
-from ..model import Problem
-from ..textclean import strip_controls
+from sitegen.errors import ContentError
+from sitegen.model import Problem
+from sitegen.util.textclean import strip_controls
 
 CHROME_LINES = frozenset(
     line.casefold()

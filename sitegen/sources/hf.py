@@ -14,11 +14,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from ..errors import SourceError
-from ..links import is_http_url
-from ..model import Paper
-from ..urls import is_arxiv_id, paper_slug, strip_arxiv_version
-from .http import Answer, Fetcher, looks_like_html, snippet
+from sitegen.errors import SourceError
+from sitegen.links import is_http_url
+from sitegen.model import Paper
+from sitegen.sources.http import Answer, Fetcher, looks_like_html, snippet
+from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
 
 ACCEPT = "application/json"
 PAGE_SIZE = 100  # the API's maximum `limit`

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .. import PROJECT_URL, __version__
-from ..errors import SourceError
-from ..fileio import atomic_write_bytes
+from sitegen import PROJECT_URL, __version__
+from sitegen.errors import SourceError
+from sitegen.util.fileio import atomic_write_bytes
 
 USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
 CACHE_DIR = ".sitegen-cache"

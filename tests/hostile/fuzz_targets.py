@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from sitegen.content import paper_to_text, parse_paper
+from sitegen.commands.importer import records_from_page
 from sitegen.errors import ContentError
-from sitegen.importer import records_from_page
 from sitegen.model import PAPER_KEYS
+from sitegen.render.textrender import notes_to_html, text_with_math
 from sitegen.sources.dailytext import decode_page, parse_page
-from sitegen.textrender import notes_to_html, text_with_math
+from sitegen.store.papers import paper_to_text, parse_paper
 from sitegen.urls import checked_output_path, paper_slug
 from tests.hostile import checks, corpus
 

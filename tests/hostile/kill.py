@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.content import paper_to_text
 from sitegen.model import Paper
+from sitegen.store.papers import paper_to_text
 from tests.hostile.proc import sitegen_env
 
 CONFIG = '[site]\ntitle = "Kill Test"\nbase_url = "https://example.org/sub/"\n'
@@ -196,7 +196,7 @@ class ImportKiller:
 
     def kill_once(self, delay: float) -> Kill:
         """Restore the store, import, kill after `delay`; judge every paper file; re-import."""
-        from sitegen.content import load_papers
+        from sitegen.store.papers import load_papers
 
         if self.papers.exists():
             shutil.rmtree(self.papers)

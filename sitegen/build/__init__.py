@@ -1,0 +1,1 @@
+"""The one place where stages, caches, the writer and processes meet."""

@@ -1,0 +1,1 @@
+"""The CLI's commands beyond build: import, fetch, serve, check, new."""

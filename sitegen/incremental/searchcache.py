@@ -1,0 +1,173 @@
+"""The search index's cache files (`.sitegen-cache/search-*.bin`): pickles behind a
+header, written straight to disk or a chunk at a time; a damaged, truncated, foreign or
+other-version file reads as nothing. Used by search.py (docs/search.md has the layout)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from sitegen.incremental.cache import FORMAT as CACHE_FILE_FORMAT
+
+#: Bumped when the cache files' layout changes (their entries are also keyed by the code).
+CACHE_FORMAT = 4
+BASE_FILE = "search-base.bin"
+BASE_PAPERS_FILE = "search-base-papers.bin"
+RECENT_FILE = "search-recent.bin"
+RECENT_PAPERS_FILE = "search-recent-papers.bin"
+
+
+def header(path: Path, code: bytes) -> dict[str, Any]:
+    """The header of a cache file (its key and output list), or {} when it is missing,
+    damaged or from another code version."""
+    head = unpickle(path, 0)
+    if (isinstance(head, dict) and head.get("format") == file_format()
+            and head.get("code") == code):
+        return head
+    return {}
+
+
+def unpickle(path: Path, skip: int) -> Any:
+    """The pickle after the first `skip` pickles of `path`, or None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            # our own cache, written by this program into the site folder: as trusted
+            # as the site's templates and config (as cache.load_state says)
+            for _ in range(skip):
+                pickle.load(handle)  # noqa: S301
+            return pickle.load(handle)  # noqa: S301
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return None
+
+
+def entries(path: Path, header: Mapping[str, Any]) -> dict[bytes, Any]:
+    """The papers' analyses and records kept in a cache file (its second pickle)."""
+    return body(path, header)[0]
+
+
+def body(path: Path, header: Mapping[str, Any]) -> tuple[dict[bytes, Any], Any]:
+    """The second and third pickles of a cache file (with `header` read from it): the
+    papers' analyses and records, and what follows; ({}, None) if either is unreadable."""
+    if not header:
+        return {}, None
+    try:
+        with open(path, "rb") as handle:
+            pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
+            entries = pickle.load(handle)  # noqa: S301
+            extra = pickle.load(handle)  # noqa: S301
+            return (entries, extra) if isinstance(entries, dict) else ({}, None)
+    except Exception:  # a damaged, truncated or foreign cache: build without it
+        return {}, None
+
+
+def file_format() -> tuple[object, ...]:
+    return (CACHE_FILE_FORMAT, CACHE_FORMAT, sys.version_info[:2])
+
+
+class Chunks:
+    """A cache file written a pickle at a time: a header, then chunks of entries; replaces
+    `path` on `close`. Failing to write never fails the build (the file is dropped)."""
+
+    def __init__(self, path: Path, header: Any) -> None:
+        self.path, self.tmp = path, path.with_name(f".{path.stem}.tmp")
+        self.handle: Any = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.tmp, "wb")  # noqa: SIM115 (closed in close)
+            pickle.dump(header, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self._drop()
+
+    def add(self, chunk: dict[bytes, Any]) -> None:
+        if self.handle is not None:
+            try:
+                pickle.dump(chunk, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            except (OSError, pickle.PicklingError):
+                self._drop()
+
+    def close(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()
+                os.replace(self.tmp, self.path)
+            except OSError:
+                self._drop()
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.handle is not None:
+                self.handle.close()
+            self.tmp.unlink()
+        self.handle = None
+
+
+def read_chunks(path: Path, code: bytes, ident: str | None = None,
+                length: int | None = None) -> Iterator[dict[bytes, Any]]:
+    """The chunks of entries of a `Chunks` file of this code version (and `ident`, when
+    given: the "id" of its header), one at a time, up to byte `length` when given (none
+    when it is missing, damaged or foreign: what was read before stays usable)."""
+    try:
+        with open(path, "rb") as handle:
+            header = pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
+            if not _ours(header, code, ident):
+                return
+            while length is None or handle.tell() < length:
+                try:
+                    chunk = pickle.load(handle)  # noqa: S301
+                except EOFError:
+                    return
+                if not isinstance(chunk, dict):
+                    return
+                yield chunk
+    except Exception:  # a damaged, truncated or foreign cache: the rest is analysed
+        return
+
+
+def _ours(header: Any, code: bytes, ident: str | None) -> bool:
+    return (isinstance(header, dict) and header.get("format") == file_format()
+            and header.get("code") == code and (ident is None or header.get("id") == ident))
+
+
+def append(path: Path, code: bytes, ident: str, length: int, chunk: dict[bytes, Any]
+           ) -> int | None:
+    """Add a chunk to a `Chunks` file of this code version and `ident` whose first
+    `length` bytes are what the caller knows of (what a killed build appended after them is
+    cut off); the file's new length, or None when it is not that file or cannot be
+    written (then it is left for `read_chunks` to read up to `length`)."""
+    try:
+        with open(path, "r+b") as handle:
+            if not _ours(pickle.load(handle), code, ident):  # noqa: S301 (see unpickle)
+                return None
+            if handle.seek(0, os.SEEK_END) < length:
+                return None
+            handle.seek(length)
+            handle.truncate()
+            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            return handle.tell()
+    except Exception:  # missing, damaged, foreign or unwritable: the caller rewrites it
+        return None
+
+
+def save(path: Path, *pickles: Any) -> None:
+    """Replace a cache file (`pickles` one after the other, straight to disk); failing
+    never fails the build. Files of the format 3 layout (`search-<key>.bin`) are removed,
+    and any other half-written file a killed build left."""
+    tmp = path.with_name(f".{path.stem}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in [*path.parent.glob("search-*.bin"), *path.parent.glob(".search-*.tmp")]:
+            if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE, RECENT_PAPERS_FILE,
+                                tmp.name):
+                old.unlink()
+        with open(tmp, "wb") as handle:
+            for value in pickles:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except (OSError, pickle.PicklingError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()

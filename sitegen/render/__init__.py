@@ -1,0 +1,1 @@
+"""Site -> outputs, pure producers: the template environment, pages, metadata, feeds, sitemap."""

@@ -1,0 +1,100 @@
+"""`sitemap.xml` (every HTML page, absolute URLs, `lastmod` from the data) and `robots.txt`.
+
+`lastmod` of a page is the newest paper day shown on it, never the build time, so an
+unchanged page keeps its date and the build stays reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sitegen.model import Day, Month, Output, Paper, Site, Tag
+from sitegen.urls import Urls
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def escape(text: str) -> str:
+    """`xml.sax.saxutils.escape` (`&`, `<`, `>`), without importing `xml.sax`, which
+    imports `urllib.request` and `http.client` (7 ms of each build)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+#: Pages that are not content: left out of the sitemap.
+NOT_IN_SITEMAP = frozenset({"404.html"})
+
+
+def _newest(value: Any) -> dt.date | None:
+    if isinstance(value, Paper | Day):
+        return value.date
+    if isinstance(value, Month):
+        return value.days[0].date if value.days else None
+    if isinstance(value, Tag):
+        return value.papers[0].date if value.papers else None
+    if isinstance(value, list | tuple):  # a tag page's 30 papers: no call per paper
+        dates = [v.date if isinstance(v, Paper | Day) else _newest(v) for v in value]
+        return max((d for d in dates if d), default=None)
+    return None
+
+
+def page_lastmod(context: Mapping[str, Any]) -> dt.date | None:
+    """The newest paper day a page shows, from its template context.
+
+    The most specific key wins: a paper page's own paper, a list page's papers or days,
+    then broader objects (a tag's page 2 shows older papers than the tag's newest).
+    """
+    for key in ("paper", "papers", "days", "day", "month", "months", "tags", "tag"):
+        if key in context:
+            found = _newest(context[key])
+            if found:
+                return found
+    return None
+
+
+def html_page_url(urls: Urls, path: str) -> str:
+    """The absolute URL of an output file (`a/b/index.html` -> `<base>a/b/`)."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return urls.origin_base + path
+
+
+def sitemap_xml(urls: Urls, paths: Iterable[str], lastmods: Mapping[str, dt.date | None],
+                default: dt.date | None) -> bytes:
+    """A sitemap of every HTML output (of the output `paths`); `lastmods` maps output
+    paths to their dates.
+
+    Made every build from 10,000s of paths: the base is escaped once, a path only when it
+    has a character to escape, and each date's text is made once."""
+    start = "  <url><loc>" + escape(urls.origin_base)
+    ends: dict[dt.date | None, str] = {}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for path in sorted(path for path in paths if path.endswith(".html")):
+        if path in NOT_IN_SITEMAP:
+            continue
+        lastmod = lastmods.get(path) or default
+        end = ends.get(lastmod)
+        if end is None:
+            end = ends[lastmod] = (f"</loc><lastmod>{lastmod.isoformat()}</lastmod></url>"
+                                   if lastmod else "</loc></url>")
+        if path.endswith("index.html") and (len(path) == 10 or path[-11] == "/"):
+            path = path[:-10]  # `html_page_url`
+        if "&" in path or "<" in path or ">" in path:
+            path = escape(path)
+        lines.append(start + path + end)
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def robots_txt(urls: Urls) -> bytes:
+    """Allow everything and point to the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap')}\n".encode()
+
+
+def sitemap_outputs(site: Site, urls: Urls, paths: Iterable[str],
+                    lastmods: Mapping[str, dt.date | None]) -> list[Output]:
+    """`sitemap.xml` and `robots.txt` for the HTML pages among the output `paths`;
+    `lastmods`: each page's `page_lastmod`."""
+    return [Output(urls.output_path("sitemap"), sitemap_xml(urls, paths, lastmods,
+                                                            site.updated)),
+            Output(urls.output_path("robots"), robots_txt(urls))]

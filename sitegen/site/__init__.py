@@ -1,0 +1,1 @@
+"""papers -> Site, pure: assemble (days, months, tags) and tagging."""

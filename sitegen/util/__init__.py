@@ -1,0 +1,3 @@
+"""Small tools with no knowledge of papers or sites: atomic files, locks, forked processes,
+progress bars, text cleaning.
+"""

@@ -1,0 +1,1 @@
+"""Outputs -> the output folder: containment, collisions, the kept staging folder, atomic swap."""
