@@ -270,7 +270,8 @@ def test_the_walks_child_finds_what_this_process_would(site: Path, forks,
     """The forked `lstat` of the output files and listing of the staging folder, sent back
     as a difference from the manifest, equal what this process finds itself; and builds
     that use them equal a clean build."""
-    from sitegen.incremental.cache import digest, load_state
+    from sitegen.incremental.statefile import load_state
+    from sitegen.util.fileid import digest
     from sitegen.write.staging import walk
 
     monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)

@@ -10,8 +10,10 @@ from types import MappingProxyType
 
 import pytest
 
-from sitegen.incremental.cache import FileMemo, Uncacheable, load_state, save_state, value_digest
+from sitegen.incremental.digests import Uncacheable, value_digest
+from sitegen.incremental.filememo import FileMemo
 from sitegen.incremental.pagecache import PageCache
+from sitegen.incremental.statefile import load_state, save_state
 from sitegen.model import Day, Paper
 
 
@@ -115,7 +117,7 @@ def test_loading_a_state_leaves_the_garbage_collector_as_it_was(tmp_path: Path) 
 
 
 def test_tuple_digest_is_value_digest() -> None:
-    from sitegen.incremental.cache import tuple_digest
+    from sitegen.incremental.digests import tuple_digest
 
     papers = (paper(slug="a"), paper(slug="b"))
     memo: dict = {}

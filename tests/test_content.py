@@ -261,7 +261,7 @@ def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not
 
 
 def test_paper_digest_is_the_value_digest_of_the_paper():
-    from sitegen.incremental.cache import value_digest
+    from sitegen.incremental.digests import value_digest
     from sitegen.store.papers import paper_digest
 
     plain = Paper(slug="s", title="T", date=dt.date(2025, 8, 11))

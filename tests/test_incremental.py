@@ -127,7 +127,7 @@ def test_a_tag_rule_change_and_an_import_match_a_clean_build(site: Path) -> None
     """The parse cache keeps papers tagged by the `[tags]` rules: a rule added, changed or
     removed re-tags them, and the entries `sitegen import` writes (without rules) are
     tagged by the next build."""
-    from sitegen.incremental.cache import cache_folder
+    from sitegen.incremental.statefile import cache_folder
     from sitegen.store.papers import load_papers
 
     seed(site)

@@ -218,7 +218,7 @@ def test_fragments_are_kept_across_builds_and_made_anew_with_their_template(
 def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sitegen.build.pipeline import FRAGMENTS, build_site
-    from sitegen.incremental.cache import load_state
+    from sitegen.incremental.statefile import load_state
     from sitegen.render import templates as render
 
     _rows_site(site, range(1, 4))

@@ -412,8 +412,8 @@ def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     import sitegen.search.index as search
-    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
+    from sitegen.util.fileid import digest
 
     def cached(papers: list[Paper], intact=None) -> list:
         return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact))
@@ -465,8 +465,8 @@ def _is_base(path: str, base: int) -> bool:
 def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import sitegen.search.index as search
-    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
+    from sitegen.util.fileid import digest
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
     monkeypatch.setattr(search, "CHUNK_PAPERS", 5)  # the base's analyses: chunks of 5
@@ -637,8 +637,8 @@ def test_recent_analyses_are_appended_and_read_only_when_needed(
 
     params = search.Params(shard_postings=6, head_docs=2, segment=16)
     path = tmp_path / searchcache.RECENT_PAPERS_FILE
-    from sitegen.incremental.cache import digest
     from sitegen.model import Kept
+    from sitegen.util.fileid import digest
 
     reads: list[int] = []
     real = searchcache.read_chunks

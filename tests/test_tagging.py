@@ -212,7 +212,7 @@ def test_regex_with_escapes_and_capitals_keeps_its_meaning():
 def _settle(root: Path) -> None:
     """Wait until the file system's clock is past the papers' stats, which the cache trusts
     only then (racily clean files are parsed again)."""
-    from sitegen.incremental.cache import fs_now
+    from sitegen.util.fileid import fs_now
 
     newest = max(f.stat().st_ctime_ns for f in (root / "content" / "papers").iterdir())
     while fs_now(root / ".sitegen-cache") <= newest:
@@ -240,7 +240,7 @@ def _memo_site(tmp_path: Path) -> Path:
 
 
 def test_tagged_loads_give_the_rules_tags_and_reuse_them(tmp_path, monkeypatch):
-    from sitegen.incremental.cache import value_digest
+    from sitegen.incremental.digests import value_digest
     from sitegen.site.tagging import TagRules
 
     root = _memo_site(tmp_path)
@@ -273,7 +273,7 @@ def test_tagged_papers_follow_a_change_of_the_rules(tmp_path):
     narrow = rules('rules = { seen = ["nothing"] }\naliases = { "own tag" = "mine" }')
     papers, digests = _loaded(root, narrow)
     assert [p.tags for p in papers] == [("mine",), ("mine",), ("mine", "seen")]
-    from sitegen.incremental.cache import value_digest
+    from sitegen.incremental.digests import value_digest
     assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
     # and back: the cache now holds the narrow rules' tags
     assert [p.tags for p in _loaded(root, rules(defaults=True))[0]][0] == ("agents", "own tag")
@@ -292,7 +292,7 @@ def test_loads_without_rules_give_the_stored_tags_from_a_tagged_cache(tmp_path):
     assert [p.tags for p in load_papers(root, cache=cache)[0]] == [("Own Tag",)] * 3
     digests: dict = {}
     papers, _ = load_papers(root, cache=cache, digests=digests)
-    from sitegen.incremental.cache import value_digest
+    from sitegen.incremental.digests import value_digest
     assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
     # and the build still finds its tagged papers (the untagged load wrote nothing over them)
     assert _loaded(root, rules(defaults=True))[0][0].tags == ("agents", "own tag")

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING, Any
 from sitegen.config import Config
 from sitegen.errors import OutputError, ProblemsFound
 from sitegen.incremental import outputwalks
-from sitegen.incremental.cache import cache_folder, digest, fs_now, load_state, save_state
+from sitegen.incremental.digests import Digests
 from sitegen.incremental.inputs import FolderStats, inputs_digest
 from sitegen.incremental.pagecache import PageCache
+from sitegen.incremental.statefile import cache_folder, load_state, save_state
 from sitegen.model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from sitegen.site.assemble import assemble
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest, fs_now
 from sitegen.util.fileio import leaves
 from sitegen.util.lock import locked, output_lock
 from sitegen.util.parallel import Forked, fork_call, worker_count
@@ -439,7 +441,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
             walks.list_stage(target, manifest)
         from sitegen.store.papers import PAPERS_DIR, load_papers
 
-        digests: dict[int, tuple[object, bytes]] = {}
+        digests = Digests()
         papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
                                        refresh=clean, digests=digests,
                                        stats=listed.get(str(config.root / PAPERS_DIR)),

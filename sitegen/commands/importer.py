@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import ContentError, ProblemsFound
-from sitegen.incremental.cache import cache_folder
+from sitegen.incremental.statefile import cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources.dailytext import ParsedPage, decode_page, parse_page
 from sitegen.store.merge import Merger

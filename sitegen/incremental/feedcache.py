@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitegen.incremental.cache import code_digest, load_state, save_state
+from sitegen.incremental.digests import code_digest
+from sitegen.incremental.statefile import load_state, save_state
 
 if TYPE_CHECKING:
     from sitegen.render.feeds import Entry

@@ -7,7 +7,8 @@ import stat
 from pathlib import Path
 
 from sitegen.config import Config
-from sitegen.incremental.cache import StatKey, code_digest, digest, stats_digest, value_digest
+from sitegen.incremental.digests import code_digest, stats_digest, value_digest
+from sitegen.util.fileid import StatKey, digest
 
 #: The stats of the files in one folder, by name, in the order the folder lists them.
 FolderStats = dict[str, StatKey]

@@ -11,16 +11,17 @@ import hashlib
 from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 
-from sitegen.incremental.cache import (
+from sitegen.incremental.digests import (
+    Digests,
     Uncacheable,
     code_digest,
-    digest,
     each_digest,
     items_digest,
     mapping_digest,
     sized,
     value_digest,
 )
+from sitegen.util.fileid import digest
 
 #: A group of outputs as recorded: its key, its paths, what the build needs to know of
 #: them without making them (the sitemap's dates of its pages) and, as saved, their
@@ -35,12 +36,12 @@ class PageCache:
     contexts or fingerprints: a build then costs in proportion to what changed."""
 
     def __init__(self, previous: Mapping[str, bytes] | None = None,
-                 memo: dict[int, tuple[Any, bytes]] | None = None,
+                 memo: Digests | None = None,
                  groups: Mapping[str, Group] | None = None,
                  intact: Container[str] | None = None) -> None:
         self.previous = dict(previous or {})
         self.fingerprints: dict[str, bytes] = {}
-        self.memo: dict[int, tuple[Any, bytes]] = memo if memo is not None else {}
+        self.memo: Digests = memo if memo is not None else Digests()
         self.base: bytes | None = None
         # the last build's groups, and the files found as it wrote them (without these,
         # its fingerprints: each was recorded only for a file in that build's manifest)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sitegen.incremental.cache import FORMAT as CACHE_FILE_FORMAT
+from sitegen.incremental.statefile import FORMAT as CACHE_FILE_FORMAT
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
 CACHE_FORMAT = 4

@@ -26,7 +26,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822
 
 from sitegen.config import Config
-from sitegen.incremental.cache import digest, value_digest
+from sitegen.incremental.digests import value_digest
 from sitegen.incremental.feedcache import FeedCache
 from sitegen.links import paper_links
 from sitegen.model import Output, Paper, Site, Tag
@@ -39,6 +39,7 @@ from sitegen.render.textrender import (
     text_with_math,
 )
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters XML 1.0 cannot hold at all; lxml refuses them, so they are dropped from text.

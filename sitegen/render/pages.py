@@ -16,11 +16,12 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from sitegen.incremental.cache import digest, tree_digest
+from sitegen.incremental.digests import tree_digest
 from sitegen.incremental.pagecache import PageCache
 from sitegen.model import Day, Kept, Output, Paper, Site, Tag, TagLink
 from sitegen.render.templates import render_template
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest
 from sitegen.util.parallel import can_fork
 from sitegen.util.progress import progress
 

@@ -20,8 +20,9 @@ from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.errors import OutputError
-from sitegen.incremental.cache import code_digest, load_state, save_state
+from sitegen.incremental.digests import code_digest
 from sitegen.incremental.pagecache import PageCache
+from sitegen.incremental.statefile import load_state, save_state
 from sitegen.links import paper_links
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.urls import Urls
@@ -270,7 +271,7 @@ def use_bytecode_cache(env: jinja2.Environment, folder: Path, clean: bool = Fals
     sitegen's code digest (the environment's options are in the code; Jinja checks each
     template's source and its own version); other versions' files are removed, and all
     of them with `clean`. An unwritable cache folder means no cache."""
-    from sitegen.incremental.cache import code_digest
+    from sitegen.incremental.digests import code_digest
 
     prefix = f"jinja-{code_digest().hex()[:16]}-"
     try:

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.incremental import searchcache
-from sitegen.incremental.cache import digest
 from sitegen.model import Day, Kept, Output, Paper, Site
 from sitegen.render.textrender import preview
 from sitegen.search.analyser import Analysis, Analyzer, Field, FullIndex, index_analyses, serialize
 from sitegen.search.segment import Appendable, Segment
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest
 
 #: Indexed fields and boosts: a word in the title outweighs the same word in the abstract.
 FIELDS: tuple[Field, ...] = (

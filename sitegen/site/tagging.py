@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sitegen.errors import ConfigError
-from sitegen.incremental.cache import Uncacheable, value_digest
+from sitegen.incremental.digests import Uncacheable, value_digest
 from sitegen.model import Paper
 from sitegen.site.tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
 

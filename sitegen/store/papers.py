@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sitegen.errors import ContentError, OutputError
-from sitegen.incremental.cache import FileMemo, StatKey, digest, stat_key
+from sitegen.incremental.filememo import FileMemo
 from sitegen.links import is_doi, is_http_url
 from sitegen.model import PAPER_KEYS, Paper, Problem
 from sitegen.site.tagging import with_tags
 from sitegen.urls import is_arxiv_id, strip_arxiv_version
+from sitegen.util.fileid import StatKey, digest, stat_key
 from sitegen.util.fileio import atomic_write_all, leaves
 from sitegen.util.textclean import has_controls, strip_controls
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sitegen.incremental.cache import StatKey, digest, stat_key
+from sitegen.util.fileid import StatKey, digest, stat_key
 
 #: output path -> (content hash, stat of the file as written): what the writer remembers.
 Manifest = dict[str, tuple[bytes, StatKey | None]]

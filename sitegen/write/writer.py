@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import OutputError
-from sitegen.incremental.cache import StatKey, digest, stat_key
 from sitegen.model import Kept, Output
 from sitegen.urls import checked_output_path
+from sitegen.util.fileid import StatKey, digest, stat_key
 from sitegen.util.fileio import exchange_paths
 from sitegen.write.manifest import Manifest, file_stat, trusted_manifest, verified
 from sitegen.write.staging import Tree, ancestors, walk

@@ -1,0 +1,39 @@
+"""What identifies a file version without reading it, and content hashes.
+
+A stat (size, mtime, ctime, inode) stands for a file's bytes while it is older than the
+moment it was recorded: git's "racily clean" rule (`fs_now`, `trusted`), so an edit in
+the same clock tick is never missed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    """What identifies one version of a file without reading it."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def digest(data: bytes) -> bytes:
+    """A short content hash (BLAKE2b, 128 bits)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def fs_now(folder: Path) -> int:
+    """The file system's clock now (ns): stats newer than this cannot be trusted yet."""
+    os.makedirs(folder, exist_ok=True)
+    stamp = folder / ".stamp"
+    with open(stamp, "wb") as handle:
+        handle.write(b"")
+    return stamp.stat().st_ctime_ns
+
+
+def trusted(entries: dict[str, Any], key_of, now_ns: int) -> dict[str, Any]:
+    """The entries whose recorded stat is older than `now_ns` (the racily-clean rule)."""
+    return {path: entry for path, entry in entries.items() if key_of(entry)[2] < now_ns}
