@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.build.pipeline import build_outputs  # noqa: E402
+from sitegen.build.outputs import build_outputs  # noqa: E402
 from sitegen.commands.check import check_outputs  # noqa: E402
 from sitegen.config import parse_config  # noqa: E402
 from sitegen.store.papers import load_papers  # noqa: E402

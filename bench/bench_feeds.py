@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen.build.pipeline import assemble_site  # noqa: E402
+from sitegen.build.outputs import assemble_site  # noqa: E402
 from sitegen.config import parse_config  # noqa: E402
 from sitegen.incremental.pagecache import PageCache  # noqa: E402
 from sitegen.render.feeds import feed_outputs  # noqa: E402

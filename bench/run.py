@@ -285,7 +285,7 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
 def write_tagged_pelican(site: Path, folder: Path) -> int:
     """The site's papers (the base corpus, before the added days) as Pelican articles, each
     with the tags sitegen gives it, so both tools build the same tag pages and feeds."""
-    from sitegen.build.pipeline import assemble_site
+    from sitegen.build.outputs import assemble_site
     from sitegen.config import load_config
     from sitegen.store.papers import load_papers
 

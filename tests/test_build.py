@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import outputs as build_outputs_module
 from sitegen.build import pipeline as build
-from sitegen.build.pipeline import build_outputs, build_site
+from sitegen.build.outputs import build_outputs
+from sitegen.build.pipeline import build_site
 from sitegen.config import load_config
 from sitegen.errors import OutputError
 from sitegen.incremental import outputwalks
@@ -218,7 +220,7 @@ def test_fork_call_gives_none_when_the_function_raises(monkeypatch) -> None:
 def test_outputs_are_streamed_not_collected(site: Path, monkeypatch) -> None:
     """The writer gets each page as it is rendered: at most a chunk is held at once."""
     make_site(site, 1, papers=40)
-    monkeypatch.setattr(build, "RENDER_CHUNK", 5)
+    monkeypatch.setattr(build_outputs_module, "RENDER_CHUNK", 5)
     seen: list[int] = []
     real = build.SiteWriter.put
     pages_rendered = [0]

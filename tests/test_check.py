@@ -210,7 +210,7 @@ class _Reference(__import__("html.parser").parser.HTMLParser):
 
 
 def test_fast_scanner_agrees_with_html_parser(tmp_path: Path, run_cli, sample_page) -> None:
-    from sitegen.build.pipeline import build_outputs
+    from sitegen.build.outputs import build_outputs
     from sitegen.store.papers import load_papers
 
     root = tmp_path / "s"

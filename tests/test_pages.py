@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.pipeline import build_outputs
+from sitegen.build.outputs import build_outputs
 from sitegen.config import load_config
 from sitegen.errors import OutputError
 from sitegen.render import pages
@@ -125,7 +125,7 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
 
 def test_render_jobs_renders_lazily_in_job_order(site: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen.build.pipeline import assemble_site
+    from sitegen.build.outputs import assemble_site
     from sitegen.model import Output
     from sitegen.render.metadata import template_globals
     from sitegen.render.templates import make_environment

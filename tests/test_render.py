@@ -120,7 +120,7 @@ def test_plain_and_context_functions_are_called_as_jinja_does(site: Path) -> Non
 def test_the_fragments_of_a_build_are_dropped_once_its_pages_are_made(site: Path) -> None:
     """The rows kept for reuse are memory only until the pages are made (100+ MB at
     50,000 papers, which would otherwise stay to the end of the build)."""
-    from sitegen.build.pipeline import SiteBuild, assemble_site
+    from sitegen.build.outputs import SiteBuild, assemble_site
     from sitegen.store.papers import load_papers
 
     write_simple_paper(site, "p", "A paper", tags=["t"])
@@ -217,7 +217,8 @@ def test_fragments_are_kept_across_builds_and_made_anew_with_their_template(
 
 def test_a_damaged_fragment_store_is_no_error_and_it_does_not_grow_without_end(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen.build.pipeline import FRAGMENTS, build_site
+    from sitegen.build.outputs import FRAGMENTS
+    from sitegen.build.pipeline import build_site
     from sitegen.incremental.statefile import load_state
     from sitegen.render import templates as render
 

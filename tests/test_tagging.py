@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from feedtools import write_simple_paper
 
-from sitegen.build.pipeline import build_outputs
+from sitegen.build.outputs import build_outputs
 from sitegen.commands.importer import read_page, records_from_page
 from sitegen.config import load_config, parse_config
 from sitegen.errors import ConfigError

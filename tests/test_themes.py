@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write_paper
 
-from sitegen.build.pipeline import build_outputs
+from sitegen.build.outputs import build_outputs
 from sitegen.config import load_config
 from sitegen.store.papers import load_papers
 

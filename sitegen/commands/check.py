@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from sitegen.build.pipeline import build_outputs
+from sitegen.build.outputs import build_outputs
 from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.model import Paper, Problem

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitegen.build.pipeline import build_outputs
+from sitegen.build.outputs import build_outputs
 from sitegen.config import CONFIG_FILE, Config, load_config
 from sitegen.errors import ProblemsFound, SitegenError
 from sitegen.store.papers import PaperFile, load_papers, read_paper_file
