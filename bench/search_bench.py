@@ -36,9 +36,11 @@ sys.path.insert(0, str(REPO))
 from sitegen.config import parse_config  # noqa: E402
 from sitegen.model import Output, Paper, Site  # noqa: E402
 from sitegen.render.templates import make_environment, render_template  # noqa: E402
-from sitegen.search.index import FIELDS, full_index_json, paper_fields, search_outputs  # noqa: E402
+from sitegen.search.documents import FIELDS, paper_fields  # noqa: E402
+from sitegen.search.index import search_outputs  # noqa: E402
 from sitegen.sources.dailytext import decode_page, parse_page  # noqa: E402
 from sitegen.urls import Urls  # noqa: E402
+from tests.lunroracle import full_index_json  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "daily-papers-aug11.txt"
 OUT = REPO / "bench" / "out"

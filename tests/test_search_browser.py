@@ -190,7 +190,7 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     with their own versions, tiers of a split word, and ranks as one index would."""
     import functools
 
-    import sitegen.search.index as search
+    import sitegen.incremental.searchstore as searchstore
 
     _build_graph_papers(site, run_cli)
     exact_url = serve_dir(site / "_site", "/sub/")
@@ -198,8 +198,8 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     page.wait_for_selector("#search-results li")
     exact = _titles(page)
     assert len(exact) == 10
-    monkeypatch.setattr(search, "Params", functools.partial(search.Params, segment=8,
-                                                            head_docs=3))
+    monkeypatch.setattr(searchstore, "Params", functools.partial(searchstore.Params, segment=8,
+                                                                 head_docs=3))
     status, _, err = run_cli("build", "--out", str(site / "segmented"), cwd=site)
     assert status == 0, err
     manifest = (site / "segmented" / "search" / "manifest.json").read_text()
