@@ -1,5 +1,5 @@
 """Search outputs (format 4: base and recent segments, scores at query time): manifest,
-term shards, doc store; under node, search.js must rank exactly as one lunr.js index."""
+term shards, doc store; under node, search-core.js must rank exactly as one lunr.js index."""
 
 from __future__ import annotations
 
@@ -195,7 +195,7 @@ def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
 
 def test_search_js_refs_equal_python_refs() -> None:
     numbers = [0, 1, 25, 26, 51, 52, 53, 2703, 2704, 140_607, 140_608, 9_999_999]
-    script = ("const S=require('./themes/default/static/js/search.js');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');"
               "const n=JSON.parse(process.argv[1]);"
               "console.log(JSON.stringify([n.map(S.refOf), n.map(x=>S.refNumber(S.refOf(x)))]))")
     refs, back = json.loads(_node("-e", script, json.dumps(numbers)))
@@ -305,7 +305,7 @@ def test_sharded_segments_rank_like_one_lunr_js_index(tmp_path: Path, shard_post
 @pytest.mark.parametrize("segment", [32, 1024])
 def test_multi_letter_refs_merge_in_number_order(tmp_path: Path, segment: int) -> None:
     """120 papers: refs "A".."z" then "BA"..; heads and tiers of a frequent word mix both,
-    and "z" sorts after "BA" as a string, so search.js must merge them by number."""
+    and "z" sorts after "BA" as a string, so search-core.js must merge them by number."""
     words = ["alpha", "beta", "gamma", "delta", "omega"]
     papers = [Paper(slug=f"s{i:03d}", title=f"{words[i % 5]} {words[i % 3]} study {i}",
                     date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7),
@@ -361,7 +361,7 @@ def test_query_cjk_split_matches_python(tmp_path: Path) -> None:
     from sitegen.search.analyser import Analyzer
 
     texts = ["注意力机制", "ひらがなカタカナ", "한국어", "𠀀𠀁𠀂", "字"]
-    script = ("const S=require('./themes/default/static/js/search.js');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');"
               "console.log(JSON.stringify(process.argv.slice(1).map(t=>S.splitCjk(t, []))))")
     split = json.loads(_node("-e", script, *texts))
     analyzer = Analyzer()
@@ -376,7 +376,8 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     page = (site / "_site" / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-base="/sub/"' in page and 'data-index="/sub/search/"' in page
     assert 'src="/sub/static/vendor/lunr/lunr.js"' in page
-    assert 'src="/sub/static/js/search.js"' in page
+    assert all(f'src="/sub/static/js/search-{part}.js"' in page
+               for part in ("core", "worker", "page"))
     assert "search-nojs" in page and 'href="/sub/archive/"' in page
     scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
     assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
@@ -681,7 +682,7 @@ def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     for path, data in outputs.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(data)
-    script = ("const S=require('./themes/default/static/js/search.js');const fs=require('fs');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');const fs=require('fs');"
               "const dir=process.argv[1];const m=JSON.parse(fs.readFileSync(dir+'/manifest.json'));"
               "new S.Searcher(m,p=>Promise.resolve(JSON.parse(fs.readFileSync(dir+'/'+p))))"
               ".search('anything',10).then(f=>console.log(f.results.length))")
