@@ -21,9 +21,10 @@ from typing import Any
 from tqdm import tqdm
 
 from sitegen.errors import SourceError
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources import arxiv, hf
-from sitegen.sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
+from sitegen.sources.http import Fetcher, ResponseCache, make_client
 from sitegen.store.merge import merge_records
 from sitegen.store.papers import (
     MAX_PAPER_BYTES,
@@ -161,7 +162,8 @@ def _open_store(root: Path, writing: bool) -> Iterator[_Store]:
 
 
 def _fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
-    cache = ResponseCache(root / CACHE_DIR / "http") if options.use_cache else None
+    folder, _ = usable_cache_folder(root)  # none in a linked or foreign `.sitegen-cache`
+    cache = ResponseCache(folder / "http") if options.use_cache and folder else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
                    sleep=options.sleep)
 

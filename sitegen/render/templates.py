@@ -27,6 +27,7 @@ from sitegen.links import paper_links
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.urls import Urls
 from sitegen.util.fileio import leaves
+from sitegen.util.sealed import read_sealed, write_sealed
 
 PACKAGED_THEMES = Path(__file__).parent.parent / "themes"
 SOURCE_THEMES = Path(__file__).parent.parent.parent / "themes"
@@ -248,19 +249,24 @@ def _kept(env: jinja2.Environment, memo: dict[tuple, tuple[tuple, Markup]], pare
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's `FileSystemBytecodeCache` (atomic writes, checked against each template's
-    source), on which a file that does not load or cannot be written is no error: the
-    template is compiled again, as without a cache."""
+    """Jinja's `FileSystemBytecodeCache` (checked against each template's source), its
+    files sealed with the user's key (incremental/sealed.py: Jinja unpickles and
+    unmarshals them, so a file this user's sitegen did not write is never loaded), on
+    which a file that does not load or cannot be written is no error: the template is
+    compiled again, as without a cache."""
 
     def load_bytecode(self, bucket: Any) -> None:
+        payload = read_sealed(Path(self._get_cache_filename(bucket)))
+        if payload is None:
+            return
         try:
-            super().load_bytecode(bucket)
+            bucket.bytecode_from_string(bytes(payload))
         except Exception:  # a damaged file: compile instead
             bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         try:
-            super().dump_bytecode(bucket)
+            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
         except OSError:
             pass
 
