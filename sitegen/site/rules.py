@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitegen.errors import ConfigError
+from sitegen.errors import RuleError
 
 # bytes.translate table: ASCII punctuation becomes a barrier "|", hyphen and underscore a space.
 _TABLE = bytearray(range(256))
@@ -108,12 +108,12 @@ class Matcher:
             lower = raw.lower()
             for rule in self.regexes:
                 if rule.name not in found and rule.needed <= present and \
-                        _search(rule.pattern, lower if rule.lowered else raw):
+                        word_search(rule.pattern, lower if rule.lowered else raw):
                     found.add(rule.name)
         return found
 
 
-def _search(pattern: re.Pattern[str], text: str) -> bool:
+def word_search(pattern: re.Pattern[str], text: str) -> bool:
     """A match that does not start inside a word. (The check is done here, not by a
     look-behind in the pattern, which would stop `re` from skipping ahead to a literal.)"""
     position = 0
@@ -126,10 +126,10 @@ def _search(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def strings(value: Any, key: str) -> list[str]:
-    """A list of strings (one string counts as a list of one); `ConfigError` otherwise."""
+    """A list of strings (one string counts as a list of one); `RuleError` otherwise."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise ConfigError(f"{key} must be a list of strings")
+        raise RuleError(f"{key} must be a list of strings")
     return list(items)
 
 
@@ -139,7 +139,7 @@ def is_regex(pattern: str) -> bool:
 
 
 def compile_regex(body: str, key: str, shown: str) -> tuple[re.Pattern[str], bool]:
-    """(pattern, whether it runs on the lower-cased text); `ConfigError` naming `key`.
+    """(pattern, whether it runs on the lower-cased text); `RuleError` naming `key`.
 
     Case-insensitive matching stops `re` from skipping ahead to a literal, so a pattern
     that can be lower-cased safely (no escapes like `\\S`, no inline flags) is lower-cased
@@ -151,9 +151,9 @@ def compile_regex(body: str, key: str, shown: str) -> tuple[re.Pattern[str], boo
             return re.compile(rf"(?:{body.lower()})(?!\w)"), True
         return re.compile(rf"(?:{body})(?!\w)", re.IGNORECASE), False
     except re.error as exc:
-        raise ConfigError(f"{key}: bad regular expression {shown}: {exc}",
-                          hint="write regular expressions as /.../ in Python syntax, "
-                          "or a plain word or phrase") from None
+        raise RuleError(f"{key}: bad regular expression {shown}: {exc}", shown,
+                        hint="write regular expressions as /.../ in Python syntax, "
+                        "or a plain word or phrase") from None
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class Rule:
 
 
 def compile_matcher(rules: Iterable[Rule]) -> Matcher:
-    """Compile rules into a `Matcher`; `ConfigError` naming the key of a bad pattern."""
+    """Compile rules into a `Matcher`; `RuleError` naming the key of a bad pattern."""
     words: dict[bytes, set[str]] = defaultdict(set)
     phrases: dict[bytes, list[Phrase]] = defaultdict(list)
     regexes: list[Regex] = []
@@ -178,7 +178,7 @@ def compile_matcher(rules: Iterable[Rule]) -> Matcher:
         phrase = normalise_text(pattern)
         needed = frozenset(phrase.split()) - {b"|"}
         if not needed:
-            raise ConfigError(f"{key}: {pattern!r} has no letters or digits to match")
+            raise RuleError(f"{key}: {pattern!r} has no letters or digits to match", pattern)
         if b"|" in phrase:  # punctuation ("C++", "Q&A"): match it exactly, as a regex
             body = re.escape(pattern.strip().lower())
             regexes.append(Regex(*compile_regex(body, key, pattern), name, needed))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sitegen.errors import ConfigError
+from sitegen.errors import RuleError
 from sitegen.incremental.digests import Uncacheable, value_digest
 from sitegen.model import Paper
 from sitegen.site.rules import Matcher, Rule, compile_matcher, normalise_text, strings
@@ -59,11 +59,12 @@ class TagRules:
 
 
 def compile_rules(section: Mapping[str, Any]) -> TagRules:
-    """Compile a `[tags]` section; raise `ConfigError` naming the key of a bad value."""
+    """Compile a `[tags]` section; `RuleError` (a `ConfigError`) names the key of a bad
+    value."""
     aliases = {}
     for alias, target in section.get("aliases", {}).items():
         if not isinstance(target, str) or not normalise_tag(target):
-            raise ConfigError(f'[tags] aliases."{alias}" must be a non-empty string')
+            raise RuleError(f'[tags] aliases."{alias}" must be a non-empty string')
         aliases[normalise_tag(alias)] = normalise_tag(target)
     keywords: dict[str, tuple[str, ...]] = {}
     keyword_map: dict[str, Any] = dict(DEFAULT_KEYWORDS) if section.get("default_rules") else {}
@@ -79,7 +80,7 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
         key = f'[tags] rules."{name}"'
         tag = normalise_tag(name, aliases)
         if not tag:
-            raise ConfigError(f"{key}: a tag name cannot be empty")
+            raise RuleError(f"{key}: a tag name cannot be empty")
         found += [Rule(tag, pattern, key) for pattern in strings(patterns, key)]
     return TagRules(aliases=aliases, keywords=keywords, matcher=compile_matcher(found),
                     source=_section_digest(section))
