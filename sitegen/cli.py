@@ -104,6 +104,15 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from sitegen.config import load_config
 
     config = load_config(Path(args.root))
+    if args.select:
+        from sitegen.commands.choosing import Chooser, judge_store, store_lines
+        from sitegen.store.papers import load_papers
+
+        papers, problems = load_papers(config.root)
+        console.problems(problems)
+        for line in store_lines(judge_store(papers, Chooser.of(config))):
+            console.info(line)
+        return 1 if any(p.severity == "error" for p in problems) else 0
     if args.base_url:
         config = config.with_base_url(args.base_url)
     problems = check_site(config, today(), Path(args.out) if args.out else None)
@@ -187,6 +196,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--base-url", metavar="URL",
                        help="the site's public URL, as given to 'build --base-url'")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--select", action="store_true",
+                       help="only list each stored paper's [select] decision (kept or "
+                       "dropped, and the rule that decided), by day; writes nothing")
     _add_root(check)
     check.set_defaults(func=cmd_check)
 

@@ -114,3 +114,30 @@ def test_import_stores_the_selection_and_says_kept_and_dropped(site: Path, run_c
     kept = len(load_papers(site)[0])
     assert 0 < kept < 69
     assert f"{kept} kept, {69 - kept} dropped ({69 - kept} not stored)" in out
+
+
+def test_check_select_lists_every_stored_papers_decision_offline(site: Path, run_cli):
+    with LabApis.recorded().running() as url:
+        write_config(site, lab_config(url, SELECT + 'store = "all"\n'))
+        assert run_cli("fetch", "hf", "--date", "2026-09-15", "--root", str(site))[0] == 0
+    # a rule changed after the fetch: judged again, no re-fetch, no network
+    write_config(site, lab_config("http://127.0.0.1:9", SELECT.replace(
+        'exclude = ["survey"]', 'exclude = ["survey", "optical flow", "chatbots"]')))
+    before = tree(site)
+    status, out, err = run_cli("check", "--select", "--root", str(site))
+    assert status == 0, err
+    assert tree(site) == before
+    lines = out.splitlines()
+    assert lines[0] == "2026-09-15: 2 kept, 4 dropped"
+    assert any("2609.20001" in line and "[exclude: 'optical flow']" in line for line in lines)
+    assert any("2609.20003" in line and "[authors: 'Mei Lin' (Mei Lin)]" in line
+               for line in lines)  # the watch list still wins over the new exclude
+    assert lines[-1] == "select: 2 of 6 stored paper(s) kept, 4 dropped"
+
+
+def test_check_select_reports_a_bad_rule_with_its_line(site: Path, run_cli):
+    write_config(site, '[site]\nbase_url = "https://a.example/"\n[select]\n'
+                 'include = ["ok", "/(broken/"]\n')
+    status, _, err = run_cli("check", "--select", "--root", str(site))
+    assert status == 1
+    assert "sitegen.toml:4: error: [select] include: bad regular expression /(broken/" in err

@@ -94,3 +94,25 @@ def describe(choice: Choice) -> str:
     ident = paper.arxiv_id or paper.slug
     title = paper.title if len(paper.title) <= 70 else paper.title[:69] + "\u2026"
     return f"  {verdict:<20} {ident:<12} {title}  [{choice.decision.rule}]"
+
+
+def judge_store(papers: Iterable[Paper], chooser: Chooser) -> list[tuple[str, list[Choice]]]:
+    """`sitegen check --select`: every stored paper's decision, by day (newest first)."""
+    by_day: dict[str, list[Choice]] = {}
+    for paper in sorted(papers, key=lambda p: (p.date, p.rank is None, p.rank or 0, p.slug)):
+        by_day.setdefault(paper.date.isoformat(), []).append(
+            Choice(paper, chooser.judge(paper), True))
+    return sorted(by_day.items(), reverse=True)
+
+
+def store_lines(days: list[tuple[str, list[Choice]]]) -> list[str]:
+    """The lines `check --select` prints: a count per day, each decision, a total."""
+    lines: list[str] = []
+    for day, choices in days:
+        kept = sum(c.decision.kept for c in choices)
+        lines.append(f"{day}: {kept} kept, {len(choices) - kept} dropped")
+        lines += [describe(c) for c in choices]
+    kept = sum(c.decision.kept for _, cs in days for c in cs)
+    total = sum(len(cs) for _, cs in days)
+    lines.append(f"select: {kept} of {total} stored paper(s) kept, {total - kept} dropped")
+    return lines
