@@ -115,6 +115,13 @@ def test_wrong_types_of_optional_fields_are_ignored() -> None:
     assert paper.links == ("https://huggingface.co/papers/2609.00002",)
 
 
+def test_counts_out_of_range_are_left_out_like_wrong_types() -> None:
+    item = {"paper": {"id": "2609.00003", "title": "T", "upvotes": 10**12, "githubStars": -5},
+            "numComments": 1e300}
+    paper = item_to_paper(item, DAY, 1, "u")
+    assert paper.upvotes is None and paper.github_stars is None and paper.comments is None
+
+
 # -- one paper by id, and the title search (sitegen add, fetch hf --complete) ---------------
 
 def test_a_paper_by_id_maps_the_flat_shape() -> None:
