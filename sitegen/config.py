@@ -17,6 +17,8 @@ from types import MappingProxyType
 from typing import Any
 
 from sitegen.errors import ConfigError, RuleError
+from sitegen.site.select import CATEGORY, compile_selector
+from sitegen.site.tagging import compile_rules
 
 CONFIG_FILE = "sitegen.toml"
 
@@ -184,9 +186,6 @@ def _line_for(text: str, section: str, needles: list[str]) -> int | None:
 def _check_rules(sections: Mapping[str, Any], text: str, path: str) -> None:
     """Compile the tag and selection rules once at load, so a bad rule is reported with the
     line that holds it (the pattern's own, else its key's)."""
-    from sitegen.site.select import compile_selector
-    from sitegen.site.tagging import compile_rules
-
     try:
         compile_selector(sections["select"], compile_rules(sections["tags"]))
     except RuleError as exc:
@@ -204,8 +203,6 @@ def _check_rules(sections: Mapping[str, Any], text: str, path: str) -> None:
 
 def _check_fetch(section: Mapping[str, Any], text: str, path: str) -> None:
     """`[fetch] sources` names known sources; arXiv needs its categories."""
-    from sitegen.site.select import CATEGORY
-
     for source in section["sources"]:
         if source not in FETCH_SOURCES:
             raise ConfigError(f"[fetch] sources: unknown source {source!r}", path,

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sitegen.errors import RuleError
-from sitegen.incremental.digests import Uncacheable, value_digest
 from sitegen.model import Paper
 from sitegen.site.rules import Matcher, Rule, compile_matcher, normalise_text, strings
 from sitegen.site.tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
 
-if TYPE_CHECKING:
-    from sitegen.config import Config
-
-__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "rules_for",
-           "tags_for", "with_tags"]
+__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "tags_for",
+           "with_tags"]
 
 
 def normalise_tag(name: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -39,9 +35,6 @@ class TagRules:
     aliases: Mapping[str, str]
     keywords: Mapping[str, tuple[str, ...]]  # normalised source keyword -> tags
     matcher: Matcher
-    #: a digest of the `[tags]` section compiled (the parse cache keeps papers tagged by
-    #: these rules: `content.load_papers`)
-    source: bytes = b""
 
     def rule_tags(self, title: str, abstract: str) -> set[str]:
         """Tags whose rules match the title or the abstract."""
@@ -82,44 +75,16 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
         if not tag:
             raise RuleError(f"{key}: a tag name cannot be empty")
         found += [Rule(tag, pattern, key) for pattern in strings(patterns, key)]
-    return TagRules(aliases=aliases, keywords=keywords, matcher=compile_matcher(found),
-                    source=_section_digest(section))
+    return TagRules(aliases=aliases, keywords=keywords, matcher=compile_matcher(found))
 
 
-def _section_digest(section: Mapping[str, Any]) -> bytes:
-    """What the parse cache keys its tagged papers by (empty, and so never reused, if it
-    has none)."""
-    try:
-        return value_digest(dict(section), {})
-    except Uncacheable:
-        return b""
-
-
-_CACHE: dict[str, TagRules] = {}
-
-
-def rules_for(config: Config) -> TagRules:
-    """The compiled rules of a config (cached by the section's content)."""
-    section = config.tags
-    key = repr(sorted((k, repr(v)) for k, v in section.items()))
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = compile_rules(section)
-    return _CACHE[key]
-
-
-def tags_for(paper: Paper, rules: Config | TagRules) -> tuple[str, ...]:
-    """The tags a paper is shown with, sorted and without duplicates.
-
-    Pass compiled `TagRules` when tagging many papers; a `Config` works too (compiled once
-    and cached).
-    """
-    compiled = rules if isinstance(rules, TagRules) else rules_for(rules)
-    return compiled.tags(paper)
+def tags_for(paper: Paper, rules: TagRules) -> tuple[str, ...]:
+    """The tags a paper is shown with, sorted and without duplicates (`TagRules.tags`)."""
+    return rules.tags(paper)
 
 
 def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:
-    """`dataclasses.replace(paper, tags=tags)`, five times faster: a copy of the fields
+    """`dataclasses.replace(paper, tags=tags)` without its checks: a copy of the fields
     (`Paper` has no `__post_init__` to run again; with slots, `replace` is used)."""
     if not hasattr(paper, "__dict__") or hasattr(paper, "__post_init__"):
         return replace(paper, tags=tags)
