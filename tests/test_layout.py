@@ -87,7 +87,6 @@ def test_pure_modules_do_no_io():
     assert bad == []
 
 
-@REDESIGN
 def test_only_sources_use_the_network_and_only_templates_jinja():
     bad = []
     for name, path in MODULES.items():

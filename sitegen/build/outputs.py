@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 def static_outputs(config: Config) -> list[Output]:
     """The theme's static files (the site's own `static/` overriding the theme's)."""
-    from sitegen.render.templates import static_dirs
+    from sitegen.render.themes import static_dirs
 
     files: dict[str, Path] = {}
     for folder in static_dirs(config):

@@ -28,14 +28,8 @@ from sitegen.site.tagging import compile_rules
 from sitegen.util.fileid import digest, fs_now
 from sitegen.util.lock import locked, output_lock
 from sitegen.util.parallel import Forked, fork_call, worker_count
-from sitegen.write.writer import (
-    MARKER,
-    Part,
-    SiteWriter,
-    WriteStats,
-    recover,
-    trusted_manifest,
-)
+from sitegen.write.manifest import trusted_manifest
+from sitegen.write.writer import MARKER, Part, SiteWriter, WriteStats, recover
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.

@@ -5,7 +5,7 @@ passed to it (render/templates.py, `SiteEnvironment`); this store keeps its HTML
 builds, by a digest of the page stage's base (code, templates, globals, filters), the
 partial's name and the values' digests. A tag's main page shows its newest 100-199 papers
 as rows: a day adds a few rows, the others come from here instead of being rendered again.
-It also keeps what each partial's source reads (parsing a template costs milliseconds).
+It also keeps what each partial's source reads (parsing a template is dear).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The Jinja environment: theme lookup, autoescape, strict undefined, the site's filters.
+"""The Jinja environment: autoescape, strict undefined, the site's filters, includes made
+once a build where they can be; the one module that imports Jinja.
 
-Lookup order for a template name: the site's `templates/`, the site's
+Lookup order for a template name (themes.py): the site's `templates/`, the site's
 `themes/<theme>/templates/`, then the packaged theme. `{% extends "default:paper.html" %}`
 reaches the packaged default theme's original, so an override can extend it.
 """
@@ -23,42 +24,9 @@ from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
+from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
 from sitegen.urls import Urls
-from sitegen.util.fileio import leaves
-
-PACKAGED_THEMES = Path(__file__).parent.parent / "themes"
-SOURCE_THEMES = Path(__file__).parent.parent.parent / "themes"
-
-
-def packaged_theme_root() -> Path:
-    """Themes shipped with sitegen: in the wheel, or the repo's `themes/` when run from source."""
-    return PACKAGED_THEMES if PACKAGED_THEMES.is_dir() else SOURCE_THEMES
-
-
-def theme_dirs(config: Config) -> list[Path]:
-    """The theme folders in lookup order (site's own theme first, packaged last)."""
-    name = config.build["theme"]
-    dirs = [config.root / "themes" / name, packaged_theme_root() / name]
-    if name != "default":
-        dirs.append(packaged_theme_root() / "default")
-    existing = [d for d in dirs if d.is_dir()]
-    if not existing:
-        raise OutputError(f"theme '{name}' not found", "sitegen.toml",
-                          hint="use 'default' or put the theme in themes/NAME/")
-    return existing
-
-
-def template_dirs(config: Config) -> list[Path]:
-    """The template folders in lookup order, the site's own `templates/` first."""
-    dirs = [config.root / "templates"] + [d / "templates" for d in theme_dirs(config)]
-    return [d for d in dirs if d.is_dir()]
-
-
-def static_dirs(config: Config) -> list[Path]:
-    """Static-file folders, lowest priority first, so later ones override earlier files."""
-    dirs = [d / "static" for d in reversed(theme_dirs(config))] + [config.root / "static"]
-    return [d for d in dirs if d.is_dir()]
 
 
 def _format_date(value: dt.date, style: str = "long") -> str:
@@ -67,16 +35,6 @@ def _format_date(value: dt.date, style: str = "long") -> str:
     if style == "short":
         return f"{value:%b} {value.day}"
     return f"{value:%B} {value.day}, {value.year}"
-
-
-def _check_links(config: Config) -> None:
-    """Refuse site templates that are symlinks out of the site (they would be published)."""
-    for folder in (config.root / "templates", config.root / "themes"):
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_symlink() and leaves(path, folder):
-                    raise OutputError("a template or theme file links outside its folder",
-                                      str(path), hint="copy the file in instead of linking")
 
 
 _PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
@@ -276,7 +234,7 @@ class SiteEnvironment(jinja2.Environment):
     def _reads(self, name: str) -> tuple[str, ...] | None:
         """The names template `name` reads (sorted: the store's keys follow this order);
         None if it includes, extends or imports others (what they read is not known
-        here). By source in the fragment store: parsing costs a few ms a template."""
+        here). By source in the fragment store: parsing is dear (docs/performance.md)."""
         assert self.loader is not None
         source = self.loader.get_source(self, name)[0]
         known = self.fragments.reads()
@@ -363,7 +321,7 @@ def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None
                      ) -> SiteEnvironment:
     """A Jinja environment for one build: autoescape on, undefined names are errors;
     `fragments` keeps reusable includes beyond the build (default: nowhere)."""
-    _check_links(config)
+    check_links(config)
     default_templates = packaged_theme_root() / "default" / "templates"
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
