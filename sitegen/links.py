@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from sitegen.model import Link, Paper
 
-#: An absolute http(s) URL with nothing that could end an attribute or start markup.
-HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+#: An absolute http(s) URL with nothing that could end an attribute or start markup, and no
+#: control character (`\Z`, not `$`, which would let a final newline through).
+HTTP_URL = re.compile(r"^https?://[^\s<>\"'`\x00-\x1f\x7f-\x9f]+\Z", re.IGNORECASE)
 #: A DOI as Crossref/DataCite issue them (`10.<registrant>/<suffix>`); it is put after
 #: `https://doi.org/`, so the suffix may not hold spaces, quotes, angle brackets or `\`.
-DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/[^\s<>\"'`\\{}]+$")
+DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/[^\s<>\"'`\\{}\x00-\x1f\x7f-\x9f]+\Z")
 
 
 def is_http_url(value: str | None) -> bool:

@@ -56,8 +56,10 @@ PAGE_KINDS: dict[str, str] = {
     "static": "static/{path}",
 }
 
-_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$", re.IGNORECASE)
-_ARXIV_VERSION = re.compile(r"v\d+$")
+# `\Z`, not `$`: `$` also matches before a final newline, and an id `"2501.00001\n"`
+# (from an API) would become a file name with a newline in it.
+_ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})\Z", re.IGNORECASE)
+_ARXIV_VERSION = re.compile(r"v\d+\Z")
 
 
 def strip_arxiv_version(arxiv_id: str) -> str:

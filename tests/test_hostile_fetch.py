@@ -76,7 +76,7 @@ def arxiv_feed() -> bytes:
 
 def expected_title(name: str, text: str, arxiv: bool) -> str:
     raw = f"{name}: {_xml_safe(text) if arxiv else text}"
-    return strip_controls(" ".join(raw.split()))
+    return " ".join(strip_controls(raw).split())
 
 
 def test_hostile_api_fields_are_fetched_stored_safely_and_built_inert(site: Path, run_cli):

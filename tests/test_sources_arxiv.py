@@ -113,7 +113,7 @@ def test_rate_exceeded_for_good_gives_a_clear_error() -> None:
     (b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaa">]><feed/>', "declares a DTD"),
     (b"<rss><channel/></rss>", "expected an Atom <feed>"),
     (feed(["<entry><id>http://arxiv.org/abs/2609.00001</id><title>T</title></entry>"], 1),
-     "lacks a title or a published date"),
+     "has no usable published date"),
 ])
 def test_garbage_is_refused(body: bytes, expected: str) -> None:
     papers, error = fetch_query(Script(xml_answer(body)).fetcher(), API, "q", 10)

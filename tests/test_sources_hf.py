@@ -113,3 +113,10 @@ def test_wrong_types_of_optional_fields_are_ignored() -> None:
     assert paper.authors == ("Bo Li",)
     assert paper.ai_keywords == () and paper.thumbnail is None and paper.published is None
     assert paper.links == ("https://huggingface.co/papers/2609.00002",)
+
+
+def test_counts_out_of_range_are_left_out_like_wrong_types() -> None:
+    item = {"paper": {"id": "2609.00003", "title": "T", "upvotes": 10**12, "githubStars": -5},
+            "numComments": 1e300}
+    paper = item_to_paper(item, DAY, 1, "u")
+    assert paper.upvotes is None and paper.github_stars is None and paper.comments is None

@@ -178,3 +178,14 @@ def test_damaged_cache_entry_is_ignored(tmp_path) -> None:
     script = Script(json_answer(9))
     assert script.fetcher(cache=cache).get(URL, None, parse_json, accept="*/*") == 9
     assert "If-None-Match" not in script.requests[0].headers
+
+
+def test_urls_and_ids_with_a_final_newline_or_a_control_character_are_refused() -> None:
+    # `$` matched before a final newline: "2501.00001\n" was an arXiv id and a file name
+    from sitegen.links import is_doi, is_http_url
+    from sitegen.urls import is_arxiv_id, strip_arxiv_version
+
+    assert not is_arxiv_id(strip_arxiv_version("2501.00001\nv2"))
+    assert not is_arxiv_id("2501.00001\n") and is_arxiv_id("2501.00001")
+    assert not is_http_url("https://example.org/\n") and not is_http_url("https://a.b/\x00c")
+    assert not is_doi("10.1234/x\n") and is_doi("10.1234/x")

@@ -10,8 +10,9 @@ from `sources.http` (or from the caller, in tests).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,15 @@ from sitegen.model import Paper, Problem
 from sitegen.sources import arxiv, hf
 from sitegen.sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
 from sitegen.store.merge import merge_records
-from sitegen.store.papers import PAPERS_DIR, load_papers, paper_files, write_papers
+from sitegen.store.papers import (
+    MAX_PAPER_BYTES,
+    PAPERS_DIR,
+    load_papers,
+    paper_files,
+    paper_to_text,
+    parse_paper,
+    write_papers,
+)
 from sitegen.util.fileio import remove_stale_temp_files
 from sitegen.util.lock import locked, store_lock
 from sitegen.util.progress import progress
@@ -32,6 +41,13 @@ from sitegen.util.progress import progress
 tqdm.monitor_interval = 0  # no monitor thread (see progress.py)
 
 HF_INTERVAL = 0.5  # seconds between HF requests: well under the Hub's 500 per 5 minutes
+#: The most papers one run stores (366 real HF days hold about 20,000; arXiv's `--max` is
+#: at most 30,000): the days past it are refused, so no answer can flood the store.
+MAX_PAPERS_PER_RUN = 50_000
+#: The most papers one day may hold, whatever the source (`hf.MAX_PAPERS_PER_DAY`).
+MAX_PAPERS_PER_DAY = hf.MAX_PAPERS_PER_DAY
+#: What a paper file's name may be: an arXiv id (`/` as `-`) or a title slug with its hash.
+_SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
 
 
 @dataclass(frozen=True)
@@ -88,13 +104,48 @@ class _Store:
         return [p for p in self.papers if p.date == day and p.source != "arxiv"]
 
     def merge(self, label: str, records: list[Paper], refresh_rank: bool,
-              note: str | None = None) -> DaySummary:
+              note: str | None = None, where: str | None = None) -> DaySummary:
+        """Merge one day and write what changed, unless the day is refused: over the
+        day's cap, or holding a paper `build` would refuse (nothing of it is then kept)."""
+        if len(records) > MAX_PAPERS_PER_DAY:
+            return DaySummary(label, error=SourceError(
+                f"{len(records):,} papers for one day, more than {MAX_PAPERS_PER_DAY:,}; "
+                "refused", where))
         result = merge_records(self.papers, records, self.taken, refresh_rank=refresh_rank)
+        refusals = unwritable(self.root, result.changed)
+        if refusals:
+            first = refusals[0]
+            return DaySummary(label, error=SourceError(
+                f"{len(refusals)} paper(s) would be refused by build, so the day is not "
+                f"stored; first: {first.path}{f':{first.line}' if first.line else ''}: "
+                f"{first.message}", where, hint=first.hint))
         self.papers = list(result.papers)
         self.taken |= {p.slug for p in self.papers}
         self.written += write_papers(self.root, result.changed)
         return DaySummary(label, len(records), result.new, result.updated, result.duplicates,
                           note=note)
+
+
+def unwritable(root: Path, papers: Iterable[Paper]) -> list[Problem]:
+    """The errors `build` would find in these papers' files, found before writing them: each
+    paper is written to text and read back with the store's own reader (the same rules,
+    limits included), and its file name must be a plain slug. A paper file `build` refuses
+    would stop every later build until someone deletes it."""
+    problems: list[Problem] = []
+    for paper in papers:
+        where = (PAPERS_DIR / f"{paper.slug}.md").as_posix()
+        if not _SAFE_SLUG.match(paper.slug):
+            problems.append(Problem(where, f"unsafe file name {paper.slug[:80]!r}"))
+            continue
+        text = paper_to_text(paper)
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_PAPER_BYTES:
+            problems.append(Problem(where, f"the paper file would be {size >> 20} MB, over "
+                                    f"{MAX_PAPER_BYTES >> 20} MB"))
+            continue
+        result = parse_paper(text, paper.slug, where)
+        problems += [p for p in result.problems if p.severity == "error"]
+    return problems
 
 
 @contextmanager
@@ -120,17 +171,18 @@ def _bar(options: FetchOptions, total: int, label: str) -> Any:
                 delay=1.0, leave=False, dynamic_ncols=True, unit="paper")
 
 
-def merge_day(store: _Store, day: dt.date, records: list[Paper]) -> DaySummary:
+def merge_day(store: _Store, day: dt.date, records: list[Paper],
+              where: str | None = None) -> DaySummary:
     """Merge one HF day; an answer smaller than the day already stored counts as partial:
     its papers are added and their counts refreshed, but the stored order is kept."""
     listed = store.listed_on(day)
     if len(records) >= len(listed):
-        return store.merge(day.isoformat(), records, refresh_rank=True)
+        return store.merge(day.isoformat(), records, refresh_rank=True, where=where)
     top = max((p.rank or 0 for p in listed), default=0)
     shifted = [replace(r, rank=top + (r.rank or 0)) for r in records]
     note = (f"partial answer: {len(records)} paper(s), the store holds {len(listed)} for this "
             "day; kept them and their order")
-    return store.merge(day.isoformat(), shifted, refresh_rank=False, note=note)
+    return store.merge(day.isoformat(), shifted, refresh_rank=False, note=note, where=where)
 
 
 def fetch_hf(root: Path, days: list[dt.date], api_url: str,
@@ -140,19 +192,30 @@ def fetch_hf(root: Path, days: list[dt.date], api_url: str,
     answers: list[tuple[dt.date, list[Paper] | SourceError]] = []
     client = options.client or make_client()
     fetcher = _fetcher(root, options, client, HF_INTERVAL)
+    total = 0
     try:
         for day in progress(days, "hf days", options.progress):
             try:
-                answers.append((day, hf.fetch_day(fetcher, api_url, day)))
+                records = hf.fetch_day(fetcher, api_url, day)
             except SourceError as exc:
                 answers.append((day, exc))
+                continue
+            total += len(records)
+            if total > MAX_PAPERS_PER_RUN:
+                answers.append((day, SourceError(
+                    f"not stored: the run would hold more than {MAX_PAPERS_PER_RUN:,} papers",
+                    hf.day_url(api_url, day), hint="fetch the rest in another run")))
+                total -= len(records)
+                continue
+            answers.append((day, records))
     finally:
         if options.client is None:
             client.close()
     writing = any(isinstance(result, list) and result for _, result in answers)
     with _open_store(root, writing) as store:
         summaries = [DaySummary(day.isoformat(), error=result)
-                     if isinstance(result, SourceError) else merge_day(store, day, result)
+                     if isinstance(result, SourceError)
+                     else merge_day(store, day, result, hf.day_url(api_url, day))
                      for day, result in answers]
     return FetchReport(tuple(summaries), tuple(store.written), tuple(store.problems),
                        fetcher.requests)
@@ -174,7 +237,8 @@ def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
     for record in records:
         by_day.setdefault(record.date, []).append(record)
     with _open_store(root, bool(records)) as store:
-        summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False)
+        where = arxiv.query_url(api_url, query)
+        summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False, where=where)
                      for day in sorted(by_day)]
     if error is not None:
         summaries.append(DaySummary(f"query {query!r}", error=error))

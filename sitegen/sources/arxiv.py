@@ -19,15 +19,24 @@ from dataclasses import dataclass
 from sitegen.errors import SourceError
 from sitegen.links import is_doi
 from sitegen.model import Paper
-from sitegen.sources.http import Answer, Fetcher, Throttled, looks_like_html, snippet
+from sitegen.sources.http import (
+    Answer,
+    Fetcher,
+    Throttled,
+    full_url,
+    looks_like_html,
+    snippet,
+)
 from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
+from sitegen.util.textclean import strip_controls
 
 ACCEPT = "application/atom+xml"
 PAGE_SIZE = 100
 MIN_INTERVAL = 3.0  # arXiv's terms: no more than one request every three seconds
 NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom",
       "opensearch": "http://a9.com/-/spec/opensearch/1.1/"}
-_ID_IN_URL = re.compile(r"arxiv\.org/abs/(.+)$")
+_ID_IN_URL = re.compile(r"arxiv\.org/abs/(.+)\Z")
+_TOTAL = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,9 @@ class FeedPage:
 
 
 def _fold(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Whitespace folded, control characters removed (XML 1.1 and character references
+    such as `&#1;` can carry them)."""
+    return " ".join(strip_controls(text or "").split())
 
 
 def _find(element: ET.Element, path: str) -> str:
@@ -48,11 +59,13 @@ def _find(element: ET.Element, path: str) -> str:
 
 
 def _day(text: str) -> dt.date | None:
+    """The UTC day of a timestamp; None if it is none, or is outside the calendar in UTC
+    (year 1 or 9999 with an offset)."""
     try:
         stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return (stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp).date()
+    except (ValueError, OverflowError):
         return None
-    return (stamp.astimezone(dt.UTC) if stamp.tzinfo else stamp).date()
 
 
 def _entry_id(raw: str) -> str:
@@ -71,9 +84,13 @@ def entry_to_paper(entry: ET.Element, where: str) -> Paper:
     if not is_arxiv_id(arxiv_id):
         raise SourceError(f"entry with id {raw_id!r} is not an arXiv paper", where)
     title = _find(entry, "atom:title")
-    published = _day(_find(entry, "atom:published"))
-    if not title or published is None:
-        raise SourceError(f"entry {arxiv_id} lacks a title or a published date", where)
+    if not title:
+        raise SourceError(f"entry {arxiv_id} has no title", where)
+    raw_published = _find(entry, "atom:published")
+    published = _day(raw_published)
+    if published is None:
+        raise SourceError(f"entry {arxiv_id} has no usable published date "
+                          f"({raw_published[:40]!r})", where)
     authors = tuple(name for a in entry.findall("atom:author", NS)
                     if (name := _find(a, "atom:name")))
     categories = tuple(dict.fromkeys(term for c in entry.findall("atom:category", NS)
@@ -123,9 +140,24 @@ def parse_feed(answer: Answer) -> FeedPage:
                               answer.url, hint="check --query (arXiv search syntax)")
     if answer.status >= 400:
         raise SourceError(f"HTTP {answer.status}: {snippet(body)}", answer.url)
-    total_text = _find(root, "opensearch:totalResults")
-    total = int(total_text) if total_text.isdigit() else None
-    return FeedPage(tuple(entry_to_paper(e, answer.url) for e in entries), total)
+    return FeedPage(tuple(entry_to_paper(e, answer.url) for e in entries),
+                    _total(_find(root, "opensearch:totalResults"), answer.url))
+
+
+def _total(text: str, where: str) -> int | None:
+    """`opensearch:totalResults`: None when absent; ASCII digits (at most 9) when present,
+    else the answer is refused (`"²".isdigit()` is true, and a 5,000-digit number is more
+    than `int` reads)."""
+    if not text:
+        return None
+    if not _TOTAL.fullmatch(text):
+        raise SourceError(f"opensearch:totalResults {text[:40]!r} is not a count", where)
+    return int(text)
+
+
+def query_url(api_url: str, query: str) -> str:
+    """The query's first page, as errors about its papers name it."""
+    return full_url(api_url.rstrip("/") + "/api/query", {"search_query": query, "start": 0})
 
 
 def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
@@ -134,7 +166,8 @@ def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
     """Up to `max_results` papers matching `query`, 100 per request, 3 s apart.
 
     Returns the papers of every page that parsed, and the error that stopped paging (if any):
-    a bad page contributes nothing.
+    a bad page contributes nothing. At most `max_results` entries are read in all, and a
+    page with nothing new ends the query (a server that ignores `start`).
     """
     url = api_url.rstrip("/") + "/api/query"
     papers: list[Paper] = []
@@ -156,13 +189,15 @@ def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
                                pass_statuses=frozenset({400}))
         except SourceError as exc:
             return papers, exc
-        for paper in page.papers:
-            if paper.arxiv_id not in seen:
-                seen.add(paper.arxiv_id or "")
-                papers.append(paper)
+        # a server ignoring max_results may send more, never more than `max_results` in all
+        entries = page.papers[:max_results - start]
+        fresh = [p for p in entries if p.arxiv_id not in seen]
+        for paper in fresh:
+            seen.add(paper.arxiv_id or "")
+            papers.append(paper)
         if on_page is not None:
-            on_page(len(page.papers))
-        start += len(page.papers)
-        if len(page.papers) < size or (page.total is not None and start >= page.total):
+            on_page(len(entries))
+        start += len(entries)
+        if len(entries) < size or not fresh or (page.total is not None and start >= page.total):
             break
     return papers, None

@@ -17,32 +17,44 @@ from typing import Any
 from sitegen.errors import SourceError
 from sitegen.links import is_http_url
 from sitegen.model import Paper
-from sitegen.sources.http import Answer, Fetcher, looks_like_html, snippet
+from sitegen.sources.http import Answer, Fetcher, full_url, looks_like_html, snippet
 from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
+from sitegen.util.textclean import has_controls, strip_controls
 
 ACCEPT = "application/json"
 PAGE_SIZE = 100  # the API's maximum `limit`
-MAX_PAGES = 50  # 5,000 papers on one day: far more than any real day; stops a looping server
+#: Far more than any real day (HF lists 20 to 150): an answer holding more is refused, so a
+#: looping or hostile server cannot fill the store.
+MAX_PAPERS_PER_DAY = 5000
+MAX_PAGES = MAX_PAPERS_PER_DAY // PAGE_SIZE
+#: Upvotes, comments and stars beyond this are not counts: left out like a wrong type.
+MAX_COUNT = 10**9
 
 
 def _text(value: Any) -> str | None:
+    """Text with its whitespace folded and control characters removed (they cannot reach
+    XML feeds, file names or links), or None when nothing is left."""
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        return " ".join(strip_controls(value).split()) or None
     return None
 
 
 def _int(value: Any) -> int | None:
+    """A count from 0 to `MAX_COUNT`, or None (wrong type, negative, absurd)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_COUNT:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_COUNT:
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     return None
 
 
 def _url(value: Any) -> str | None:
-    text = _text(value)
+    """An http(s) URL as sent (a control character inside makes it no URL: left out)."""
+    if not isinstance(value, str) or has_controls(value):
+        return None
+    text = value.strip()
     return text if is_http_url(text) else None
 
 
@@ -52,10 +64,10 @@ def _day_of(value: Any) -> dt.date | None:
         return None
     try:
         stamp = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if stamp.tzinfo is not None:  # year 1 or 9999 with an offset leaves the calendar
+            stamp = stamp.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         return None
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(dt.UTC)
     return stamp.date()
 
 
@@ -121,10 +133,23 @@ def parse_answer(answer: Answer) -> list[Any]:
     except json.JSONDecodeError as exc:
         raise SourceError(f"answer is not valid JSON ({exc.msg} at char {exc.pos}): "
                           f"{snippet(answer.body)}", answer.url) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise SourceError(f"answer holds an absurd value ({exc})", answer.url) from None
+    except RecursionError:
+        raise SourceError("answer nests too deeply to be a list of papers", answer.url) from None
     if not isinstance(data, list):
         raise SourceError(f"expected a JSON list of papers, got {type(data).__name__}: "
                           f"{snippet(answer.body)}", answer.url)
+    if len(data) > MAX_PAPERS_PER_DAY:
+        raise SourceError(f"answer lists {len(data):,} papers, more than the "
+                          f"{MAX_PAPERS_PER_DAY:,} one day may hold; refused", answer.url)
     return data
+
+
+def day_url(api_url: str, day: dt.date) -> str:
+    """The first page of a day, as errors about the whole day name it."""
+    return full_url(api_url.rstrip("/") + "/api/daily_papers",
+                    {"date": day.isoformat(), "p": 0, "limit": PAGE_SIZE})
 
 
 def fetch_day(fetcher: Fetcher, api_url: str, day: dt.date,
@@ -142,6 +167,9 @@ def fetch_day(fetcher: Fetcher, api_url: str, day: dt.date,
 
         def parse(answer: Answer, start: int = len(papers)) -> list[Paper]:
             items = parse_answer(answer)
+            if start + len(items) > MAX_PAPERS_PER_DAY:
+                raise SourceError(f"the day lists more than {MAX_PAPERS_PER_DAY:,} papers; "
+                                  "refused", answer.url)
             return [item_to_paper(item, day, start + n, answer.url)
                     for n, item in enumerate(items, 1)]
 

@@ -23,6 +23,7 @@ import httpx
 
 from sitegen import PROJECT_URL, __version__
 from sitegen.errors import SourceError
+from sitegen.sources.deadline import Sockets, Watchdog
 from sitegen.util.fileio import atomic_write_bytes
 
 USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
@@ -33,6 +34,14 @@ RETRY_STATUSES = frozenset({406, 429, 500, 502, 503, 504, 507, 520, 521, 522, 52
 #: The largest answer read: an HF day page is ~0.3 MB, 2,000 arXiv entries ~5 MB. A bigger
 #: body (a broken or hostile server) is refused once this much was read, never held whole.
 MAX_BODY_BYTES = 32 << 20
+#: The longest one request may take, redirects and a trickled body included.
+REQUEST_DEADLINE = 120.0
+#: The longest one run of `sitegen fetch` may take, every day and every wait included.
+RUN_DEADLINE = 3600.0
+#: The most a run sleeps before retries (backoff and `Retry-After`), all requests together.
+MAX_TOTAL_WAIT = 300.0
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 T = TypeVar("T")
 
@@ -122,12 +131,48 @@ class ResponseCache:
 
 def full_url(url: str, params: Mapping[str, Any] | None) -> str:
     """The URL with its query string, as sent (for messages and cache keys)."""
-    return str(httpx.URL(url, params={k: str(v) for k, v in (params or {}).items()}))
+    try:
+        return str(httpx.URL(url, params={k: str(v) for k, v in (params or {}).items()}))
+    except (httpx.InvalidURL, TypeError, ValueError):  # shown as given; the request fails
+        return url
+
+
+def _redirect_target(response: httpx.Response, shown: str, seen: set[str]) -> str:
+    """Where a redirect leads: an http(s) URL not seen before; `SourceError` otherwise."""
+    location = response.headers.get("Location", "")
+    try:
+        target = response.url.join(location)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        target = None
+    if target is None or target.scheme not in ("http", "https") or not target.host:
+        raise SourceError(f"redirected to {location[:100]!r}, not an http(s) URL; refused",
+                          shown, hint="the server's answer is broken or hostile")
+    if str(target) in seen:
+        raise SourceError(f"redirect loop (back to {str(target)[:100]})", shown,
+                          hint="the server's answer is broken")
+    seen.add(str(target))
+    return str(target)
+
+
+def _check_url(url: str, shown: str) -> None:
+    """An http(s) URL with a host, or `SourceError` (a bad `--api-url`: not retried)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise SourceError(f"not a valid URL ({exc})", shown) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise SourceError("not an http(s) URL", shown, hint="check --api-url")
+
+
+class _DeadlinePassed(SourceError):
+    """Raised when one request (redirects and body included) outlasts its deadline."""
 
 
 class Fetcher:
     """Polite GETs: at most one request every `min_interval` seconds, retries with
-    exponential backoff and jitter (honouring `Retry-After`, capped at `max_wait`)."""
+    exponential backoff and jitter (honouring `Retry-After`, capped at `max_wait` each and
+    `max_total_wait` for the whole run), every request ended `deadline` seconds after it
+    started and the whole run `run_deadline` seconds after the fetcher was made."""
 
     def __init__(self, client: httpx.Client, *, min_interval: float = 0.0, retries: int = 4,
                  backoff: float = 1.0, max_wait: float = 60.0, cache: ResponseCache | None = None,
@@ -135,7 +180,9 @@ class Fetcher:
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time,
                  jitter: Callable[[], float] = random.random,
-                 max_bytes: int = MAX_BODY_BYTES) -> None:
+                 max_bytes: int = MAX_BODY_BYTES, deadline: float | None = None,
+                 run_deadline: float | None = None,
+                 max_total_wait: float | None = None) -> None:
         self.client = client
         self.max_bytes = max_bytes
         self.min_interval = min_interval
@@ -148,9 +195,16 @@ class Fetcher:
         self.clock = clock
         self.wall = wall
         self.jitter = jitter
+        # None: the module's limits, read now (so a test can lower them for a whole run)
+        self.deadline = REQUEST_DEADLINE if deadline is None else deadline
+        self.run_deadline = RUN_DEADLINE if run_deadline is None else run_deadline
+        self.max_total_wait = MAX_TOTAL_WAIT if max_total_wait is None else max_total_wait
+        self.started = clock()
+        self.sockets = Sockets()
         self._last: float | None = None
         self.requests = 0  # requests actually sent (tests and the summary)
         self.waited = 0.0  # seconds slept for pacing and backoff
+        self.retry_waited = 0.0  # of which for backoff and Retry-After
 
     def sleep(self, seconds: float) -> None:
         """Sleep through the injected function, else `default_sleep`."""
@@ -169,23 +223,79 @@ class Fetcher:
             delay = max(delay, retry_after)
         return min(delay, self.max_wait)
 
+    def run_left(self) -> float:
+        """Seconds left of the run's time (negative once it is over)."""
+        return self.started + self.run_deadline - self.clock()
+
+    def _check_run(self, shown: str, extra: float = 0.0) -> None:
+        if self.run_left() - extra <= 0:
+            raise SourceError(f"not fetched: the run's time limit ({self.run_deadline:g} s) "
+                              "is over", shown, hint="fetch the rest in another run")
+
     def _get(self, url: str, params: Mapping[str, Any] | None, headers: dict[str, str],
              shown: str) -> tuple[httpx.Response, bytes]:
-        """One streamed GET, read up to `max_bytes`; a bigger body is a `SourceError`."""
+        """One GET, redirects followed (http(s) only, no loops, at most `MAX_REDIRECTS`),
+        ended after `deadline` seconds, the body read up to `max_bytes` (more is refused)."""
+        seconds = max(min(self.deadline, self.run_left()), 0.0)
+        late = _DeadlinePassed(f"no complete answer within {seconds:g} s; refused", shown,
+                               hint="the server is far too slow or hostile")
+        target, query, seen = url, params, {shown}
+        _check_url(url, shown)
+        with Watchdog(seconds, self.sockets) as watch:
+            try:
+                for _ in range(MAX_REDIRECTS + 1):
+                    with self.client.stream(
+                            "GET", target, params=query, headers=headers,
+                            follow_redirects=False, timeout=watch.timeout(self.client.timeout),
+                            extensions={"trace": watch.trace}) as response:
+                        if response.status_code in REDIRECTS and "Location" in response.headers:
+                            target, query = _redirect_target(response, shown, seen), None
+                            continue
+                        return response, self._read(response, watch, late, shown)
+            except httpx.InvalidURL as exc:  # httpx reads every Location, followed or not
+                raise SourceError(f"redirected to an invalid URL ({exc}); refused", shown,
+                                  hint="the server's answer is broken or hostile") from None
+            except httpx.TransportError as exc:
+                if watch.expired():
+                    raise late from None
+                if "location header" in str(exc).lower():
+                    raise SourceError(f"redirected to an invalid URL ({exc}); refused", shown,
+                                      hint="the server's answer is broken or hostile") from None
+                raise
+        raise SourceError(f"more than {MAX_REDIRECTS} redirects", shown,
+                          hint="the server's answer is broken")
+
+    def _read(self, response: httpx.Response, watch: Watchdog, late: SourceError,
+              shown: str) -> bytes:
         too_big = SourceError(f"answer is over {self.max_bytes >> 20} MB; refused", shown,
                               hint="the server sent far more than a page of papers")
-        with self.client.stream("GET", url, params=params, headers=headers) as response:
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > self.max_bytes:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and len(length) < 20 and int(length) > self.max_bytes:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            if watch.expired():
+                raise late
+            size += len(chunk)
+            if size > self.max_bytes:
                 raise too_big
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise too_big
-                chunks.append(chunk)
-        return response, b"".join(chunks)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _wait_before(self, attempt: int, retry_after: float | None, problem: str,
+                     shown: str) -> None:
+        """Sleep before another attempt, unless that would pass the run's waiting budget
+        or its time limit: then give up now."""
+        delay = self._delay(attempt - 1, retry_after)
+        if self.retry_waited + delay > self.max_total_wait:
+            raise SourceError(f"gave up after {attempt} attempt(s): {problem} (the run has "
+                              f"waited {self.retry_waited:.0f} s for retries, at most "
+                              f"{self.max_total_wait:.0f} s in all)", shown,
+                              hint="the server may be busy; try again later")
+        self._check_run(shown, delay)
+        self.retry_waited += delay
+        self.sleep(delay)
 
     def get(self, url: str, params: Mapping[str, Any] | None, parse: Callable[[Answer], T], *,
             accept: str, pass_statuses: frozenset[int] = frozenset()) -> T:
@@ -195,6 +305,7 @@ class Fetcher:
         bad query in an Atom `Error` entry sent with HTTP 400).
         """
         shown = full_url(url, params)
+        self._check_run(shown)
         cached = self.cache.load(shown) if self.cache else None
         if cached and self.max_age > 0 and self.wall() - cached["fetched_at"] < self.max_age:
             try:
@@ -208,9 +319,10 @@ class Fetcher:
         retry_after: float | None = None
         for attempt in range(self.retries + 1):
             if attempt:
-                self.sleep(self._delay(attempt - 1, retry_after))
+                self._wait_before(attempt, retry_after, problem, shown)
             retry_after = None
             self._pace()
+            self._check_run(shown)
             try:
                 self.requests += 1
                 response, body = self._get(url, params, headers, shown)
@@ -220,6 +332,12 @@ class Fetcher:
             except httpx.TransportError as exc:
                 problem = f"connection failed ({type(exc).__name__}: {exc})"
                 continue
+            except httpx.DecodingError as exc:
+                raise SourceError(f"the answer's body cannot be decoded ({exc})", shown,
+                                  hint="the server sent a broken compressed body") from None
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                raise SourceError(f"request failed ({type(exc).__name__}: {exc})",
+                                  shown) from None
             finally:
                 self._last = self.clock()
             status = response.status_code
