@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import write_paper
+from conftest import require_node, write_paper
 from lunr import lunr
 
 from sitegen.incremental import searchcache, searchstore
@@ -74,9 +73,8 @@ def _write(tmp: Path, shard_postings: int, head_docs: int = 2000,
 
 
 def _node(*args: str) -> str:
-    if shutil.which("node") is None or not (REPO / "node_modules" / "lunr").is_dir():
-        pytest.skip("node or node_modules/lunr missing (run npm ci)")
-    proc = subprocess.run(["node", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    node = require_node("lunr")
+    proc = subprocess.run([node, *args], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -645,7 +643,7 @@ def test_recent_analyses_are_appended_and_read_only_when_needed(
         assert [o.path for o in out] == list(data)
         assert all(isinstance(o, Kept) or o.data == data[o.path] for o in out)
         intact.clear()
-        intact.update({path: (digest(data), None) for path, data in data.items()})
+        intact.update({name: (digest(blob), None) for name, blob in data.items()})
         monkeypatch.undo()
         monkeypatch.setattr(searchcache, "read_chunks",
                             lambda p, *a: reads.append(p == path) or real(p, *a))
@@ -690,9 +688,8 @@ def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
 
 
 def test_vendored_lunr_is_the_unmodified_npm_file() -> None:
+    require_node("lunr")
     package = REPO / "node_modules" / "lunr"
-    if not package.is_dir():
-        pytest.skip("node_modules/lunr missing (run npm ci)")
     vendor = REPO / "themes" / "default" / "static" / "vendor" / "lunr"
     assert (vendor / "lunr.js").read_bytes() == (package / "lunr.js").read_bytes()
     assert (vendor / "LICENSE").read_bytes() == (package / "LICENSE").read_bytes()
