@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.commands.admit import unwritable
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.statefile import cache_folder
 from sitegen.model import Paper, Problem
@@ -83,10 +84,22 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
+    refused += [problem for file, page in parsed for problem in _refusals(file, page)]
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
     with locked(store_lock(root), "the content store"):
         return _merge_into_store(root, parsed)
+
+
+def _refusals(file: Path, page: ParsedPage) -> list[Problem]:
+    """The page's papers `build` would refuse (over a limit of docs/content.md), each named
+    by the page and its line: the whole import is refused, nothing written."""
+    problems: list[Problem] = []
+    for entry, record in zip(page.papers, records_from_page(page), strict=True):
+        for problem in unwritable([record]):
+            problems.append(Problem(str(file), f"paper {entry.title[:60]!r}: "
+                                    f"{problem.message}", entry.line, problem.hint))
+    return problems
 
 
 def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
@@ -104,5 +117,9 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> Impo
         summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
                                      result.updated, result.duplicates + page.duplicates))
     final = merger.by_slug
-    written = write_papers(root, [final[slug] for slug in sorted(changed)])
+    papers = [final[slug] for slug in sorted(changed)]
+    refusals = unwritable(papers, taken)  # merged with a stored paper, one may grow too big
+    if refusals:
+        raise ProblemsFound(tuple(refusals), "import refused, nothing was written")
+    written = write_papers(root, papers)
     return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))
