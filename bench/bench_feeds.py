@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sitegen.build.outputs import assemble_site  # noqa: E402
 from sitegen.config import parse_config  # noqa: E402
+from sitegen.incremental.feedcache import FeedCache  # noqa: E402
 from sitegen.incremental.pagecache import PageCache  # noqa: E402
 from sitegen.render.feeds import feed_outputs  # noqa: E402
 from sitegen.render.metadata import bib_outputs  # noqa: E402
@@ -60,8 +61,9 @@ def main() -> None:
         seconds = best(lambda: tag_papers(papers, rules, cache / "tags.pickle",
                                           digests=dict(digests)))
         print(f"tag 10,000 papers, all kept from the last build: {seconds:.3f} s")
-        list(feed_outputs(site, config, urls, cache / "feeds.pickle"))
-        seconds = best(lambda: list(feed_outputs(site, config, urls, cache / "feeds.pickle")))
+        list(feed_outputs(site, config, urls, FeedCache(cache / "feeds.pickle")))
+        seconds = best(lambda: list(feed_outputs(site, config, urls,
+                                                 FeedCache(cache / "feeds.pickle"))))
         print(f"feeds, all entries kept from the last build: {seconds:.3f} s")
         known = dict(digests)  # as in a build: the tagged papers' digests are known too
         tagged = assemble(tag_papers(papers, rules, digests=known), lambda p: p.tags)

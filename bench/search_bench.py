@@ -9,7 +9,7 @@ grows with the archive, so the term count grows as in a real archive (Heaps' law
 stopping at the sample's 2,000 words; 1% of papers carry Chinese sentences.
 
 Reported per size: index build time; bytes of the whole index; the gzip bytes a reader
-downloads for a first query (search page + CSS + lunr.js + search.js + manifest + the term
+downloads for a first query (search page + CSS + lunr.js + search-*.js + manifest + the term
 shards of the query + the doc-store buckets of the first 10 results); query latency in
 node with lunr.js 2.3.9 (merging the query's shards and searching, shards already parsed),
 p50/p95. Results go to bench/out/search-<size>/ and the table to stdout.
@@ -36,9 +36,11 @@ sys.path.insert(0, str(REPO))
 from sitegen.config import parse_config  # noqa: E402
 from sitegen.model import Output, Paper, Site  # noqa: E402
 from sitegen.render.templates import make_environment, render_template  # noqa: E402
-from sitegen.search.index import FIELDS, full_index_json, paper_fields, search_outputs  # noqa: E402
+from sitegen.search.documents import FIELDS, paper_fields  # noqa: E402
+from sitegen.search.index import search_outputs  # noqa: E402
 from sitegen.sources.dailytext import decode_page, parse_page  # noqa: E402
 from sitegen.urls import Urls  # noqa: E402
+from tests.lunroracle import full_index_json  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "daily-papers-aug11.txt"
 OUT = REPO / "bench" / "out"
@@ -170,13 +172,13 @@ def gz(data: bytes) -> int:
 
 
 def page_bytes() -> int:
-    """gzip bytes of the search page, its CSS, lunr.js and search.js."""
+    """gzip bytes of the search page, its CSS, lunr.js and the search scripts."""
     config = parse_config(f'[site]\nbase_url = "{BASE}"\n')
     env = make_environment(config, Urls(BASE))
     html = render_template(env, "search.html", {"canonical": None, "output_path": "search/"})
     static = REPO / "themes" / "default" / "static"
     files = [static / "css" / "site.css", static / "vendor" / "lunr" / "lunr.js",
-             static / "js" / "search.js"]
+             *(static / "js" / f"search-{part}.js" for part in ("core", "worker", "page"))]
     return gz(html) + sum(gz(f.read_bytes()) for f in files)
 
 
@@ -240,7 +242,7 @@ def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = Non
     proc = subprocess.run(
         ["node", str(folder / "bench.js"), str(folder / "search"), str(folder / "queries.json"),
          str(REPO / "node_modules" / "lunr"),
-         str(REPO / "themes" / "default" / "static" / "js" / "search.js")],
+         str(REPO / "themes" / "default" / "static" / "js" / "search-core.js")],
         check=True, capture_output=True, text=True)
     measured = json.loads(proc.stdout)
     sizes = {o.path: o.data for o in outputs}

@@ -320,6 +320,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 _last_build: object = None
 
 
+def _observed() -> bool:
+    """Whether a profiler, tracer or coverage tool watches this process: through
+    sys.setprofile/settrace, or (Python 3.12+, where cProfile and coverage use it)
+    through a tool registered with sys.monitoring."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None
+                                          for tool in range(6))
+
+
 def main_exit() -> None:
     """The console-script entry point (and `python -m sitegen`'s).
 
@@ -331,7 +342,7 @@ def main_exit() -> None:
     the interpreter's exit.
     """
     status = main()
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    if _observed():
         sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -21,7 +21,8 @@ from sitegen.model import Output
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO.parent / "shared" / "samples" / "daily-papers-aug11.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CHROMIUM = "/usr/bin/chromium"
+#: Debian's Chromium; `SITEGEN_CHROMIUM=/missing` simulates a machine without it.
+CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -32,6 +33,42 @@ MINIMAL_CONFIG = """\
 title = "Test Papers"
 base_url = "https://example.org/sub/"
 """
+
+
+def in_ci() -> bool:
+    """True under CI (`CI=true`, as GitHub Actions and `.ci/run` set it): CI installs every
+    optional tool, so a test that would skip for want of one fails there instead."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip the calling test when an optional tool or repository file is missing (a fresh
+    machine, the sdist); under CI fail it, so CI cannot go green by skipping."""
+    if available:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: CI must run this test; .ci/run installs what it needs)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def require_node(package: str) -> str:
+    """The `node` executable, with `node_modules/PACKAGE` installed by `npm ci`; else skip
+    (fail under CI)."""
+    node = shutil.which("node")
+    require(node is not None, "node is not installed")
+    require((REPO / "node_modules" / package).is_dir(),
+            f"node_modules/{package} is missing (run `npm ci` in the repository root)")
+    assert node is not None
+    return node
+
+
+def require_repo_file(relative: str) -> Path:
+    """A file of the git checkout that the sdist does not ship (`.github/`, `package.json`,
+    `.ci/`); skip when it is missing (fail under CI)."""
+    path = REPO / relative
+    require(path.exists(), f"{relative} is not here (a source distribution, not a checkout)")
+    return path
 
 
 def old_search_pack(outputs: list[Output]) -> bytes:
@@ -125,8 +162,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    require(Path(CHROMIUM).exists(),
+            f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -307,6 +307,7 @@ def test_feeds_put_together_from_entries_are_feedgens_own(papers_site: Path):
 
 def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
         papers_site: Path, tmp_path: Path, monkeypatch):
+    from sitegen.incremental.feedcache import FeedCache
     from sitegen.render import feeds
     from sitegen.site.assemble import assemble
     from sitegen.store.papers import load_papers
@@ -315,9 +316,10 @@ def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
     config = load_config(papers_site)
     urls = Urls(config.site["base_url"])
 
-    def outputs(**kwargs):
+    def outputs(cache=None, refresh=False):
         site = assemble(load_papers(papers_site)[0], lambda p: p.tags)
-        return {o.path: o.data for o in feeds.feed_outputs(site, config, urls, **kwargs)}
+        store = FeedCache(cache, refresh) if cache is not None else None
+        return {o.path: o.data for o in feeds.feed_outputs(site, config, urls, store)}
 
     plain = outputs()
     cache = tmp_path / "feeds.pickle"
@@ -342,7 +344,7 @@ def test_the_feed_cache_reuses_entries_and_headers_and_gives_the_same_feeds(
     moved = {o.path: o.data for o in feeds.feed_outputs(
         assemble(load_papers(papers_site)[0], lambda p: p.tags),
         config.with_base_url("https://example.org/moved/"), Urls("https://example.org/moved/"),
-        cache=cache)}
+        FeedCache(cache))}
     assert len(made) == 6 and b"/moved/papers/" in moved["feed.xml"]
 
 

@@ -1,4 +1,5 @@
-"""The Python-built lunr index: same scores as lunr.py, JavaScript term order, CJK bigrams."""
+"""The analyser and the oracle index (tests/lunroracle.py): same scores as lunr.py,
+JavaScript term order, CJK bigrams."""
 
 from __future__ import annotations
 
@@ -10,16 +11,9 @@ from pathlib import Path
 from lunr import lunr
 
 from sitegen.commands.importer import read_page, records_from_page
-from sitegen.search.analyser import (
-    CJK_RANGES,
-    Analyzer,
-    Field,
-    build_full_index,
-    cjk_bigrams,
-    js_order,
-    serialize,
-)
-from sitegen.search.index import FIELDS, paper_fields
+from sitegen.search.analyser import CJK_RANGES, Analyzer, Field, cjk_bigrams, js_order
+from sitegen.search.documents import FIELDS, paper_fields
+from tests.lunroracle import build_full_index, serialize
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,7 +36,7 @@ def test_index_equals_lunr_py_on_the_sample_page(sample_page: Path) -> None:
     expected = lunr("id", [{"field_name": f.name, "boost": f.boost} for f in FIELDS],
                     docs).serialize()
     mine = json.loads(serialize(build_full_index(FIELDS, ((p.slug, paper_fields(p))
-                                                          for p in papers)), every_vector=True))
+                                                          for p in papers))))
     assert len(mine["invertedIndex"]) > 1000
     assert _normalised(mine) == _normalised(expected)
 
@@ -66,7 +60,7 @@ def test_cjk_runs_become_bigrams_and_punctuation_is_dropped() -> None:
 
 
 def test_search_js_mirrors_the_cjk_ranges() -> None:
-    js = (REPO / "themes/default/static/js/search.js").read_text(encoding="utf-8")
+    js = (REPO / "themes/default/static/js/search-core.js").read_text(encoding="utf-8")
     block = js[js.index("var CJK_RANGES"):js.index("];", js.index("var CJK_RANGES"))]
     pairs = [(int(a, 16), int(b, 16)) for a, b in re.findall(r"\[0x([0-9A-F]+), 0x([0-9A-F]+)\]",
                                                           block)]
@@ -77,25 +71,8 @@ def test_serialize_equals_json_dumps_of_the_same_structure() -> None:
     docs = [("a\"b", {"title": 'say "hi" \\ back', "abstract": "x y x"}),
             ("c", {"title": "rocket🚀 naïve", "abstract": ""})]
     index = build_full_index([Field("title", 10), Field("abstract")], docs)
-    text = serialize(index, every_vector=True)
+    text = serialize(index)
     data = json.loads(text)
     assert text == json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     assert [ref for ref, _ in data["fieldVectors"]][:2] == ['title/a"b', "title/c"]
     assert data["invertedIndex"][0][1]["title"] == {'a"b': {}}
-
-
-def test_inverted_extends_and_pickles_as_flat_arrays() -> None:
-    import pickle
-
-    from sitegen.search.analyser import Inverted, index_analyses, index_inverted, invert
-
-    analyzer = Analyzer()
-    analyses = [analyzer.analyse([f"word{i % 3} shared shared", f"abs{i}"]) for i in range(9)]
-    fields = [Field("title", 10), Field("abstract")]
-    part = pickle.loads(pickle.dumps(invert(analyses[:5], 2)))
-    assert isinstance(part, Inverted) and part.count == 5
-    whole = invert(analyses, 2, part)  # extended in place with documents 5-8
-    assert whole is part and whole == invert(analyses, 2)
-    assert pickle.loads(pickle.dumps(whole)) == whole
-    assert index_inverted(fields, whole) == index_analyses(fields, analyses)
-    assert pickle.loads(pickle.dumps(Inverted.empty(2))) == Inverted.empty(2)

@@ -1,34 +1,26 @@
 """Search outputs (format 4: base and recent segments, scores at query time): manifest,
-term shards, doc store; under node, search.js must rank exactly as one lunr.js index."""
+term shards, doc store; under node, search-core.js must rank exactly as one lunr.js index."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import write_paper
+from conftest import require_node, write_paper
 from lunr import lunr
 
-from sitegen.incremental import searchcache
+from sitegen.incremental import searchcache, searchstore
 from sitegen.model import Day, Output, Paper, Site
-from sitegen.search.analyser import ref_of
-from sitegen.search.index import (
-    BUCKET_DOCS,
-    FIELDS,
-    bucket_count,
-    full_index_json,
-    paper_fields,
-    paper_order,
-    search_outputs,
-)
+from sitegen.search.documents import BUCKET_DOCS, FIELDS, bucket_count, paper_fields, paper_order
+from sitegen.search.index import Params, search_outputs
 from sitegen.site.assemble import assemble
 from sitegen.urls import Urls
 from tests.conftest import old_search_pack
+from tests.lunroracle import full_index_json, ref_of
 
 REPO = Path(__file__).resolve().parent.parent
 CHECK = REPO / "tests" / "js" / "search_check.js"
@@ -69,8 +61,8 @@ def _site(papers: list[Paper]) -> Site:
 
 def _write(tmp: Path, shard_postings: int, head_docs: int = 2000,
            segment: int = 1024) -> tuple[Path, Path]:
-    outputs = search_outputs(_site(PAPERS), Urls(BASE), shard_postings=shard_postings,
-                             head_docs=head_docs, segment=segment)
+    outputs = search_outputs(_site(PAPERS), Urls(BASE), Params(shard_postings, head_docs,
+                                                               segment))
     for out in outputs:
         path = tmp / out.path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,16 +73,15 @@ def _write(tmp: Path, shard_postings: int, head_docs: int = 2000,
 
 
 def _node(*args: str) -> str:
-    if shutil.which("node") is None or not (REPO / "node_modules" / "lunr").is_dir():
-        pytest.skip("node or node_modules/lunr missing (run npm ci)")
-    proc = subprocess.run(["node", *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    node = require_node("lunr")
+    proc = subprocess.run([node, *args], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
 def test_outputs_manifest_segments_shards_and_buckets() -> None:
     outputs = {o.path: o.data for o in search_outputs(_site(PAPERS), Urls(BASE),
-                                                      shard_postings=5, segment=3)}
+                                                      Params(shard_postings=5, segment=3))}
     assert list(outputs)[-1] == "search/manifest.json"  # made last: it hashes the others
     manifest = json.loads(outputs["search/manifest.json"])
     assert manifest["format"] == 4
@@ -127,7 +118,7 @@ def test_outputs_manifest_segments_shards_and_buckets() -> None:
 def test_postings_hold_numbers_tfs_and_lengths() -> None:
     papers = [_paper(f"s{i}", "word " * (i + 1), "something else") for i in range(5)]
     outputs = {o.path: json.loads(o.data) for o in search_outputs(
-        _site(papers), Urls(BASE), segment=3)}
+        _site(papers), Urls(BASE), Params(segment=3))}
     base = outputs["search/t/b0.json"]
     entry = base["p"][base["t"].index("word")]
     # title: papers 0, 1, 2 (differences 0, 1, 1), tf 1, 2, 3, title length = tf
@@ -167,10 +158,10 @@ def test_paper_order_of_day_runs_equals_the_full_sort() -> None:
     assert paper_order([]) == []
     site = assemble(shuffled, lambda p: p.tags)
     assert paper_order(by_day, site.days) == expected  # not the days' papers: the runs
-    import sitegen.search.index as search
+    import sitegen.search.documents as documents
 
     with pytest.MonkeyPatch.context() as patch:  # the days' path: no runs made
-        patch.setattr(search, "groupby", None)
+        patch.setattr(documents, "groupby", None)
         assert paper_order(site.papers, site.days) == expected
     wrong = [Day(day.date, tuple(reversed(day.papers))) for day in site.days]
     assert paper_order(site.papers, wrong) == expected
@@ -181,7 +172,6 @@ def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
                                                           ) -> None:
     """The digests the build already has are the cache keys: a paper in `digests` is not
     hashed again, one missing is (with the same function, so the keys agree)."""
-    import sitegen.search.index as search
     import sitegen.store.papers as content
 
     papers = _days(20)
@@ -191,19 +181,19 @@ def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
     monkeypatch.setattr(content, "paper_digest", lambda p: hashed.append(p.slug) or real(p))
     fresh = list(search_outputs(_site(papers), Urls(BASE)))
     hashed.clear()
-    first = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
-                                              digests=memo))
+    first = list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                   digests=memo))
     assert first == fresh and hashed == []
     del memo[id(papers[3])]
     analysed = _count_analyses(monkeypatch)
-    again = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
-                                              digests=memo))
+    again = list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                   digests=memo))
     assert again == fresh and hashed == [papers[3].slug] and analysed == []
 
 
 def test_search_js_refs_equal_python_refs() -> None:
     numbers = [0, 1, 25, 26, 51, 52, 53, 2703, 2704, 140_607, 140_608, 9_999_999]
-    script = ("const S=require('./themes/default/static/js/search.js');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');"
               "const n=JSON.parse(process.argv[1]);"
               "console.log(JSON.stringify([n.map(S.refOf), n.map(x=>S.refNumber(S.refOf(x)))]))")
     refs, back = json.loads(_node("-e", script, json.dumps(numbers)))
@@ -223,8 +213,8 @@ def test_a_new_day_leaves_old_doc_buckets_unchanged() -> None:
 
 @pytest.mark.parametrize("segment", [3, 1024])
 def test_build_deterministic(segment: int) -> None:
-    one = list(search_outputs(_site(PAPERS), Urls(BASE), 6, 1, segment))
-    two = list(search_outputs(_site(list(reversed(PAPERS))), Urls(BASE), 6, 1, segment))
+    one = list(search_outputs(_site(PAPERS), Urls(BASE), Params(6, 1, segment)))
+    two = list(search_outputs(_site(list(reversed(PAPERS))), Urls(BASE), Params(6, 1, segment)))
     assert one == two
 
 
@@ -313,15 +303,15 @@ def test_sharded_segments_rank_like_one_lunr_js_index(tmp_path: Path, shard_post
 @pytest.mark.parametrize("segment", [32, 1024])
 def test_multi_letter_refs_merge_in_number_order(tmp_path: Path, segment: int) -> None:
     """120 papers: refs "A".."z" then "BA"..; heads and tiers of a frequent word mix both,
-    and "z" sorts after "BA" as a string, so search.js must merge them by number."""
+    and "z" sorts after "BA" as a string, so search-core.js must merge them by number."""
     words = ["alpha", "beta", "gamma", "delta", "omega"]
     papers = [Paper(slug=f"s{i:03d}", title=f"{words[i % 5]} {words[i % 3]} study {i}",
                     date=dt.date(2025, 1, 1) + dt.timedelta(days=i % 7),
                     abstract=" ".join(words[(i * k) % 5] for k in range(1, 2 + i % 4)),
                     tags=(words[i % 2],)) for i in range(120)]
     assert ref_of(119) == "CP"
-    outputs = search_outputs(_site(papers), Urls(BASE), shard_postings=40, head_docs=7,
-                             segment=segment)
+    outputs = search_outputs(_site(papers), Urls(BASE), Params(shard_postings=40, head_docs=7,
+                                                               segment=segment))
     for out in outputs:
         (tmp_path / out.path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / out.path).write_bytes(out.data)
@@ -369,7 +359,7 @@ def test_query_cjk_split_matches_python(tmp_path: Path) -> None:
     from sitegen.search.analyser import Analyzer
 
     texts = ["注意力机制", "ひらがなカタカナ", "한국어", "𠀀𠀁𠀂", "字"]
-    script = ("const S=require('./themes/default/static/js/search.js');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');"
               "console.log(JSON.stringify(process.argv.slice(1).map(t=>S.splitCjk(t, []))))")
     split = json.loads(_node("-e", script, *texts))
     analyzer = Analyzer()
@@ -384,7 +374,8 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     page = (site / "_site" / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-base="/sub/"' in page and 'data-index="/sub/search/"' in page
     assert 'src="/sub/static/vendor/lunr/lunr.js"' in page
-    assert 'src="/sub/static/js/search.js"' in page
+    assert all(f'src="/sub/static/js/search-{part}.js"' in page
+               for part in ("core", "worker", "page"))
     assert "search-nojs" in page and 'href="/sub/archive/"' in page
     scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
     assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
@@ -411,12 +402,12 @@ def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def test_cache_keeps_analyses_and_lists_outputs(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search.index as search
     from sitegen.model import Kept
     from sitegen.util.fileid import digest
 
     def cached(papers: list[Paper], intact=None) -> list:
-        return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact))
+        return list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                      intact))
 
     first = cached(PAPERS)
     assert first == list(search_outputs(_site(PAPERS), Urls(BASE)))
@@ -464,19 +455,18 @@ def _is_base(path: str, base: int) -> bool:
 
 def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search.index as search
     from sitegen.model import Kept
     from sitegen.util.fileid import digest
 
-    params = search.Params(shard_postings=6, head_docs=2, segment=16)
-    monkeypatch.setattr(search, "CHUNK_PAPERS", 5)  # the base's analyses: chunks of 5
+    params = Params(shard_postings=6, head_docs=2, segment=16)
+    monkeypatch.setattr(searchstore, "CHUNK_PAPERS", 5)  # the base's analyses: chunks of 5
 
     def fresh(papers: list[Paper]) -> list[Output]:
-        return list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+        return list(search_outputs(_site(papers), Urls(BASE), Params(6, 2, 16)))
 
     def cached(papers: list[Paper], intact=None) -> list:
-        return list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact,
-                                                 params))
+        return list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                      intact, params))
 
     papers = _days(40)  # base 32, recent 8
     first = cached(papers[:35])
@@ -520,10 +510,9 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
                                                         ) -> None:
     """A day added: the recent segment is the cached one plus the day's papers (only they
     are added); an edited or renumbered recent paper makes it anew. Always as fresh."""
-    import sitegen.search.index as search
     from sitegen.search.segment import Appendable
 
-    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    params = Params(shard_postings=6, head_docs=2, segment=16)
     added: list[tuple[int, int]] = []  # (papers before, papers added) per `add`
     real = Appendable.add
 
@@ -536,9 +525,9 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
 
     def check(papers: list[Paper]) -> None:
         added.clear()
-        cached = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
-                                                   None, params))
-        assert cached == list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+        cached = list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                        None, params))
+        assert cached == list(search_outputs(_site(papers), Urls(BASE), Params(6, 2, 16)))
 
     papers = _days(45)  # base 32
     check(papers[:36])
@@ -563,22 +552,22 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
 def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path) -> None:
     """With the site's days, papers are numbered day by day; each day's order by slug is
     kept by a digest of its papers and taken as it is the next time (not sorted again)."""
-    import sitegen.search.index as search
     from sitegen.store.papers import paper_digest
 
     papers = _days(40)
     site = assemble(papers[:30], lambda p: p.tags)
-    ordered, keys, orders = search.day_orders(site.days, {}, {})
+    ordered, keys, orders = searchstore.day_orders(site.days, {}, {})
     assert ordered == paper_order(papers[:30]) and keys == [paper_digest(p) for p in ordered]
-    assert search.day_orders(site.days, {}, orders) == (ordered, keys, orders)
+    assert searchstore.day_orders(site.days, {}, orders) == (ordered, keys, orders)
     backwards = {key: tuple(reversed(order)) for key, order in orders.items()}
-    assert search.day_orders(site.days, {}, backwards)[0] != ordered  # taken as it is
-    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    assert searchstore.day_orders(site.days, {}, backwards)[0] != ordered  # taken as it is
+    params = Params(shard_postings=6, head_docs=2, segment=16)
     for count in (30, 33, 36, 40):  # days added: as fresh, with the orders in the cache
         site = assemble(papers[:count], lambda p: p.tags)
-        cached = list(search.cached_search_outputs(site, Urls(BASE), tmp_path, None, params))
-        assert cached == list(search_outputs(site, Urls(BASE), 6, 2, 16))
-    header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+        cached = list(searchstore.cached_search_outputs(site, Urls(BASE), tmp_path, None,
+                                                        params))
+        assert cached == list(search_outputs(site, Urls(BASE), Params(6, 2, 16)))
+    header = searchcache.header(tmp_path / searchcache.RECENT_FILE, searchcache.code_key())
     assert len(header["orders"]) == len(site.days)
 
 
@@ -587,7 +576,6 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
                                                         ) -> None:
     """A new paper's words known from the last build are not run through lunr's pipeline
     again; the cache keeps the last `TOKENS_KEPT` tokens; the files are as fresh."""
-    import sitegen.search.index as search
     from sitegen.search.analyser import Analyzer
 
     piped: list[str] = []
@@ -596,7 +584,7 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
 
     def cached(papers: list[Paper]) -> list[str]:
         piped.clear()
-        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
+        out = list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path))
         made = list(piped)
         assert out == list(search_outputs(_site(papers), Urls(BASE)))
         return made
@@ -609,23 +597,21 @@ def test_tokens_are_kept_for_the_next_builds_new_papers(tmp_path: Path,
     new = _paper("2408.00099", "Unheard Words", "Zyxwv qwerty diffusion.")
     assert sorted(cached([*papers, known, new])) == ["diffusion.", "qwerty", "unheard", "words",
                                                      "zyxwv"]
-    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
+    monkeypatch.setattr(searchstore, "TOKENS_KEPT", 3)
     made = cached([*papers, known, new, _paper("2408.00098", "Other Yet", "Texts.")])
     path = tmp_path / searchcache.RECENT_FILE
-    kept = searchcache.body(path, searchcache.header(path, search._code_key()))[1]["tokens"]
+    kept = searchcache.body(path, searchcache.header(path, searchcache.code_key()))[1]["tokens"]
     assert len(kept) == 3 and set(kept) == set(made)  # the last made
 
 
-def test_kept_tokens_are_the_last_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sitegen.search.index as search
+def test_kept_tokens_are_the_last_used() -> None:
+    from sitegen.search.analyser import Analyzer
 
-    papers = search._Papers([], Urls(BASE))
-    papers.tokens = {"old": ("old",), "common": ("common",), "rare": ("rare",)}
-    papers.analyzer().counts("common words")  # "words" made, "common" used again
-    monkeypatch.setattr(search, "TOKENS_KEPT", 3)
-    assert list(papers.kept_tokens()) == ["rare", "common", "words"]
-    monkeypatch.setattr(search, "TOKENS_KEPT", 10)
-    assert list(papers.kept_tokens()) == ["old", "rare", "common", "words"]
+    analyzer = Analyzer({"old": ("old",), "common": ("common",), "rare": ("rare",)})
+    analyzer.counts("common words")  # "words" made, "common" used again
+    kept = searchstore.kept_tokens
+    assert list(kept(analyzer.tokens, analyzer.used, 3)) == ["rare", "common", "words"]
+    assert list(kept(analyzer.tokens, analyzer.used, 10)) == ["old", "rare", "common", "words"]
 
 
 def test_recent_analyses_are_appended_and_read_only_when_needed(
@@ -633,9 +619,8 @@ def test_recent_analyses_are_appended_and_read_only_when_needed(
     """A day that goes on from the last recent segment adds its papers' analyses to the
     recent analyses file (same id, longer) and reads none; a build that cannot go on
     reads them; bytes a killed build appended past the recorded length are cut off."""
-    import sitegen.search.index as search
 
-    params = search.Params(shard_postings=6, head_docs=2, segment=16)
+    params = Params(shard_postings=6, head_docs=2, segment=16)
     path = tmp_path / searchcache.RECENT_PAPERS_FILE
     from sitegen.model import Kept
     from sitegen.util.fileid import digest
@@ -650,19 +635,19 @@ def test_recent_analyses_are_appended_and_read_only_when_needed(
     def cached(papers: list[Paper]) -> tuple[dict, list[int]]:
         reads.clear()
         analysed = _count_analyses(monkeypatch)
-        out = list(search.cached_search_outputs(_site(papers), Urls(BASE), tmp_path, intact,
-                                                params))
+        out = list(searchstore.cached_search_outputs(_site(papers), Urls(BASE), tmp_path,
+                                                     intact, params))
         made, read = len(analysed), sum(reads)
-        fresh = list(search_outputs(_site(papers), Urls(BASE), 6, 2, 16))
+        fresh = list(search_outputs(_site(papers), Urls(BASE), Params(6, 2, 16)))
         data = {o.path: o.data for o in fresh}
         assert [o.path for o in out] == list(data)
         assert all(isinstance(o, Kept) or o.data == data[o.path] for o in out)
         intact.clear()
-        intact.update({path: (digest(data), None) for path, data in data.items()})
+        intact.update({name: (digest(blob), None) for name, blob in data.items()})
         monkeypatch.undo()
         monkeypatch.setattr(searchcache, "read_chunks",
                             lambda p, *a: reads.append(p == path) or real(p, *a))
-        header = searchcache.header(tmp_path / searchcache.RECENT_FILE, search._code_key())
+        header = searchcache.header(tmp_path / searchcache.RECENT_FILE, searchcache.code_key())
         return header["analyses"], [made, read]
 
     papers = _days(47)  # base 32
@@ -695,7 +680,7 @@ def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
     for path, data in outputs.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(data)
-    script = ("const S=require('./themes/default/static/js/search.js');const fs=require('fs');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');const fs=require('fs');"
               "const dir=process.argv[1];const m=JSON.parse(fs.readFileSync(dir+'/manifest.json'));"
               "new S.Searcher(m,p=>Promise.resolve(JSON.parse(fs.readFileSync(dir+'/'+p))))"
               ".search('anything',10).then(f=>console.log(f.results.length))")
@@ -703,9 +688,8 @@ def test_empty_site_still_has_a_loadable_index(tmp_path: Path) -> None:
 
 
 def test_vendored_lunr_is_the_unmodified_npm_file() -> None:
+    require_node("lunr")
     package = REPO / "node_modules" / "lunr"
-    if not package.is_dir():
-        pytest.skip("node_modules/lunr missing (run npm ci)")
     vendor = REPO / "themes" / "default" / "static" / "vendor" / "lunr"
     assert (vendor / "lunr.js").read_bytes() == (package / "lunr.js").read_bytes()
     assert (vendor / "LICENSE").read_bytes() == (package / "LICENSE").read_bytes()

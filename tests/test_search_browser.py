@@ -190,7 +190,7 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     with their own versions, tiers of a split word, and ranks as one index would."""
     import functools
 
-    import sitegen.search.index as search
+    import sitegen.incremental.searchstore as searchstore
 
     _build_graph_papers(site, run_cli)
     exact_url = serve_dir(site / "_site", "/sub/")
@@ -198,8 +198,8 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     page.wait_for_selector("#search-results li")
     exact = _titles(page)
     assert len(exact) == 10
-    monkeypatch.setattr(search, "Params", functools.partial(search.Params, segment=8,
-                                                            head_docs=3))
+    monkeypatch.setattr(searchstore, "Params", functools.partial(searchstore.Params, segment=8,
+                                                                 head_docs=3))
     status, _, err = run_cli("build", "--out", str(site / "segmented"), cwd=site)
     assert status == 0, err
     manifest = (site / "segmented" / "search" / "manifest.json").read_text()
@@ -224,4 +224,28 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
         if re.search(r"/search/[txmv]/[br]", url):
             segment = url.split("/search/")[1][2]
             assert url.endswith(".json?v=" + versions[segment]), url
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_worker_that_cannot_start_leaves_the_search_to_the_page(site: Path, run_cli,
+                                                                   serve_dir, page) -> None:
+    """The worker's protocol falls back: a worker script that fails to load (here, missing)
+    answers nothing, and the page searches on its own thread instead."""
+    for slug, (title, abstract, tags) in PAPERS.items():
+        write_paper(site, slug, _front(slug, title, abstract, tags))
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    search_page = site / "_site" / "search" / "index.html"
+    html = search_page.read_text(encoding="utf-8")
+    search_page.write_text(html.replace('data-worker="/sub/static/js/search-worker.js"',
+                                        'data-worker="/sub/static/js/missing-worker.js"'),
+                           encoding="utf-8")
+    page.goto(serve_dir(site / "_site", "/sub/") + "search/?q=diffusion")
+    page.wait_for_selector("#search-results li")
+    assert _titles(page) == ["Diffusion Transformers for Video"]
+    assert page.get_attribute("#search-app", "data-engine") == "page"
+    page.errors.clear()  # the missing worker script's own 404 is expected
+    _search(page, "agents")
+    assert _titles(page) == ["Reasoning Agents with Tools"]
     assert page.errors == []

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import pickle
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require_node
 
 from sitegen.search.analyser import Analyzer, js_round3
 from sitegen.search.segment import Appendable, Segment, field_score, frontier, idf
@@ -101,9 +101,8 @@ def test_shards_and_vocabulary_files_cover_every_term_once() -> None:
 
 
 def test_scores_equal_javascript_bit_for_bit(tmp_path: Path) -> None:
-    """Python's field_score (the oracle index's) and search.js's, on many inputs."""
-    if shutil.which("node") is None or not (REPO / "node_modules" / "lunr").is_dir():
-        pytest.skip("node or node_modules/lunr missing (run npm ci)")
+    """Python's field_score (the oracle index's) and search-core.js's, on many inputs."""
+    node = require_node("lunr")
     rng = random.Random(5)
     cases = []
     for _ in range(3000):
@@ -112,11 +111,11 @@ def test_scores_equal_javascript_bit_for_bit(tmp_path: Path) -> None:
         cases.append([n, df, rng.randint(1, 9), rng.randint(0, 400), rng.uniform(1, 300),
                       rng.choice([1, 2, 3, 10])])
     (tmp_path / "cases.json").write_text(json.dumps(cases))
-    script = ("const S=require('./themes/default/static/js/search.js');"
+    script = ("const S=require('./themes/default/static/js/search-core.js');"
               "const c=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'));"
               "console.log(JSON.stringify(c.map(([n,df,tf,len,avg,boost])=>"
               "S.fieldScore(S.idf(df,n),tf,len,avg,boost))))")
-    proc = subprocess.run(["node", "-e", script, str(tmp_path / "cases.json")],
+    proc = subprocess.run([node, "-e", script, str(tmp_path / "cases.json")],
                           capture_output=True, text=True, cwd=REPO, timeout=60, check=True)
     js = json.loads(proc.stdout)
     python = [field_score(idf(n, df), tf, length, avg, boost)

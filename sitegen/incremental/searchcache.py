@@ -1,6 +1,6 @@
 """The search index's cache files (`.sitegen-cache/search-*.bin`): pickles behind a
 header, written straight to disk or a chunk at a time; a damaged, truncated, foreign or
-other-version file reads as nothing. Used by search.py (docs/search.md has the layout)."""
+other-version file reads as nothing. `searchstore` says what each file holds."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import os
 import pickle
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitegen.incremental.statefile import FORMAT as CACHE_FILE_FORMAT
+from sitegen.search import index
+from sitegen.util.fileid import digest
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
 CACHE_FORMAT = 4
@@ -37,7 +40,7 @@ def unpickle(path: Path, skip: int) -> Any:
     try:
         with open(path, "rb") as handle:
             # our own cache, written by this program into the site folder: as trusted
-            # as the site's templates and config (as cache.load_state says)
+            # as the site's templates and config (as statefile.load_state says)
             for _ in range(skip):
                 pickle.load(handle)  # noqa: S301
             return pickle.load(handle)  # noqa: S301
@@ -63,6 +66,47 @@ def body(path: Path, header: Mapping[str, Any]) -> tuple[dict[bytes, Any], Any]:
             return (entries, extra) if isinstance(entries, dict) else ({}, None)
     except Exception:  # a damaged, truncated or foreign cache: build without it
         return {}, None
+
+
+def code_key() -> bytes:
+    """The version of the code the cache files were made by: the search stage's modules
+    and this wing's (a change starts afresh)."""
+    stage = sorted(Path(index.__file__).parent.glob("*.py"))
+    parts = [*stage, Path(__file__), Path(__file__).with_name("searchstore.py")]
+    return digest(b"".join(p.read_bytes() for p in parts) + str(CACHE_FORMAT).encode())
+
+
+class AnalysesFile(NamedTuple):
+    """The recent papers' analyses file as the last header describes it: its id and the
+    length written (what a killed build appended after it is not read)."""
+
+    ident: str
+    length: int
+
+    @classmethod
+    def of(cls, header: Mapping[str, Any]) -> AnalysesFile | None:
+        stored = header.get("analyses")
+        return cls(stored["id"], stored["length"]) if isinstance(stored, dict) else None
+
+
+@dataclass(frozen=True)
+class LastRecent:
+    """What `search-recent.bin` holds after its header: the recent papers' doc records by
+    key, their keys in number order, the analyser's tokens, the recent segment's state."""
+
+    records: dict[bytes, str]
+    keys: list[bytes]
+    tokens: dict[str, tuple[str, ...]]
+    segment: Any
+
+    @classmethod
+    def read(cls, path: Path, header: Mapping[str, Any]) -> LastRecent:
+        records, extra = body(path, header)
+        if not isinstance(extra, dict):
+            return cls(records, [], {}, None)
+        tokens = extra.get("tokens")
+        return cls(records, extra.get("keys") or [],
+                   tokens if isinstance(tokens, dict) else {}, extra.get("segment"))
 
 
 def file_format() -> tuple[object, ...]:
@@ -155,8 +199,8 @@ def append(path: Path, code: bytes, ident: str, length: int, chunk: dict[bytes, 
 
 def save(path: Path, *pickles: Any) -> None:
     """Replace a cache file (`pickles` one after the other, straight to disk); failing
-    never fails the build. Files of the format 3 layout (`search-<key>.bin`) are removed,
-    and any other half-written file a killed build left."""
+    never fails the build. Other `search-*.bin` files (an older layout's) are removed, and
+    any half-written file a killed build left."""
     tmp = path.with_name(f".{path.stem}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

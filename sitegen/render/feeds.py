@@ -5,6 +5,10 @@ default; here every date comes from the papers (a feed's `updated` is its newest
 and entries are appended newest first. Entry ids are built on `[feeds] id_base` (default:
 the base URL), so a site that moves can keep its ids and readers show no duplicates.
 Entry HTML is self-contained: sanitized by nh3, every link absolute.
+
+Atom and RSS documents are put together from each entry's XML, made once, and each feed's
+header (`FeedWriter`), the same bytes feedgen writes for the whole feed. An `EntryStore`
+may hold entries and headers made before (the build cache's keeps them between builds).
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin
 
 import nh3
@@ -26,8 +28,6 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822
 
 from sitegen.config import Config
-from sitegen.incremental.digests import value_digest
-from sitegen.incremental.feedcache import FeedCache
 from sitegen.links import paper_links
 from sitegen.model import Output, Paper, Site, Tag
 from sitegen.render.textrender import (
@@ -39,7 +39,6 @@ from sitegen.render.textrender import (
     text_with_math,
 )
 from sitegen.urls import Urls
-from sitegen.util.fileid import digest
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters XML 1.0 cannot hold at all; lxml refuses them, so they are dropped from text.
@@ -240,27 +239,70 @@ def retimed(kind: str, head: bytes, old: dt.datetime, new: dt.datetime) -> bytes
     return head.replace(element, _date_element(kind, new))
 
 
+@dataclass(frozen=True)
+class EntryXml:
+    """An entry with its XML in Atom and in RSS (as feedgen writes it in any feed)."""
+
+    entry: Entry
+    atom: bytes
+    rss: bytes
+
+
+@dataclass(frozen=True)
+class Header:
+    """A feed's document up to its first entry, and the feed date it was made with."""
+
+    updated: dt.datetime
+    data: bytes
+
+
+@dataclass(frozen=True)
+class HeaderSource:
+    """What a feed's header is made from, besides its date."""
+
+    kind: str  # "atom" or "rss"
+    info: FeedInfo
+    site_title: str
+    site_author: str
+    language: str
+
+
+class EntryStore:
+    """Where `feed_outputs` looks for an entry or a header before making it. This one
+    holds none: every entry and header is made. The build cache keeps them between builds
+    (`incremental.feedcache.FeedCache`), keyed by what they are made from."""
+
+    def entry(self, paper: Paper, made_with: str) -> EntryXml | None:
+        """The entry of `paper` made with `made_with` (the ids' base and the site's
+        address), if held."""
+        return None
+
+    def header(self, source: HeaderSource) -> Header | None:
+        """A header made from `source` (for whatever date), if held."""
+        return None
+
+    def keep(self, entries: Sequence[tuple[Paper, EntryXml]],
+             headers: Sequence[tuple[HeaderSource, Header]]) -> None:
+        """What this build used (told once, after the last feed)."""
+
+
 class FeedWriter:
     """Atom and RSS documents put together from each entry's XML, made once.
 
-    feedgen builds an lxml tree of the whole feed: the 50 entries of each of a site's
-    60 feeds were built again and again (a paper is in the site feed and in each of its
-    tags' feeds). Pretty-printed, an entry's XML is the same in any feed, so each is
-    made once (`prepare`: all of them in one document, cut at the entry starts), and a
-    feed is its header (feedgen, no entries), its entries' XML and its end.
-    `heads` keeps each feed's header (with the date it was made for) by a digest of what
-    else it is made from (`FeedCache`): a feed whose date changed (a new paper in a tag)
-    gets the kept header with the new date written in (`retimed`), not a new feedgen run.
+    feedgen builds an lxml tree of a whole feed, and a paper is in the site's feed and in
+    each of its tags' feeds. Pretty-printed, an entry's XML is the same in any feed, so
+    each is made once (`prepare`: all of them in one document, cut at the entry starts),
+    and a feed is its header (feedgen, no entries), its entries' XML and its end. A header
+    the store holds for another date gets the new date written in (`retimed`) instead of
+    a new feedgen run.
     """
 
-    def __init__(self, config: Config,
-                 heads: dict[bytes, tuple[dt.datetime, bytes]] | None = None) -> None:
+    def __init__(self, config: Config, store: EntryStore | None = None) -> None:
         self.config = config
+        self.store = store if store is not None else EntryStore()
         self.xml: dict[str, dict[str, bytes]] = {"atom": {}, "rss": {}}
-        self.heads = heads if heads is not None else {}
-        self.used: dict[bytes, tuple[dt.datetime, bytes]] = {}
+        self.used: list[tuple[HeaderSource, Header]] = []
         self.whole = False  # feedgen wrote something unexpected: write whole feeds
-        self.memo: dict[int, tuple[Any, bytes]] = {}  # a feed's info: hashed once for both
 
     def prepare(self, info: FeedInfo, entries: Sequence[Entry]) -> None:
         """Make the XML of the entries not made yet (keyed by entry id)."""
@@ -285,51 +327,45 @@ class FeedWriter:
             return _WRITERS[kind](info, self.config, entries)
         updated = entries[0].published if entries else fallback_time()
         site = self.config.site
-        key = value_digest((kind, info, site["title"], site["author"], site["language"]),
-                           self.memo)
-        kept = self.heads.get(key)
+        source = HeaderSource(kind, info, site["title"], site["author"], site["language"])
+        kept = self.store.header(source)
         head = None
         if kept is not None:
-            head = kept[1] if kept[0] == updated else retimed(kind, kept[1], kept[0], updated)
+            head = kept.data if kept.updated == updated else retimed(kind, kept.data,
+                                                                     kept.updated, updated)
         if head is None:
             empty = _WRITERS[kind](info, self.config, [], updated)
             head = empty[:len(empty) - len(_DOC_END[kind])]
-        self.used[key] = (updated, head)
+        self.used.append((source, Header(updated, head)))
         made = self.xml[kind]
         return b"".join([head, *(made[e.id] for e in entries), _DOC_END[kind]])
 
 
-def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = None,
-                 refresh: bool = False,
-                 memo: dict[int, tuple[Any, bytes]] | None = None) -> Iterator[Output]:
+def feed_outputs(site: Site, config: Config, urls: Urls, store: EntryStore | None = None
+                 ) -> Iterator[Output]:
     """Every feed file: site-wide Atom, RSS and JSON Feed, then Atom and RSS per tag, made
     one at a time (a site's feeds are megabytes: each is written and dropped before the
-    next is made, so the memory is reused, not mapped afresh for each); the cache is saved
-    after the last.
-
-    `cache`: where `FeedCache` keeps entries and headers between builds (`refresh`: not
-    read); `memo`: paper digests already known (the build's `PageCache.memo`).
-    """
+    next is made, so the memory is reused, not mapped afresh for each). `store`: entries
+    and headers made before; it is told what this build used after the last feed."""
     limit = config.feeds["limit"]
     ids = id_base(config)
-    saved = FeedCache(cache, refresh)
-    writer = FeedWriter(config, saved.heads)
-    memo = {} if memo is None else memo
-    where = (ids + "\0" + urls.absolute("home")).encode("utf-8", "surrogatepass")
-    made: dict[str, tuple[bytes, Entry]] = {}
+    writer = FeedWriter(config, store)
+    store = writer.store
+    made_with = ids + "\0" + urls.absolute("home")
+    made: dict[str, tuple[Paper, Entry]] = {}
 
     def entries(papers: Sequence[Paper]) -> list[Entry]:
         # Newest first already (`Site.papers`, `Tag.papers`): a stable sort by date, which
         # the feeds' order is, keeps them as they are.
         for paper in papers[:limit]:
             if paper.slug not in made:
-                key = digest(value_digest(paper, memo) + where)
-                hit = saved.entries.get(key)
-                if hit is None:
-                    made[paper.slug] = (key, make_entry(paper, urls, ids))
+                held = store.entry(paper, made_with)
+                if held is None:
+                    made[paper.slug] = (paper, make_entry(paper, urls, ids))
                 else:
-                    made[paper.slug] = (key, hit[0])
-                    writer.xml["atom"][hit[0].id], writer.xml["rss"][hit[0].id] = hit[1:]
+                    made[paper.slug] = (paper, held.entry)
+                    writer.xml["atom"][held.entry.id] = held.atom
+                    writer.xml["rss"][held.entry.id] = held.rss
         return [made[p.slug][1] for p in papers[:limit]]
 
     site_info = FeedInfo(
@@ -347,8 +383,9 @@ def feed_outputs(site: Site, config: Config, urls: Urls, cache: Path | None = No
         yield Output(urls.output_path("tag_atom", tag), writer.document("atom", info, items))
         yield Output(urls.output_path("tag_rss", tag), writer.document("rss", info, items))
     if not writer.whole:
-        saved.save({key: (entry, writer.xml["atom"][entry.id], writer.xml["rss"][entry.id])
-                    for key, entry in made.values()}, writer.used)
+        store.keep([(paper, EntryXml(entry, writer.xml["atom"][entry.id],
+                                     writer.xml["rss"][entry.id]))
+                    for paper, entry in made.values()], writer.used)
 
 
 def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: str) -> FeedInfo:

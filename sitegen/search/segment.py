@@ -1,18 +1,17 @@
 """One segment of the search index (format 4): term shards of score inputs, not scores.
 
 A segment is a run of consecutive papers (numbers [first, first + count)). Its shards hold,
-for each term, field and paper, the term frequency and the paper's field length: what
-lunr's BM25 needs besides the archive-wide figures (paper count, each term's document
-frequency, average field lengths), which the manifest carries and search.js applies at
-query time (`field_score` is the same formula in the same operation order as lunr.js
-2.3.9's `Builder.createFieldVectors`). So a segment's files depend on its own papers only
-and the base segment's files stay the same when a day is added (docs/search.md).
+for each term, field and paper, the term frequency and the paper's field length: BM25's
+inputs besides the archive-wide figures (paper count, each term's document frequency,
+average field lengths), which the manifest carries and search-core.js applies at query
+time. So a segment's files depend on its own papers only, and the base segment's files
+stay the same when a day is added (docs/search.md).
 
 A term found in more than `head_docs` papers of the segment (the base only) is split: its
 shard holds the papers where it weighs most (by the segment's own figures, fixed when the
 segment is made), the rest go to tiers of doubling size, each described by the Pareto
-frontier of its (tf, length) points per field, from which search.js bounds what a tier not
-loaded can add under any later day's figures.
+frontier of its (tf, length) points per field, from which search-core.js bounds what a
+tier not loaded can add under any later day's figures.
 """
 
 from __future__ import annotations
@@ -25,12 +24,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import add
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitegen.search.analyser import Analysis, field_score, idf, js_order
 
-#: (kind, name, data) of one file, the kind a `urls.PAGE_KINDS` key
-File = tuple[str, str, bytes]
+
+class File(NamedTuple):
+    """One file of a segment: its URL kind (a `urls.PAGE_KINDS` key), name and bytes."""
+
+    kind: str
+    name: str
+    data: bytes
 
 
 def _json(value: Any) -> bytes:
@@ -79,13 +83,13 @@ class _Cutter:
             self.vocab_starts.append(0)
         self.vocab.extend(terms)
         self.shard_starts.append(terms[0])
-        yield "search_shard", f"{self.ident}{len(self.shard_starts) - 1}", data
+        yield File("search_shard", f"{self.ident}{len(self.shard_starts) - 1}", data)
 
     def vocab_file(self) -> Iterator[File]:
         """The vocabulary file of the terms since the last one (at the end: if any)."""
         if self.vocab_starts:
-            yield ("search_vocab", f"{self.ident}{len(self.vocab_starts) - 1}",
-                   _json(self.vocab))
+            yield File("search_vocab", f"{self.ident}{len(self.vocab_starts) - 1}",
+                       _json(self.vocab))
 
 
 class Segment:
@@ -115,9 +119,6 @@ class Segment:
         del postings
         terms = sorted(set().union(*docs_of), key=js_order)
 
-        def out(kind: str, name: str, data: bytes) -> File:
-            return kind, name, data
-
         averages = [sum(n) / self.count if self.count else 0 for n in lengths]
         splits = 0
         cut = _Cutter(self.ident, self.vocab_terms)
@@ -135,8 +136,8 @@ class Segment:
             if split is not None:
                 entry, tiers, members = split
                 for j, tier in enumerate(tiers):
-                    yield out("search_tail", f"{self.ident}{splits}-{j}", _json(tier))
-                yield out("search_members", f"{self.ident}{splits}", _json(members))
+                    yield File("search_tail", f"{self.ident}{splits}-{j}", _json(tier))
+                yield File("search_members", f"{self.ident}{splits}", _json(members))
                 splits += 1
             else:
                 entry = [[_deltas(docs, self.first), tfs,
@@ -230,8 +231,8 @@ def _list(numbers: array[int] | None) -> list[int] | None:
 
 class Postings:
     """Per field: term -> paper numbers (relative to the segment's first) and term -> their
-    tfs, as arrays of 4-byte numbers (a third of the memory of lists of ints: 6.5 million
-    postings at 50,000 papers), and every paper's field lengths."""
+    tfs, as arrays of 4-byte numbers (a third of the memory of lists of ints), and every
+    paper's field lengths."""
 
     def __init__(self, fields: int) -> None:
         self.docs = [defaultdict(partial(array, "I")) for _ in range(fields)]
@@ -272,8 +273,8 @@ def _numbers(values: Iterable[int]) -> bytes:
 class Appendable:
     """A segment without split terms (the recent one), kept between builds as each term's
     shard entry in JSON: adding papers makes again only the entries of the terms those
-    papers have (a day: a few thousand of the segment's twenty thousand), and the files
-    are cut from the entries' JSON. `files()` gives the bytes `Segment` (with `head_docs`
+    papers have (a day's papers have few of the segment's terms), and the files are cut
+    from the entries' JSON. `files()` gives the bytes `Segment` (with `head_docs`
     None) gives for the same papers; `state()`/`resume` carry it to the next build."""
 
     def __init__(self, ident: str, first: int, fields: int, shard_postings: int,

@@ -1,12 +1,12 @@
 // Answer queries on a built search folder two ways: through the segmented, sharded Searcher
-// of search.js (scores computed at query time), and with one lunr index over all papers
+// of search-core.js (scores computed at query time), and with one lunr index over all papers
 // loaded by real lunr.js 2.3.9 (lunr.Index.load): refs, order and scores must be equal.
 // usage: node search_check.js SEARCH_DIR FULL_INDEX_JSON QUERIES_JSON  -> JSON on stdout
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const lunr = require("lunr");
-const S = require("../../themes/default/static/js/search.js");
+const S = require("../../themes/default/static/js/search-core.js");
 
 const [dir, fullPath, queriesPath] = process.argv.slice(2);
 const read = (p) => JSON.parse(fs.readFileSync(p, "utf8"));

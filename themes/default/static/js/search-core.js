@@ -1,0 +1,775 @@
+/* sitegen search engine: what a query needs, fetched and scored. Runs in the search page,
+ * in its Web Worker (search-worker.js) and under node (the tests and the benchmark).
+ *
+ * The index (format 4, docs/search.md) is two segments of papers, base and recent, each
+ * split by term into shards holding each posting's term frequency and field length. A
+ * search is three steps:
+ *   1. the query (`parseQuery`): lunr's own parser, CJK runs split into bigrams, each
+ *      term through lunr's search pipeline;
+ *   2. the files it needs (`plan`, `Searcher`): the shards holding its terms in both
+ *      segments, the vocabulary files of fuzzy terms, then tiers or membership files of
+ *      frequent terms as the proof of the first results needs them;
+ *   3. the scores (`evaluate`): each posting scored with lunr.js 2.3.9's BM25 and the
+ *      archive-wide figures of the manifest, so results rank exactly as one lunr index
+ *      of the whole archive would.
+ */
+(function (root, factory) {
+  "use strict";
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("lunr"));
+  } else {
+    root.SitegenSearch = factory(root.lunr);
+  }
+})(typeof self !== "undefined" ? self : this, function (lunr) {
+  "use strict";
+
+  /* ---- Text: CJK bigrams, as sitegen/search/analyser.py makes them ---- */
+
+  // Code point ranges split into bigrams; mirrors CJK_RANGES in sitegen/search/analyser.py.
+  var CJK_RANGES = [
+    [0x1100, 0x11FF], [0x3040, 0x309F], [0x30A0, 0x30FF], [0x3130, 0x318F],
+    [0x31F0, 0x31FF], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xA960, 0xA97F],
+    [0xAC00, 0xD7AF], [0xF900, 0xFAFF], [0xFF66, 0xFF9F], [0x20000, 0x3134F]
+  ];
+  var CJK_CLASS = CJK_RANGES.map(function (r) {
+    return "\\u{" + r[0].toString(16) + "}-\\u{" + r[1].toString(16) + "}";
+  }).join("");
+  var CJK_SPLIT = new RegExp("([" + CJK_CLASS + "]+)", "u");
+  var CJK_TEST = new RegExp("[" + CJK_CLASS + "]", "u");
+  var WORD = /[\p{L}\p{N}_]/u;
+  var pipeline = lunr.Pipeline.load(["stemmer"]);
+
+  /** Overlapping bigrams of a CJK run, by code point ("注意力" -> ["注意", "意力"]). */
+  function bigrams(run) {
+    var chars = Array.from(run);
+    if (chars.length < 2) return [run];
+    var out = [];
+    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+
+  /** Rewrite CJK runs in a query into bigram terms, keeping each piece's +/-, field: and ~/^. */
+  function splitCjk(text, fields) {
+    return text.split(/\s+/).filter(Boolean).map(function (piece) {
+      if (!CJK_TEST.test(piece)) return piece;
+      var m = /^([+-]?)(?:([^:\s]+):)?(.*?)((?:[~^]\d+)*)$/u.exec(piece);
+      var op = m[1], field = m[2], body = m[3], suffix = m[4];
+      if (field && fields.indexOf(field) < 0) { body = field + ":" + body; field = ""; }
+      var prefix = op + (field ? field + ":" : "");
+      var terms = [];
+      body.split(CJK_SPLIT).forEach(function (part, i) {
+        if (i % 2) terms.push.apply(terms, bigrams(part));
+        else if (WORD.test(part)) terms.push(part);
+      });
+      return terms.map(function (t) { return prefix + t + suffix; }).join(" ");
+    }).join(" ");
+  }
+
+  /* ---- Step 1: the query ---- */
+
+  /**
+   * The query the engine runs for `text`: {text: as lunr parses it (CJK runs as bigrams),
+   * clauses: [{fields, boost, presence, fuzzy, editDistance, terms}], negatedOnly}. A
+   * clause's `terms` have been through lunr's search pipeline (none for a stop word; a
+   * wildcard term as typed); `fuzzy` is whether it had `~N`. Every later step reads this
+   * query only, so a rewrite of it (another edit distance, a prefix) is a search of its
+   * own. Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
+   */
+  function parseQuery(manifest, text) {
+    var queryText = splitCjk(text, manifest.fields);
+    var parsed = new lunr.Query(manifest.fields);
+    new lunr.QueryParser(queryText, parsed).parse();
+    var clauses = parsed.clauses.map(function (clause) {
+      var terms = clause.usePipeline
+        ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+      terms.forEach(function (term) {
+        if (term.indexOf("*") === 0) {
+          throw new lunr.QueryParseError(
+            "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
+        }
+      });
+      return {
+        fields: clause.fields, boost: clause.boost, presence: clause.presence,
+        fuzzy: "editDistance" in clause, editDistance: clause.editDistance, terms: terms
+      };
+    });
+    return {
+      text: queryText, clauses: clauses,
+      negatedOnly: parsed.clauses.length > 0 && parsed.isNegated()
+    };
+  }
+
+  /* ---- Step 2: the files a query needs ---- */
+
+  /** Index of the shard whose term range holds `term` (shards: first term of each, sorted). */
+  function shardFor(shards, term) {
+    var lo = 0, hi = shards.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (shards[mid] <= term) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The characters a fuzzy term's matches share with it (docs/search.md). */
+  function fuzzyPrefix(term) {
+    return term.slice(0, term.length > 3 ? 2 : 1);
+  }
+
+  /** Index of the vocabulary file of segment `seg` listing the terms of its shard `shard`. */
+  function vocabFor(seg, shard) {
+    var starts = seg.vocab, lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= shard) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The segments that have shards (an empty segment has none). */
+  function segmentsOf(manifest) {
+    return manifest.segments.filter(function (seg) { return seg.shards.length > 0; });
+  }
+
+  /**
+   * The shards a query's terms need: {text, ids: shard ids ("b3": shard 3 of the base
+   * segment), fuzzy: [{term, editDistance, prefix, vocab: [file ids]}], negatedOnly}. The
+   * shards of a fuzzy term's matches are found from the vocabulary files (`fuzzyShards`).
+   */
+  function plan(manifest, query) {
+    var ids = new Set(), fuzzy = [], segments = segmentsOf(manifest);
+    var eachShard = function (prefix, visit) {
+      segments.forEach(function (seg) {
+        var last = shardFor(seg.shards, prefix + "\uffff");
+        for (var i = shardFor(seg.shards, prefix); i <= last; i++) visit(seg, i);
+      });
+    };
+    query.clauses.forEach(function (clause) {
+      clause.terms.forEach(function (term) {
+        var star = term.indexOf("*");
+        if (star > 0) {
+          eachShard(term.slice(0, star), function (seg, i) { ids.add(seg.id + i); });
+        } else if (clause.editDistance) {
+          var prefix = fuzzyPrefix(term), vocab = new Set();
+          eachShard(prefix, function (seg, i) { vocab.add(seg.id + vocabFor(seg, i)); });
+          fuzzy.push({ term: term, editDistance: clause.editDistance, prefix: prefix,
+                       vocab: Array.from(vocab) });
+        } else {
+          segments.forEach(function (seg) { ids.add(seg.id + shardFor(seg.shards, term)); });
+        }
+      });
+    });
+    return { text: query.text, ids: Array.from(ids).sort(), fuzzy: fuzzy,
+             negatedOnly: query.negatedOnly };
+  }
+
+  /** The index terms (of sorted `lists`) starting with `prefix` that lunr's fuzzy match
+   * of `f` accepts. */
+  function fuzzyMatches(f, lists) {
+    var builder = new lunr.TokenSet.Builder();
+    sortedUnion(lists).forEach(function (t) {
+      if (t.lastIndexOf(f.prefix, 0) === 0) builder.insert(t);
+    });
+    builder.finish();
+    return builder.root.intersect(lunr.TokenSet.fromFuzzyString(f.term, f.editDistance))
+      .toArray();
+  }
+
+  /** The distinct strings of sorted lists, sorted (JavaScript string order). */
+  function sortedUnion(lists) {
+    var all = [].concat.apply([], lists).sort(), out = [];
+    for (var i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) out.push(all[i]);
+    return out;
+  }
+
+  /**
+   * A `load(path, version)` for the search folder at URL `index`: a promise of the parsed
+   * JSON of a file ("t/b3.json"), asked with `?v=` its version (the base's files keep
+   * their URLs when a day is added); without a version (the manifest) revalidated.
+   */
+  function fetcher(index) {
+    return function (path, version) {
+      var url = index + path + (version ? "?v=" + encodeURIComponent(version) : "");
+      return fetch(url, version ? {} : { cache: "no-cache" }).then(function (response) {
+        if (!response.ok) {
+          throw new Error("could not load the search index (" + response.status + ")");
+        }
+        return response.json();
+      });
+    };
+  }
+
+  /* ---- Refs and scores ---- */
+
+  /**
+   * Refs are paper numbers (oldest first) in base 52, written in letters so that no ref
+   * looks like an array index (JavaScript would reorder such object keys): "A".."z", "BA"...
+   */
+  var REF_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  function refNumber(ref) {
+    var n = 0;
+    for (var i = 0; i < ref.length; i++) n = n * 52 + REF_ALPHABET.indexOf(ref.charAt(i));
+    return n;
+  }
+  function refOf(n) {
+    var out = REF_ALPHABET.charAt(n % 52);
+    for (n = Math.floor(n / 52); n > 0; n = Math.floor(n / 52)) {
+      out = REF_ALPHABET.charAt(n % 52) + out;
+    }
+    return out;
+  }
+
+  /** Lookup table for one loaded shard ({t: terms, p: their entries}), made once. */
+  function prepare(shard) {
+    var postings = new Map();
+    for (var i = 0; i < shard.t.length; i++) postings.set(shard.t[i], shard.p[i]);
+    return { seg: null, terms: shard.t, postings: postings };
+  }
+
+  // lunr 2.3.9's BM25 (Builder: _k1 = 1.2, _b = 0.75), the same operations in its order.
+  var K1 = 1.2, B = 0.75;
+  /** lunr.idf: `withTerm` = the sum over fields of the papers holding the term there. */
+  function idf(withTerm, documents) {
+    var x = (documents - withTerm + 0.5) / (withTerm + 0.5);
+    return Math.log(1 + Math.abs(x));
+  }
+  /** Builder.createFieldVectors' score of one (term, field, paper), rounded as it rounds. */
+  function fieldScore(termIdf, tf, length, average, boost) {
+    var score = termIdf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / average)) + tf);
+    score *= boost;
+    score *= 1; // the document boost
+    return Math.round(score * 1000) / 1000;
+  }
+  /** lunr's averageFieldLength per field: the sum of field lengths over the paper count. */
+  function averages(manifest) {
+    return manifest.lengths.map(function (sum) { return sum / manifest.docs; });
+  }
+
+  /** A field entry [paper number differences, tfs, lengths] as {docs, tfs, lens}. */
+  var decoded = new WeakMap();
+  function decode(entry) {
+    if (!entry) return null;
+    var known = decoded.get(entry);
+    if (known) return known;
+    var docs = new Array(entry[0].length), n = 0;
+    for (var i = 0; i < docs.length; i++) { n += entry[0][i]; docs[i] = n; }
+    known = { docs: docs, tfs: entry[1], lens: entry[2] };
+    decoded.set(entry, known);
+    return known;
+  }
+
+  /** Position of `doc` in the sorted array `docs`, or -1. */
+  function find(docs, doc) {
+    var lo = 0, hi = docs.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1, at = docs[mid];
+      if (at === doc) return mid;
+      if (at < doc) lo = mid + 1; else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * One term's postings over the whole archive with their scores: the base's head and
+   * loaded tiers merged by paper number, then the recent segment's (numbers above the
+   * base's), per field {docs, scores, recent}; `df` and `idf` archive-wide, `tail` the
+   * base's description of the term's tiers (or null).
+   */
+  function combine(manifest, term, baseEntry, tiers, recentEntry) {
+    var nf = manifest.fields.length, avg = averages(manifest);
+    var tail = baseEntry && baseEntry.length > nf ? baseEntry[nf] : null;
+    var parts = [], df = tail ? tail.df : 0;
+    for (var f = 0; f < nf; f++) {
+      var base = baseEntry ? [decode(baseEntry[f])] : [];
+      tiers.forEach(function (tier) { base.push(decode(tier[f])); });
+      var recent = recentEntry ? decode(recentEntry[f]) : null;
+      parts.push({ base: base.filter(Boolean), recent: recent });
+      if (!tail && base[0]) df += base[0].docs.length;
+      if (recent) df += recent.docs.length;
+    }
+    var termIdf = idf(df, manifest.docs);
+    var fields = parts.map(function (p, f) {
+      return scoredField(p, function (tf, len) {
+        return fieldScore(termIdf, tf, len, avg[f], manifest.boosts[f]);
+      });
+    });
+    return { term: term, df: df, idf: termIdf, tail: tail, fields: fields };
+  }
+
+  /** One field of a term: its pieces' postings in paper-number order, each scored (a
+   * score computed once per (tf, length)). */
+  function scoredField(part, fieldScoreOf) {
+    var docs = [], scores = [], cache = new Map();
+    var pieces = part.base.slice();
+    if (part.recent) pieces.push(part.recent);
+    var triples = [];
+    pieces.forEach(function (piece) {
+      for (var i = 0; i < piece.docs.length; i++) {
+        triples.push([piece.docs[i], piece.tfs[i], piece.lens[i]]);
+      }
+    });
+    if (pieces.length > 1) triples.sort(function (a, b) { return a[0] - b[0]; });
+    for (var i = 0; i < triples.length; i++) {
+      var key = triples[i][1] * 4294967296 + triples[i][2], s = cache.get(key); // exact below 2^53
+      if (s === undefined) { s = fieldScoreOf(triples[i][1], triples[i][2]); cache.set(key, s); }
+      docs.push(triples[i][0]);
+      scores.push(s);
+    }
+    return { docs: docs, scores: scores, recent: part.recent };
+  }
+
+  /** The largest field-f score a tier's frontier points ([tf, length, ...]) can reach now. */
+  function bound(manifest, posting, points, f) {
+    var avg = averages(manifest)[f], best = 0;
+    for (var i = 0; i < points.length; i += 2) {
+      best = Math.max(best, fieldScore(posting.idf, points[i], points[i + 1], avg,
+                                       manifest.boosts[f]));
+    }
+    return best;
+  }
+
+  /* ---- Step 3: evaluating a query over the loaded shards ---- */
+
+  var ALL = null; // lunr.Set.complete
+  var combined = new WeakMap(); // first entry of a term -> Map(tiers loaded -> combine())
+
+  /**
+   * The postings of the loaded shards (each with its `seg` id) and tail tiers (term ->
+   * [tiers 0..j]): `lookup(term)` (combined once per term and tier count), `expand(clause,
+   * term)` (a wildcard or fuzzy term's matches among the loaded terms, lunr's token-set
+   * expansion), `tiersMissing(term, posting)`, `loadedTiers(term)`.
+   */
+  function loadedPostings(manifest, shards, tails) {
+    var baseShards = shards.filter(function (s) { return s.seg === "b"; });
+    var recentShards = shards.filter(function (s) { return s.seg !== "b"; });
+    var tokenSet = null;
+    var entryOf = function (list, term) {
+      for (var i = 0; i < list.length; i++) {
+        var e = list[i].postings.get(term);
+        if (e) return e;
+      }
+      return undefined;
+    };
+    var lookup = function (term) {
+      var baseEntry = entryOf(baseShards, term), recentEntry = entryOf(recentShards, term);
+      var first = baseEntry || recentEntry;
+      if (!first) return undefined;
+      var tiers = tails.get(term) || [];
+      var byTiers = combined.get(first);
+      if (!byTiers) { byTiers = new Map(); combined.set(first, byTiers); }
+      var found = byTiers.get(tiers.length);
+      if (!found) {
+        found = combine(manifest, term, baseEntry, tiers, recentEntry);
+        byTiers.set(tiers.length, found);
+      }
+      return found;
+    };
+    var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
+    var expand = function (clause, term) {
+      var wildcard = term.indexOf("*") >= 0;
+      if (!wildcard && !clause.fuzzy) return lookup(term) ? [term] : [];
+      if (!tokenSet) {
+        var builder = new lunr.TokenSet.Builder();
+        sortedUnion(shards.map(function (s) { return s.terms; })).forEach(function (t) {
+          builder.insert(t);
+        });
+        builder.finish();
+        tokenSet = builder.root;
+      }
+      var wanted = clause.fuzzy ? lunr.TokenSet.fromFuzzyString(term, clause.editDistance)
+        : lunr.TokenSet.fromString(term);
+      var found = tokenSet.intersect(wanted).toArray();
+      if (wildcard) return found;
+      var prefix = fuzzyPrefix(term); // the same terms as fuzzyMatches, whatever is loaded
+      return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
+    };
+    return {
+      lookup: lookup, expand: expand, loadedTiers: loadedTiers,
+      tiersMissing: function (term, posting) {
+        return loadedTiers(term) < (posting.tail ? posting.tail.b.length : 0);
+      }
+    };
+  }
+
+  /**
+   * Match the query's clauses against the postings, as lunr.Index.prototype.query does:
+   * the papers matched (in the order first met, with the fields they matched in), the
+   * query vectors (per field: term -> weight), the required set (ALL: no constraint) and
+   * the prohibited one, the terms matched (for highlighting), the split terms with tiers
+   * not loaded (`pending`), and those whose membership file a +/- clause needs first.
+   */
+  function matchClauses(fields, query, postings, members) {
+    var m = {
+      order: [], docs: new Map(), vectors: fields.map(function () { return new Map(); }),
+      required: Object.create(null), prohibited: new Set(), matchedTerms: [],
+      seen: new Set(), pending: new Map(), needMembers: new Set()
+    };
+    query.clauses.forEach(function (clause) { matchClause(fields, clause, postings, members, m); });
+    m.allRequired = requiredSet(fields, m.required);
+    return m;
+  }
+
+  /** One clause: each of its terms expanded, each match added to `m` (matchClauses). */
+  function matchClause(fields, clause, postings, members, m) {
+    var clauseMatches = new Set();
+    var required = clause.presence === lunr.Query.presence.REQUIRED;
+    var prohibited = clause.presence === lunr.Query.presence.PROHIBITED;
+    for (var t = 0; t < clause.terms.length; t++) {
+      var expanded = postings.expand(clause, clause.terms[t]);
+      if (expanded.length === 0 && required) {
+        clause.fields.forEach(function (f) { m.required[f] = new Set(); });
+        break;
+      }
+      expanded.forEach(function (term) {
+        var posting = postings.lookup(term), member = null;
+        if (postings.tiersMissing(term, posting)) {
+          // tiers missing: the score is bounded (pending); a +/- clause needs the exact
+          // set of papers holding the term, which its membership file gives
+          if (!prohibited) m.pending.set(term, posting);
+          if (clause.presence !== lunr.Query.presence.OPTIONAL) {
+            if (members.has(term)) member = members.get(term);
+            else m.needMembers.add(term);
+          }
+        }
+        clause.fields.forEach(function (field) {
+          var f = fields.indexOf(field), part = posting.fields[f], holders = part.docs;
+          if (member) {
+            holders = member[f].slice();
+            if (part.recent) holders.push.apply(holders, part.recent.docs);
+          }
+          if (required) {
+            holders.forEach(function (r) { clauseMatches.add(r); });
+            if (m.required[field] === undefined) m.required[field] = ALL;
+          }
+          if (prohibited) {
+            holders.forEach(function (r) { m.prohibited.add(r); });
+            return;
+          }
+          addMatch(m, f, field, term, clause.boost, part);
+        });
+      });
+    }
+    if (required) {
+      clause.fields.forEach(function (f) {
+        var have = m.required[f];
+        m.required[f] = have === ALL ? clauseMatches : new Set(Array.from(have).filter(
+          function (r) { return clauseMatches.has(r); }));
+      });
+    }
+  }
+
+  /** A term matched in field f: its query weight, and its papers (once per term and field). */
+  function addMatch(m, f, field, term, boost, part) {
+    var qv = m.vectors[f];
+    qv.set(term, (qv.get(term) || 0) + boost);
+    var key = term + "/" + field;
+    if (m.seen.has(key)) return;
+    m.seen.add(key);
+    m.matchedTerms.push({ docs: part.docs, term: term });
+    for (var i = 0; i < part.docs.length; i++) {
+      var doc = m.docs.get(part.docs[i]);
+      if (doc === undefined) {
+        doc = { n: part.docs[i], fields: [f] };
+        m.docs.set(part.docs[i], doc);
+        m.order.push(doc);
+      } else if (doc.fields.indexOf(f) < 0) doc.fields.push(f);
+    }
+  }
+
+  /** The papers every required clause allows (ALL when none constrains): the per-field
+   * sets intersected. */
+  function requiredSet(fields, required) {
+    var all = ALL;
+    fields.forEach(function (f) {
+      var req = required[f];
+      if (req !== undefined && req !== ALL && req !== all) { // x ∩ x = x
+        all = all === ALL ? req : new Set(Array.from(all).filter(function (r) {
+          return req.has(r);
+        }));
+      }
+    });
+    return all;
+  }
+
+  /**
+   * Query vectors as [term, weight, posting] arrays in term order (JavaScript string
+   * order: lunr's term numbers), with their magnitudes, per field.
+   */
+  function queryVectors(vectors, lookup) {
+    return vectors.map(function (qv) {
+      var terms = Array.from(qv).sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+      var sum = 0;
+      terms.forEach(function (e) { sum += e[1] * e[1]; e.push(lookup(e[0])); });
+      return { terms: terms, magnitude: Math.sqrt(sum) };
+    });
+  }
+
+  /** The matched papers allowed by the required and prohibited sets, scored (lunr's
+   * Vector.similarity per field matched: the dot product in term order over the query
+   * vector's magnitude, summed) and sorted by score (stable: ties in paper order). */
+  function rank(m, vectors) {
+    var similarity = function (f, n) {
+      var q = vectors[f].terms, dot = 0;
+      for (var i = 0; i < q.length; i++) {
+        var part = q[i][2].fields[f], at = find(part.docs, n);
+        if (at >= 0) dot += q[i][1] * part.scores[at];
+      }
+      return dot / vectors[f].magnitude || 0;
+    };
+    var results = [];
+    m.order.forEach(function (doc) {
+      if (m.allRequired !== ALL && !m.allRequired.has(doc.n)) return;
+      if (m.prohibited.has(doc.n)) return;
+      var score = 0;
+      for (var i = 0; i < doc.fields.length; i++) score += similarity(doc.fields[i], doc.n);
+      results.push({ ref: refOf(doc.n), n: doc.n, score: score });
+    });
+    return results.sort(function (a, b) { return b.score - a.score; });
+  }
+
+  /** For each split term whose tails are not all loaded: the most its next tier (and so
+   * any tier after it) can add to a paper's score, under today's figures. */
+  function tailBounds(manifest, m, vectors, postings) {
+    var bounds = [];
+    m.pending.forEach(function (posting, term) {
+      var points = posting.tail.b[postings.loadedTiers(term)], ub = 0;
+      manifest.fields.forEach(function (field, f) {
+        var w = m.vectors[f].get(term), magnitude = vectors[f].magnitude;
+        if (w && magnitude) ub += w * bound(manifest, posting, points[f], f) / magnitude;
+      });
+      bounds.push({ posting: posting, ub: ub });
+    });
+    return bounds;
+  }
+
+  /**
+   * certified(k): whether the first k results are provably lunr's first k, in lunr's
+   * order: each scores (a lower bound) strictly more than the upper bound of every paper
+   * after it (its score plus the bound of each pending term whose loaded postings lack
+   * it; a paper in no loaded posting can reach the sum of the bounds).
+   */
+  function certifier(results, bounds, nf) {
+    return function (k) {
+      if (!bounds.length) return true;
+      var outside = 0;
+      bounds.forEach(function (b) { outside += b.ub; });
+      if (results.length < k) return outside === 0;
+      var upper = function (r) {
+        var u = r.score;
+        bounds.forEach(function (b) {
+          for (var i = 0; i < nf; i++) {
+            if (find(b.posting.fields[i].docs, r.n) >= 0) return;
+          }
+          u += b.ub;
+        });
+        return u;
+      };
+      var uppers = results.map(upper), suffix = new Array(results.length + 1);
+      suffix[results.length] = outside;
+      for (var i = results.length - 1; i >= 0; i--) suffix[i] = Math.max(uppers[i], suffix[i + 1]);
+      for (var j = 0; j < k; j++) {
+        if (!(results[j].score > suffix[j + 1])) return false;
+      }
+      return true;
+    };
+  }
+
+  /**
+   * Run `query` (parseQuery) over prepared shards and loaded tail tiers (term -> [tiers
+   * 0..j]), scoring exactly as lunr.Index.prototype.query does on one index of every
+   * paper, without its per-match objects. Returns {results: [{ref, n, score}], termsOf(ref),
+   * pending: split terms with tiers not loaded, certified(k)}, or {needMembers: [terms]}
+   * when a split term with tiers missing is required or excluded: its membership file
+   * (`members`: term -> per field [paper numbers]) gives the exact set of base papers
+   * holding it; the recent segment's postings are complete.
+   */
+  function evaluate(manifest, shards, query, tails, members) {
+    var postings = loadedPostings(manifest, shards, tails || new Map());
+    var m = matchClauses(manifest.fields, query, postings, members || new Map());
+    if (m.needMembers.size) return { needMembers: Array.from(m.needMembers) };
+    var vectors = queryVectors(m.vectors, postings.lookup);
+    var results = rank(m, vectors);
+    return {
+      results: results,
+      pending: Array.from(m.pending.keys()),
+      certified: certifier(results, tailBounds(manifest, m, vectors, postings),
+                           manifest.fields.length),
+      termsOf: function (ref) {
+        var out = new Set(), n = refNumber(ref);
+        for (var i = 0; i < m.matchedTerms.length; i++) {
+          if (find(m.matchedTerms[i].docs, n) >= 0) out.add(m.matchedTerms[i].term);
+        }
+        return out;
+      }
+    };
+  }
+
+  /* ---- The searcher: the steps put together, each file fetched once ---- */
+
+  /** Tiers per split term fetched automatically for a first page (docs/search.md). */
+  var TIER_BUDGET = 1;
+
+  /**
+   * A searcher over one manifest; `load(path, version)` returns a promise of parsed JSON
+   * for a path relative to the search folder ("t/b3.json") and the version to ask for
+   * (the file's segment's; `fetcher` makes one). search(text, k, budget) resolves to
+   * {planned, results, termsOf, complete, exact}: tiers of split terms are fetched (at
+   * most `budget` per term, default TIER_BUDGET; Infinity for all) until the first k
+   * results are proved to be lunr's first k (exact), complete when every tier is in.
+   * run(query, k, budget) does the same for a query made by parseQuery.
+   */
+  function Searcher(manifest, load) {
+    var cache = new Map(), nf = manifest.fields.length;
+    var segment = {};
+    manifest.segments.forEach(function (seg) { segment[seg.id] = seg; });
+    var versionOf = function (path) {
+      if (path.lastIndexOf("d/", 0) === 0) {
+        var bucket = parseInt(path.slice(2), 10);
+        return manifest.segments[bucket < manifest.baseBuckets ? 0 : 1].v;
+      }
+      return segment[path.charAt(2)].v;
+    };
+    var get = function (path, then) {
+      if (!cache.has(path)) {
+        cache.set(path, load(path, versionOf(path)).then(then).catch(function (err) {
+          cache.delete(path);
+          throw err;
+        }));
+      }
+      return cache.get(path);
+    };
+    var same = function (x) { return x; };
+    var infoOf = function (shards, term) { // a split term's tail description
+      for (var i = 0; i < shards.length; i++) {
+        var e = shards[i].seg === "b" && shards[i].postings.get(term);
+        if (e) return e[nf];
+      }
+      return null;
+    };
+    // Fetch the next tier of each term (every remaining tier when `all`) into `loaded`.
+    var moreTiers = function (shards, loaded, terms, all) {
+      var jobs = [];
+      terms.forEach(function (term) {
+        var have = loaded.get(term) || [], info = infoOf(shards, term), count = info.b.length;
+        for (var j = have.length; j < (all ? count : Math.min(count, have.length + 1)); j++) {
+          jobs.push(get("x/b" + info.id + "-" + j + ".json", same));
+        }
+        jobs.push(Promise.resolve(null));
+      });
+      return Promise.all(jobs).then(function (got) {
+        var at = 0;
+        terms.forEach(function (term) {
+          var have = (loaded.get(term) || []).slice();
+          while (got[at] !== null) have.push(got[at++]);
+          at++;
+          loaded.set(term, have);
+        });
+      });
+    };
+    // The membership file of each split term (base papers holding it, by field) into `into`.
+    var moreMembers = function (shards, into, terms) {
+      return Promise.all(terms.map(function (term) {
+        return get("m/b" + infoOf(shards, term).id + ".json", function (m) {
+          return m.map(function (steps) { // differences from the previous number -> numbers
+            var n = 0;
+            return steps.map(function (step) { n += step; return n; });
+          });
+        }).then(function (m) { into.set(term, m); });
+      }));
+    };
+    // Add to planned.ids the shards (of each segment) holding the matches of its fuzzy terms.
+    var fuzzyShards = function (planned) {
+      if (!planned.fuzzy.length) return Promise.resolve(planned);
+      return Promise.all(planned.fuzzy.map(function (f) {
+        return Promise.all(f.vocab.map(function (v) { return get("v/" + v + ".json", same); }))
+          .then(function (lists) { return fuzzyMatches(f, lists); });
+      })).then(function (matched) {
+        var ids = new Set(planned.ids);
+        matched.forEach(function (terms) {
+          terms.forEach(function (t) {
+            segmentsOf(manifest).forEach(function (seg) {
+              ids.add(seg.id + shardFor(seg.shards, t));
+            });
+          });
+        });
+        planned.ids = Array.from(ids).sort();
+        return planned;
+      });
+    };
+    var shardsOf = function (planned) {
+      return Promise.all(planned.ids.map(function (id) {
+        return get("t/" + id + ".json", function (data) {
+          var shard = prepare(data);
+          shard.seg = id.charAt(0);
+          return shard;
+        });
+      }));
+    };
+    var run = function (query, k, budget) {
+      var planned = plan(manifest, query), loaded = new Map(), members = new Map();
+      budget = budget === undefined ? TIER_BUDGET : budget;
+      if (planned.negatedOnly) {
+        return Promise.resolve({ planned: planned, results: null, termsOf: null });
+      }
+      return fuzzyShards(planned).then(shardsOf).then(function (shards) {
+        var round = function () {
+          var found = evaluate(manifest, shards, query, loaded, members);
+          if (found.needMembers) {
+            return moreMembers(shards, members, found.needMembers).then(round);
+          }
+          var proved = found.certified(k || 10);
+          var next = proved ? [] : found.pending.filter(function (term) {
+            return (loaded.get(term) || []).length < budget;
+          });
+          if (next.length) return moreTiers(shards, loaded, next, false).then(round);
+          return { planned: planned, results: found.results, termsOf: found.termsOf,
+                   complete: found.pending.length === 0, exact: proved };
+        };
+        return round();
+      });
+    };
+    this.manifest = manifest;
+    this.run = run;
+    this.search = function (text, k, budget) {
+      var query;
+      try {
+        query = parseQuery(manifest, text);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return run(query, k, budget);
+    };
+    this.docs = function (refs) {
+      var size = manifest.bucketDocs;
+      return Promise.all(refs.map(function (ref) {
+        var n = refNumber(ref);
+        return get("d/" + Math.floor(n / size) + ".json", same).then(
+          function (b) { return b[n % size] || null; });
+      }));
+    };
+  }
+
+  /**
+   * The first k results of a query as plain data (what the worker posts to the page):
+   * {total, complete, exact, results: [{ref, terms}]}, or {negatedOnly: true}.
+   */
+  function top(searcher, text, k, budget) {
+    return searcher.search(text, k, budget).then(function (found) {
+      if (found.results === null) return { negatedOnly: true };
+      return {
+        total: found.results.length, complete: found.complete, exact: found.exact,
+        results: found.results.slice(0, k).map(function (r) {
+          return { ref: r.ref, terms: Array.from(found.termsOf(r.ref)) };
+        })
+      };
+    });
+  }
+
+  return {
+    parseQuery: parseQuery, plan: plan, evaluate: evaluate, Searcher: Searcher, top: top,
+    fetcher: fetcher, CJK_RANGES: CJK_RANGES, CJK_CLASS: CJK_CLASS, bigrams: bigrams,
+    splitCjk: splitCjk, shardFor: shardFor, fuzzyMatches: fuzzyMatches, prepare: prepare,
+    refNumber: refNumber, refOf: refOf, fieldScore: fieldScore, idf: idf,
+    isCjk: function (s) { return CJK_TEST.test(s); }
+  };
+});
