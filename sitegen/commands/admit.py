@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable
 
 from sitegen.model import Paper, Problem
-from sitegen.store.papers import MAX_PAPER_BYTES, PAPERS_DIR, paper_to_text, parse_paper
+from sitegen.store.paperfile import paper_to_text, parse_paper
+from sitegen.store.papers import MAX_PAPER_BYTES, PAPERS_DIR
 
 #: A new paper file's name: an arXiv id (`/` as `-`) or a title slug with its hash. Files
 #: already in the store keep the names their authors gave them.
