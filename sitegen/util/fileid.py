@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 StatKey = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+#: Where a `StatKey` holds its change time and its inode. Stat keys stay plain tuples: a
+#: build reads tens of thousands of them (the manifest) before it knows it has work.
+CTIME, INODE = 2, 3
 
 
 def stat_key(st: os.stat_result) -> StatKey:
