@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.commands.admit import unwritable
 from sitegen.commands.choosing import Chooser, keep_all
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
@@ -90,10 +91,22 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
+    refused += [problem for file, page in parsed for problem in _refusals(file, page)]
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
     with locked(store_lock(root), "the content store"):
         return _merge_into_store(root, parsed, chooser or keep_all())
+
+
+def _refusals(file: Path, page: ParsedPage) -> list[Problem]:
+    """The page's papers `build` would refuse (over a limit of docs/content.md), each named
+    by the page and its line: the whole import is refused, nothing written."""
+    problems: list[Problem] = []
+    for entry, record in zip(page.papers, records_from_page(page), strict=True):
+        for problem in unwritable([record]):
+            problems.append(Problem(str(file), f"paper {entry.title[:60]!r}: "
+                                    f"{problem.message}", entry.line, problem.hint))
+    return problems
 
 
 def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
@@ -123,6 +136,9 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
                                      result.updated, result.duplicates + page.duplicates,
                                      chosen.kept, chosen.dropped, len(chosen.unstored)))
     final = merger.by_slug
-    written = write_papers(root, [final[slug] for slug in sorted(changed)
-                                  if slug not in unstored])
+    papers = [final[slug] for slug in sorted(changed) if slug not in unstored]
+    refusals = unwritable(papers, taken)  # merged with a stored paper, one may grow too big
+    if refusals:
+        raise ProblemsFound(tuple(refusals), "import refused, nothing was written")
+    written = write_papers(root, papers)
     return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))
