@@ -43,10 +43,9 @@ DEFAULT_RULES: dict[str, tuple[str, ...]] = {
     # a paper that makes a benchmark, not one evaluated "on standard benchmarks"
     "benchmark": (
         "leaderboard", "evaluation suite", "benchmark suite", r"/^[^\n]*benchmarking/",
-        "we benchmark",
-        "a new benchmark", "a novel benchmark", "comprehensive benchmark", "a benchmark for",
-        r"/(?:introduce|present|propose|release|construct|build|develop|curate)[a-z]*"
-        r"\s+(?:[^\s.]+\s+){0,5}?benchmarks?/",
+        "we benchmark", "new benchmark", "novel benchmark", "comprehensive benchmark",
+        "first benchmark", "large-scale benchmark", "benchmark for", "benchmark to evaluate",
+        "benchmark that", "benchmark designed",
         r"/^[\w-]*bench/",  # a title naming one: "ParrotBench: ..."
     ),
     "zero-shot": ("zero-shot", "zeroshot", "few-shot", "one-shot learning",
