@@ -16,11 +16,12 @@ from typing import Any
 
 from sitegen.incremental.digests import Digests, Uncacheable, code_digest, sized, value_digest
 from sitegen.incremental.statefile import load_state, save_state
+from sitegen.render.fragments import PartialReads
 from sitegen.util.fileid import digest
 
 
 class KeptFragments:
-    """Fragments kept across builds in `path` (a `render.templates.FragmentStore`), read
+    """Fragments kept across builds in `path` (a `render.fragments.FragmentStore`), read
     when first needed. `save` writes the
     fragments this build used (and those it read, while they are not many more: the file
     does not grow without end), or none if it used more than `LIMIT`.
@@ -39,7 +40,7 @@ class KeptFragments:
         self.old: dict[bytes, str] | None = None
         self.used: dict[bytes, str] = {}
         self.full = False  # more than LIMIT used: none kept
-        self.free_names: dict[str, tuple[str, ...] | None] | None = None
+        self.free_names: dict[str, PartialReads | None] | None = None
         self.loaded_names: set[str] = set()
 
     def _load(self) -> None:
@@ -51,7 +52,7 @@ class KeptFragments:
         self.free_names = names if isinstance(names, dict) else {}
         self.loaded_names = set(self.free_names)
 
-    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
+    def reads(self) -> MutableMapping[str, PartialReads | None]:
         """What each template source reads, by source (kept with the fragments)."""
         if self.free_names is None:
             self._load()

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Hashable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
@@ -23,6 +22,7 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
+from sitegen.render.fragments import FragmentStore, NoFragments, PartialReads
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
@@ -86,12 +86,11 @@ class _CodeGenerator(CodeGenerator):
     `with` and `set` variables, as Jinja passes them), which gives the same HTML."""
 
     def visit_Include(self, node: nodes.Include, frame: Any) -> None:  # noqa: N802
-        name = node.template
-        if (node.ignore_missing or not node.with_context or self.environment.is_async
-                or not isinstance(name, nodes.Const) or not isinstance(name.value, str)):
+        if not _constant(node) or self.environment.is_async:
             super().visit_Include(node, frame)
             return
-        self.simple_write(f"environment.include(context, {name.value!r}, "
+        name = node.template.value  # type: ignore[attr-defined]
+        self.simple_write(f"environment.include(context, {name!r}, "
                           f"{self.dump_local_context(frame)}, {self.name!r})", frame, node)
 
 
@@ -106,48 +105,15 @@ class _NameTracker(meta.TrackingCodeGenerator):
                 self.undeclared_identifiers.add(param)
 
 
-_COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+_COMPOSED = (nodes.Extends, nodes.Import, nodes.FromImport)
 
 
-class FragmentStore(Protocol):
-    """Where the HTML of reused includes is kept beyond one build (`SiteEnvironment`):
-    `NoFragments` keeps nothing (tests, `serve`, `check`); the build cache's keeps them
-    across builds (incremental/fragments.py)."""
-
-    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
-        """What each template source reads (`SiteEnvironment.reads`), by source."""
-        ...
-
-    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
-        """The key of partial `name` made from `values`; None: not kept."""
-        ...
-
-    def get(self, key: Hashable) -> str | None:
-        """The HTML kept under `key`, or None."""
-        ...
-
-    def put(self, key: Hashable, html: str) -> None:
-        """Keep `html` under `key`."""
-        ...
-
-
-class NoFragments:
-    """The `FragmentStore` that keeps no HTML (what templates read, for this build only)."""
-
-    def __init__(self) -> None:
-        self._reads: dict[str, tuple[str, ...] | None] = {}
-
-    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
-        return self._reads
-
-    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
-        return None
-
-    def get(self, key: Hashable) -> str | None:
-        return None
-
-    def put(self, key: Hashable, html: str) -> None:
-        pass
+def _constant(include: nodes.Include) -> bool:
+    """Whether an include names its template by a constant, with its context, as
+    `_CodeGenerator` compiles to `SiteEnvironment.include`."""
+    return (include.with_context and not include.ignore_missing
+            and isinstance(include.template, nodes.Const)
+            and isinstance(include.template.value, str))
 
 
 class SiteEnvironment(jinja2.Environment):
@@ -157,13 +123,14 @@ class SiteEnvironment(jinja2.Environment):
     each time. The dict is a snapshot of the environment's globals when the template is
     loaded; the build sets them all first.
 
-    An include is reused (`include`) when the partial includes, extends and imports
-    nothing, and every name it reads is a global the page does not shadow or a name passed
-    to it (a loop variable of the including template, a `{% with %}` or `{% set %}` name,
-    or one passed to the template that includes it) holding the site's frozen data: the
-    partial then makes the same HTML from the same values. It is kept for this build by
-    the values' identities (`reused`, which keeps them alive: their ids stay theirs) and
-    in `fragments` by their digests (across builds)."""
+    An include is reused (`include`) when the partial extends and imports nothing, includes
+    only partials named by constants, and every name it or they read is a global the page
+    does not shadow or a name passed to it (a loop variable of the including template, a
+    `{% with %}` or `{% set %}` name, or one passed to the template that includes it)
+    holding the site's frozen data: the partial then makes the same HTML from the same
+    values. It is kept for this build by the values' identities (`reused`, which keeps
+    them alive: their ids stay theirs) and in `fragments` by their digests (across
+    builds)."""
 
     code_generator_class = _CodeGenerator
     context_class = _Context
@@ -171,7 +138,7 @@ class SiteEnvironment(jinja2.Environment):
     def __init__(self, fragments: FragmentStore, **options: Any) -> None:
         super().__init__(**options)
         self.fragments = fragments
-        #: what each partial reads (sorted), by name; None: it includes, extends or imports
+        #: what each partial and those it includes read (sorted), by name; None: not known
         self.reads: dict[str, tuple[str, ...] | None] = {}
         #: this build's reused includes: (name, value names, value ids) -> HTML
         self.reused: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
@@ -225,30 +192,53 @@ class SiteEnvironment(jinja2.Environment):
         stored = self.fragments.key(name, values)
         html = self.fragments.get(stored) if stored is not None else None
         if html is None:
-            html = self.get_template(name, parent).render(values)
+            template = self.get_template(name, parent)
+            context = template.new_context(values)
+            context.passed = frozenset(values)  # type: ignore[attr-defined]
+            html = self.concat(template.root_render_func(context))  # type: ignore[attr-defined]
             if stored is not None:
                 self.fragments.put(stored, html)
         self.reused[key] = (tuple(values.values()), html)
         return html
 
     def _reads(self, name: str) -> tuple[str, ...] | None:
-        """The names template `name` reads (sorted: the store's keys follow this order);
-        None if it includes, extends or imports others (what they read is not known
-        here). By source in the fragment store: parsing is dear (docs/performance.md)."""
+        """The names template `name` and the partials it includes read (sorted: the store's
+        keys follow this order); None if one of them extends, imports or includes by a
+        name that is not a constant (what that reads is not known here). A name one of
+        them binds before an include counts as read from outside: conservative."""
+        self.reads[name] = None  # while analysing: a partial including itself is not known
+        own = self._own_reads(name)
+        found: set[str] | None = None
+        if own is not None:
+            found = set(own.names)
+            for included in own.includes:
+                inner = self.reads[included] if included in self.reads else self._reads(included)
+                if inner is None:
+                    found = None
+                    break
+                found.update(inner)
+        self.reads[name] = result = tuple(sorted(found)) if found is not None else None
+        return result
+
+    def _own_reads(self, name: str) -> PartialReads | None:
+        """What template `name`'s own source reads and includes, kept by source in the
+        fragment store (the partials it includes are looked up each build: a site's
+        override of one changes what the includer reads)."""
         assert self.loader is not None
         source = self.loader.get_source(self, name)[0]
         known = self.fragments.reads()
         found = known.get(source, False)
         if found is False:
             ast = self.parse(source, name)
-            if any(True for _ in ast.find_all(_COMPOSED)):
+            includes = list(ast.find_all(nodes.Include))
+            if any(True for _ in ast.find_all(_COMPOSED)) or not all(map(_constant, includes)):
                 found = None
             else:
                 tracker = _NameTracker(self)
                 tracker.visit(ast)
-                found = tuple(sorted(tracker.undeclared_identifiers))
+                found = PartialReads(tuple(sorted(tracker.undeclared_identifiers)),
+                                     tuple(sorted({i.template.value for i in includes})))  # type: ignore[attr-defined]
             known[source] = found
-        self.reads[name] = found
         return found
 
     def forget_reused(self) -> None:
