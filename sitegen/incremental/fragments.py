@@ -16,7 +16,6 @@ from typing import Any
 
 from sitegen.incremental.digests import Digests, Uncacheable, code_digest, sized, value_digest
 from sitegen.incremental.statefile import load_state, save_state
-from sitegen.render.fragments import PartialReads
 from sitegen.util.fileid import digest
 
 
@@ -40,7 +39,7 @@ class KeptFragments:
         self.old: dict[bytes, str] | None = None
         self.used: dict[bytes, str] = {}
         self.full = False  # more than LIMIT used: none kept
-        self.free_names: dict[str, PartialReads | None] | None = None
+        self.free_names: dict[str, tuple[str, ...] | None] | None = None
         self.loaded_names: set[str] = set()
 
     def _load(self) -> None:
@@ -52,7 +51,7 @@ class KeptFragments:
         self.free_names = names if isinstance(names, dict) else {}
         self.loaded_names = set(self.free_names)
 
-    def reads(self) -> MutableMapping[str, PartialReads | None]:
+    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
         """What each template source reads, by source (kept with the fragments)."""
         if self.free_names is None:
             self._load()

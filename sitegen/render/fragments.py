@@ -6,15 +6,7 @@ nothing. The build cache's store, kept across builds, is incremental/fragments.p
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, MutableMapping
-from typing import Any, NamedTuple, Protocol
-
-
-class PartialReads(NamedTuple):
-    """What a template's own source reads (`names`) and includes (`includes`, by constant
-    names, with their context), sorted."""
-
-    names: tuple[str, ...]
-    includes: tuple[str, ...]
+from typing import Any, Protocol
 
 
 class FragmentStore(Protocol):
@@ -22,9 +14,9 @@ class FragmentStore(Protocol):
     `NoFragments` keeps nothing (tests, `serve`, `check`); the build cache's keeps them
     across builds (incremental/fragments.py)."""
 
-    def reads(self) -> MutableMapping[str, PartialReads | None]:
-        """What each template source reads (None: extends, imports or includes by a name
-        not constant), by source: parsing is dear (docs/performance.md)."""
+    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
+        """What each template source reads (None: it includes, extends or imports others),
+        by source: parsing is dear (docs/performance.md)."""
         ...
 
     def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
@@ -44,9 +36,9 @@ class NoFragments:
     """The `FragmentStore` that keeps no HTML (what templates read, for this build only)."""
 
     def __init__(self) -> None:
-        self._reads: dict[str, PartialReads | None] = {}
+        self._reads: dict[str, tuple[str, ...] | None] = {}
 
-    def reads(self) -> MutableMapping[str, PartialReads | None]:
+    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
         return self._reads
 
     def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
-from sitegen.render.fragments import FragmentStore, NoFragments, PartialReads
+from sitegen.render.fragments import FragmentStore, NoFragments
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
@@ -105,12 +105,12 @@ class _NameTracker(meta.TrackingCodeGenerator):
                 self.undeclared_identifiers.add(param)
 
 
-_COMPOSED = (nodes.Extends, nodes.Import, nodes.FromImport)
+_COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 
 def _constant(include: nodes.Include) -> bool:
-    """Whether an include names its template by a constant, with its context, as
-    `_CodeGenerator` compiles to `SiteEnvironment.include`."""
+    """Whether an include names its template by a constant and passes its context: those
+    `_CodeGenerator` compiles to a call of `SiteEnvironment.include`."""
     return (include.with_context and not include.ignore_missing
             and isinstance(include.template, nodes.Const)
             and isinstance(include.template.value, str))
@@ -123,14 +123,13 @@ class SiteEnvironment(jinja2.Environment):
     each time. The dict is a snapshot of the environment's globals when the template is
     loaded; the build sets them all first.
 
-    An include is reused (`include`) when the partial extends and imports nothing, includes
-    only partials named by constants, and every name it or they read is a global the page
-    does not shadow or a name passed to it (a loop variable of the including template, a
-    `{% with %}` or `{% set %}` name, or one passed to the template that includes it)
-    holding the site's frozen data: the partial then makes the same HTML from the same
-    values. It is kept for this build by the values' identities (`reused`, which keeps
-    them alive: their ids stay theirs) and in `fragments` by their digests (across
-    builds)."""
+    An include is reused (`include`) when the partial includes, extends and imports
+    nothing, and every name it reads is a global the page does not shadow or a name passed
+    to it (a loop variable of the including template, a `{% with %}` or `{% set %}` name,
+    or one passed to the template that includes it) holding the site's frozen data: the
+    partial then makes the same HTML from the same values. It is kept for this build by
+    the values' identities (`reused`, which keeps them alive: their ids stay theirs) and
+    in `fragments` by their digests (across builds)."""
 
     code_generator_class = _CodeGenerator
     context_class = _Context
@@ -138,7 +137,7 @@ class SiteEnvironment(jinja2.Environment):
     def __init__(self, fragments: FragmentStore, **options: Any) -> None:
         super().__init__(**options)
         self.fragments = fragments
-        #: what each partial and those it includes read (sorted), by name; None: not known
+        #: what each partial reads (sorted), by name; None: it includes, extends or imports
         self.reads: dict[str, tuple[str, ...] | None] = {}
         #: this build's reused includes: (name, value names, value ids) -> HTML
         self.reused: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
@@ -192,53 +191,30 @@ class SiteEnvironment(jinja2.Environment):
         stored = self.fragments.key(name, values)
         html = self.fragments.get(stored) if stored is not None else None
         if html is None:
-            template = self.get_template(name, parent)
-            context = template.new_context(values)
-            context.passed = frozenset(values)  # type: ignore[attr-defined]
-            html = self.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+            html = self.get_template(name, parent).render(values)
             if stored is not None:
                 self.fragments.put(stored, html)
         self.reused[key] = (tuple(values.values()), html)
         return html
 
     def _reads(self, name: str) -> tuple[str, ...] | None:
-        """The names template `name` and the partials it includes read (sorted: the store's
-        keys follow this order); None if one of them extends, imports or includes by a
-        name that is not a constant (what that reads is not known here). A name one of
-        them binds before an include counts as read from outside: conservative."""
-        self.reads[name] = None  # while analysing: a partial including itself is not known
-        own = self._own_reads(name)
-        found: set[str] | None = None
-        if own is not None:
-            found = set(own.names)
-            for included in own.includes:
-                inner = self.reads[included] if included in self.reads else self._reads(included)
-                if inner is None:
-                    found = None
-                    break
-                found.update(inner)
-        self.reads[name] = result = tuple(sorted(found)) if found is not None else None
-        return result
-
-    def _own_reads(self, name: str) -> PartialReads | None:
-        """What template `name`'s own source reads and includes, kept by source in the
-        fragment store (the partials it includes are looked up each build: a site's
-        override of one changes what the includer reads)."""
+        """The names template `name` reads (sorted: the store's keys follow this order);
+        None if it includes, extends or imports others (what they read is not known
+        here). By source in the fragment store: parsing is dear (docs/performance.md)."""
         assert self.loader is not None
         source = self.loader.get_source(self, name)[0]
         known = self.fragments.reads()
         found = known.get(source, False)
         if found is False:
             ast = self.parse(source, name)
-            includes = list(ast.find_all(nodes.Include))
-            if any(True for _ in ast.find_all(_COMPOSED)) or not all(map(_constant, includes)):
+            if any(True for _ in ast.find_all(_COMPOSED)):
                 found = None
             else:
                 tracker = _NameTracker(self)
                 tracker.visit(ast)
-                found = PartialReads(tuple(sorted(tracker.undeclared_identifiers)),
-                                     tuple(sorted({i.template.value for i in includes})))  # type: ignore[attr-defined]
+                found = tuple(sorted(tracker.undeclared_identifiers))
             known[source] = found
+        self.reads[name] = found
         return found
 
     def forget_reused(self) -> None:
