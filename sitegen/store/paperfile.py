@@ -21,10 +21,11 @@ from sitegen.store.frontmatter import (
     bad_date_line,
     dump_front_matter,
     first_alias,
-    key_line,
+    key_lines,
     load_yaml,
     split_front_matter,
 )
+from sitegen.store.limits import check_limits
 from sitegen.urls import is_arxiv_id, strip_arxiv_version
 from sitegen.util.textclean import has_controls, strip_controls
 
@@ -77,9 +78,12 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
                     yaml_text: str = "") -> PaperFile:
     """Validate front-matter data and build a `Paper`; collect every problem on the way."""
     problems: list[Problem] = []
+    lines: dict[str, int] = {}
 
     def bad(key: str, message: str, hint: str | None = None, severity: str = "error") -> None:
-        problems.append(problem(path, message, hint, severity, key_line(yaml_text, key)))
+        if not lines and yaml_text:  # once per file: a lookup per problem was quadratic
+            lines.update(key_lines(yaml_text))
+        problems.append(problem(path, message, hint, severity, lines.get(key)))
 
     if not isinstance(data, dict):
         return PaperFile(None, (problem(path, "front matter must be a mapping of keys",
@@ -93,6 +97,7 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         if key not in PAPER_KEYS:
             bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
                 severity="warning")
+    check_limits({k: v for k, v in data.items() if k in PAPER_KEYS}, notes, bad)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("title", "missing or empty 'title'", "every paper needs a title")
