@@ -8,7 +8,6 @@ is a zero diff.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +27,6 @@ from sitegen.store.frontmatter import (
 from sitegen.store.limits import check_limits
 from sitegen.urls import is_arxiv_id, strip_arxiv_version
 from sitegen.util.textclean import has_controls, strip_controls
-
-_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 _INT_KEYS = ("rank", "upvotes", "comments", "github_stars")
 _TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail")
@@ -154,9 +151,9 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         if not isinstance(links, list) or not all(isinstance(v, str) for v in links):
             bad("links", "'links' must be a list of URLs")
         else:
-            good = tuple(url for url in links if _URL.match(url))
+            good = tuple(url for url in links if is_http_url(url))
             for url in links:
-                if not _URL.match(url):
+                if not is_http_url(url):
                     bad("links", f"link {url[:80]!r} is not an http(s) URL and is left out",
                         severity="warning")
             values["links"] = good

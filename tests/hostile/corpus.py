@@ -18,6 +18,29 @@ from pathlib import Path
 
 import yaml
 
+#: TeX that a citing LaTeX document would run from a `.bib` field (issue 20, item 2): file
+#: reads and writes, shell escape, macro definitions, catcode changes, a command reached by
+#: name or by character code, braces that would end the field early. The last is safe math.
+TEX_PAYLOADS: list[str] = [
+    r"Attention $\input{/etc/hostname}$",
+    r"$\include{/etc/passwd}$ twice",
+    r"$\immediate\write18{touch /tmp/pwned}$",
+    r"$\openin5=/etc/passwd \read5 to\x \x$",
+    r"$\catcode`\~=13 \def~{\input}$ ~{/etc/hostname}",
+    r"$\csname input\endcsname{/etc/hostname}$",
+    r"$^^5cinput{/etc/hostname}$",
+    r"$\@@input /etc/hostname$",
+    r"$\string\input{x}$ and $\expandafter\input\string{x}$",
+    r"$\let\x\input \x{/etc/hostname}$",
+    r"$x}$ \input{/etc/hostname} ${",
+    r"$\}, note = {\input{/etc/hostname}\{$",
+    r"}, note = {\input{/etc/hostname}}, title = {",
+    r"\input{/etc/hostname} outside math",
+    r"$a \\% comment$ and % # & ~ ^ _ outside",
+    r"$\mathrm{\def\x{\input}}$",
+    r"Safe: $\alpha^2 + \frac{1}{2}\sum_{i}x_i$ and $O(n \log n)$",
+]
+
 #: The literal a template engine would evaluate; it must appear as written, never as 49.
 JINJA_PROBE = "{{ 7*7 }}"
 
