@@ -106,3 +106,34 @@ def test_a_stored_link_with_a_line_break_or_a_backtick_is_left_out(site):
     papers, problems = load_papers(site)
     assert papers[0].links == ("https://c.example/",)
     assert sum("is not an http(s) URL" in p.message for p in problems) == 2
+
+
+HAND_WRITTEN = ["a#b", "my paper", "100%", "café", "q?x", "plus+sign", "amp&x"]
+
+
+def test_sitemap_locs_are_percent_encoded_as_page_links_are(site, run_cli):
+    from urllib.parse import urljoin
+
+    for name in HAND_WRITTEN:
+        (site / "content" / "papers" / f"{name}.md").write_text(
+            f"---\ntitle: Paper {name}\ndate: 2026-08-11\n---\n", encoding="utf-8")
+    status, _, err = run_cli("build", "--root", str(site))
+    assert status == 0, err
+    out = site / "_site"
+    locs = {loc for loc in checks.xml_texts((out / "sitemap.xml").read_bytes())
+            if "/papers/" in loc}
+    page = checks.parse_html((out / "index.html").read_bytes())
+    hrefs = {urljoin("https://example.org/", a.get("href")) for a in page.iter()
+             if isinstance(a.tag, str) and a.tag.endswith("a") and "/papers/" in
+             (a.get("href") or "") and (a.get("href") or "").endswith(".html")}
+    assert len(locs) == len(HAND_WRITTEN) and locs == hrefs
+    assert "https://example.org/sub/papers/a%23b.html" in locs
+    assert checks.xml_problems((out / "sitemap.xml").read_bytes(), "sitemap.xml") == []
+
+
+def test_a_file_name_with_a_backslash_is_named_in_a_clear_message(site, run_cli):
+    (site / "content" / "papers" / "back\\slash.md").write_text(
+        "---\ntitle: B\ndate: 2026-08-11\n---\n")
+    status, _, err = run_cli("build", "--root", str(site))
+    assert status == 1 and checks.cli_error_problems(err) == []
+    assert "content/papers/back\\slash.md: error: the file name holds a backslash" in err

@@ -45,6 +45,9 @@ def read_paper(path: str, rel: str, st: os.stat_result | None) -> PaperFile:
     Only a symlink can lead out of the papers folder, so only then is the path resolved
     (a resolve costs a system call per path component, for every file of the folder).
     """
+    if "\\" in rel:  # a file name the writer refuses (as it could leave the output folder)
+        return PaperFile(None, (problem(rel, "the file name holds a backslash, which no page "
+                                        "path may; not read", "rename the file"),))
     if st is None or stat.S_ISLNK(st.st_mode):
         file = Path(path)
         try:
