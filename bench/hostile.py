@@ -113,8 +113,9 @@ def main() -> int:
         before = checks.snapshot(base)
         for args in (["import", "-q", str(base / "page.txt")], ["build", "-q"]):
             run = run_sitegen(args, root)
-            print(f"sitegen {args[0]}: exit {run.status}, {run.seconds:.2f} s, "
-                  f"peak RSS {run.maxrss_mb:.0f} MB, {run.err.count(chr(10))} stderr lines")
+            print(f"sitegen {args[0]}: exit {run.status}, {run.seconds:.2f} s "
+                  f"({run.cpu_seconds:.2f} s CPU), peak RSS {run.maxrss_mb:.0f} MB, "
+                  f"{run.err.count(chr(10))} stderr lines")
         out = root / "_site"
         files = [p for p in out.rglob("*") if p.is_file()]
         print(f"{len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.1f} MB")

@@ -51,7 +51,8 @@ def check_limits(data: dict[Any, Any], notes: str, report: Report) -> None:
                        f"{MAX_ITEM:,}", _HINT)
         elif key in COUNT_KEYS and isinstance(value, int) and not isinstance(value, bool) \
                 and not 0 <= value <= MAX_COUNT:
-            shown = f"{value:,}" if abs(value) < 10**30 else f"a number of {_digits(value)} digits"
+            shown = f"{value:,}" if abs(value) < 10**30 else \
+                f"a number of {_digits(value):,} digits"
             report(str(key), f"'{key}' is {shown}, not a count from 0 to {MAX_COUNT:,}", _HINT)
     size = len(notes.strip("\n"))  # as written back: the line breaks around notes vary
     if size > MAX_NOTES:
