@@ -23,9 +23,10 @@ from sitegen.commands.admit import first_refusal, unwritable
 from sitegen.commands.arxivdata import fill_from_arxiv
 from sitegen.commands.choosing import Choice, Chooser, keep_all
 from sitegen.errors import SourceError
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources import arxiv, hf
-from sitegen.sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
+from sitegen.sources.http import Fetcher, ResponseCache, make_client
 from sitegen.store.merge import merge_records
 from sitegen.store.papers import PAPERS_DIR, load_papers, paper_files, write_papers
 from sitegen.util.fileio import remove_stale_temp_files
@@ -170,8 +171,9 @@ def open_store(root: Path, writing: bool, options: FetchOptions | None = None
 
 
 def make_fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
-    cache = ResponseCache(root / CACHE_DIR / "http", writable=not options.dry_run) \
-        if options.use_cache else None
+    folder, _ = usable_cache_folder(root)  # none in a linked or foreign `.sitegen-cache`
+    cache = ResponseCache(folder / "http", writable=not options.dry_run) \
+        if options.use_cache and folder else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
                    sleep=options.sleep)
 

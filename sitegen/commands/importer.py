@@ -14,7 +14,7 @@ from sitegen.commands.admit import unwritable
 from sitegen.commands.choosing import Chooser, keep_all
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
-from sitegen.incremental.statefile import cache_folder
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources.dailytext import ParsedPage, decode_page, parse_page
 from sitegen.store.merge import Merger
@@ -113,10 +113,13 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
                       chooser: Chooser) -> ImportReport:
     remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
     # through the parse cache the build keeps (untagged: the papers are written back)
-    stored, problems = load_papers_cached(root, cache_folder(root) / PAPERS_CACHE)
+    folder, refused = usable_cache_folder(root)
+    stored, problems = load_papers_cached(root, folder / PAPERS_CACHE if folder else None)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]
+    if refused is not None:
+        all_problems.append(refused)
     merger = Merger(list(stored), taken)
     before = {p.slug for p in stored}
     changed: dict[str, Paper] = {}
