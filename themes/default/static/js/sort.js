@@ -28,5 +28,5 @@
   button.addEventListener("click", function () {
     show(button.getAttribute("aria-pressed") !== "true");
   });
-  bar.hidden = false;
+  button.hidden = false;
 })();
