@@ -1,0 +1,88 @@
+"""The email-safe copy of a digest: no script, no relative URL, no external (or any
+non-inline) CSS, valid HTML a strict parser reads, laid out for a 600 px mail view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import html5lib
+
+from tests.feedtools import build, write_simple_paper
+
+HOSTILE_INTRO = """\
+A week of <b onclick="alert(1)">news</b>. See [the day](../../2025/08/04/),
+[home](/sub/), ![chart](chart.png) and [evil](javascript:alert(1)).
+
+<style>body { background: url(https://evil.example/x.png) }</style>
+<link rel="stylesheet" href="https://evil.example/mail.css">
+<script src="https://evil.example/x.js"></script>
+<img src="x" onerror="alert(1)"> <iframe src="https://evil.example/"></iframe>
+"""
+
+
+def email_problems(data: bytes) -> list[str]:
+    """What makes an HTML file unsafe to send as mail: scripts, event handlers, relative
+    or non-web URLs, style sheets (linked or in <style>), a parse error; [] if none."""
+    problems = []
+    try:
+        document = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(data)
+    except html5lib.html5parser.ParseError as exc:
+        return [f"parse error: {exc}"]
+    for element in document.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in ("script", "style", "link", "iframe", "object", "embed", "form", "base"):
+            problems.append(f"<{tag}>")
+        for name, value in element.attrib.items():
+            if name.startswith("on"):
+                problems.append(f"{tag} {name}")
+            if name in ("href", "src", "action", "background", "srcset"):
+                parts = urlsplit(value.strip())
+                if parts.scheme not in ("http", "https", "mailto") or \
+                        parts.scheme != "mailto" and not parts.netloc:
+                    problems.append(f"{tag} {name}={value!r} is not an absolute web URL")
+            if name == "style" and ("url(" in value or "@import" in value
+                                    or "expression" in value):
+                problems.append(f"{tag} style loads something: {value!r}")
+    return problems
+
+
+def _site(root: Path) -> dict[str, bytes]:
+    for day, title in (("2025-08-04", "Monday <b>bold</b> & $x^2$"),
+                       ("2025-08-05", '<script>alert("t")</script> Tuesday'),
+                       ("2025-08-11", "Next week")):
+        write_simple_paper(root, title[:6].strip("<>").lower() + day[-2:], title, day,
+                           upvotes=3, tags=["vision", "<img src=x onerror=alert(1)>"],
+                           links=["https://github.com/a/b", "https://example.org/p"],
+                           authors=["Ann <Onclick>", "Bob"], arxiv_id=None,
+                           abstract="First sentence [link](javascript:x). Second.")
+    intros = root / "content" / "digests"
+    intros.mkdir(parents=True)
+    (intros / "2025-W32.md").write_text(HOSTILE_INTRO, encoding="utf-8")
+    return build(root)
+
+
+def test_the_email_copy_has_no_script_no_relative_url_and_no_external_css(site: Path
+                                                                          ) -> None:
+    files = _site(site)
+    email = files["digest/2025-W32/email.html"]
+    assert email_problems(email) == []
+    text = email.decode()
+    assert 'href="https://example.org/sub/2025/08/04/"' in text  # the intro's links
+    assert 'src="https://example.org/sub/digest/2025-W32/chart.png"' in text
+    assert "Monday &lt;b&gt;bold&lt;/b&gt; &amp; $x^2$" in text  # titles are text
+    assert 'href="https://example.org/sub/papers/' in text
+    assert 'max-width:600px' in text and "evil.example" not in text
+    # the web page is not mail-safe (a style sheet, a script): the check tells them apart
+    assert email_problems(files["digest/2025-W32/index.html"]) != []
+
+
+def test_the_checker_finds_what_it_looks_for() -> None:
+    good = (b"<!doctype html><html><head><title>t</title></head><body>"
+            b'<a href="https://example.org/">x</a></body></html>')
+    assert email_problems(good) == []
+    for bad in (b'<a href="/sub/x">x</a>', b'<a href="x.html">x</a>', b"<script>x</script>",
+                b'<link rel="stylesheet" href="https://e.org/a.css">', b"<style>p{}</style>",
+                b'<p onclick="x">x</p>', b'<img src="//e.org/x.png">',
+                b'<p style="background:url(https://e.org/x)">x</p>', b"<p>x</div>"):
+        assert email_problems(good.replace(b"<body>", b"<body>" + bad)) != [], bad
