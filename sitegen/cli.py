@@ -49,10 +49,14 @@ def today() -> dt.date:
 
 
 def cmd_new(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.commands.new import create_site
+    from sitegen.commands.new import create_site, unreachable_warning
 
-    created = create_site(Path(args.dir))
-    console.info(f"created a new site in {args.dir} ({len(created)} files)")
+    made = create_site(Path(args.dir))
+    console.info(f"created a new site in {args.dir} ({len(made.files)} files)")
+    if made.source.reachable:
+        console.info(f"its workflow installs {made.source.requirement}")
+    else:  # a warning, never hidden by -q: the first deploy would fail
+        console.error(unreachable_warning(Path(args.dir), made.source))
     console.info(f"next: cd {args.dir} && sitegen import PAGE.txt && sitegen build")
     return 0
 

@@ -8,7 +8,10 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
+import venv
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,6 +72,28 @@ def require_repo_file(relative: str) -> Path:
     path = REPO / relative
     require(path.exists(), f"{relative} is not here (a source distribution, not a checkout)")
     return path
+
+
+def site_packages_of_this_python() -> list[str]:
+    """The folders the running interpreter imports installed packages from: its venv's
+    site-packages (a fresh venv holds every dependency there), and the system's when the
+    venv was made with --system-site-packages."""
+    return [entry for entry in sys.path
+            if Path(entry).name in ("site-packages", "dist-packages") and Path(entry).is_dir()]
+
+
+def venv_with_these_dependencies(env_dir: Path) -> Path:
+    """A new venv that imports the dependencies the test run has (no network needed), in
+    any environment: a `.pth` file adds this interpreter's site-packages after the venv's
+    own, so a sitegen installed into the venv (with --no-deps) comes first. Returns the
+    venv's python."""
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own) / "outer-dependencies.pth").write_text(
+        "".join(f"{entry}\n" for entry in site_packages_of_this_python()), encoding="utf-8")
+    return python
 
 
 def old_search_pack(outputs: list[Output]) -> bytes:

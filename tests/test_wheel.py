@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import venv_with_these_dependencies
+
+from sitegen.commands.installsource import wheel_name
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,27 +34,8 @@ def test_wheel_ships_the_theme_and_skeleton(wheel):
                    "sitegen/skeleton/requirements.txt", "sitegen/commands/livereload.js"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "content/")) for n in names)
-
-
-def site_packages_of_this_python() -> list[str]:
-    """The folders the running interpreter imports installed packages from: its venv's
-    site-packages (a fresh venv holds every dependency there), and the system's when the
-    venv was made with --system-site-packages."""
-    return [entry for entry in sys.path
-            if Path(entry).name in ("site-packages", "dist-packages") and Path(entry).is_dir()]
-
-
-def venv_with_these_dependencies(env_dir: Path) -> Path:
-    """A new venv that imports the dependencies the test run has (no network needed), in
-    any environment: a `.pth` file adds this interpreter's site-packages after the venv's
-    own, so a wheel installed into the venv comes first. Returns the venv's python."""
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
-    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                         capture_output=True, text=True, check=True).stdout.strip()
-    (Path(own) / "outer-dependencies.pth").write_text(
-        "".join(f"{entry}\n" for entry in site_packages_of_this_python()), encoding="utf-8")
-    return python
+    # `sitegen new` tells a site to vendor the wheel under exactly this name.
+    assert wheel.name == wheel_name()
 
 
 @pytest.mark.slow
@@ -75,6 +57,9 @@ def test_installed_wheel_builds_a_site_from_any_folder(wheel, tmp_path, sample_p
     assert run("--version").stdout.strip() == "sitegen 0.1.0"
     result = run("new", "site")
     assert result.returncode == 0, result.stderr
+    # Installed from a wheel file: the site is told to vendor that file (CI cannot reach it).
+    assert "cannot install" in result.stderr and str(wheel) in result.stderr
+    assert f"./vendor/{wheel.name}" in (work / "site" / "requirements.txt").read_text()
     result = run("import", str(sample_page), "--year", "2025", cwd=work / "site")
     assert result.returncode == 0, result.stderr
     result = run("build", cwd=work / "site")
