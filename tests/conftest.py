@@ -85,15 +85,23 @@ def site_packages_of_this_python() -> list[str]:
 def venv_with_these_dependencies(env_dir: Path) -> Path:
     """A new venv that imports the dependencies the test run has (no network needed), in
     any environment: a `.pth` file adds this interpreter's site-packages after the venv's
-    own, so a sitegen installed into the venv (with --no-deps) comes first. Returns the
-    venv's python."""
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    own, so a sitegen installed into the venv (`pip_install`) comes first. The venv has no
+    pip of its own (ensurepip is slow); `pip_install` drives this one's. Returns its python."""
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
     own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                          capture_output=True, text=True, check=True).stdout.strip()
     (Path(own) / "outer-dependencies.pth").write_text(
         "".join(f"{entry}\n" for entry in site_packages_of_this_python()), encoding="utf-8")
     return python
+
+
+def pip_install(python: Path, *args: str, cwd: Path | None = None) -> None:
+    """`pip install --no-deps ARGS` into the venv of `python`, with the test run's pip."""
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                           "-q", "--no-deps", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
 
 
 def old_search_pack(outputs: list[Output]) -> bytes:
