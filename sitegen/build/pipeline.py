@@ -250,7 +250,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
 
 
 def _drop_search_cache(folder: Path) -> None:
-    """`--clean`: the search index is made anew too (search.py keeps it in the cache)."""
+    """`--clean`: the search index is made anew too (its cache files: incremental.searchstore)."""
     try:
         for old in folder.glob("search-*.bin"):
             old.unlink()

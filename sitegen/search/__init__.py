@@ -1,1 +1,2 @@
-"""Site -> the search files, pure: the analyser, segments and the index's outputs."""
+"""Site -> the search files, pure: the analyser, what is indexed of each paper, segments,
+the store the stage asks for its parts, and the stage (index.search_outputs)."""
