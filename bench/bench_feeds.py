@@ -18,13 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sitegen.build.outputs import assemble_site  # noqa: E402
 from sitegen.config import parse_config  # noqa: E402
+from sitegen.incremental.digests import paper_digest  # noqa: E402
 from sitegen.incremental.feedcache import FeedCache  # noqa: E402
 from sitegen.incremental.pagecache import PageCache  # noqa: E402
 from sitegen.render.feeds import feed_outputs  # noqa: E402
 from sitegen.render.metadata import bib_outputs  # noqa: E402
 from sitegen.site.assemble import assemble  # noqa: E402
 from sitegen.site.tagging import compile_rules, tag_papers  # noqa: E402
-from sitegen.store.papers import load_papers, paper_digest  # noqa: E402
+from sitegen.store.papers import load_papers  # noqa: E402
 from sitegen.urls import Urls  # noqa: E402
 
 

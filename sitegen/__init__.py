@@ -20,12 +20,13 @@ from sitegen.model import Day, Output, Paper, Problem, Site, Tag
 if TYPE_CHECKING:
     from sitegen.build.outputs import build_outputs
     from sitegen.build.pipeline import BuildResult, build_site
-    from sitegen.store.papers import load_papers, paper_to_text, parse_paper
+    from sitegen.store.paperfile import paper_to_text, parse_paper
+    from sitegen.store.papers import load_papers
 
 # Imported on first use: a `sitegen build` with nothing to do never loads Jinja or YAML.
 _LAZY = {"BuildResult": "build.pipeline", "build_outputs": "build.outputs",
          "build_site": "build.pipeline", "load_papers": "store.papers",
-         "paper_to_text": "store.papers", "parse_paper": "store.papers"}
+         "paper_to_text": "store.paperfile", "parse_paper": "store.paperfile"}
 
 
 def __getattr__(name: str) -> Any:

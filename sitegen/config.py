@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sitegen.errors import ConfigError
+from sitegen.site.tagging import compile_rules
 
 CONFIG_FILE = "sitegen.toml"
 
@@ -151,8 +152,6 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
 
 def _check_tags(section: Mapping[str, Any], text: str, path: str) -> None:
     """Compile the tag rules once at load, so a bad regex is reported with its line."""
-    from sitegen.site.tagging import compile_rules  # tagging needs config's types only for hints
-
     try:
         compile_rules(section)
     except ConfigError as exc:

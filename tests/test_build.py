@@ -318,7 +318,7 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
     """A build that stops on a bad paper, or on any failure while loading, kills and reaps
     the child it forked for the walks: no process is left behind (`serve` builds in a
     long-lived process)."""
-    import sitegen.store.papers as content
+    import sitegen.incremental.papercache as papercache
     from sitegen.errors import ProblemsFound
 
     monkeypatch.setattr(outputwalks, "WALK_FORK_MIN_FILES", 0)
@@ -361,7 +361,7 @@ def test_a_content_error_stops_the_walks_child(site: Path, forks,
 
     write_paper(site, "broken", "---\ntitle: 'Mended'\ndate: 2025-03-25\nrank: 1\n"
                 "abstract: 'Fine now.'\n---\n")
-    monkeypatch.setattr(content, "load_papers", failing)
+    monkeypatch.setattr(papercache, "load_papers_cached", failing)
     with pytest.raises(RuntimeError):
         build_site(load_config(site), site / "_site")
     assert len(pids) == 2 and all(pids) and all(gone(pid) for pid in pids)

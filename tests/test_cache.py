@@ -69,7 +69,7 @@ def _saved_memo(path: Path, files: int = 30) -> FileMemo:
     """A parse cache saved with `files` entries f0, f1, ... (stat (i, 0, 0, i)), read back."""
     memo = FileMemo(path)
     for i in range(files):
-        memo.put(f"f{i}", (i, 0, 0, i), f"value {i}")
+        memo.put(f"f{i}", ((i, 0, 0, i), f"value {i}"))
     memo.save()
     return FileMemo(path)
 
@@ -77,16 +77,16 @@ def _saved_memo(path: Path, files: int = 30) -> FileMemo:
 def test_file_memo_keeps_entries_through_base_and_delta(tmp_path: Path) -> None:
     path = tmp_path / "memo.pickle"
     memo = _saved_memo(path)
-    assert memo.get("f3", (3, 0, 0, 3)) == "value 3"
+    assert memo.get("f3", (3, 0, 0, 3)) == ((3, 0, 0, 3), "value 3")
     assert memo.get("f3", (4, 0, 0, 3)) is None  # another stat: not reused
     for i in range(30):
         memo.get(f"f{i}", (i, 0, 0, i))
-    memo.put("f3", (4, 0, 0, 3), "changed")
+    memo.put("f3", ((4, 0, 0, 3), "changed"))
     memo.save()
     assert path.with_name("memo.pickle.delta").exists()
     memo = FileMemo(path)
-    assert memo.get("f3", (4, 0, 0, 3)) == "changed"
-    assert memo.get("f4", (4, 0, 0, 4)) == "value 4"
+    assert memo.get("f3", (4, 0, 0, 3)) == ((4, 0, 0, 3), "changed")
+    assert memo.get("f4", (4, 0, 0, 4)) == ((4, 0, 0, 4), "value 4")
 
 
 def test_tuples_of_memoized_objects_digest_as_item_by_item() -> None:
@@ -158,7 +158,7 @@ def test_file_memo_does_not_rewrite_a_delta_that_says_it_all(tmp_path: Path) -> 
     memo = _saved_memo(path)
     for i in range(30):
         memo.get(f"f{i}", (i, 0, 0, i))
-    memo.put("f3", (4, 0, 0, 3), "changed")
+    memo.put("f3", ((4, 0, 0, 3), "changed"))
     memo.save()
     delta = path.with_name("memo.pickle.delta")
     written = delta.stat().st_mtime_ns, delta.stat().st_ino
@@ -187,12 +187,12 @@ def test_file_memo_rounds_of_edits_read_back_as_made(tmp_path: Path) -> None:
         memo = FileMemo(path)
         expected = {}
         for name, key in sorted(files.items()):
-            value = memo.get(name, key)
-            if value is None:
-                value = f"{name} {key}"
-                memo.put(name, key, value)
-            assert value == f"{name} {key}"
-            expected[name] = (key, value)
+            entry = memo.get(name, key)
+            if entry is None:
+                entry = (key, f"{name} {key}")
+                memo.put(name, entry)
+            assert entry == (key, f"{name} {key}")
+            expected[name] = entry
         memo.save()
         assert FileMemo(path).old == expected
         for _ in range(rng.randrange(4)):  # this round's edits, for the next
@@ -205,3 +205,14 @@ def test_file_memo_rounds_of_edits_read_back_as_made(tmp_path: Path) -> None:
                 del files[rng.choice(sorted(files))]
             else:
                 files[f"n{serial}"] = (serial, 0, 0, serial)
+
+
+def test_paper_digest_is_the_value_digest_of_the_paper() -> None:
+    from sitegen.incremental.digests import paper_digest
+
+    full = paper(authors=("Ada", "Bob"), arxiv_id="2408.01234", rank=3, tags=("llm",),
+                 published=dt.date(2025, 8, 9), links=("https://github.com/a/b",), upvotes=12,
+                 ai_keywords=("k1",), categories=("cs.CL",), source="hf", notes="My *notes*.\n")
+    for value in (full, paper(), replace(full, tags=("a", "b"), path="content/papers/x.md")):
+        assert paper_digest(value) == value_digest(value, {})
+    assert paper_digest(full) != paper_digest(replace(full, notes="Other notes.\n"))

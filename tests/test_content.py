@@ -1,4 +1,5 @@
-"""The content store: paper files round-trip, key order, validation with line numbers."""
+"""The content store: paper files round-trip, key order, validation with line numbers;
+the papers folder read and written (store/frontmatter, paperfile, papers)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.model import PAPER_KEYS, Paper
-from sitegen.store.papers import load_papers, paper_to_text, parse_paper, write_papers
+from sitegen.store.paperfile import paper_to_text, parse_paper
+from sitegen.store.papers import load_papers, write_papers
 from tests.conftest import write_paper
 
 FULL = Paper(slug="2408.01234", title="A: Title with 'quotes' & <tags>", date=dt.date(2025, 8, 11),
@@ -121,11 +123,15 @@ def test_yaml_aliases_and_tags_are_refused_clearly():
 def test_the_front_matter_loader_is_a_safe_loader():
     import yaml
 
-    from sitegen.store import papers as content
-    assert issubclass(content._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
-        content._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
-    source = Path(content.__file__).read_text()
-    assert "yaml.load(" not in source  # front matter is read by `load_yaml` alone
+    from sitegen.store import frontmatter
+    assert issubclass(frontmatter._Loader, (yaml.SafeLoader, yaml.CSafeLoader)) or \
+        frontmatter._Loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None))
+    package = Path(frontmatter.__file__).parent.parent
+    for module in package.rglob("*.py"):  # front matter is read by `load_yaml` alone
+        source = module.read_text(encoding="utf-8")
+        assert "yaml.load(" not in source and "yaml.unsafe_load" not in source, module
+        assert module.name == "frontmatter.py" or "_Loader(" not in source, module
+    source = Path(frontmatter.__file__).read_text(encoding="utf-8")
     assert source.count("_Loader(") == 1 and "loader = _Loader(text)" in source
 
 
@@ -152,35 +158,6 @@ def test_no_aliases_from_either_dumper():
         assert parse_paper(text, "x", "x.md").paper == paper
 
 
-# -- the parse cache (perf) -------------------------------------------------------------
-
-
-def fill(site: Path) -> None:
-    for i in range(60):
-        write_paper(site, f"p{i}", f"---\ntitle: 'Paper {i}'\ndate: 2025-08-{i % 28 + 1:02d}\n"
-                    f"abstract: 'Text {i}.'\n" + ("colour: red\n" if i == 7 else "") + "---\n")
-    write_paper(site, "broken", "---\ntitle: [unclosed\n---\n")
-
-
-def test_cached_loads_equal_a_plain_load(site: Path) -> None:
-    fill(site)
-    plain = load_papers(site)
-    cache = site / ".sitegen-cache" / "papers.pickle"
-    assert load_papers(site, cache=cache) == plain  # parsed, cache written
-    assert load_papers(site, cache=cache) == plain  # from the cache
-    assert load_papers(site, cache=cache, refresh=True) == plain
-    assert len(plain[0]) == 60 and len(plain[1]) == 2  # a warning and an error
-
-
-def test_cache_notices_an_edit(site: Path) -> None:
-    fill(site)
-    cache = site / ".sitegen-cache" / "papers.pickle"
-    load_papers(site, cache=cache)
-    write_paper(site, "p3", "---\ntitle: 'Edited'\ndate: 2025-08-04\n---\n")
-    papers, _ = load_papers(site, cache=cache)
-    assert "Edited" in {p.title for p in papers}
-
-
 # -- the fast paths of loading give what the general ones give -------------------------
 
 def _split_by_lines(text: str, path: str) -> tuple[str, str, int] | str:
@@ -202,7 +179,7 @@ _PIECES = ["---", "\n", "\r\n", "\r", "\x85", "\u2028", "\x0b", "a: b", " ", "-"
 @given(st.lists(st.sampled_from(_PIECES), max_size=14))
 def test_splitting_front_matter_is_the_same_on_the_fast_path(pieces):
     from sitegen.errors import ContentError
-    from sitegen.store.papers import split_front_matter
+    from sitegen.store.frontmatter import split_front_matter
     for text in ("".join(pieces), "---\n" + "".join(pieces)):
         try:
             got: tuple[str, str, int] | str = split_front_matter(text, "p.md")
@@ -226,7 +203,7 @@ _YAML_DOCS = [
 def test_load_yaml_gives_what_the_safe_loader_gives(text):
     import yaml
 
-    from sitegen.store.papers import _Loader, load_yaml
+    from sitegen.store.frontmatter import _Loader, load_yaml
 
     def outcome(load):
         try:
@@ -260,53 +237,14 @@ def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not
         ("content/papers/out.md", True)]
 
 
-def test_paper_digest_is_the_value_digest_of_the_paper():
-    from sitegen.incremental.digests import value_digest
-    from sitegen.store.papers import paper_digest
+def test_the_store_and_the_site_import_nothing_that_wraps_them():
+    """test_layout's stage rule, for the two stages that hold it already: the store reads
+    and writes paper files, the parse cache wraps it (incremental/papercache.py)."""
+    from tests.test_layout import MODULES, WRAPPERS, _sitegen_deps
 
-    plain = Paper(slug="s", title="T", date=dt.date(2025, 8, 11))
-    for paper in (FULL, plain, replace(FULL, tags=("a", "b"), path="content/papers/x.md")):
-        assert paper_digest(paper) == value_digest(paper, {})
-    assert paper_digest(FULL) != paper_digest(replace(FULL, notes="Other notes.\n"))
+    def folder(module: str) -> str:
+        return (module.split(".") + [""])[1]
 
-
-def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path):
-    """The build lists the content folder once (`inputs_digest`) and hands the papers
-    folder's stats to `load_papers`: the same papers and problems, links and odd entries
-    treated alike, the parse cache used the same way."""
-    import os
-
-    from sitegen.config import load_config
-    from sitegen.incremental.inputs import inputs_digest
-
-    write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
-    write_paper(site, "bad", "---\ntitle: [\n---\n")
-    folder = _with_links(site)
-    (folder / "dir.md").mkdir()
-    os.mkfifo(folder / "pipe.md")  # never opened: reading it would wait forever
-    (folder / ".hidden.md").write_text("---\ntitle: Hidden\ndate: 2025-08-11\n---\n")
-    listed: dict = {}
-    inputs_digest(load_config(site), site / "_site", listed)
-    stats = listed[str(site / "content" / "papers")]
-    cache = tmp_path / "papers.pickle"
-    for _ in range(2):  # parsed, then from the cache
-        scanned = load_papers(site, cache=cache)
-        given_stats = load_papers(site, cache=cache, stats=stats)
-        assert given_stats == scanned
-        assert sorted(p.slug for p in given_stats[0]) == ["alias", "real"]
-        assert {p.path for p in given_stats[1]} == {"content/papers/bad.md",
-                                                   "content/papers/out.md"}
-
-
-def test_loading_leaves_the_garbage_collector_as_it_was(site: Path) -> None:
-    import gc
-
-    fill(site)
-    cache = site / ".sitegen-cache" / "papers.pickle"
-    try:
-        for enabled in (True, False):
-            (gc.enable if enabled else gc.disable)()
-            load_papers(site, cache=cache)
-            assert gc.isenabled() is enabled
-    finally:
-        gc.enable()
+    bad = [f"{name} -> {dep}" for name in MODULES if folder(name) in ("store", "site")
+           for dep in _sitegen_deps(name, typing=True) if folder(dep) in WRAPPERS]
+    assert bad == []

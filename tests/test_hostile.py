@@ -258,9 +258,10 @@ def test_yaml_is_only_ever_loaded_with_the_safe_loader():
         calls += [(source.name, m.group(0)) for m in re.finditer(
             r"yaml\.(load|load_all|unsafe_load|full_load|Loader|FullLoader|UnsafeLoader)\b[^\n]*",
             text)]
-    assert calls == []  # content.load_yaml builds its `_Loader` itself
-    from sitegen.store.papers import _Loader
-    assert "loader = _Loader(text)" in (package / "store" / "papers.py").read_text(encoding="utf-8")
+    assert calls == []  # frontmatter.load_yaml builds its `_Loader` itself
+    from sitegen.store.frontmatter import _Loader
+    assert "loader = _Loader(text)" in (package / "store" / "frontmatter.py").read_text(
+        encoding="utf-8")
     assert _Loader.__name__ in ("CSafeLoader", "SafeLoader")
 
 

@@ -127,8 +127,8 @@ def test_a_tag_rule_change_and_an_import_match_a_clean_build(site: Path) -> None
     """The parse cache keeps papers tagged by the `[tags]` rules: a rule added, changed or
     removed re-tags them, and the entries `sitegen import` writes (without rules) are
     tagged by the next build."""
+    from sitegen.incremental.papercache import load_papers_cached
     from sitegen.incremental.statefile import cache_folder
-    from sitegen.store.papers import load_papers
 
     seed(site)
     build(site)
@@ -143,7 +143,7 @@ def test_a_tag_rule_change_and_an_import_match_a_clean_build(site: Path) -> None
             "sight" in rules)
         assert_same_as_clean(site)
     write_paper(site, "p13-1", paper_text("New things", "2025-08-13", 1))
-    load_papers(site, cache=cache_folder(site) / "papers.pickle")  # as `import` does
+    load_papers_cached(site, cache_folder(site) / "papers.pickle")  # as `import` does
     (site / "sitegen.toml").write_text(config + '[tags]\nrules = { things = ["things"] }\n',
                                        encoding="utf-8")
     build(site)

@@ -100,7 +100,6 @@ def test_only_sources_use_the_network_and_only_templates_jinja():
     assert bad == []
 
 
-@REDESIGN
 def test_no_import_circles():
     # type hints count: a circle through them is a sign that a module owns what should
     # wrap it (a stage importing its cache for a type)

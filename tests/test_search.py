@@ -172,7 +172,7 @@ def test_cached_search_takes_paper_digests_from_the_build(tmp_path: Path,
                                                           ) -> None:
     """The digests the build already has are the cache keys: a paper in `digests` is not
     hashed again, one missing is (with the same function, so the keys agree)."""
-    import sitegen.store.papers as content
+    import sitegen.incremental.digests as content
 
     papers = _days(20)
     memo = {id(p): (p, content.paper_digest(p)) for p in papers}
@@ -552,7 +552,7 @@ def test_the_recent_segment_goes_on_from_the_last_builds(tmp_path: Path,
 def test_day_orders_are_kept_between_builds_and_give_paper_order(tmp_path: Path) -> None:
     """With the site's days, papers are numbered day by day; each day's order by slug is
     kept by a digest of its papers and taken as it is the next time (not sorted again)."""
-    from sitegen.store.papers import paper_digest
+    from sitegen.incremental.digests import paper_digest
 
     papers = _days(40)
     site = assemble(papers[:30], lambda p: p.tags)

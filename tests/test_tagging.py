@@ -1,4 +1,5 @@
-"""Tags from front matter, source keywords and sitegen.toml rules (sitegen/tagging.py)."""
+"""Tags from front matter, source keywords and sitegen.toml rules (site/tagging.py); the
+parse cache's tagged papers are tests/test_papercache.py."""
 
 from __future__ import annotations
 
@@ -205,108 +206,6 @@ def test_regex_with_escapes_and_capitals_keeps_its_meaning():
     assert tags_for(paper("GPT-x"), compiled) == ()
     assert tags_for(paper("abcx"), compiled) == ("nodigit",)
     assert tags_for(paper("a1cx"), compiled) == ()
-
-
-# -- tagged papers kept in the parse cache (content.load_papers with rules) ---------------
-
-def _settle(root: Path) -> None:
-    """Wait until the file system's clock is past the papers' stats, which the cache trusts
-    only then (racily clean files are parsed again)."""
-    from sitegen.util.fileid import fs_now
-
-    newest = max(f.stat().st_ctime_ns for f in (root / "content" / "papers").iterdir())
-    while fs_now(root / ".sitegen-cache") <= newest:
-        time.sleep(0.002)
-
-
-def _loaded(root: Path, compiled=None, refresh: bool = False) -> tuple[list[Paper], dict]:
-    _settle(root)
-    digests: dict = {}
-    cache = root / ".sitegen-cache" / "papers.pickle"
-    papers, _ = load_papers(root, cache=cache, digests=digests, rules=compiled,
-                            refresh=refresh)
-    return papers, digests
-
-
-def _memo_site(tmp_path: Path) -> Path:
-    folder = tmp_path / "content" / "papers"
-    folder.mkdir(parents=True)
-    for index, text in enumerate(["An agent that plans", "Diffusion models for video",
-                                  "Nothing to see"]):
-        (folder / f"p{index}.md").write_text(
-            f"---\ntitle: {text}\ndate: 2025-08-1{index}\ntags:\n- Own Tag\n---\n",
-            encoding="utf-8")
-    return tmp_path
-
-
-def test_tagged_loads_give_the_rules_tags_and_reuse_them(tmp_path, monkeypatch):
-    from sitegen.incremental.digests import value_digest
-    from sitegen.site.tagging import TagRules
-
-    root = _memo_site(tmp_path)
-    compiled = rules(defaults=True)
-    plain, _ = load_papers(root)
-    first, digests = _loaded(root, compiled)
-    assert [p.tags for p in first] == [compiled.tags(p) for p in plain]
-    assert first[0].tags == ("agents", "own tag")
-    for copy in first:  # the digests of the tagged papers are known, and right
-        assert digests[id(copy)][:2] == (copy, value_digest(copy, {}))
-    # The next build tags nothing: every paper is unchanged.
-    monkeypatch.setattr(TagRules, "tags", lambda self, p: pytest.fail("tagged again"))
-    again, digests = _loaded(root, compiled)
-    assert again == first and all(digests[id(p)][1] == value_digest(p, {}) for p in again)
-    monkeypatch.undo()
-    # A changed paper is tagged again, the others are not.
-    (root / "content" / "papers" / "p2.md").write_text(
-        "---\ntitle: Nothing but an agent\ndate: 2025-08-12\n---\n", encoding="utf-8")
-    calls = []
-    original = TagRules.tags
-    monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
-    changed, digests = _loaded(root, compiled)
-    assert calls == ["p2"] and changed[2].tags == ("agents",)
-    assert digests[id(changed[2])][1] == value_digest(changed[2], {})
-
-
-def test_tagged_papers_follow_a_change_of_the_rules(tmp_path):
-    root = _memo_site(tmp_path)
-    assert _loaded(root, rules(defaults=True))[0][2].tags == ("own tag",)
-    narrow = rules('rules = { seen = ["nothing"] }\naliases = { "own tag" = "mine" }')
-    papers, digests = _loaded(root, narrow)
-    assert [p.tags for p in papers] == [("mine",), ("mine",), ("mine", "seen")]
-    from sitegen.incremental.digests import value_digest
-    assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
-    # and back: the cache now holds the narrow rules' tags
-    assert [p.tags for p in _loaded(root, rules(defaults=True))[0]][0] == ("agents", "own tag")
-    assert [p.tags for p in _loaded(root, rules(defaults=True), refresh=True)[0]][0] == (
-        "agents", "own tag")
-
-
-def test_loads_without_rules_give_the_stored_tags_from_a_tagged_cache(tmp_path):
-    """`sitegen import` reads the cache the build wrote, and writes papers back: never
-    with the rule tags."""
-    root = _memo_site(tmp_path)
-    plain = load_papers(root)
-    _loaded(root, rules(defaults=True))
-    cache = root / ".sitegen-cache" / "papers.pickle"
-    assert load_papers(root, cache=cache) == plain
-    assert [p.tags for p in load_papers(root, cache=cache)[0]] == [("Own Tag",)] * 3
-    digests: dict = {}
-    papers, _ = load_papers(root, cache=cache, digests=digests)
-    from sitegen.incremental.digests import value_digest
-    assert all(digests[id(p)][1] == value_digest(p, {}) for p in papers)
-    # and the build still finds its tagged papers (the untagged load wrote nothing over them)
-    assert _loaded(root, rules(defaults=True))[0][0].tags == ("agents", "own tag")
-
-
-def test_rules_without_a_digest_tag_every_time(tmp_path, monkeypatch):
-    root = _memo_site(tmp_path)
-    compiled = dataclasses.replace(rules(defaults=True), source=b"")
-    first, _ = _loaded(root, compiled)
-    calls = []
-    from sitegen.site.tagging import TagRules
-    original = TagRules.tags
-    monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))
-    assert _loaded(root, compiled)[0] == first and calls == ["p0", "p1", "p2"]
 
 
 def test_with_tags_is_replace():

@@ -13,7 +13,6 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sitegen.build.outputs import SiteBuild, assemble_site
 from sitegen.config import Config
@@ -24,7 +23,6 @@ from sitegen.incremental.inputs import FolderStats, inputs_digest
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder, load_state, save_state
 from sitegen.model import Kept, KeptMany, Output, Problem, Site
-from sitegen.site.tagging import compile_rules
 from sitegen.util.fileid import digest, fs_now
 from sitegen.util.lock import locked, output_lock
 from sitegen.util.parallel import Forked, fork_call, worker_count
@@ -37,14 +35,8 @@ from sitegen.write.writer import (
     trusted_manifest,
 )
 
-if TYPE_CHECKING:
-
-    pass
-
-# content (YAML), pages and render (Jinja) are imported where used: a build with nothing
-# to do returns before it needs them.
-
-
+# the store and the parse cache (YAML), pages and render (Jinja) are imported where used:
+# a build with nothing to do returns before it needs them.
 
 @dataclass(frozen=True)
 class Made:
@@ -200,13 +192,13 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                                    **state["counts"])
         if walks is not None and manifest is not None:
             walks.list_stage(target, manifest)
-        from sitegen.store.papers import PAPERS_DIR, load_papers
+        from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached, tagging
+        from sitegen.store.papers import PAPERS_DIR
 
         digests = Digests()
-        papers, problems = load_papers(config.root, cache=folder / "papers.pickle",
-                                       refresh=clean, digests=digests,
-                                       stats=listed.get(str(config.root / PAPERS_DIR)),
-                                       rules=compile_rules(config.tags))
+        papers, problems = load_papers_cached(
+            config.root, folder / PAPERS_CACHE, refresh=clean, tags=tagging(config.tags),
+            digests=digests, stats=listed.get(str(config.root / PAPERS_DIR)))
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import ContentError, ProblemsFound
+from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
 from sitegen.incremental.statefile import cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources.dailytext import ParsedPage, decode_page, parse_page
 from sitegen.store.merge import Merger
-from sitegen.store.papers import PAPERS_DIR, load_papers, paper_files, write_papers
+from sitegen.store.papers import PAPERS_DIR, paper_files, write_papers
 from sitegen.urls import paper_slug
 from sitegen.util.fileio import remove_stale_temp_files
 from sitegen.util.lock import locked, store_lock
@@ -91,7 +92,8 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
 
 def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
     remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
-    stored, problems = load_papers(root, cache=cache_folder(root) / "papers.pickle")
+    # through the parse cache the build keeps (untagged: the papers are written back)
+    stored, problems = load_papers_cached(root, cache_folder(root) / PAPERS_CACHE)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]

@@ -23,7 +23,8 @@ from urllib.parse import unquote, urlsplit
 from sitegen.build.outputs import build_outputs
 from sitegen.config import CONFIG_FILE, Config, load_config
 from sitegen.errors import ProblemsFound, SitegenError
-from sitegen.store.papers import PaperFile, load_papers, read_paper_file
+from sitegen.store.paperfile import PaperFile
+from sitegen.store.papers import load_papers, read_paper_file
 from sitegen.urls import Urls
 from sitegen.write.writer import check_outputs
 

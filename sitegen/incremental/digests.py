@@ -15,9 +15,11 @@ import sys
 import types
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from sitegen.model import Paper
 from sitegen.util.fileid import StatKey, digest, stat_key
 
 #: Third-party modules whose code shapes the output: an upgrade invalidates the cache.
@@ -166,6 +168,24 @@ def _dataclass_digest(value: Any, memo: Digests) -> bytes:
     except Exception as exc:
         raise Uncacheable(f"{type(value).__name__}: {exc}") from None
     return digest(_name(type(value)).encode() + plain + b"".join(nested))
+
+
+_PAPER_FIELDS = attrgetter(*(f.name for f in dataclasses.fields(Paper)))
+_PAPER_NAME = f"{Paper.__module__}:{Paper.__qualname__}".encode()
+
+
+def paper_digest(paper: Paper) -> bytes:
+    """`value_digest(paper, {})` made faster, for a paper read from a file.
+
+    Such a paper holds only text, numbers, dates and tuples of text, which `value_digest`
+    checks field by field before pickling them together; here they are pickled at once.
+    (tests/test_cache.py checks the two agree.)
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((list(_PAPER_FIELDS(paper)), []))
+    return digest(_PAPER_NAME + buffer.getvalue())
 
 
 def _name(value: Any) -> str:

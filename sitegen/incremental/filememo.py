@@ -1,22 +1,31 @@
-"""Results computed from files, reused while a file's stat is unchanged (the parse cache)."""
+"""Results computed from files, reused while a file's stat is unchanged (the parse cache's
+store: incremental/papercache.py)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sitegen.incremental.digests import code_digest
 from sitegen.incremental.statefile import load_state, save_state
 from sitegen.util.fileid import StatKey, fs_now
 
 
+class StatEntry(Protocol):
+    """What a `FileMemo` keeps per file: a tuple whose first item is the file's stat."""
+
+    def __getitem__(self, index: int) -> Any: ...
+
+
 class FileMemo:
     """Results computed from files, reused while a file's stat is unchanged.
 
+    Each entry is a tuple (or a tuple type with named fields) that starts with the stat of
+    the file it was computed from: the entry is one object, compared and pickled in C.
     Stored as a base file plus a small delta of what changed since, so that adding a day's
     papers does not rewrite the whole cache; the delta is folded in when it grows.
-    `slim`: the values hold papers, pickled without their default fields (`save_state`).
+    `slim`: the entries hold papers, pickled without their default fields (`save_state`).
     """
 
     def __init__(self, path: Path | None, refresh: bool = False, slim: bool = False) -> None:
@@ -26,10 +35,10 @@ class FileMemo:
         if base is not None and base.get("code") != code_digest():  # the parser changed
             base = None
         delta = load_state(self.delta_path) if base and self.delta_path else None
-        self.base: dict[str, tuple[StatKey, Any]] = base["entries"] if base else {}
+        self.base: dict[str, StatEntry] = base["entries"] if base else {}
         self.old = self.base  # never changed in place
         #: the delta as read: not written again if this run changed nothing more
-        self.delta: tuple[dict[str, tuple[StatKey, Any]], list[str]] = ({}, [])
+        self.delta: tuple[dict[str, StatEntry], list[str]] = ({}, [])
         if delta is not None and delta.get("base") == base.get("id"):  # type: ignore[union-attr]
             self.old = {**self.base, **delta["entries"]}
             for name in delta["removed"]:
@@ -37,18 +46,24 @@ class FileMemo:
             self.delta = delta["entries"], delta["removed"]
         self.base_id = base.get("id") if base else None
         #: the entries this run used or made: what is saved
-        self.new: dict[str, tuple[StatKey, Any]] = {}
+        self.new: dict[str, StatEntry] = {}
         self.made: list[str] = []
 
     def get(self, name: str, key: StatKey) -> Any | None:
+        """The entry of file `name` if it was made from the file as it is now (`key`)."""
         entry = self.old.get(name)
         if entry is not None and entry[0] == key:
             self.new[name] = entry
-            return entry[1]
+            return entry
         return None
 
-    def put(self, name: str, key: StatKey, value: Any) -> None:
-        self.new[name] = (key, value)
+    def keep(self, name: str, entry: StatEntry) -> None:
+        """Keep an entry read from the cache (`old`), found still valid by the caller."""
+        self.new[name] = entry
+
+    def put(self, name: str, entry: StatEntry) -> None:
+        """An entry made now (its first item the stat of the file it was made from)."""
+        self.new[name] = entry
         self.made.append(name)
 
     def save(self) -> None:
@@ -71,7 +86,7 @@ class FileMemo:
                     entries.pop(name, None)
         base = self.base
         # Only entries made now or read from the delta can differ from the base's (the
-        # others are the base's own objects): no pass over every entry (50,000 at 50k).
+        # others are the base's own objects): no pass over every entry.
         maybe = {*self.made, *self.delta[0]}
         changed = {k: entries[k] for k in maybe if k in entries and base.get(k) is not entries[k]}
         outside = sum(1 for k in maybe if k in entries and k not in base)

@@ -101,7 +101,7 @@ def paper_keys(papers: Iterable[Paper], digests: Mapping[int, tuple[Any, bytes]]
                ) -> list[bytes]:
     """Each paper's `paper_digest`: from `digests` (by object id, the object kept in it)
     where it is there, else computed."""
-    from sitegen.store.papers import paper_digest  # imported already by whoever loaded them
+    from sitegen.incremental.digests import paper_digest
 
     get = digests.get
     keys = []

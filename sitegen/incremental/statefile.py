@@ -70,8 +70,8 @@ def _slim_paper(paper: Paper) -> tuple[Any, ...]:
     """How `save_state(slim=True)` pickles a `Paper`: as `pickle` does (a new object whose
     `__dict__` is updated from a dict, all in C when read), but without the fields that
     hold their default object (None, "", (): dataclasses keep defaults as class attributes,
-    which the paper then reads). Unpickling fills dicts of about 8 items instead of 25, in
-    two thirds of the time; the paper reads, compares and digests the same
+    which the paper then reads). Unpickling fills a dict of the few fields a paper sets
+    instead of all of them; the paper reads, compares and digests the same
     (tests/test_cache.py). By identity only: a value merely equal to its default is kept."""
     get = _DEFAULTS.get
     slim = {name: value for name, value in paper.__dict__.items()

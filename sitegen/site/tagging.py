@@ -3,9 +3,8 @@
 Rule tags are computed at build time and never written back, so changing a rule re-tags
 the whole archive. Rules are compiled once per build (`compile_rules`) into a token index:
 a plain word or phrase is matched by a substring search on a normalised copy of the text
-(lower case, hyphens as spaces, punctuation as a barrier), which tags 10,000 papers in a
-fraction of a second; only `/regular expressions/` (and phrases with punctuation, such as
-`C++`) run the regex engine.
+(lower case, hyphens as spaces, punctuation as a barrier); only `/regular expressions/`
+(and phrases with punctuation, such as `C++`) run the regex engine.
 """
 
 from __future__ import annotations
@@ -15,15 +14,11 @@ import string
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sitegen.errors import ConfigError
-from sitegen.incremental.digests import Uncacheable, value_digest
 from sitegen.model import Paper
 from sitegen.site.tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
-
-if TYPE_CHECKING:
-    from sitegen.config import Config
 
 # bytes.translate table: ASCII punctuation becomes a barrier "|", hyphen and underscore a space.
 _TABLE = bytearray(range(256))
@@ -76,9 +71,6 @@ class TagRules:
     #: let a phrase with punctuation ("C++") skip most texts
     regexes: tuple[tuple[re.Pattern[str], bool, str, frozenset[bytes]], ...]
     first_tokens: frozenset[bytes] = frozenset()  # words' and phrases' keys
-    #: a digest of the `[tags]` section compiled (the parse cache keeps papers tagged by
-    #: these rules: `content.load_papers`)
-    source: bytes = b""
 
     def rule_tags(self, title: str, abstract: str) -> set[str]:
         """Tags whose rules match the title or the abstract."""
@@ -138,7 +130,7 @@ def _compile_regex(body: str, key: str, shown: str) -> tuple[re.Pattern[str], bo
 
     Case-insensitive matching stops `re` from skipping ahead to a literal, so a pattern
     that can be lower-cased safely (no escapes like `\\S`, no inline flags) is lower-cased
-    and run case-sensitively on the lower-cased text: the same matches, several times faster.
+    and run case-sensitively on the lower-cased text: the same matches, found faster.
     """
     try:
         re.compile(body)  # alone first, so an error's position is one in the user's text
@@ -194,44 +186,16 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
     return TagRules(aliases=aliases, keywords=keywords,
                     words={k: frozenset(v) for k, v in words.items()},
                     phrases={k: tuple(v) for k, v in phrases.items()}, regexes=tuple(regexes),
-                    first_tokens=frozenset(words) | frozenset(phrases),
-                    source=_section_digest(section))
+                    first_tokens=frozenset(words) | frozenset(phrases))
 
 
-def _section_digest(section: Mapping[str, Any]) -> bytes:
-    """What the parse cache keys its tagged papers by (empty, and so never reused, if it
-    has none)."""
-    try:
-        return value_digest(dict(section), {})
-    except Uncacheable:
-        return b""
-
-
-_CACHE: dict[str, TagRules] = {}
-
-
-def rules_for(config: Config) -> TagRules:
-    """The compiled rules of a config (cached by the section's content)."""
-    section = config.tags
-    key = repr(sorted((k, repr(v)) for k, v in section.items()))
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = compile_rules(section)
-    return _CACHE[key]
-
-
-def tags_for(paper: Paper, rules: Config | TagRules) -> tuple[str, ...]:
-    """The tags a paper is shown with, sorted and without duplicates.
-
-    Pass compiled `TagRules` when tagging many papers; a `Config` works too (compiled once
-    and cached).
-    """
-    compiled = rules if isinstance(rules, TagRules) else rules_for(rules)
-    return compiled.tags(paper)
+def tags_for(paper: Paper, rules: TagRules) -> tuple[str, ...]:
+    """The tags a paper is shown with, sorted and without duplicates (`TagRules.tags`)."""
+    return rules.tags(paper)
 
 
 def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:
-    """`dataclasses.replace(paper, tags=tags)`, five times faster: a copy of the fields
+    """`dataclasses.replace(paper, tags=tags)` without its checks: a copy of the fields
     (`Paper` has no `__post_init__` to run again; with slots, `replace` is used)."""
     if not hasattr(paper, "__dict__") or hasattr(paper, "__post_init__"):
         return replace(paper, tags=tags)
