@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
@@ -12,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.commands.arguments import today
+from sitegen.commands.fetchcli import add_add_parser, add_fetch_parser
 from sitegen.errors import ProblemsFound, SitegenError
 from sitegen.model import Problem
 
@@ -42,12 +43,6 @@ class Console:
         print(message, file=sys.stderr, flush=True)
 
 
-def today() -> dt.date:
-    """Today's date; `SITEGEN_TODAY=YYYY-MM-DD` pins it (tests, reproducing an import)."""
-    pinned = os.environ.get("SITEGEN_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
-
-
 def cmd_new(args: argparse.Namespace, console: Console) -> int:
     from sitegen.commands.new import create_site, unreachable_warning
 
@@ -62,76 +57,25 @@ def cmd_new(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_import(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.commands.choosing import Chooser
     from sitegen.commands.importer import import_pages
     from sitegen.config import load_config
 
     config = load_config(Path(args.root))
     report = import_pages(config.root, [Path(f) for f in args.files], today(), args.year,
-                          show_progress=not args.quiet)
+                          show_progress=not args.quiet, chooser=Chooser.of(config))
     console.problems(report.problems)
     for summary in report.files:
+        unstored = f" ({summary.unstored} not stored)" if summary.unstored else ""
         console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
-                     f"{summary.updated} updated, {summary.duplicates} duplicates")
+                     f"{summary.updated} updated, {summary.duplicates} duplicates; "
+                     f"{summary.kept} kept, {summary.dropped} dropped{unstored}")
     totals = [sum(getattr(s, k) for s in report.files) for k in ("new", "updated", "duplicates")]
     console.info(f"imported {len(report.files)} file(s): {totals[0]} new, {totals[1]} updated, "
                  f"{totals[2]} duplicates; {len(report.written)} paper file(s) written")
     warnings = [p for p in report.problems if p.severity == "warning"]
     return 1 if args.strict and warnings or any(p.severity == "error" for p in report.problems) \
         else 0
-
-
-def _iso_day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 30000:
-        raise argparse.ArgumentTypeError(f"not a number from 1 to 30000: {text!r}")
-    return int(text)
-
-
-def cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.commands.fetch import FetchOptions, day_range, fetch_arxiv, fetch_hf
-    from sitegen.config import load_config
-
-    config = load_config(Path(args.root))
-    options = FetchOptions(use_cache=not args.no_cache, max_age=args.max_age,
-                           progress=not args.quiet)
-    if args.source == "hf":
-        if args.date and (args.date_from or args.date_to):
-            console.error("sitegen fetch hf: give --date or --from/--to, not both")
-            return 2
-        utc_today = dt.date.fromisoformat(os.environ["SITEGEN_TODAY"]) \
-            if os.environ.get("SITEGEN_TODAY") else dt.datetime.now(dt.UTC).date()
-        first = args.date or args.date_from or args.date_to or utc_today
-        days = day_range(first, args.date or args.date_to or first)
-        api_url = args.api_url or config.sources["hf_api_url"]
-        report = fetch_hf(config.root, days, api_url, options)
-    else:
-        api_url = args.api_url or config.sources["arxiv_api_url"]
-        report = fetch_arxiv(config.root, args.query, args.max, api_url, options)
-    console.problems(report.problems)
-    failures = [Problem(d.error.path or args.source, f"{d.label}: {d.error.message}",
-                        hint=d.error.hint) for d in report.failed if d.error]
-    for day in report.days:
-        if day.error is None:
-            console.info(f"{day.label}: {day.papers} papers: {day.new} new, {day.updated} "
-                         f"updated, {day.unchanged} unchanged"
-                         + (f" ({day.note})" if day.note else ""))
-    console.problems(failures)
-    ok = [d for d in report.days if d.error is None]
-    totals = [sum(getattr(d, k) for d in ok) for k in ("new", "updated", "unchanged")]
-    console.info(f"{args.source}: {len(ok)} of {len(report.days)} day(s) fetched: {totals[0]} new, "
-                 f"{totals[1]} updated, {totals[2]} unchanged; {len(report.written)} paper "
-                 f"file(s) written; {report.requests} request(s)")
-    if failures:
-        console.error(f"sitegen: fetch failed for {len(failures)} of {len(report.days)} "
-                      "day(s); nothing from them was stored")
-    store_errors = any(p.severity == "error" for p in report.problems)
-    return 1 if failures or store_errors else 0
 
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
@@ -164,6 +108,15 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     from sitegen.config import load_config
 
     config = load_config(Path(args.root))
+    if args.select:
+        from sitegen.commands.choosing import Chooser, judge_store, store_lines
+        from sitegen.store.papers import load_papers
+
+        papers, problems = load_papers(config.root)
+        console.problems(problems)
+        for line in store_lines(judge_store(papers, Chooser.of(config))):
+            console.info(line)
+        return 1 if any(p.severity == "error" for p in problems) else 0
     if args.base_url:
         config = config.with_base_url(args.base_url)
     problems = check_site(config, today(), Path(args.out) if args.out else None)
@@ -191,40 +144,6 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
 def _add_root(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", default=".", metavar="DIR",
                         help="the site folder (default: the current folder)")
-
-
-def _add_fetch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    fetch = sub.add_parser("fetch", parents=[common], help="fetch papers from an API",
-                           description="Fetch papers from the Hugging Face daily-papers API or "
-                           "the arXiv API and merge them into content/papers/ (the only "
-                           "command that uses the network). Exits non-zero if any day failed.")
-    sources = fetch.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--api-url", metavar="URL", help="the API's base URL (default: "
-                         "[sources] hf_api_url or arxiv_api_url)")
-    options.add_argument("--no-cache", action="store_true",
-                         help="neither read nor write the response cache in .sitegen-cache/")
-    options.add_argument("--max-age", type=float, default=0.0, metavar="SECONDS",
-                         help="reuse a cached answer younger than this without asking "
-                         "(default 0: always ask, conditionally with its ETag)")
-    _add_root(options)
-    hf = sources.add_parser("hf", parents=[common, options], help="Hugging Face Daily Papers",
-                            description="Fetch the Hugging Face Daily Papers list of one day "
-                            "(default: today, UTC) or of a range of days.")
-    hf.add_argument("--date", type=_iso_day, metavar="YYYY-MM-DD", help="the day to fetch")
-    hf.add_argument("--from", dest="date_from", type=_iso_day, metavar="YYYY-MM-DD",
-                    help="the first day of a range")
-    hf.add_argument("--to", dest="date_to", type=_iso_day, metavar="YYYY-MM-DD",
-                    help="the last day of a range (default: the --from day)")
-    hf.set_defaults(func=cmd_fetch)
-    ax = sources.add_parser("arxiv", parents=[common, options], help="the arXiv query API",
-                            description="Fetch the papers matching an arXiv search query "
-                            "(100 per request, 3 seconds apart).")
-    ax.add_argument("--query", required=True, metavar="Q",
-                    help="an arXiv search_query, e.g. 'cat:cs.CL AND ti:retrieval'")
-    ax.add_argument("--max", type=_positive, default=100, metavar="N",
-                    help="at most N papers (default 100)")
-    ax.set_defaults(func=cmd_fetch)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -255,7 +174,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_root(imp)
     imp.set_defaults(func=cmd_import)
 
-    _add_fetch(sub, common)
+    add_fetch_parser(sub, common)
+    add_add_parser(sub, common)
 
     build = sub.add_parser("build", parents=[common], help="build the site",
                            description="Build the static site from content/ (offline).")
@@ -280,6 +200,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--base-url", metavar="URL",
                        help="the site's public URL, as given to 'build --base-url'")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--select", action="store_true",
+                       help="only list each stored paper's [select] decision (kept or "
+                       "dropped, and the rule that decided), by day; writes nothing")
     _add_root(check)
     check.set_defaults(func=cmd_check)
 

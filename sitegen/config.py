@@ -16,7 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from sitegen.errors import ConfigError
+from sitegen.errors import ConfigError, RuleError
+from sitegen.site.select import CATEGORY, compile_selector
 from sitegen.site.tagging import compile_rules
 
 CONFIG_FILE = "sitegen.toml"
@@ -50,8 +51,26 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
     "sources": {
         "hf_api_url": (str, "https://huggingface.co"),
         "arxiv_api_url": (str, "https://export.arxiv.org"),
+        "arxiv_listing_url": (str, "https://rss.arxiv.org"),
+    },
+    "select": {
+        "include": (list, []),
+        "tags": (list, []),
+        "authors": (list, []),
+        "exclude": (list, []),
+        "min_upvotes": (int, 0),
+        "categories": (list, []),
+        "store": (str, "selected"),
+    },
+    "fetch": {
+        "sources": (list, ["hf"]),
+        "arxiv_categories": (list, []),
+        "cross_lists": (bool, True),
+        "hf_with_arxiv": (bool, False),
     },
 }
+#: What `sitegen fetch` can fetch (`[fetch] sources`).
+FETCH_SOURCES = ("hf", "arxiv")
 
 
 def _freeze(value: Any) -> Any:
@@ -71,6 +90,8 @@ class Config:
     feeds: Mapping[str, Any]
     tags: Mapping[str, Any]
     sources: Mapping[str, Any]
+    select: Mapping[str, Any]
+    fetch: Mapping[str, Any]
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     root: Path = Path(".")
 
@@ -142,7 +163,8 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     if not base.startswith(("http://", "https://")):
         raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base!r}", path,
                           _line_of(text, "base_url"), "e.g. https://user.github.io/repo/")
-    _check_tags(sections["tags"], text, path)
+    _check_rules(sections, text, path)
+    _check_fetch(sections["fetch"], text, path)
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         raise ConfigError("'extra' must be a table", path, _line_of(text, "extra"))
@@ -150,15 +172,51 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     return config.with_base_url(base)
 
 
-def _check_tags(section: Mapping[str, Any], text: str, path: str) -> None:
-    """Compile the tag rules once at load, so a bad regex is reported with its line."""
+def _line_for(text: str, section: str, needles: list[str]) -> int | None:
+    """The line of the first needle found in `section` (else anywhere), else its header."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip().startswith(f"[{section}")), 0)
+    for needle in filter(None, needles):
+        for number in [*range(start, len(lines)), *range(start)]:
+            if needle in lines[number]:
+                return number + 1
+    return start + 1 if start or lines and lines[0].strip().startswith(f"[{section}") else None
+
+
+def _check_rules(sections: Mapping[str, Any], text: str, path: str) -> None:
+    """Compile the tag and selection rules once at load, so a bad rule is reported with the
+    line that holds it (the pattern's own, else its key's)."""
     try:
-        compile_rules(section)
-    except ConfigError as exc:
-        name = exc.message.split('"')[1] if exc.message.count('"') >= 2 else ""
-        line = (name and (_line_of(text, f'"{name}"') or _line_of(text, name))) or \
-            _line_of(text, "rules") or _line_of(text, "[tags")
-        raise ConfigError(exc.message, path, line or None, exc.hint) from None
+        compile_selector(sections["select"], compile_rules(sections["tags"]))
+    except RuleError as exc:
+        # "[tags] rules."my tag": ...", "[select] include: ...": the section, key and name
+        found = re.match(r'\[(\w+)\] (\w+)(?:\."([^"]*)")?', exc.message)
+        section, key, name = found.groups() if found else ("tags", "", None)
+        pattern = exc.pattern
+        needles = [f'"{pattern}"', f"'{pattern}'", pattern.replace("\\", "\\\\")] \
+            if pattern else []
+        needles += [f'"{name}"', name] if name else []
+        needles += [f"{key} ", f"{key}="] if key else []
+        raise ConfigError(exc.message, path, _line_for(text, section, needles),
+                          exc.hint) from None
+
+
+def _check_fetch(section: Mapping[str, Any], text: str, path: str) -> None:
+    """`[fetch] sources` names known sources; arXiv needs its categories."""
+    for source in section["sources"]:
+        if source not in FETCH_SOURCES:
+            raise ConfigError(f"[fetch] sources: unknown source {source!r}", path,
+                              _line_for(text, "fetch", ["sources"]),
+                              f"known: {', '.join(FETCH_SOURCES)}")
+    for category in section["arxiv_categories"]:
+        if not isinstance(category, str) or not CATEGORY.match(category):
+            raise ConfigError(f"[fetch] arxiv_categories: {category!r} is not an arXiv "
+                              "category", path, _line_for(text, "fetch", ["arxiv_categories"]),
+                              "e.g. cs.CV, hep-th, q-bio.NC")
+    if "arxiv" in section["sources"] and not section["arxiv_categories"]:
+        raise ConfigError('[fetch] sources has "arxiv" but arxiv_categories is empty', path,
+                          _line_for(text, "fetch", ["sources"]),
+                          'name the categories, e.g. arxiv_categories = ["cs.CV"]')
 
 
 def load_config(root: Path) -> Config:

@@ -31,6 +31,16 @@ class ConfigError(SitegenError):
     """Raised when `sitegen.toml` is unreadable, malformed or has unknown or invalid keys."""
 
 
+class RuleError(ConfigError):
+    """Raised when a `[tags]` or `[select]` rule is invalid; `pattern` is the rule as
+    written, so the config loader can point at its line."""
+
+    def __init__(self, message: str, pattern: str | None = None, hint: str | None = None
+                 ) -> None:
+        super().__init__(message, hint=hint)
+        self.pattern = pattern
+
+
 class ContentError(SitegenError):
     """Raised when a paper file or an imported page cannot be read as valid content."""
 

@@ -143,7 +143,8 @@ def test_arxiv_end_to_end(imported: Path, run_cli, no_waiting) -> None:
                                    "--api-url", url, "--root", str(imported), "-q")
     assert status == 0, err
     assert out == ""  # -q
-    assert calls[-1] == {"search_query": "all:engines", "start": "0", "max_results": "5"}
+    assert calls[-1] == {"search_query": "all:engines", "start": "0", "max_results": "5",
+                         "sortBy": "submittedDate", "sortOrder": "descending"}
     assert any(s > 2.9 for s in no_waiting)  # paced: 3 s between arXiv calls (fake sleeps)
     status, _, err = run_cli("build", "--root", str(imported))
     assert status == 0, err

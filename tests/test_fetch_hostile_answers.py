@@ -186,6 +186,7 @@ def test_a_bad_arxiv_page_is_an_error_and_the_pages_before_it_are_kept(site, run
                                  "--api-url", url, "--root", str(site), "--no-cache")
     assert "internal error" not in err and "Traceback" not in err
     assert status == 1
-    assert f"{url}/api/query?search_query=all%3Ax&start=100&max_results=100: error: " in err
+    assert (f"{url}/api/query?search_query=all%3Ax&sortBy=submittedDate&sortOrder=descending"
+            "&start=100&max_results=100: error: ") in err
     assert words in err
     assert len(stored_names(site)) == 100

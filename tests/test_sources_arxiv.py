@@ -9,7 +9,7 @@ import pytest
 from fetchfakes import FakeClock, Script, fixture_bytes, xml_answer
 
 from sitegen.links import paper_links
-from sitegen.sources.arxiv import MIN_INTERVAL, fetch_query, parse_feed
+from sitegen.sources.arxiv import MIN_INTERVAL, fetch_ids, fetch_query, parse_feed
 from sitegen.sources.http import Answer
 
 API = "https://arxiv.test"
@@ -54,12 +54,13 @@ def test_maps_every_field_of_the_real_shape() -> None:
 
 def test_query_parameters_and_accept_header() -> None:
     script = Script(xml_answer(FEED))
-    papers, error = fetch_query(script.fetcher(), API, "all:engines", 10)
+    papers, error, _ = fetch_query(script.fetcher(), API, "all:engines", 10)
     assert error is None and len(papers) == 2
     request = script.requests[0]
     assert request.url.path == "/api/query"
     assert dict(request.url.params) == {"search_query": "all:engines", "start": "0",
-                                        "max_results": "10"}
+                                        "max_results": "10", "sortBy": "submittedDate",
+                                        "sortOrder": "descending"}
     assert request.headers["Accept"] == "application/atom+xml"
 
 
@@ -71,7 +72,7 @@ def test_pages_through_more_than_100_three_seconds_apart() -> None:
 
     clock = FakeClock()
     script = Script(answer)
-    papers, error = fetch_query(script.fetcher(clock, min_interval=MIN_INTERVAL), API, "q", 250)
+    papers, error, _ = fetch_query(script.fetcher(clock, min_interval=MIN_INTERVAL), API, "q", 250)
     assert error is None and len(papers) == 250
     assert [(r.url.params["start"], r.url.params["max_results"]) for r in script.requests] == [
         ("0", "100"), ("100", "100"), ("200", "50")]
@@ -80,14 +81,14 @@ def test_pages_through_more_than_100_three_seconds_apart() -> None:
 
 def test_stops_at_the_total() -> None:
     script = Script(xml_answer(feed([entry(1), entry(2)], 2)))
-    papers, error = fetch_query(script.fetcher(), API, "q", 500)
+    papers, error, _ = fetch_query(script.fetcher(), API, "q", 500)
     assert error is None and len(papers) == 2 and len(script.requests) == 1
 
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_an_error_entry_is_an_error_not_a_paper(status: int) -> None:
     script = Script(xml_answer(fixture_bytes("arxiv-error.xml"), status))
-    papers, error = fetch_query(script.fetcher(), API, "id:1234.12345", 10)
+    papers, error, _ = fetch_query(script.fetcher(), API, "id:1234.12345", 10)
     assert papers == []
     assert error is not None
     assert "incorrect id format for 1234.12345" in error.message
@@ -97,13 +98,13 @@ def test_an_error_entry_is_an_error_not_a_paper(status: int) -> None:
 def test_rate_exceeded_is_retried() -> None:
     clock = FakeClock()
     script = Script(httpx.Response(200, text="Rate exceeded."), xml_answer(FEED))
-    papers, error = fetch_query(script.fetcher(clock), API, "q", 10)
+    papers, error, _ = fetch_query(script.fetcher(clock), API, "q", 10)
     assert error is None and len(papers) == 2 and len(clock.sleeps) == 1
 
 
 def test_rate_exceeded_for_good_gives_a_clear_error() -> None:
     script = Script(httpx.Response(200, text="Rate exceeded."))
-    papers, error = fetch_query(script.fetcher(retries=1), API, "q", 10)
+    papers, error, _ = fetch_query(script.fetcher(retries=1), API, "q", 10)
     assert papers == [] and error is not None and "Rate exceeded" in error.message
 
 
@@ -116,14 +117,14 @@ def test_rate_exceeded_for_good_gives_a_clear_error() -> None:
      "has no usable published date"),
 ])
 def test_garbage_is_refused(body: bytes, expected: str) -> None:
-    papers, error = fetch_query(Script(xml_answer(body)).fetcher(), API, "q", 10)
+    papers, error, _ = fetch_query(Script(xml_answer(body)).fetcher(), API, "q", 10)
     assert papers == [] and error is not None and expected in error.message
 
 
 def test_a_failing_later_page_keeps_the_pages_before_it() -> None:
     first = xml_answer(feed([entry(n) for n in range(100)], 300))
     script = Script(first, httpx.Response(200, content=b"<feed"))
-    papers, error = fetch_query(script.fetcher(), API, "q", 300)
+    papers, error, _ = fetch_query(script.fetcher(), API, "q", 300)
     assert len(papers) == 100
     assert error is not None and "start=100" in (error.path or "")
 
@@ -133,3 +134,36 @@ def test_old_style_ids_keep_their_archive_and_get_a_safe_slug() -> None:
                  "<published>1999-01-01T00:00:00Z</published></entry>"], 1)
     (paper,) = parse_feed(Answer("u", 200, "", body)).papers
     assert paper.arxiv_id == "hep-th/9901001" and paper.slug == "hep-th-9901001"
+
+
+def test_the_total_tells_when_max_cut_the_results() -> None:
+    script = Script(xml_answer(feed([entry(n) for n in range(3)], 40)))
+    result = fetch_query(script.fetcher(), API, "cat:cs.CV", 3)
+    assert len(result.papers) == 3 and result.total == 40 and result.error is None
+
+
+def test_ids_are_fetched_100_a_request_three_seconds_apart() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked = request.url.params["id_list"].split(",")
+        assert request.url.params["max_results"] == str(len(asked))
+        known = [int(i.split(".")[1]) for i in asked if not i.endswith("99")]
+        return xml_answer(feed([entry(n) for n in known], len(known)))
+
+    clock = FakeClock()
+    script = Script(answer)
+    ids = [f"2609.{n:05d}" for n in range(250)]
+    result = fetch_ids(script.fetcher(clock, min_interval=MIN_INTERVAL), API, ids + ids[:5])
+    assert [len(r.url.params["id_list"].split(",")) for r in script.requests] == [100, 100, 50]
+    assert clock.sleeps == [3.0, 3.0]
+    assert result.unknown == ("2609.00099", "2609.00199")
+    assert len(result.papers) == 248 and result.papers["2609.00007"].title == "Paper 7"
+    assert result.failed == () and result.errors == ()
+
+
+def test_a_failing_id_batch_is_reported_and_the_others_kept() -> None:
+    good = xml_answer(feed([entry(n) for n in range(100)], 100))
+    script = Script(good, httpx.Response(200, content=b"<feed"))
+    ids = [f"2609.{n:05d}" for n in range(120)]
+    result = fetch_ids(script.fetcher(), API, ids)
+    assert len(result.papers) == 100 and result.failed == tuple(ids[100:])
+    assert len(result.errors) == 1 and "not well-formed" in result.errors[0].message

@@ -120,3 +120,42 @@ def test_counts_out_of_range_are_left_out_like_wrong_types() -> None:
             "numComments": 1e300}
     paper = item_to_paper(item, DAY, 1, "u")
     assert paper.upvotes is None and paper.github_stars is None and paper.comments is None
+
+
+# -- one paper by id, and the title search (sitegen add, fetch hf --complete) ---------------
+
+def test_a_paper_by_id_maps_the_flat_shape() -> None:
+    from sitegen.sources.hf import fetch_paper
+
+    script = Script(httpx.Response(200, content=fixture_bytes("hf-paper.json")))
+    paper = fetch_paper(script.fetcher(), API, "2609.30001", DAY)
+    assert script.requests[0].url.path == "/api/papers/2609.30001"
+    assert paper is not None and paper.arxiv_id == "2609.30001" and paper.date == DAY
+    assert paper.title == "Asynchronous Corner Detection on Event Streams"
+    assert paper.authors == ("Mei Lin", "Hedy Lamarr") and paper.upvotes == 5
+    assert paper.links == ("https://example.org/corners",
+                           "https://huggingface.co/papers/2609.30001")
+    assert paper.ai_keywords == ("corner detection", "event camera") and paper.rank is None
+
+
+def test_a_paper_hf_does_not_index_is_none_and_garbage_is_an_error() -> None:
+    from sitegen.sources.hf import fetch_paper
+
+    script = Script(json_answer({"error": "Paper not found"}, 404))
+    assert fetch_paper(script.fetcher(), API, "2609.99999", DAY) is None
+    with pytest.raises(SourceError, match="expected a JSON paper object, got list"):
+        fetch_paper(Script(json_answer([1])).fetcher(), API, "2609.99999", DAY)
+    with pytest.raises(SourceError, match="not valid JSON"):
+        fetch_paper(Script(httpx.Response(200, content=b"{")).fetcher(), API, "2609.1", DAY)
+
+
+def test_the_title_search_reads_daily_shaped_items_and_cuts_long_queries() -> None:
+    from sitegen.sources.hf import MAX_QUERY, search_title
+
+    script = Script(httpx.Response(200, content=fixture_bytes("hf-search.json")))
+    found = search_title(script.fetcher(), API, "CIF-Bench " + "x" * 400, DAY)
+    params = script.requests[0].url.params
+    assert script.requests[0].url.path == "/api/papers/search"
+    assert len(params["q"]) == MAX_QUERY and params["limit"] == "10"
+    assert [p.arxiv_id for p in found] == ["2402.04321", "2402.09999"]
+    assert found[0].authors == ("Yizhi Li", "Ge Zhang") and found[0].date == DAY

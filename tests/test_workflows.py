@@ -241,7 +241,7 @@ def test_fetch_step_commits_new_papers_as_the_bot(clone: Path) -> None:
     assert author.startswith("github-actions[bot] <")
     # The default window: the last 3 days, today included.
     args = (clone.parent / "fetch.log").read_text().split()
-    assert args[:2] == ["fetch", "hf"] and args[2] == "--from" and args[4] == "--to"
+    assert args[:1] == ["fetch"] and args[1] == "--from" and args[3] == "--to"
 
 
 def test_fetch_step_makes_no_commit_when_nothing_changed(clone: Path) -> None:

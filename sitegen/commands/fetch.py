@@ -20,6 +20,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from sitegen.commands.arxivdata import fill_from_arxiv
+from sitegen.commands.choosing import Choice, Chooser, keep_all
 from sitegen.errors import SourceError
 from sitegen.model import Paper, Problem
 from sitegen.sources import arxiv, hf
@@ -61,6 +63,20 @@ class DaySummary:
     unchanged: int = 0
     error: SourceError | None = None
     note: str | None = None
+    choices: tuple[Choice, ...] = ()  # each paper's `[select]` decision
+
+    @property
+    def kept(self) -> int:
+        return sum(c.decision.kept for c in self.choices)
+
+    @property
+    def dropped(self) -> int:
+        return len(self.choices) - self.kept
+
+    @property
+    def unstored(self) -> int:
+        """New papers the rules dropped, left out of the store (`store = "selected"`)."""
+        return sum(not c.stored for c in self.choices)
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,9 @@ class FetchReport:
     written: tuple[Path, ...]
     problems: tuple[Problem, ...]
     requests: int = 0
+    #: what the run missed though no day failed (papers left without arXiv data, results
+    #: cut by `--max`): printed; one of severity "error" makes the exit status 1
+    missed: tuple[Problem, ...] = ()
 
     @property
     def failed(self) -> tuple[DaySummary, ...]:
@@ -87,43 +106,64 @@ class FetchOptions:
     max_age: float = 0.0
     sleep: Callable[[float], None] | None = None
     progress: bool = False
+    #: the site's `[tags]` and `[select]` rules (None: keep and store every paper)
+    chooser: Chooser | None = None
+    #: fetch, merge and judge, but write nothing: no paper, no lock, no response cache
+    dry_run: bool = False
+    #: `fetch hf --with-arxiv`: the arXiv API's URL to fill the papers' arXiv data from
+    with_arxiv: str | None = None
+
+
+#: Sources whose papers make a day's list (Daily Papers): an HF answer is judged partial
+#: against these only.
+DAILY_LISTS = ("hf", "dailytext")
 
 
 class _Store:
-    """The store during one fetch: the papers so far, merged and written day by day."""
+    """The store during one fetch: the papers so far, merged, judged by `[select]` and
+    written day by day (or, in a dry run, only merged and judged)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, chooser: Chooser, dry_run: bool = False) -> None:
         self.root = root
         stored, problems = load_papers(root)
         self.papers = list(stored)
         self.problems = problems
         self.taken = {p.stem for p in paper_files(root)}
         self.written: list[Path] = []
+        self.chooser = chooser
+        self.dry_run = dry_run
 
     def listed_on(self, day: dt.date) -> list[Paper]:
-        return [p for p in self.papers if p.date == day and p.source != "arxiv"]
+        return [p for p in self.papers if p.date == day and p.source in DAILY_LISTS]
 
     def merge(self, label: str, records: list[Paper], refresh_rank: bool,
               note: str | None = None, where: str | None = None) -> DaySummary:
-        """Merge one day and write what changed, unless the day is refused: over the
-        day's cap, or holding a paper `build` would refuse (nothing of it is then kept)."""
+        """Merge one day, judge its papers by `[select]` and write what changed and is to
+        be stored, unless the day is refused: over the day's cap, or holding a paper
+        `build` would refuse (nothing of it is then kept)."""
         if len(records) > MAX_PAPERS_PER_DAY:
             return DaySummary(label, error=SourceError(
                 f"{len(records):,} papers for one day, more than {MAX_PAPERS_PER_DAY:,}; "
                 "refused", where))
+        before = {p.slug for p in self.papers}
         result = merge_records(self.papers, records, self.taken, refresh_rank=refresh_rank)
-        refusals = unwritable(self.root, result.changed)
+        merged = {p.slug: p for p in result.papers}
+        chosen = self.chooser.choose([merged[s] for s in dict.fromkeys(result.slugs)],
+                                     result.changed, before)
+        refusals = unwritable(self.root, chosen.to_write)
         if refusals:
             first = refusals[0]
             return DaySummary(label, error=SourceError(
                 f"{len(refusals)} paper(s) would be refused by build, so the day is not "
                 f"stored; first: {first.path}{f':{first.line}' if first.line else ''}: "
                 f"{first.message}", where, hint=first.hint))
-        self.papers = list(result.papers)
+        left_out = chosen.unstored
+        self.papers = [p for p in result.papers if p.slug not in left_out]
         self.taken |= {p.slug for p in self.papers}
-        self.written += write_papers(self.root, result.changed)
+        if not self.dry_run:
+            self.written += write_papers(self.root, chosen.to_write)
         return DaySummary(label, len(records), result.new, result.updated, result.duplicates,
-                          note=note)
+                          note=note, choices=chosen.choices)
 
 
 def unwritable(root: Path, papers: Iterable[Paper]) -> list[Problem]:
@@ -149,19 +189,24 @@ def unwritable(root: Path, papers: Iterable[Paper]) -> list[Problem]:
 
 
 @contextmanager
-def _open_store(root: Path, writing: bool) -> Iterator[_Store]:
+def open_store(root: Path, writing: bool, options: FetchOptions | None = None
+                ) -> Iterator[_Store]:
     """The store, locked (as `import` locks it) only when something may be written: a fetch
-    that got nothing leaves the site folder exactly as it was, lock file included."""
-    if not writing:
-        yield _Store(root)
+    that got nothing, or a dry run, leaves the site folder exactly as it was, lock file
+    included."""
+    options = options or FetchOptions()
+    chooser = options.chooser or keep_all()
+    if not writing or options.dry_run:
+        yield _Store(root, chooser, dry_run=options.dry_run)
         return
     with locked(store_lock(root), "the content store"):
         remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed fetch; we hold the lock
-        yield _Store(root)
+        yield _Store(root, chooser)
 
 
-def _fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
-    cache = ResponseCache(root / CACHE_DIR / "http") if options.use_cache else None
+def make_fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
+    cache = ResponseCache(root / CACHE_DIR / "http", writable=not options.dry_run) \
+        if options.use_cache else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
                    sleep=options.sleep)
 
@@ -191,7 +236,7 @@ def fetch_hf(root: Path, days: list[dt.date], api_url: str,
     options = options or FetchOptions()
     answers: list[tuple[dt.date, list[Paper] | SourceError]] = []
     client = options.client or make_client()
-    fetcher = _fetcher(root, options, client, HF_INTERVAL)
+    fetcher = make_fetcher(root, options, client, HF_INTERVAL)
     total = 0
     try:
         for day in progress(days, "hf days", options.progress):
@@ -208,17 +253,35 @@ def fetch_hf(root: Path, days: list[dt.date], api_url: str,
                 total -= len(records)
                 continue
             answers.append((day, records))
+        answers, missed, asked = _with_arxiv(root, options, client, answers)
     finally:
         if options.client is None:
             client.close()
     writing = any(isinstance(result, list) and result for _, result in answers)
-    with _open_store(root, writing) as store:
+    with open_store(root, writing, options) as store:
         summaries = [DaySummary(day.isoformat(), error=result)
                      if isinstance(result, SourceError)
                      else merge_day(store, day, result, hf.day_url(api_url, day))
                      for day, result in answers]
     return FetchReport(tuple(summaries), tuple(store.written), tuple(store.problems),
-                       fetcher.requests)
+                       fetcher.requests + asked, missed)
+
+
+Answers = list[tuple[dt.date, list[Paper] | SourceError]]
+
+
+def _with_arxiv(root: Path, options: FetchOptions, client: Any, answers: Answers
+                ) -> tuple[Answers, tuple[Problem, ...], int]:
+    """`--with-arxiv`: the days' records with their arXiv data (one request per 100
+    papers, 3 s apart), what was missed, and the requests made."""
+    if not options.with_arxiv:
+        return answers, (), 0
+    fetcher = make_fetcher(root, options, client, arxiv.MIN_INTERVAL)
+    good = [(day, result) for day, result in answers if isinstance(result, list)]
+    filled, missed = fill_from_arxiv(fetcher, options.with_arxiv, [r for _, r in good])
+    by_day = {day: records for (day, _), records in zip(good, filled, strict=True)}
+    return [(day, by_day.get(day, result)) for day, result in answers], missed, \
+        fetcher.requests
 
 
 def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
@@ -226,24 +289,31 @@ def fetch_arxiv(root: Path, query: str, max_results: int, api_url: str,
     """Fetch an arXiv query and merge the results into the store, grouped by day."""
     options = options or FetchOptions()
     client = options.client or make_client()
-    fetcher = _fetcher(root, options, client, arxiv.MIN_INTERVAL)
+    fetcher = make_fetcher(root, options, client, arxiv.MIN_INTERVAL)
     try:
         with _bar(options, max_results, "arxiv") as bar:
-            records, error = arxiv.fetch_query(fetcher, api_url, query, max_results, bar.update)
+            records, error, total = arxiv.fetch_query(fetcher, api_url, query, max_results,
+                                                      bar.update)
     finally:
         if options.client is None:
             client.close()
     by_day: dict[dt.date, list[Paper]] = {}
     for record in records:
         by_day.setdefault(record.date, []).append(record)
-    with _open_store(root, bool(records)) as store:
+    with open_store(root, bool(records), options) as store:
         where = arxiv.query_url(api_url, query)
         summaries = [store.merge(day.isoformat(), by_day[day], refresh_rank=False, where=where)
                      for day in sorted(by_day)]
     if error is not None:
         summaries.append(DaySummary(f"query {query!r}", error=error))
+    missed = ()
+    if error is None and total is not None and total > len(records):
+        missed = (Problem(arxiv.query_url(api_url, query),
+                          f"--max {max_results} cut the results: the query matches {total:,} "
+                          f"papers, {len(records):,} were fetched (the newest)",
+                          hint="raise --max, or narrow the query", severity="warning"),)
     return FetchReport(tuple(summaries), tuple(store.written), tuple(store.problems),
-                       fetcher.requests)
+                       fetcher.requests, missed)
 
 
 def day_range(start: dt.date, end: dt.date, limit: int = 366) -> list[dt.date]:

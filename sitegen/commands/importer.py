@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.commands.choosing import Chooser, keep_all
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
 from sitegen.incremental.statefile import cache_folder
@@ -32,6 +33,9 @@ class FileSummary:
     new: int
     updated: int
     duplicates: int
+    kept: int = 0  # by `[select]`
+    dropped: int = 0
+    unstored: int = 0  # new papers dropped and left out (`[select] store = "selected"`)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,10 @@ def read_page(file: Path, today: dt.date, year: int | None) -> ParsedPage:
 
 
 def import_pages(root: Path, files: list[Path], today: dt.date,
-                 year: int | None = None, show_progress: bool = False) -> ImportReport:
-    """Import pages into the store at `root`; nothing is written if any page is refused."""
+                 year: int | None = None, show_progress: bool = False,
+                 chooser: Chooser | None = None) -> ImportReport:
+    """Import pages into the store at `root`; nothing is written if any page is refused.
+    `chooser` (the site's rules) judges each paper; without one, every paper is stored."""
     parsed: list[tuple[Path, ParsedPage]] = []
     refused: list[Problem] = []
     for file in progress(files, "reading pages", show_progress):
@@ -87,10 +93,11 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
     with locked(store_lock(root), "the content store"):
-        return _merge_into_store(root, parsed)
+        return _merge_into_store(root, parsed, chooser or keep_all())
 
 
-def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> ImportReport:
+def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
+                      chooser: Chooser) -> ImportReport:
     remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
     # through the parse cache the build keeps (untagged: the papers are written back)
     stored, problems = load_papers_cached(root, cache_folder(root) / PAPERS_CACHE)
@@ -98,13 +105,21 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]]) -> Impo
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]
     merger = Merger(list(stored), taken)
+    before = {p.slug for p in stored}
     changed: dict[str, Paper] = {}
+    unstored: set[str] = set()
     summaries: list[FileSummary] = []
     for file, page in parsed:
         result = merger.merge(records_from_page(page))
         changed.update({p.slug: p for p in result.changed})
+        chosen = chooser.choose([merger.by_slug[s] for s in dict.fromkeys(result.slugs)],
+                                result.changed, before)
+        unstored = (unstored | chosen.unstored) - {c.paper.slug for c in chosen.choices
+                                                  if c.stored}
         summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
-                                     result.updated, result.duplicates + page.duplicates))
+                                     result.updated, result.duplicates + page.duplicates,
+                                     chosen.kept, chosen.dropped, len(chosen.unstored)))
     final = merger.by_slug
-    written = write_papers(root, [final[slug] for slug in sorted(changed)])
+    written = write_papers(root, [final[slug] for slug in sorted(changed)
+                                  if slug not in unstored])
     return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))

@@ -1,4 +1,5 @@
-"""arXiv query API: `GET {api}/api/query?search_query=Q&start=S&max_results=N` (Atom) -> records.
+"""arXiv query API: `GET {api}/api/query?search_query=Q&start=S&max_results=N` (Atom) -> records,
+and metadata by id: `GET {api}/api/query?id_list=A,B,...` (at most 100 ids a request).
 
 Read with `xml.etree.ElementTree`, strictly: an answer that is not well-formed Atom is
 refused as a whole. Defusedxml-style care without the dependency: a document declaring a
@@ -15,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET  # noqa: S405 - DTDs refused before parsing, see above
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sitegen.errors import SourceError
 from sitegen.links import is_doi
@@ -37,6 +39,31 @@ NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/
       "opensearch": "http://a9.com/-/spec/opensearch/1.1/"}
 _ID_IN_URL = re.compile(r"arxiv\.org/abs/(.+)\Z")
 _TOTAL = re.compile(r"[0-9]{1,9}")
+
+
+#: The query's sort order: newest submissions first, so a `cat:` query gives the latest papers.
+SORT = {"sortBy": "submittedDate", "sortOrder": "descending"}
+ID_BATCH = 100  # ids per `id_list` request
+
+
+class QueryResult(NamedTuple):
+    """The papers of every page that parsed, the error that stopped paging (if any), and
+    how many papers the query matches (`None` if arXiv did not say)."""
+
+    papers: list[Paper]
+    error: SourceError | None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class IdResult:
+    """Metadata fetched by id: the papers found (by id), the ids arXiv does not know, and
+    the ids of batches that failed, with their errors."""
+
+    papers: dict[str, Paper]
+    unknown: tuple[str, ...]
+    failed: tuple[str, ...]
+    errors: tuple[SourceError, ...]
 
 
 @dataclass(frozen=True)
@@ -161,21 +188,23 @@ def query_url(api_url: str, query: str) -> str:
 
 
 def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
-                on_page: Callable[[int], None] | None = None
-                ) -> tuple[list[Paper], SourceError | None]:
-    """Up to `max_results` papers matching `query`, 100 per request, 3 s apart.
+                on_page: Callable[[int], None] | None = None) -> QueryResult:
+    """Up to `max_results` papers matching `query`, newest submissions first, 100 per
+    request, 3 s apart.
 
-    Returns the papers of every page that parsed, and the error that stopped paging (if any):
-    a bad page contributes nothing. At most `max_results` entries are read in all, and a
-    page with nothing new ends the query (a server that ignores `start`).
+    Returns the papers of every page that parsed, the error that stopped paging (if any):
+    a bad page contributes nothing, and the total the query matches (more than
+    `max_results`: the results were cut). At most `max_results` entries are read in all,
+    and a page with nothing new ends the query (a server that ignores `start`).
     """
     url = api_url.rstrip("/") + "/api/query"
     papers: list[Paper] = []
     seen: set[str] = set()
     start = 0
+    total: int | None = None
     while start < max_results:
         size = min(PAGE_SIZE, max_results - start)
-        params = {"search_query": query, "start": start, "max_results": size}
+        params = {"search_query": query, **SORT, "start": start, "max_results": size}
 
         def parse(answer: Answer, start: int = start) -> FeedPage:
             page = parse_feed(answer)
@@ -188,7 +217,8 @@ def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
             page = fetcher.get(url, params, parse, accept=ACCEPT,
                                pass_statuses=frozenset({400}))
         except SourceError as exc:
-            return papers, exc
+            return QueryResult(papers, exc, total)
+        total = page.total if page.total is not None else total
         # a server ignoring max_results may send more, never more than `max_results` in all
         entries = page.papers[:max_results - start]
         fresh = [p for p in entries if p.arxiv_id not in seen]
@@ -200,4 +230,30 @@ def fetch_query(fetcher: Fetcher, api_url: str, query: str, max_results: int,
         start += len(entries)
         if len(entries) < size or not fresh or (page.total is not None and start >= page.total):
             break
-    return papers, None
+    return QueryResult(papers, None, total)
+
+
+def fetch_ids(fetcher: Fetcher, api_url: str, ids: list[str],
+              batch: int = ID_BATCH) -> IdResult:
+    """The arXiv metadata of papers by id, `batch` ids a request (3 s apart, as every arXiv
+    request). A batch that fails is reported (its ids in `failed`), the others are kept."""
+    url = api_url.rstrip("/") + "/api/query"
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, Paper] = {}
+    failed: list[str] = []
+    errors: list[SourceError] = []
+    for first in range(0, len(wanted), batch):
+        chunk = wanted[first:first + batch]
+        params = {"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)}
+        try:
+            page = fetcher.get(url, params, parse_feed, accept=ACCEPT,
+                               pass_statuses=frozenset({400}))
+        except SourceError as exc:
+            failed += chunk
+            errors.append(exc)
+            continue
+        for paper in page.papers:
+            if paper.arxiv_id in chunk:
+                found.setdefault(paper.arxiv_id, paper)
+    unknown = tuple(i for i in wanted if i not in found and i not in failed)
+    return IdResult(found, unknown, tuple(failed), tuple(errors))

@@ -1,4 +1,5 @@
-"""Hugging Face Daily Papers: `GET {api}/api/daily_papers?date=D&p=N&limit=L` -> `Paper` records.
+"""Hugging Face Daily Papers: `GET {api}/api/daily_papers?date=D&p=N&limit=L` -> `Paper` records;
+one paper by id (`GET {api}/api/papers/{id}`) and a title search (`GET {api}/api/papers/search`).
 
 A tolerant reader of a strict shape: the answer must be a JSON list of objects, each with a
 `paper` object holding an arXiv `id` and a `title` (otherwise the whole day is refused);
@@ -122,8 +123,8 @@ def item_to_paper(item: Any, day: dt.date, rank: int, where: str) -> Paper:
     )
 
 
-def parse_answer(answer: Answer) -> list[Any]:
-    """The JSON list of one answer; `SourceError` saying what was wrong otherwise."""
+def parse_json(answer: Answer) -> Any:
+    """The JSON of one answer; `SourceError` saying what was wrong otherwise."""
     if looks_like_html(answer.body):
         raise SourceError(f"expected JSON, got an HTML page: {snippet(answer.body)}", answer.url)
     try:
@@ -137,6 +138,12 @@ def parse_answer(answer: Answer) -> list[Any]:
         raise SourceError(f"answer holds an absurd value ({exc})", answer.url) from None
     except RecursionError:
         raise SourceError("answer nests too deeply to be a list of papers", answer.url) from None
+    return data
+
+
+def parse_answer(answer: Answer) -> list[Any]:
+    """The JSON list of one answer; `SourceError` saying what was wrong otherwise."""
+    data = parse_json(answer)
     if not isinstance(data, list):
         raise SourceError(f"expected a JSON list of papers, got {type(data).__name__}: "
                           f"{snippet(answer.body)}", answer.url)
@@ -181,3 +188,45 @@ def fetch_day(fetcher: Fetcher, api_url: str, day: dt.date,
         if len(records) < page_size or not fresh:
             break
     return [p if p.rank == n else replace(p, rank=n) for n, p in enumerate(papers, 1)]
+
+
+def _flat(item: Any) -> Any:
+    """A paper object of `/api/papers/{id}` (its fields at the top) in the daily items'
+    shape (`{"paper": {...}}`), so one reader maps both; daily-shaped items pass."""
+    if isinstance(item, dict) and not isinstance(item.get("paper"), dict):
+        return {"paper": item}
+    return item
+
+
+def fetch_paper(fetcher: Fetcher, api_url: str, arxiv_id: str, day: dt.date) -> Paper | None:
+    """The paper HF knows by this arXiv id, dated `day`; None when HF does not index it."""
+    url = f"{api_url.rstrip('/')}/api/papers/{arxiv_id}"
+
+    def parse(answer: Answer) -> Paper | None:
+        if answer.status == 404:
+            return None
+        data = parse_json(answer)
+        if not isinstance(data, dict):
+            raise SourceError(f"expected a JSON paper object, got {type(data).__name__}: "
+                              f"{snippet(answer.body)}", answer.url)
+        return replace(item_to_paper(_flat(data), day, 1, answer.url), rank=None)
+
+    return fetcher.get(url, None, parse, accept=ACCEPT, pass_statuses=frozenset({404}))
+
+
+#: The search API's limit on the query's length.
+MAX_QUERY = 250
+
+
+def search_title(fetcher: Fetcher, api_url: str, title: str, day: dt.date,
+                 limit: int = 10) -> list[Paper]:
+    """HF's papers matching a title search (`q` cut at 250 characters), dated `day`;
+    the caller picks the one whose title is the same."""
+    url = api_url.rstrip("/") + "/api/papers/search"
+    params = {"q": title[:MAX_QUERY], "limit": limit}
+
+    def parse(answer: Answer) -> list[Paper]:
+        return [replace(item_to_paper(_flat(item), day, n, answer.url), rank=None)
+                for n, item in enumerate(parse_answer(answer), 1)]
+
+    return fetcher.get(url, params, parse, accept=ACCEPT)

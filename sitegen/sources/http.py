@@ -101,8 +101,9 @@ class ResponseCache:
     change. `max_age` seconds (0 by default) lets a young answer be reused without asking.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, writable: bool = True) -> None:
         self.folder = folder
+        self.writable = writable  # a dry run reads the cache (ETags) but writes nothing
 
     def _file(self, url: str) -> Path:
         return self.folder / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.json"
@@ -120,6 +121,8 @@ class ResponseCache:
 
     def store(self, url: str, answer: Answer, etag: str | None, fetched_at: float) -> None:
         """Remember a good answer (atomically; a cache write failure is not fatal)."""
+        if not self.writable:
+            return
         entry = {"url": url, "etag": etag, "fetched_at": fetched_at,
                  "content_type": answer.content_type,
                  "body": base64.b64encode(answer.body).decode("ascii")}

@@ -38,6 +38,7 @@ class MergeResult:
     new: int  # records that became new papers
     updated: int  # records that changed a paper already there
     duplicates: int  # records that matched a paper and added nothing
+    slugs: tuple[str, ...] = ()  # the paper each record went to, in record order
 
 
 def merge_paper(stored: Paper, record: Paper, refresh_rank: bool = False) -> Paper:
@@ -104,6 +105,7 @@ class Merger:
         new_slugs: set[str] = set()
         updated = duplicates = 0
         touched: list[str] = []
+        slugs: list[str] = []
         for record in records:
             title_key = normalise_title(record.title)
             slug = by_id.get(record.arxiv_id or "") or by_title.get(title_key)
@@ -125,8 +127,9 @@ class Merger:
             if paper.arxiv_id:
                 by_id[paper.arxiv_id] = slug
             by_title.setdefault(title_key, slug)
+            slugs.append(slug)
             if slug not in touched:
                 touched.append(slug)
         changed = [by_slug[s] for s in touched if s in new_slugs or by_slug[s] != original[s]]
         return MergeResult(tuple(changed), tuple(by_slug.values()), len(new_slugs), updated,
-                           duplicates)
+                           duplicates, tuple(slugs))
