@@ -103,6 +103,20 @@ def test_this_test_run_sees_its_own_install() -> None:
     assert source.requirement == f"./vendor/{wheel_name()}"
 
 
+def test_another_checkout_first_on_sys_path_names_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed metadata describes another sitegen than the code running (a checkout
+    on PYTHONPATH): the running code's folder is what the site must vendor."""
+    from sitegen.commands import installsource
+
+    other = tmp_path / "checkout" / "sitegen"
+    other.mkdir(parents=True)
+    monkeypatch.setattr(installsource, "RUNNING", other)
+    source = install_source()
+    assert source.local == str(tmp_path / "checkout")
+    assert source.vendor_command == f"pip wheel --no-deps -w vendor '{tmp_path / 'checkout'}'"
+
+
 # --- the files `new` writes ----------------------------------------------------------------
 
 REACHABLE = InstallSource(f"sitegen @ git+https://example.org/sitegen.git@{COMMIT}", True,

@@ -34,6 +34,8 @@ class InstallSource:
     origin: str
     #: For a local install: the shell command that puts a wheel at the requirement's path.
     vendor_command: str = ""
+    #: For a local install: the folder or file on this disk it came from.
+    local: str = ""
 
 
 def wheel_name(version: str = __version__) -> str:
@@ -45,8 +47,8 @@ def _local_path(url: str) -> str:
     return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
 
 
-def _vendored(origin: str, command: str, wheel: str) -> InstallSource:
-    return InstallSource(f"./{VENDOR}/{wheel}", False, origin, command)
+def _vendored(origin: str, command: str, wheel: str, local: str) -> InstallSource:
+    return InstallSource(f"./{VENDOR}/{wheel}", False, origin, command, local)
 
 
 def from_direct_url(raw: str | None, version: str = __version__) -> InstallSource:
@@ -74,7 +76,7 @@ def from_direct_url(raw: str | None, version: str = __version__) -> InstallSourc
             path = _local_path(url)
             wheel = Path(path).name if path.endswith(".whl") else wheel_name(version)
             return _vendored(f"the file {path}",
-                             f"mkdir -p {VENDOR} && cp '{path}' {VENDOR}/{wheel}", wheel)
+                             f"mkdir -p {VENDOR} && cp '{path}' {VENDOR}/{wheel}", wheel, path)
         hashes = info["archive_info"].get("hashes") or {}
         digest = next((f"#{name}={value}" for name, value in sorted(hashes.items())), "")
         return InstallSource(f"{DISTRIBUTION} @ {url}{digest or fragment}", True, url)
@@ -85,10 +87,26 @@ def from_direct_url(raw: str | None, version: str = __version__) -> InstallSourc
 def from_source_folder(folder: str | None, version: str = __version__,
                        editable: bool = False) -> InstallSource:
     """A sitegen run from a local folder (installed from it, editable, or not installed)."""
-    where = folder or str(Path(__file__).resolve().parent.parent.parent)
+    where = folder or str(RUNNING.parent)
     kind = "an editable install of" if editable else "the local folder"
     command = f"pip wheel --no-deps -w {VENDOR} '{where}'"
-    return _vendored(f"{kind} {where}", command, wheel_name(version))
+    return _vendored(f"{kind} {where}", command, wheel_name(version), where)
+
+
+#: The package folder of the sitegen that is running.
+RUNNING = Path(__file__).resolve().parent.parent
+
+
+def _describes_running_code(dist: metadata.Distribution, source: InstallSource) -> bool:
+    """Whether the installed metadata is that of the code running: not another sitegen's
+    (a checkout put first on sys.path, beside an installed one)."""
+    if dist.version != __version__:
+        return False
+    installed = Path(str(dist.locate_file(f"{DISTRIBUTION}/__init__.py")))
+    if installed.is_file():
+        return installed.resolve().parent == RUNNING
+    # An editable or folder install: the running package must live in that folder.
+    return bool(source.local) and RUNNING.is_relative_to(source.local)
 
 
 def install_source() -> InstallSource:
@@ -97,6 +115,5 @@ def install_source() -> InstallSource:
         dist = metadata.distribution(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a source tree on sys.path
         return from_source_folder(None)
-    if dist.version != __version__:  # another sitegen's metadata than the code running
-        return from_source_folder(None)
-    return from_direct_url(dist.read_text("direct_url.json"), dist.version)
+    source = from_direct_url(dist.read_text("direct_url.json"), dist.version)
+    return source if _describes_running_code(dist, source) else from_source_folder(None)
