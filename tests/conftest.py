@@ -96,11 +96,17 @@ def venv_with_these_dependencies(env_dir: Path) -> Path:
     return python
 
 
+def venv_env() -> dict[str, str]:
+    """The environment for a venv's own programs: this one without PYTHONPATH, which would
+    put another sitegen (a checkout) before the one installed in the venv."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def pip_install(python: Path, *args: str, cwd: Path | None = None) -> None:
     """`pip install --no-deps ARGS` into the venv of `python`, with the test run's pip."""
     done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
                            "-q", "--no-deps", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=venv_env())
     assert done.returncode == 0, done.stderr
 
 

@@ -14,6 +14,7 @@ from conftest import (
     pip_install,
     require,
     require_repo_file,
+    venv_env,
     venv_with_these_dependencies,
 )
 
@@ -192,7 +193,8 @@ def test_new_warns_when_ci_cannot_install_this_sitegen(run_cli, tmp_path: Path,
 def _installed(python: Path) -> dict:
     script = ("import importlib.metadata as m, json; d = m.distribution('sitegen'); "
               "print(json.dumps([d.version, d.read_text('direct_url.json')]))")
-    version, raw = json.loads(subprocess.run([python, "-c", script], capture_output=True,
+    version, raw = json.loads(subprocess.run([python, "-c", script], env=venv_env(),
+                                             capture_output=True,
                                              text=True, check=True).stdout)
     return {"version": version, **json.loads(raw or "{}")}
 
@@ -212,7 +214,7 @@ def test_a_site_made_from_a_git_install_reinstalls_the_same_sitegen(tmp_path: Pa
     url = f"file://localhost{clone.as_posix()}"
     first = venv_with_these_dependencies(tmp_path / "first")
     pip_install(first, f"sitegen @ git+{url}@{commit}")
-    made = subprocess.run([first.parent / "sitegen", "new", "site"], cwd=tmp_path,
+    made = subprocess.run([first.parent / "sitegen", "new", "site"], cwd=tmp_path, env=venv_env(),
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     requirements = tmp_path / "site" / "requirements.txt"

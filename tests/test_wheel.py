@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import pip_install, venv_with_these_dependencies
+from conftest import pip_install, venv_env, venv_with_these_dependencies
 
 from sitegen.commands.installsource import wheel_name
 
@@ -57,14 +57,15 @@ def test_a_vendored_wheel_installs_and_builds_a_site_from_any_folder(
     python = venv_with_these_dependencies(env_dir)
     pip_install(python, "-r", "requirements.txt", cwd=tmp_path / "first")
     where = subprocess.run([python, "-c", "import sitegen; print(sitegen.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+                           env=venv_env(), capture_output=True, text=True, check=True, cwd=tmp_path).stdout
     assert str(env_dir) in where
     sitegen = env_dir / "bin" / "sitegen"
     work = tmp_path / "elsewhere"
     work.mkdir()
 
     def run(*args: str, cwd: Path = work) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(sitegen), *args], cwd=cwd, capture_output=True, text=True)
+        return subprocess.run([str(sitegen), *args], cwd=cwd, capture_output=True, text=True,
+                              env=venv_env())
 
     assert run("--version").stdout.strip() == "sitegen 0.1.0"
     result = run("new", "site")
