@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sitegen.build.outputs import assemble_site  # noqa: E402
 from sitegen.config import parse_config  # noqa: E402
-from sitegen.incremental.digests import paper_digest  # noqa: E402
+from sitegen.incremental.digests import Digests, paper_digest  # noqa: E402
 from sitegen.incremental.feedcache import FeedCache  # noqa: E402
 from sitegen.incremental.pagecache import PageCache  # noqa: E402
+from sitegen.incremental.units import CachedRunner  # noqa: E402
 from sitegen.render.feeds import feed_outputs  # noqa: E402
-from sitegen.render.metadata import bib_outputs  # noqa: E402
+from sitegen.render.metadata import bib_outputs, bib_stage  # noqa: E402
 from sitegen.site.assemble import assemble  # noqa: E402
 from sitegen.site.tagging import compile_rules, tag_papers  # noqa: E402
 from sitegen.store.papers import load_papers  # noqa: E402
@@ -68,14 +69,16 @@ def main() -> None:
         print(f"feeds, all entries kept from the last build: {seconds:.3f} s")
         known = dict(digests)  # as in a build: the tagged papers' digests are known too
         tagged = assemble(tag_papers(papers, rules, digests=known), lambda p: p.tags)
-        last = PageCache(None, dict(known))
-        last.set_base(b"base")
-        bib_outputs(tagged, urls, last)
+        last = PageCache(Digests(known))
+        made = list(CachedRunner(last).run(bib_stage(tagged, urls)))
+        state = last.saved()
+        by_file = {"pages": {path: found for record in state["units"].values()
+                             for path, found in zip(record[1], record[3] or (), strict=True)}}
 
-        def kept_bibs(groups: bool) -> None:
-            pages = PageCache(last.fingerprints, dict(known), last.groups if groups else None)
-            pages.set_base(b"base")
-            bib_outputs(tagged, urls, pages)
+        def kept_bibs(units: bool) -> None:
+            pages = PageCache(Digests(known), state if units else by_file)
+            pages.verified({output.path for output in made})
+            list(CachedRunner(pages).run(bib_stage(tagged, urls), batched=True))
         print(f".bib files, all kept from the last build: {best(lambda: kept_bibs(False)):.3f} s"
               f" file by file, {best(lambda: kept_bibs(True)):.3f} s by day")
 

@@ -136,25 +136,32 @@ class Site:
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the built site: a path relative to the output folder and its bytes."""
+    """One file of the built site: a path relative to the output folder, its bytes, and
+    its sitemap date (`lastmod`: the newest paper day it shows; None for files that are not
+    pages, or pages that show no paper)."""
 
     path: str
     data: bytes
+    lastmod: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class Kept:
-    """An output the build cache proved unchanged: the output folder already holds it."""
+    """An output the build cache proved unchanged: the output folder already holds it,
+    as the last build made it, with its sitemap date."""
 
     path: str
+    lastmod: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class KeptMany:
-    """Outputs the build cache proved unchanged, many at once (a kept group's): `Kept`
-    for each of `paths`, without an object and a writer call per file."""
+    """Outputs the build cache proved unchanged, many at once (a kept unit's): `Kept` for
+    each of `paths` with its date of `lastmods` (as many), without an object and a writer
+    call per file."""
 
     paths: tuple[str, ...]
+    lastmods: tuple[dt.date | None, ...]
 
 
 @dataclass(frozen=True)

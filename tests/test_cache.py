@@ -15,6 +15,7 @@ from sitegen.incremental.filememo import FileMemo
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import load_state, save_state
 from sitegen.model import Day, Paper
+from sitegen.render.units import Base
 
 
 def paper(**changes) -> Paper:
@@ -51,9 +52,9 @@ def test_unpicklable_values_are_uncacheable(tmp_path: Path) -> None:
     with open(tmp_path / "f", "w") as handle, pytest.raises(Uncacheable):
         value_digest(handle, {})
     cache = PageCache()
-    cache.set_base({"x": 1})
+    base = cache.base(Base(({"x": 1},), ()))
     with open(tmp_path / "f", "w") as handle:
-        assert cache.fingerprint("t.html", "a.html", {"h": handle}) is None
+        assert cache.fingerprint(base, "t.html", "a.html", {"h": handle}) is None
 
 
 def test_state_files_reject_garbage(tmp_path: Path) -> None:

@@ -14,12 +14,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
-#: Rules the redesign (issue 15) is still bringing the code to: strict, so a rule that
-#: starts holding must lose its mark.
-REDESIGN = pytest.mark.xfail(strict=True, reason="issue 15: the redesign is under way")
-
 PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 STAGES = ("store", "site", "render", "search")
 WRAPPERS = ("incremental", "build", "write", "commands", "cli")
@@ -64,7 +58,6 @@ def _sitegen_deps(name: str, typing: bool = False) -> set[str]:
             if imported in MODULES and imported != name}
 
 
-@REDESIGN
 def test_stages_import_nothing_that_wraps_them():
     bad = []
     for name in MODULES:
@@ -87,7 +80,6 @@ def test_pure_modules_do_no_io():
     assert bad == []
 
 
-@REDESIGN
 def test_only_sources_use_the_network_and_only_templates_jinja():
     bad = []
     for name, path in MODULES.items():
@@ -124,7 +116,6 @@ def test_no_import_circles():
     assert circles == []
 
 
-@REDESIGN
 def test_no_module_is_over_400_lines():
     long = {name: n for name, path in MODULES.items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}

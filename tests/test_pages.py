@@ -1,4 +1,5 @@
-"""Page rendering: parallel workers give the same outputs, in the same order."""
+"""The pages (render/pages.py): their units, stable pagination; parallel workers give the
+same outputs, in the same order."""
 
 from __future__ import annotations
 
@@ -123,28 +124,51 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     assert 'href="/sub/">← Newer' in page2 and 'href="/sub/page/1/">Older' in page2
 
 
-def test_render_jobs_renders_lazily_in_job_order(site: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pages_render_lazily_in_unit_order(site: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
     from sitegen.build.outputs import assemble_site
     from sitegen.model import Output
     from sitegen.render.metadata import template_globals
     from sitegen.render.templates import make_environment
+    from sitegen.render.units import run_units
     from sitegen.urls import Urls
 
     make_site(site, 1)
     config = load_config(site)
     papers, _ = load_papers(site)
     urls = Urls(config.site["base_url"])
-    jobs = list(pages.page_jobs(assemble_site(config, papers), urls, 3, 100))
     env = make_environment(config, urls)
     env.globals["tag_by_name"] = {}
     env.globals.update(template_globals(urls, "T"))
+    stage = pages.page_stage(assemble_site(config, papers), urls, env, 3, 100)
+    jobs = [job for unit in stage.units for job in unit.make()]
+    assert len(jobs) == stage.size
     calls: list[str] = []
     real = pages._render_one
     monkeypatch.setattr(pages, "_render_one", lambda e, job: calls.append(job.path) or real(e, job))
-    outputs = pages.render_jobs(env, iter(jobs))
+    outputs = run_units(stage)
     first = next(outputs)
     assert isinstance(first, Output) and first.path == jobs[0].path and len(calls) == 1
     rest = list(outputs)
     assert [o.path for o in [first, *rest]] == [job.path for job in jobs] == calls
+    assert [o.lastmod for o in [first, *rest]] == [job.lastmod for job in jobs]
 
+
+def test_every_page_belongs_to_one_unit_and_unit_names_are_unique(site: Path) -> None:
+    from sitegen.build.outputs import assemble_site
+    from sitegen.urls import Urls
+
+    make_site(site, 1)
+    with (site / "sitegen.toml").open("a", encoding="utf-8") as handle:
+        handle.write('papers_per_page = 4\n[tags]\nrules = { all = ["about"] }\n')
+    config = load_config(site)
+    papers, _ = load_papers(site)
+    site_model = assemble_site(config, papers)
+    units = list(pages.page_units(site_model, Urls(config.site["base_url"]),
+                                  config.build["days_per_page"], 4))
+    assert any(unit.name.startswith("tag.html all ") for unit in units)  # numbered pages
+    assert len({unit.name for unit in units}) == len(units)
+    paths = [job.path for unit in units for job in unit.make()]
+    assert len(set(paths)) == len(paths) == sum(unit.size for unit in units)
+    _, outputs = build_outputs(config, papers)
+    assert {o.path for o in outputs if o.path.endswith(".html")} == set(paths)

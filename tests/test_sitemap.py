@@ -72,9 +72,10 @@ def test_sitemap_xml_entries_escape_strip_and_date_each_path() -> None:
     urls = Urls("https://example.org/a&b/")
     paths = ["xindex.html", "index.html", "a&b<c>/index.html", "tags/index.html", "404.html",
              "papers/p.bib", "papers/p.html", "feed.xml", "y/index.htm"]
-    lastmods = {"papers/p.html": dt.date(2025, 8, 1), "index.html": None}
+    dates = {"papers/p.html": dt.date(2025, 8, 1)}
+    lastmods = {path: dates.get(path) for path in paths}  # every output put, with its date
     for default in (dt.date(2025, 9, 1), None):
-        lines = sitemap_xml(urls, paths, lastmods, default).decode().splitlines()
+        lines = sitemap_xml(urls, lastmods, default).decode().splitlines()
         expected = []
         for path in sorted(p for p in paths if p.endswith(".html") and p != "404.html"):
             date = lastmods.get(path) or default

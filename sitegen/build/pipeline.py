@@ -9,6 +9,7 @@ makes the search index meanwhile (`write_site`).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,22 +22,17 @@ from sitegen.incremental import outputwalks
 from sitegen.incremental.digests import Digests
 from sitegen.incremental.inputs import FolderStats, inputs_digest
 from sitegen.incremental.pagecache import PageCache
-from sitegen.incremental.statefile import cache_folder, load_state, save_state
+from sitegen.incremental.statefile import load_state, save_state, usable_cache_folder
 from sitegen.model import Kept, KeptMany, Output, Problem, Site
 from sitegen.util.fileid import digest, fs_now
 from sitegen.util.lock import locked, output_lock
 from sitegen.util.parallel import Forked, fork_call, worker_count
-from sitegen.write.writer import (
-    MARKER,
-    Part,
-    SiteWriter,
-    WriteStats,
-    recover,
-    trusted_manifest,
-)
+from sitegen.write.manifest import trusted_manifest
+from sitegen.write.writer import MARKER, Part, SiteWriter, WriteStats, recover
 
 # the store and the parse cache (YAML), pages and render (Jinja) are imported where used:
 # a build with nothing to do returns before it needs them.
+
 
 @dataclass(frozen=True)
 class Made:
@@ -66,6 +62,15 @@ class BuildResult:
 FORK_MIN_PAPERS = 500
 
 
+@dataclass(frozen=True)
+class ChildPart:
+    """What the forked child put into the staging folder, and the sitemap dates of those
+    of its outputs that have one."""
+
+    part: Part
+    lastmods: dict[str, dt.date]
+
+
 def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteStats:
     """Stream every output of `build` into `writer` and swap the site in.
 
@@ -85,27 +90,30 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
     # on a rebuild the search index is mostly kept (a day makes its recent segment only):
     # the child makes the feeds too, which the pages would otherwise wait for
     feeds_in_child = not bibs_in_child
-    if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
-        def child_part() -> Part:
-            writer.part()
-            writer.put_all(build.search_outputs())
-            if bibs_in_child:
-                writer.put_all(build.bibs(cached=False))
-            if feeds_in_child:
-                writer.put_all(build.feeds())
-            return writer.part_result()
-
-        child = fork_call(child_part)
-    paths: list[str] = []
+    #: every output put so far, with its sitemap date (the sitemap is made of them)
+    lastmods: dict[str, dt.date | None] = {}
 
     def put(outputs: Iterable[Output | Kept | KeptMany]) -> None:
         for output in outputs:
-            if type(output) is KeptMany:  # a kept group's files: one call
+            if type(output) is KeptMany:  # a kept unit's files: one call
                 writer.put_kept(output.paths)
-                paths.extend(output.paths)
+                lastmods.update(zip(output.paths, output.lastmods, strict=True))
             else:
                 writer.put(output)  # type: ignore[arg-type]
-                paths.append(output.path)  # type: ignore[union-attr]
+                lastmods[output.path] = output.lastmod  # type: ignore[union-attr]
+
+    if processes > 1 and len(build.site.papers) >= FORK_MIN_PAPERS:
+        def child_part() -> ChildPart:
+            writer.part()
+            put(build.search_outputs())
+            if bibs_in_child:
+                put(build.bibs(cached=False))
+            if feeds_in_child:
+                put(build.feeds())
+            return ChildPart(writer.part_result(), {
+                path: date for path, date in lastmods.items() if date is not None})
+
+        child = fork_call(child_part)
 
     bibs_here = child is None or not bibs_in_child
     feeds_here = child is None or not feeds_in_child
@@ -116,9 +124,10 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
         if bibs_here:
             put(build.bibs(batched=True))
         done, child = (child.result() if child is not None else None), None
-        if isinstance(done, Part):
-            writer.merge(done)
-            paths += done.files
+        if isinstance(done, ChildPart):
+            writer.merge(done.part)
+            lastmods.update(dict.fromkeys(done.part.files))
+            lastmods.update(done.lastmods)
             if bibs_in_child and build.cache is not None:
                 build.record_bibs()
         else:  # no child, or it failed: its part is made here (errors reported as usual)
@@ -127,7 +136,7 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
                 put(build.bibs(batched=True))
             if not feeds_here:
                 put(build.feeds())
-        writer.put_all(build.finish(paths))
+        writer.put_all(build.finish(lastmods))
     finally:
         if child is not None:
             child.cancel()
@@ -167,10 +176,11 @@ def _long_lived() -> None:
 
 def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                   show_progress: bool) -> BuildResult:
-    folder = cache_folder(config.root)
-    state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle"
+    # None when `.sitegen-cache` is not a folder sitegen may use (then `refused` says why)
+    folder, refused = usable_cache_folder(config.root)
+    state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle" if folder else None
     recover(target)
-    state = None if clean else load_state(state_file)
+    state = None if clean or state_file is None else load_state(state_file)
     _long_lived()
     manifest = state["manifest"] if state is not None else None
     processes = worker_count(config.build["workers"])
@@ -179,7 +189,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     try:
         listed: dict[str, FolderStats] = {}
         inputs = inputs_digest(config, target, listed)
-        if clean:
+        if clean and folder is not None:
             _drop_search_cache(folder)
         found = None
         if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
@@ -197,18 +207,18 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
 
         digests = Digests()
         papers, problems = load_papers_cached(
-            config.root, folder / PAPERS_CACHE, refresh=clean, tags=tagging(config.tags),
-            digests=digests, stats=listed.get(str(config.root / PAPERS_DIR)))
+            config.root, folder / PAPERS_CACHE if folder else None, refresh=clean,
+            tags=tagging(config.tags), digests=digests,
+            stats=listed.get(str(config.root / PAPERS_DIR)))
+        if refused is not None:
+            problems.insert(0, refused)
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
         site = assemble_site(config, papers, tagged=True)
         # the page cache gets the last build's fingerprints once the output files are
         # known intact (below): nothing before `write_site` reads them
-        pages = PageCache(None, digests, state.get("groups") if state is not None else None)
-        if state is not None:
-            pages.previous_dates = state.get("dates") or {}
-            pages.previous_sequences = state.get("sequences") or {}
+        pages = PageCache(digests, state)
         build = SiteBuild(config, site, pages, processes, show_progress, folder, clean)
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
@@ -219,8 +229,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     if state is not None and manifest is not None:
         intact, staged = found if found is not None else outputwalks.walked(walks, target,
                                                                            manifest)
-        pages.previous = {path: key for path, key in state["pages"].items() if path in intact}
-        pages.intact = intact
+        pages.verified(intact)
     build.intact = intact
     writer = SiteWriter(target, manifest, intact, staged)
     _long_lived()
@@ -229,13 +238,14 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     kept = build.kept_pages
     outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
+    if folder is None or state_file is None:  # no usable cache folder: nothing to keep
+        return BuildResult(site, outputs, tuple(problems), stats, **counts)
     try:
         fs_now(folder)  # the cache folder is writable, or there is no cache this time
     except OSError:
         return BuildResult(site, outputs, tuple(problems), stats, **counts)
     save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
                             **pages.saved(),
-                            "dates": build.dates, "sequences": pages.sequences,
                             "manifest": trusted_manifest(stats.manifest, target,
                                                          lambda: fs_now(folder))})
     return BuildResult(site, outputs, tuple(problems), stats, **counts)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.util.fileid import INODE
 from sitegen.util.parallel import Forked, fork_call
-from sitegen.write.manifest import Manifest
+from sitegen.write.manifest import STAT, Manifest
 from sitegen.write.staging import walk
 from sitegen.write.writer import MARKER, staging_names, verified
 
@@ -78,7 +79,8 @@ def start_walks(target: Path, manifest: Manifest | None, processes: int) -> Walk
 def expected_stage(manifest: Manifest) -> dict[str, int]:
     """The staging folder as the manifest predicts it: each file a hard link to the output's
     (the writer links unchanged files), so with the output file's inode."""
-    return {path: entry[1][3] for path, entry in manifest.items() if entry[1] is not None}
+    return {path: entry[STAT][INODE] for path, entry in manifest.items()
+            if entry[STAT] is not None}
 
 
 def walked(walks: Walks | None, target: Path, manifest: Manifest, stage: bool = True

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from sitegen.incremental.pagecache import PageCache
 from sitegen.links import arxiv_abs_url, arxiv_pdf_url
-from sitegen.model import Day, Kept, KeptMany, Output, Paper, Site
+from sitegen.model import Day, Output, Paper, Site
 from sitegen.render.textrender import escape_text, preview
+from sitegen.render.units import Job, Stage, Unit, run_units
 from sitegen.urls import Urls, is_arxiv_id, slugify
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
@@ -174,55 +176,29 @@ def bibtex(paper: Paper, urls: Urls) -> str:
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
 
 
-def bib_outputs(site: Site, urls: Urls, cache: PageCache | None = None, batched: bool = False
-                ) -> list[Output | Kept | KeptMany]:
-    """A `.bib` file beside every paper page.
-
-    With the build's `cache` (after the pages set its base), a file made from the same
-    paper as last time, and intact, is `Kept` rather than made again: 10,000 of them cost
-    a digest lookup each instead of an entry each (and the writer need not hash them).
-    `batched`: a day's files kept whole come as one `KeptMany`.
-    """
-    kind = _bib_kind(urls)
-    outputs: list[Output | Kept | KeptMany] = []
-    for day in site.days:
-        if cache is not None:
-            key = cache.group_key(kind, (day.papers,))
-            kept = cache.kept_group(_bib_group(day), key)
-            if kept is not None:  # the day's papers are as last time: no entry made
-                if batched:
-                    outputs.append(KeptMany(kept[1]))
-                else:
-                    outputs += map(Kept, kept[1])
-                continue
-        for paper in day.papers:
-            path = urls.output_path("paper_bib", paper)
-            if cache is not None and cache.unchanged(
-                    path, cache.fingerprint(kind, path, {"paper": paper})):
-                outputs.append(Kept(path))
-            else:
-                outputs.append(Output(path, bibtex(paper, urls).encode("utf-8")))
-        if cache is not None:
-            cache.record_group(_bib_group(day), key,
-                               [o.path for o in outputs[-len(day.papers):]])
-    return outputs
+def bib_stage(site: Site, urls: Urls) -> Stage:
+    """A `.bib` file beside every paper page, as a stage: a unit per day, keyed by its
+    papers (its files' fingerprints by each paper), so that a day added makes its own
+    entries only. Entries depend on no template: the stage's base is the code alone."""
+    kind = "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
+    return Stage([Unit("bib " + day.date.isoformat(), kind, (day.papers,),
+                       partial(_bib_jobs, kind, urls, day), size=len(day.papers))
+                  for day in site.days], partial(_bib_entries, urls))
 
 
-def record_bib_groups(site: Site, urls: Urls, cache: PageCache) -> None:
-    """Record in the cache the `.bib` files another process made without it (a forked
-    child on a build from scratch), so that the next build keeps them."""
-    kind = _bib_kind(urls)
-    for day in site.days:
-        cache.record_group(_bib_group(day), cache.group_key(kind, (day.papers,)),
-                           [urls.output_path("paper_bib", paper) for paper in day.papers])
+def _bib_jobs(kind: str, urls: Urls, day: Day) -> list[Job]:
+    return [Job(kind, urls.output_path("paper_bib", paper), {"paper": paper})
+            for paper in day.papers]
 
 
-def _bib_kind(urls: Urls) -> str:
-    return "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
+def _bib_entries(urls: Urls, jobs: Sequence[Job]) -> Iterator[bytes]:
+    for job in jobs:
+        yield bibtex(job.context["paper"], urls).encode("utf-8")
 
 
-def _bib_group(day: Day) -> str:
-    return "bib " + day.date.isoformat()
+def bib_outputs(site: Site, urls: Urls) -> list[Output]:
+    """Every `.bib` file, made."""
+    return list(run_units(bib_stage(site, urls)))
 
 
 def meta_tags(paper: Paper, urls: Urls, site_title: str) -> Markup:

@@ -1,29 +1,29 @@
-"""Site -> HTML pages: which page kinds exist, their contexts and their templates."""
+"""Site -> HTML pages: which pages exist (as units: render/units.py), their contexts
+and their templates.
+
+`page_units` is the one place that lists the site's pages: a new page kind is a few
+units there (and its jobs function below).
+"""
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 import multiprocessing
 import multiprocessing.pool
-import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import jinja2
-
-from sitegen.incremental.digests import tree_digest
-from sitegen.incremental.pagecache import PageCache
-from sitegen.model import Day, Kept, Output, Paper, Site, Tag, TagLink
-from sitegen.render.templates import render_template
+from sitegen.model import Day, Site, Tag, TagLink
+from sitegen.render.sitemap import page_lastmod
+from sitegen.render.templates import environment_base, render_template
+from sitegen.render.units import Base, Job, Settled, Stage, Unit
 from sitegen.urls import Urls
-from sitegen.util.fileid import digest
 from sitegen.util.parallel import can_fork
-from sitegen.util.progress import progress
+
+if TYPE_CHECKING:
+    import jinja2
 
 T = TypeVar("T")
 
@@ -72,56 +72,16 @@ def _pager(urls: Urls, kind: str, obj: object, number: int | None, last: int | N
     return Pager(number, newer, urls.url(kind, obj, number - 1) if number > 1 else None)
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One page to render: template, context, output path. Cheap to make, rendered later.
-    `cached` False: rendered without a fingerprint (one that would cost more than the
-    page: the tag list's would digest every tagged paper)."""
-
-    template: str
-    path: str
-    context: dict[str, Any]
-    cached: bool = True
+def page_job(template: str, path: str, context: dict[str, Any], cached: bool = True) -> Job:
+    """A page to render: its sitemap date is the newest paper day its context shows."""
+    return Job(template, path, context, page_lastmod(context), cached)
 
 
-@dataclass(frozen=True)
-class PageGroup:
-    """Pages made from `values` only (besides what every page sees: templates, globals):
-    the build cache keeps them whole while those are unchanged (`PageCache.kept_group`),
-    without making their jobs. `kind` says how they are made from the values; `name` is
-    the group's own, unique in the site.
-
-    `keep` False: the values do not say all the pages show this time (a list page showing
-    entries newer than the oldest days the last build had the same, `PageCache.settled`):
-    the pages are made, and fingerprinted each (the group is recorded still: a later build
-    may keep it). `size`: the number of pages (the progress bar). `exact`: every page's
-    context changes with the key (a page's own digest, or its place and count): when the
-    key is not the last build's, the pages are rendered without fingerprints."""
-
-    name: str
-    kind: str
-    values: tuple[Any, ...]
-    make: Callable[[], list[PageJob]]
-    keep: bool = True
-    size: int = 1
-    exact: bool = False
-
-
-def page_jobs(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
-              ) -> Iterator[PageJob]:
-    """Every HTML page of the site, in a stable order (`page_items`, groups unpacked)."""
-    for item in page_items(site, urls, days_per_page, papers_per_page):
-        if isinstance(item, PageGroup):
-            yield from item.make()
-        else:
-            yield item
-
-
-def paper_jobs(urls: Urls, day: Day) -> list[PageJob]:
+def paper_jobs(urls: Urls, day: Day) -> list[Job]:
     """The pages of a day's papers: each shows its paper and its neighbours on the day."""
     papers = day.papers
     last = len(papers) - 1
-    return [PageJob("paper.html", urls.output_path("paper", paper), {
+    return [page_job("paper.html", urls.output_path("paper", paper), {
         "paper": paper,
         "prev_paper": papers[index - 1] if index > 0 else None,
         "next_paper": papers[index + 1] if index < last else None,
@@ -129,7 +89,7 @@ def paper_jobs(urls: Urls, day: Day) -> list[PageJob]:
 
 
 def tag_jobs(urls: Urls, tag: Tag, papers_per_page: int, number: int | None = None
-             ) -> list[PageJob]:
+             ) -> list[Job]:
     """A tag's page: its main page (the newest papers; `number` None) or numbered page
     `number`."""
     link = TagLink(tag.name, tag.slug)
@@ -137,161 +97,145 @@ def tag_jobs(urls: Urls, tag: Tag, papers_per_page: int, number: int | None = No
     last = full - 1 if full > 1 else None
     if number is None:
         main_size = len(tag.papers) - (full - 1) * papers_per_page if last else None
-        return [PageJob("tag.html", urls.output_path("tag", link), {
+        return [page_job("tag.html", urls.output_path("tag", link), {
             "tag": link, "total": len(tag.papers), "papers": tag.papers[:main_size],
             "pager": _pager(urls, "tag", link, None, last),
             "canonical": urls.absolute("tag", link)})]
     papers = numbered_page(tag.papers, papers_per_page, number)
-    return [PageJob("tag.html", urls.output_path("tag", link, number), {
+    return [page_job("tag.html", urls.output_path("tag", link, number), {
         "tag": link, "total": None, "papers": papers,
         "pager": _pager(urls, "tag", link, number, last),
         "canonical": urls.absolute("tag", link, number)})]
 
 
-def home_jobs(urls: Urls, days: Sequence[Day], days_per_page: int, number: int
-              ) -> list[PageJob]:
-    """Numbered home page `number` (the main page is a job of its own)."""
+def home_jobs(urls: Urls, days: Sequence[Day], days_per_page: int, number: int | None = None
+              ) -> list[Job]:
+    """The home page (`number` None: the newest days) or numbered home page `number`."""
+    if number is None:
+        main_days, numbered_days = stable_pages(days, days_per_page)
+        last = numbered_days[0][0] if numbered_days else None
+        return [page_job("index.html", urls.output_path("home"), {
+            "days": main_days, "pager": _pager(urls, "home", None, None, last),
+            "canonical": urls.absolute("home")})]
     last = len(days) // days_per_page - 1
-    return [PageJob("index.html", urls.output_path("home", None, number), {
+    return [page_job("index.html", urls.output_path("home", None, number), {
         "days": numbered_page(days, days_per_page, number),
         "pager": _pager(urls, "home", None, number, last),
         "canonical": urls.absolute("home", None, number)})]
 
 
-def day_jobs(urls: Urls, day: Day) -> list[PageJob]:
+def day_jobs(urls: Urls, day: Day) -> list[Job]:
     """A day's page."""
-    return [PageJob("day.html", urls.output_path("day", day.date), {
+    return [page_job("day.html", urls.output_path("day", day.date), {
         "day": day, "canonical": urls.absolute("day", day.date)})]
 
 
-def tag_list_jobs(urls: Urls, tags: tuple[Tag, ...]) -> list[PageJob]:
-    """The list of tags (rendered without a fingerprint: see `page_items`)."""
-    return [PageJob("tags.html", urls.output_path("tags"), {
+def tag_list_jobs(urls: Urls, tags: tuple[Tag, ...]) -> list[Job]:
+    """The list of tags (rendered without a fingerprint, which would digest every tagged
+    paper: its unit's key and settledness keep it)."""
+    return [page_job("tags.html", urls.output_path("tags"), {
         "tags": tags, "canonical": urls.absolute("tags")}, cached=False)]
 
 
-def _settled_count(papers: Sequence[Paper], horizon: dt.date | None) -> int:
-    """How many of `papers` (newest day first) are of days up to `horizon`: the last ones."""
-    if horizon is None:
-        return 0
-    oldest_first = -horizon.toordinal()
-    return len(papers) - bisect.bisect_left(papers, oldest_first,
-                                            key=lambda p: -p.date.toordinal())
+def single_page(template: str, kind: str, urls: Urls, obj: Any = None, **context: Any
+              ) -> list[Job]:
+    """A page of its own: `template` with `context`, at the URL of `kind` (and `obj`)."""
+    return [page_job(template, urls.output_path(kind, obj), {
+        **context, "canonical": urls.absolute(kind, obj) if kind != "not_found" else None})]
 
 
-def page_items(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
-               cache: PageCache | None = None) -> Iterator[PageJob | PageGroup]:
-    """Every HTML page of the site, in a stable order; pages that the build cache can
-    prove unchanged from a few values as groups (`PageGroup`), the others as jobs, each
-    fingerprinted (cache.py).
+#: The sequences list pages show (`Settled`), oldest day first: each day's papers (tag
+#: pages show papers), and the days themselves (home pages show days with their
+#: neighbours).
+DAY_PAPERS, DAYS = "day papers", "days"
+
+
+def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
+               ) -> Iterator[Unit]:
+    """Every HTML page of the site, as units, in a stable order.
 
     A page's context holds only what it shows, so that a page whose content did not change
     has the same fingerprint and is not rendered again: a tag's numbered pages get a
     `TagLink` (not the `Tag` with all its papers), a paper page not its `Day` (whose
     neighbours change when a day is added).
 
-    A day's page and its papers' pages are keyed by the day (its digest, in the memo);
-    numbered list pages (stable pagination: each a fixed slice counted from the oldest
-    entry) by their place only, kept while every entry they show is of the oldest days
-    that are as the last build had them (`PageCache.settled`): a new day then makes a
-    tag's main page again, not its hundred numbered pages.
+    A day's page and its papers' pages are keyed by the day (its papers); numbered list
+    pages (stable pagination: each a fixed slice counted from the oldest entry) by their
+    place only, with the days they show as `Settled`: a new day then makes a tag's main
+    page again, not its hundred numbered pages.
     """
-    # the oldest days as the last build had them (neighbours included: home pages show
-    # the days), and the oldest days whose papers are (tag pages show only papers)
-    same_papers = (cache.settled("day papers", [day.papers for day in reversed(site.days)])
-                   if cache is not None else 0)
-    settled = cache.settled("days", site.days[::-1]) if cache is not None else 0
-    horizon = site.days[-same_papers].date if same_papers else None
-    main_days, numbered_days = stable_pages(site.days, days_per_page)
-    last = numbered_days[0][0] if numbered_days else None
-    yield PageJob("index.html", urls.output_path("home"), {
-        "days": main_days, "pager": _pager(urls, "home", None, None, last),
-        "canonical": urls.absolute("home")})
+    # how many days, oldest first, go up to each date: what a page showing papers up to
+    # that date needs settled
+    through = {day.date: len(site.days) - index for index, day in enumerate(site.days)}
+    yield Unit("index.html", "index.html", None,
+               partial(home_jobs, urls, site.days, days_per_page))
     kind = f"index.html\0{urls.base_url}\0{days_per_page}"
-    for number, _ in numbered_days:
-        yield PageGroup(f"index.html {number}", kind, (f"{number}\0{number == last}",),
-                        partial(home_jobs, urls, site.days, days_per_page, number),
-                        number * days_per_page <= settled, exact=True)
+    for number, _ in stable_pages(site.days, days_per_page)[1]:
+        last = number == len(site.days) // days_per_page - 1
+        yield Unit(f"index.html {number}", kind, (f"{number}\0{last}",),
+                   partial(home_jobs, urls, site.days, days_per_page, number),
+                   Settled(DAYS, number * days_per_page), exact=True)
     kind = "day.html\0" + urls.base_url
     for day in site.days:
-        yield PageGroup("day.html " + day.date.isoformat(), kind, (day,),
-                        partial(day_jobs, urls, day), exact=True)
+        yield Unit("day.html " + day.date.isoformat(), kind, (day,),
+                   partial(day_jobs, urls, day), exact=True)
     for month in site.months:
-        yield PageJob("month.html", urls.output_path("month", (month.year, month.month)), {
-            "month": month, "canonical": urls.absolute("month", (month.year, month.month))})
+        key = (month.year, month.month)
+        yield Unit(f"month.html {month.year}-{month.month:02d}", "month.html", None,
+                   partial(single_page, "month.html", "month", urls, key, month=month))
     for year in sorted({m.year for m in site.months}, reverse=True):
         months = tuple(m for m in site.months if m.year == year)
-        yield PageJob("year.html", urls.output_path("year", year), {
-            "year": year, "months": months, "canonical": urls.absolute("year", year)})
-    yield PageJob("archive.html", urls.output_path("archive"), {
-        "months": site.months, "canonical": urls.absolute("archive")})
+        yield Unit(f"year.html {year}", "year.html", None,
+                   partial(single_page, "year.html", "year", urls, year, year=year, months=months))
+    yield Unit("archive.html", "archive.html", None,
+               partial(single_page, "archive.html", "archive", urls, months=site.months))
     kind = "paper.html\0" + urls.base_url  # the pages' paths and canonical URLs
     for day in site.days:
-        yield PageGroup("paper.html " + day.date.isoformat(), kind, (day.papers,),
-                        partial(paper_jobs, urls, day), size=len(day.papers))
-    # the tag list and a tag's pages: a tag all of whose papers are of settled days has
-    # the papers the last build gave it if it has as many
-    counts = [_settled_count(tag.papers, horizon) for tag in site.tags]
-    yield PageGroup("tags.html", "tags.html\0" + urls.base_url,
-                    (tuple((tag.name, tag.slug, len(tag.papers)) for tag in site.tags),),
-                    partial(tag_list_jobs, urls, site.tags),
-                    all(count == len(tag.papers) for count, tag in zip(counts, site.tags,
-                                                                        strict=True)))
+        yield Unit("paper.html " + day.date.isoformat(), kind, (day.papers,),
+                   partial(paper_jobs, urls, day), size=len(day.papers))
+    newest = max((tag.papers[0].date for tag in site.tags if tag.papers), default=None)
+    yield Unit("tags.html", "tags.html\0" + urls.base_url,
+               (tuple((tag.name, tag.slug, len(tag.papers)) for tag in site.tags),),
+               partial(tag_list_jobs, urls, site.tags),
+               Settled(DAY_PAPERS, through[newest]) if newest else None)
     kind = f"tag.html\0{urls.base_url}\0{papers_per_page}"
-    for tag, count in zip(site.tags, counts, strict=True):
+    for tag in site.tags:
         head = f"{tag.name}\0{tag.slug}\0"
         name = "tag.html " + tag.slug
-        yield PageGroup(name, kind, (head + str(len(tag.papers)),),
-                        partial(tag_jobs, urls, tag, papers_per_page), count == len(tag.papers),
-                        exact=True)
+        yield Unit(name, kind, (head + str(len(tag.papers)),),
+                   partial(tag_jobs, urls, tag, papers_per_page),
+                   Settled(DAY_PAPERS, through[tag.papers[0].date]) if tag.papers else None,
+                   exact=True)
         full = len(tag.papers) // papers_per_page
         for number in range(full - 1, 0, -1):  # as `stable_pages` lists them
-            yield PageGroup(f"{name} {number}", kind, (f"{head}{number}\0{number == full - 1}",),
-                            partial(tag_jobs, urls, tag, papers_per_page, number),
-                            number * papers_per_page <= count, exact=True)
-    yield PageJob("search.html", urls.output_path("search"), {
-        "canonical": urls.absolute("search")})
-    yield PageJob("404.html", urls.output_path("not_found"), {"canonical": None})
+            shown = numbered_page(tag.papers, papers_per_page, number)
+            yield Unit(f"{name} {number}", kind, (f"{head}{number}\0{number == full - 1}",),
+                       partial(tag_jobs, urls, tag, papers_per_page, number),
+                       Settled(DAY_PAPERS, through[shown[0].date]), exact=True)
+    yield Unit("search.html", "search.html", None,
+               partial(single_page, "search.html", "search", urls))
+    yield Unit("404.html", "404.html", None,
+               partial(single_page, "404.html", "not_found", urls))
 
 
-def render_jobs(env: jinja2.Environment, jobs: Iterable[PageJob],
-                cache: PageCache | None = None, workers: int = 1,
-                show_progress: bool = False, set_base: bool = True
-                ) -> Iterator[Output | Kept]:
-    """Render page jobs to outputs, lazily and in job order (the context gets the job's
-    own output path). The caller can write each page and drop it: the whole site is never
-    held in memory (`list(render_jobs(...))` when it should be).
-
-    With a `cache`, a page whose fingerprint is the one it was built from last time, and
-    whose file is intact, is not rendered: it comes back as `Kept`. With `workers` > 1,
-    many pages are rendered by forked processes; the order of the outputs stays the same.
-    `show_progress` shows a bar on a terminal when rendering in this process. `set_base`
-    False: the caller did `set_page_base` already (once for many calls).
-    """
-    jobs = list(jobs)
-    if cache is not None and set_base:
-        set_page_base(env, cache)
-    todo: list[int] = []
-    for index, job in enumerate(jobs):
-        if cache is None or not job.cached or not cache.unchanged(
-                job.path, cache.fingerprint(job.template, job.path, job.context)):
-            todo.append(index)
-    rendered = _render_stream(env, [jobs[i] for i in todo], workers, show_progress)
-    done = 0
-    for index, job in enumerate(jobs):
-        if done < len(todo) and todo[done] == index:
-            yield Output(job.path, next(rendered))
-            done += 1
-        else:
-            yield Kept(job.path)
+def page_stage(site: Site, urls: Urls, env: jinja2.Environment, days_per_page: int,
+               papers_per_page: int, workers: int = 1, base: Base | None = None) -> Stage:
+    """The HTML pages as a stage: its units (`page_units`), rendered with `env` (by
+    `workers` processes when there are many), on the sequences of days the list pages
+    show (oldest first), with `base` (default: the environment's globals and templates)."""
+    days = site.days[::-1]
+    return Stage(list(page_units(site, urls, days_per_page, papers_per_page)),
+                 partial(render_pages, env, workers=workers),
+                 {DAY_PAPERS: [day.papers for day in days], DAYS: days},
+                 base if base is not None else environment_base(env))
 
 
 PARALLEL_MIN = 400  # fewer pages than this render faster in one process than forking
 CHUNK = 200  # pages per task sent to a worker
-_STREAM: tuple[jinja2.Environment, Sequence[PageJob]] | None = None
+_STREAM: tuple[jinja2.Environment, Sequence[Job]] | None = None
 
 
-def _render_one(env: jinja2.Environment, job: PageJob) -> bytes:
+def _render_one(env: jinja2.Environment, job: Job) -> bytes:
     return render_template(env, job.template, {**job.context, "output_path": job.path})
 
 
@@ -305,15 +249,15 @@ def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | None:
         return None
 
 
-def _render_stream(env: jinja2.Environment, jobs: Sequence[PageJob], workers: int,
-                   show_progress: bool = False) -> Iterator[bytes]:
-    """The pages of `jobs`, in order: from forked workers (each with its copy of the
-    environment) when there are many, at most a few chunks ahead of the consumer so memory
-    stays bounded; else, or for a chunk whose worker failed, rendered in this process
-    (which then reports the error)."""
+def render_pages(env: jinja2.Environment, jobs: Sequence[Job], workers: int = 1
+                 ) -> Iterator[bytes]:
+    """The pages of `jobs`, lazily, in order (the context gets the job's own output path):
+    from forked workers (each with its copy of the environment) when there are many, at
+    most a few chunks ahead of the consumer so memory stays bounded; else, or for a chunk
+    whose worker failed, rendered in this process (which then reports the error)."""
     global _STREAM
     if workers <= 1 or len(jobs) < PARALLEL_MIN or not can_fork():
-        for job in progress(jobs, "rendering pages", show_progress, len(jobs)):
+        for job in jobs:
             yield _render_one(env, job)
         return
     chunks = [(start, min(start + CHUNK, len(jobs))) for start in range(0, len(jobs), CHUNK)]
@@ -331,7 +275,7 @@ def _render_stream(env: jinja2.Environment, jobs: Sequence[PageJob], workers: in
         _STREAM = None
 
 
-def _chunk_result(env: jinja2.Environment, jobs: Sequence[PageJob], bounds: tuple[int, int],
+def _chunk_result(env: jinja2.Environment, jobs: Sequence[Job], bounds: tuple[int, int],
                   result: multiprocessing.pool.AsyncResult) -> list[bytes]:
     try:
         pages = result.get()
@@ -340,27 +284,3 @@ def _chunk_result(env: jinja2.Environment, jobs: Sequence[PageJob], bounds: tupl
     if pages is None:
         pages = [_render_one(env, job) for job in jobs[bounds[0]:bounds[1]]]
     return pages
-
-
-def set_page_base(env: jinja2.Environment, cache: PageCache) -> None:
-    """What every page depends on, for the cache: the environment's globals, filters,
-    tests and templates."""
-    cache.set_base(env.globals, env.filters, env.tests, template_digest(env))
-
-
-def template_digest(env: jinja2.Environment) -> bytes:
-    """A digest of every template the environment can load (any of them may be included)."""
-    folders: list[Path] = []
-    loaders = [env.loader]
-    while loaders:
-        loader = loaders.pop(0)
-        if isinstance(loader, jinja2.ChoiceLoader):
-            loaders.extend(loader.loaders)
-        elif isinstance(loader, jinja2.PrefixLoader):
-            loaders.extend(loader.mapping.values())
-        elif isinstance(loader, jinja2.FileSystemLoader):
-            folders.extend(Path(p) for p in loader.searchpath)
-        else:
-            return digest(b"uncacheable loader" + os.urandom(16))
-    return tree_digest(folders)
-

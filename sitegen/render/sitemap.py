@@ -1,13 +1,15 @@
 """`sitemap.xml` (every HTML page, absolute URLs, `lastmod` from the data) and `robots.txt`.
 
-`lastmod` of a page is the newest paper day shown on it, never the build time, so an
-unchanged page keeps its date and the build stays reproducible.
+`lastmod` of a page is the newest paper day shown on it (`page_lastmod`), never the build
+time, so an unchanged page keeps its date and the build stays reproducible. Each output
+carries its date (`Output.lastmod`, `Kept.lastmod`): the sitemap is made from what was put
+into the site, whatever made it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from sitegen.model import Day, Month, Output, Paper, Site, Tag
@@ -18,7 +20,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def escape(text: str) -> str:
     """`xml.sax.saxutils.escape` (`&`, `<`, `>`), without importing `xml.sax`, which
-    imports `urllib.request` and `http.client` (7 ms of each build)."""
+    imports `urllib.request` and `http.client` (docs/performance.md)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 #: Pages that are not content: left out of the sitemap.
@@ -59,17 +61,17 @@ def html_page_url(urls: Urls, path: str) -> str:
     return urls.origin_base + path
 
 
-def sitemap_xml(urls: Urls, paths: Iterable[str], lastmods: Mapping[str, dt.date | None],
-                default: dt.date | None) -> bytes:
-    """A sitemap of every HTML output (of the output `paths`); `lastmods` maps output
-    paths to their dates.
+def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.date | None
+                ) -> bytes:
+    """A sitemap of every HTML output of `lastmods` (every output's path and date; a page
+    without a date gets `default`).
 
     Made every build from 10,000s of paths: the base is escaped once, a path only when it
     has a character to escape, and each date's text is made once."""
     start = "  <url><loc>" + escape(urls.origin_base)
     ends: dict[dt.date | None, str] = {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for path in sorted(path for path in paths if path.endswith(".html")):
+    for path in sorted(path for path in lastmods if path.endswith(".html")):
         if path in NOT_IN_SITEMAP:
             continue
         lastmod = lastmods.get(path) or default
@@ -91,10 +93,9 @@ def robots_txt(urls: Urls) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute('sitemap')}\n".encode()
 
 
-def sitemap_outputs(site: Site, urls: Urls, paths: Iterable[str],
-                    lastmods: Mapping[str, dt.date | None]) -> list[Output]:
-    """`sitemap.xml` and `robots.txt` for the HTML pages among the output `paths`;
-    `lastmods`: each page's `page_lastmod`."""
-    return [Output(urls.output_path("sitemap"), sitemap_xml(urls, paths, lastmods,
-                                                            site.updated)),
+def sitemap_outputs(site: Site, urls: Urls, lastmods: Mapping[str, dt.date | None]
+                    ) -> list[Output]:
+    """`sitemap.xml` and `robots.txt` for the HTML pages among the outputs put into the
+    site (`lastmods`: each output's path and date, as put)."""
+    return [Output(urls.output_path("sitemap"), sitemap_xml(urls, lastmods, site.updated)),
             Output(urls.output_path("robots"), robots_txt(urls))]

@@ -1,6 +1,7 @@
-"""The Jinja environment: theme lookup, autoescape, strict undefined, the site's filters.
+"""The Jinja environment: autoescape, strict undefined, the site's filters, includes made
+once a build where they can be; the one module that imports Jinja.
 
-Lookup order for a template name: the site's `templates/`, the site's
+Lookup order for a template name (themes.py): the site's `templates/`, the site's
 `themes/<theme>/templates/`, then the packaged theme. `{% extends "default:paper.html" %}`
 reaches the packaged default theme's original, so an override can extend it.
 """
@@ -9,57 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Iterable
+from collections.abc import Hashable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.compiler import CodeGenerator
+from jinja2.utils import missing
 from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.errors import OutputError
-from sitegen.incremental.digests import code_digest
-from sitegen.incremental.pagecache import PageCache
-from sitegen.incremental.statefile import load_state, save_state
 from sitegen.links import paper_links
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
+from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
+from sitegen.render.units import Base
 from sitegen.urls import Urls
-from sitegen.util.fileio import leaves
-
-PACKAGED_THEMES = Path(__file__).parent.parent / "themes"
-SOURCE_THEMES = Path(__file__).parent.parent.parent / "themes"
-
-
-def packaged_theme_root() -> Path:
-    """Themes shipped with sitegen: in the wheel, or the repo's `themes/` when run from source."""
-    return PACKAGED_THEMES if PACKAGED_THEMES.is_dir() else SOURCE_THEMES
-
-
-def theme_dirs(config: Config) -> list[Path]:
-    """The theme folders in lookup order (site's own theme first, packaged last)."""
-    name = config.build["theme"]
-    dirs = [config.root / "themes" / name, packaged_theme_root() / name]
-    if name != "default":
-        dirs.append(packaged_theme_root() / "default")
-    existing = [d for d in dirs if d.is_dir()]
-    if not existing:
-        raise OutputError(f"theme '{name}' not found", "sitegen.toml",
-                          hint="use 'default' or put the theme in themes/NAME/")
-    return existing
-
-
-def template_dirs(config: Config) -> list[Path]:
-    """The template folders in lookup order, the site's own `templates/` first."""
-    dirs = [config.root / "templates"] + [d / "templates" for d in theme_dirs(config)]
-    return [d for d in dirs if d.is_dir()]
-
-
-def static_dirs(config: Config) -> list[Path]:
-    """Static-file folders, lowest priority first, so later ones override earlier files."""
-    dirs = [d / "static" for d in reversed(theme_dirs(config))] + [config.root / "static"]
-    return [d for d in dirs if d.is_dir()]
+from sitegen.util.sealed import read_sealed, write_sealed
 
 
 def _format_date(value: dt.date, style: str = "long") -> str:
@@ -70,34 +38,36 @@ def _format_date(value: dt.date, style: str = "long") -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
-def _check_links(config: Config) -> None:
-    """Refuse site templates that are symlinks out of the site (they would be published)."""
-    for folder in (config.root / "templates", config.root / "themes"):
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_symlink() and leaves(path, folder):
-                    raise OutputError("a template or theme file links outside its folder",
-                                      str(path), hint="copy the file in instead of linking")
-
-
 _PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
                                types.BuiltinMethodType})
+#: Values whose identity stands for their content within a build: the site's frozen data.
+_IMMUTABLE = {str, int, float, bool, type(None), dt.date, Markup, tuple, frozenset}
+_FROZEN: dict[type, bool] = {}
+
+
+def _immutable(value: Any) -> bool:
+    kind = type(value)
+    known = _FROZEN.get(kind)
+    if known is None:
+        params = getattr(kind, "__dataclass_params__", None)
+        known = _FROZEN[kind] = kind in _IMMUTABLE or params is not None and params.frozen
+    return known
 
 
 class _Context(jinja2.runtime.Context):
-    """Jinja's context, with a shorter path for calling plain functions (`url()` is called
-    dozens of times per page): the same result as `Context.call`, which looks up the
-    `pass_context` markers of every callable twice."""
+    """Jinja's context, with the names an include passed down (`passed`), and a shorter
+    path for calling plain functions.
+
+    The override of `call` is kept for speed: `url()` is called dozens of times per page,
+    and `Context.call` looks up the `pass_context` markers of every callable twice
+    (docs/performance.md). It gives the same result: what has a marker, or is not a plain
+    function, goes to Jinja's own."""
+
+    #: Names the includes that made this context passed to it (their loop variables and
+    #: `{% with %}`/`{% set %}` names), and those passed to its includer.
+    passed: frozenset[str] = frozenset()
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        if __obj is fragment and len(args) == 1:  # no derived context per call in a loop
-            local = {**(kwargs.pop("_loop_vars", None) or {}),
-                     **(kwargs.pop("_block_vars", None) or {})}
-            return _fragment(__self, local, args[0], kwargs)
-        if __obj is fragments and len(args) == 3:
-            local = {**(kwargs.pop("_loop_vars", None) or {}),
-                     **(kwargs.pop("_block_vars", None) or {})}
-            return _fragments(__self, local, *args, kwargs)
         if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
             if kwargs:
                 kwargs.pop("_block_vars", None)
@@ -108,6 +78,22 @@ class _Context(jinja2.runtime.Context):
                 return __self.environment.undefined(
                     "value was undefined because a callable raised a StopIteration exception")
         return super().call(__obj, *args, **kwargs)
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator (`Environment.code_generator_class`), but an `{% include %}`
+    of a template named by a constant, with its context, becomes a call of
+    `SiteEnvironment.include` with the names it passes (the including template's loop,
+    `with` and `set` variables, as Jinja passes them), which gives the same HTML."""
+
+    def visit_Include(self, node: nodes.Include, frame: Any) -> None:  # noqa: N802
+        name = node.template
+        if (node.ignore_missing or not node.with_context or self.environment.is_async
+                or not isinstance(name, nodes.Const) or not isinstance(name.value, str)):
+            super().visit_Include(node, frame)
+            return
+        self.simple_write(f"environment.include(context, {name.value!r}, "
+                          f"{self.dump_local_context(frame)}, {self.name!r})", frame, node)
 
 
 class _NameTracker(meta.TrackingCodeGenerator):
@@ -121,159 +107,188 @@ class _NameTracker(meta.TrackingCodeGenerator):
                 self.undeclared_identifiers.add(param)
 
 
-class _Environment(jinja2.Environment):
-    """Jinja's environment with the short call path, and templates whose globals are a
-    plain dict: Jinja's `ChainMap` is copied key by key into every page's (and every
-    include's) context, ~20 Python-level lookups each time. The dict is a snapshot of the
-    environment's globals when the template is loaded; the build sets them all first."""
+_COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
+
+class FragmentStore(Protocol):
+    """Where the HTML of reused includes is kept beyond one build (`SiteEnvironment`):
+    `NoFragments` keeps nothing (tests, `serve`, `check`); the build cache's keeps them
+    across builds (incremental/fragments.py)."""
+
+    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
+        """What each template source reads (`SiteEnvironment.reads`), by source."""
+        ...
+
+    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
+        """The key of partial `name` made from `values`; None: not kept."""
+        ...
+
+    def get(self, key: Hashable) -> str | None:
+        """The HTML kept under `key`, or None."""
+        ...
+
+    def put(self, key: Hashable, html: str) -> None:
+        """Keep `html` under `key`."""
+        ...
+
+
+class NoFragments:
+    """The `FragmentStore` that keeps no HTML (what templates read, for this build only)."""
+
+    def __init__(self) -> None:
+        self._reads: dict[str, tuple[str, ...] | None] = {}
+
+    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
+        return self._reads
+
+    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
+        return None
+
+    def get(self, key: Hashable) -> str | None:
+        return None
+
+    def put(self, key: Hashable, html: str) -> None:
+        pass
+
+
+class SiteEnvironment(jinja2.Environment):
+    """Jinja's environment with includes made once per build where they can be, the short
+    call path, and templates whose globals are a plain dict: Jinja's `ChainMap` is copied
+    key by key into every page's (and every include's) context, ~20 Python-level lookups
+    each time. The dict is a snapshot of the environment's globals when the template is
+    loaded; the build sets them all first.
+
+    An include is reused (`include`) when the partial includes, extends and imports
+    nothing, and every name it reads is a global the page does not shadow or a name passed
+    to it (a loop variable of the including template, a `{% with %}` or `{% set %}` name,
+    or one passed to the template that includes it) holding the site's frozen data: the
+    partial then makes the same HTML from the same values. It is kept for this build by
+    the values' identities (`reused`, which keeps them alive: their ids stay theirs) and
+    in `fragments` by their digests (across builds)."""
+
+    code_generator_class = _CodeGenerator
     context_class = _Context
+
+    def __init__(self, fragments: FragmentStore, **options: Any) -> None:
+        super().__init__(**options)
+        self.fragments = fragments
+        #: what each partial reads (sorted), by name; None: it includes, extends or imports
+        self.reads: dict[str, tuple[str, ...] | None] = {}
+        #: this build's reused includes: (name, value names, value ids) -> HTML
+        self.reused: dict[tuple[Any, ...], tuple[tuple[Any, ...], str]] = {}
 
     def make_globals(self, d: Any) -> Any:
         return {**self.globals, **(d or {})}
 
+    def include(self, context: _Context, name: str, passed: dict[str, Any],
+                parent: str | None) -> str:
+        """`{% include name %}` in `context`, where the including template's own variables
+        are `passed`: reused when it can be (see the class), else rendered as Jinja does."""
+        reads = self.reads[name] if name in self.reads else self._reads(name)
+        if reads is not None:
+            values = self._values(context, passed, reads)
+            if values is not None:
+                return self._reuse(name, values, parent)
+        template = self.get_template(name, parent)
+        sub = template.new_context(context.get_all(), True, passed)
+        down = context.passed.union(k for k, v in passed.items() if v is not missing)
+        if down:
+            sub.passed = down  # type: ignore[attr-defined]
+        return self.concat(template.root_render_func(sub))  # type: ignore[attr-defined]
 
-_COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+    def _values(self, context: _Context, passed: dict[str, Any],
+                reads: tuple[str, ...]) -> dict[str, Any] | None:
+        """The values partial names `reads` hold where it is included (globals left out:
+        they are the same on every page); None if one is neither a global nor passed
+        frozen data."""
+        values: dict[str, Any] = {}
+        env_globals = self.globals
+        for name in reads:
+            value = passed.get(name, missing)
+            if value is missing:
+                if name in context.passed:
+                    value = context.resolve_or_missing(name)
+                elif (name in env_globals and name not in context.vars
+                      and context.parent.get(name, missing) is env_globals[name]):
+                    continue
+                if value is missing:
+                    return None
+            if not _immutable(value):
+                return None
+            values[name] = value
+        return values
 
+    def _reuse(self, name: str, values: dict[str, Any], parent: str | None) -> str:
+        key = (name, *values, *map(id, values.values()))
+        hit = self.reused.get(key)
+        if hit is not None:
+            return hit[1]
+        stored = self.fragments.key(name, values)
+        html = self.fragments.get(stored) if stored is not None else None
+        if html is None:
+            html = self.get_template(name, parent).render(values)
+            if stored is not None:
+                self.fragments.put(stored, html)
+        self.reused[key] = (tuple(values.values()), html)
+        return html
 
-def _free_names(env: jinja2.Environment, name: str) -> frozenset[str] | None:
-    """The names template `name` reads from its context; None if it includes, extends or
-    imports other templates, or calls `fragment` or `fragments` (what those read is not
-    known here). Kept across builds by the `FragmentStore` (parsing costs ms a template)."""
-    found = env.__dict__.setdefault("_sitegen_free_names", {})
-    if name not in found:
-        assert env.loader is not None
-        source = env.loader.get_source(env, name)[0]
-        store: FragmentStore | None = env.__dict__.get("_sitegen_store")
-        known = store.names().get(source, False) if store is not None else False
-        if known is not False:
-            found[name] = known
-            return known
-        ast = env.parse(source, name)
-        composed = any(True for _ in ast.find_all(_COMPOSED)) or any(
-            isinstance(call.node, nodes.Name) and call.node.name in ("fragment", "fragments")
-            for call in ast.find_all(nodes.Call))
-        if composed:
-            found[name] = None
-        else:
-            tracker = _NameTracker(env)
-            tracker.visit(ast)
-            found[name] = frozenset(tracker.undeclared_identifiers)
-        if store is not None:
-            store.names()[source] = found[name]
-    return found[name]
+    def _reads(self, name: str) -> tuple[str, ...] | None:
+        """The names template `name` reads (sorted: the store's keys follow this order);
+        None if it includes, extends or imports others (what they read is not known
+        here). By source in the fragment store: parsing is dear (docs/performance.md)."""
+        assert self.loader is not None
+        source = self.loader.get_source(self, name)[0]
+        known = self.fragments.reads()
+        found = known.get(source, False)
+        if found is False:
+            ast = self.parse(source, name)
+            if any(True for _ in ast.find_all(_COMPOSED)):
+                found = None
+            else:
+                tracker = _NameTracker(self)
+                tracker.visit(ast)
+                found = tuple(sorted(tracker.undeclared_identifiers))
+            known[source] = found
+        self.reads[name] = found
+        return found
 
-
-@jinja2.pass_context
-def fragment(context: jinja2.runtime.Context, name: str, **values: Any) -> Markup:
-    """`{% include name %}` with `values` added to the context, rendered once per build
-    when it can be: a partial that reads only the site's globals and `values` (the header,
-    the footer, a paper's row on tag pages) gives the same HTML on every page, so it is
-    kept and reused (per environment, that is per build). A partial that reads anything
-    of the page (a site's own override may) is rendered on every call, like an include."""
-    return _fragment(context, {}, name, values)
-
-
-@jinja2.pass_context
-def fragments(context: jinja2.runtime.Context, name: str, key: str, items: Iterable[Any],
-              **values: Any) -> Markup:
-    """`fragment(name, key=item, **values)` for each of `items`, joined: a list of rows
-    (`partials/paper_rows.html`) in one call, which costs a lookup per kept row instead
-    of a template call."""
-    return _fragments(context, {}, name, key, items, values)
-
-
-def _shared(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
-            values: dict[str, Any]) -> bool:
-    """Whether partial `name` reads only the globals and `values` (whose names count)
-    where it is called: then it gives the same HTML wherever it is called with them."""
-    env = context.environment
-    free = _free_names(env, name)
-    return free is not None and all(
-        n in values or (n in env.globals and n not in local and n not in context.vars
-                        and context.parent.get(n) is env.globals[n]) for n in free)
-
-
-def _fragment(context: jinja2.runtime.Context, local: dict[str, Any], name: str,
-              values: dict[str, Any]) -> Markup:
-    """`fragment` with the caller's loop and block variables (`local`) passed apart, so
-    that a cached fragment costs no derived context."""
-    if _shared(context, local, name, values):
-        env = context.environment
-        return _kept(env, env.__dict__.setdefault("_sitegen_fragments", {}), context.name,
-                     name, values)
-    template = context.environment.get_template(name, parent=context.name)
-    return Markup(template.render({**context.get_all(), **local, **values}))  # noqa: S704
-
-
-def _fragments(context: jinja2.runtime.Context, local: dict[str, Any], name: str, key: str,
-               items: Iterable[Any], values: dict[str, Any]) -> Markup:
-    if not _shared(context, local, name, {**values, key: None}):
-        return Markup("".join([_fragment(context, local, name, {**values, key: item})  # noqa: S704
-                               for item in items]))
-    env = context.environment
-    memo = env.__dict__.setdefault("_sitegen_fragments", {})
-    parent = context.name
-    if not values:  # a row per paper: its memo entry found without a call
-        html = []
-        for item in items:
-            hit = memo.get((name, key, id(item)))
-            html.append(hit[1] if hit is not None and hit[0][0] is item
-                        else _kept(env, memo, parent, name, {key: item}))
-        return Markup("".join(html))  # noqa: S704
-    return Markup("".join([_kept(env, memo, parent, name, {**values, key: item})  # noqa: S704
-                           for item in items]))
-
-
-def _kept(env: jinja2.Environment, memo: dict[tuple, tuple[tuple, Markup]], parent: str | None,
-          name: str, values: dict[str, Any]) -> Markup:
-    """A shared fragment: from this build's `memo` (by the values' identities: the memo
-    keeps them alive, so their ids stay theirs), from the `FragmentStore` of former
-    builds, or rendered."""
-    key = (name, *values, *map(id, values.values()))
-    hit = memo.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], values.values(), strict=True)):
-        return hit[1]
-    store: FragmentStore | None = env.__dict__.get("_sitegen_store")
-    stored = store.key(name, values) if store is not None else None
-    kept = store.get(stored) if store is not None and stored is not None else None
-    if kept is not None:
-        html = Markup(kept)  # noqa: S704
-    else:
-        html = Markup(env.get_template(name, parent=parent).render(values))  # noqa: S704
-        if store is not None and stored is not None:
-            store.put(stored, html)
-    memo[key] = (tuple(values.values()), html)
-    return html
+    def forget_reused(self) -> None:
+        """Drop this build's reused includes: once the pages are made, they are only
+        memory (a row per paper)."""
+        self.reused = {}
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's `FileSystemBytecodeCache` (atomic writes, checked against each template's
-    source), on which a file that does not load or cannot be written is no error: the
-    template is compiled again, as without a cache."""
+    """Jinja's `FileSystemBytecodeCache` (checked against each template's source), its
+    files sealed with the user's key (incremental/sealed.py: Jinja unpickles and
+    unmarshals them, so a file this user's sitegen did not write is never loaded), on
+    which a file that does not load or cannot be written is no error: the template is
+    compiled again, as without a cache."""
 
     def load_bytecode(self, bucket: Any) -> None:
+        payload = read_sealed(Path(self._get_cache_filename(bucket)))
+        if payload is None:
+            return
         try:
-            super().load_bytecode(bucket)
+            bucket.bytecode_from_string(bytes(payload))
         except Exception:  # a damaged file: compile instead
             bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         try:
-            super().dump_bytecode(bucket)
+            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
         except OSError:
             pass
 
 
-def use_bytecode_cache(env: jinja2.Environment, folder: Path, clean: bool = False) -> None:
-    """Keep the compiled templates in the build cache `folder`: compiling a theme's
-    templates costs 50-80 ms a build, loading them 4 ms. The files are named after
-    sitegen's code digest (the environment's options are in the code; Jinja checks each
-    template's source and its own version); other versions' files are removed, and all
-    of them with `clean`. An unwritable cache folder means no cache."""
-    from sitegen.incremental.digests import code_digest
-
-    prefix = f"jinja-{code_digest().hex()[:16]}-"
+def use_bytecode_cache(env: jinja2.Environment, folder: Path, version: str,
+                       clean: bool = False) -> None:
+    """Keep the compiled templates in `folder`: loading them costs a fraction of compiling
+    (docs/performance.md). The files are named after `version` (sitegen's code: the
+    environment's options and code generator are in it; Jinja checks each template's
+    source and its own version); other versions' files are removed, and all of them with
+    `clean`. An unwritable folder means no cache."""
+    prefix = f"jinja-{version}-"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("jinja-*.cache"):
@@ -284,102 +299,35 @@ def use_bytecode_cache(env: jinja2.Environment, folder: Path, clean: bool = Fals
     env.bytecode_cache = _BytecodeCache(str(folder), prefix + "%s.cache")
 
 
-class FragmentStore:
-    """Fragments kept across builds (`fragment`): the HTML of a partial that reads only
-    the globals and its values, by a digest of the page cache's base (code, templates,
-    globals, filters), its name and its values (`PageCache.digest_of`). A tag's main page
-    shows its newest 100-199 papers as rows: a day adds about 30 rows, the others come
-    from here instead of being rendered again (1,600 rows a day at 10,000 papers).
-
-    Read from `path` when first needed; `save` writes the fragments this build used (and
-    those it read, while they are not many more: the file does not grow without end), or
-    none if it used more than `LIMIT`."""
-
-    SPARE = 2000  # fragments of former builds kept beside this build's
-    #: a build that used more made (nearly) every page: its fragments are not kept (10,000s
-    #: of rows, most never needed again; the next build keeps those it uses)
-    LIMIT = 10_000
-
-    def __init__(self, cache: PageCache, path: Path) -> None:
-        self.cache, self.path = cache, path
-        self.old: dict[bytes, str] | None = None
-        self.used: dict[bytes, str] = {}
-        self.full = False  # more than LIMIT used: none kept
-        #: `_free_names` of template sources (sitegen's code is in the file's key)
-        self.free_names: dict[str, frozenset[str] | None] | None = None
-        self.loaded_names: set[str] = set()
-
-    def _load(self) -> None:
-        state = load_state(self.path)
-        if state is None or state.get("code") != code_digest():
-            state = {}
-        fragments, names = state.get("fragments"), state.get("names")
-        self.old = fragments if isinstance(fragments, dict) else {}
-        self.free_names = names if isinstance(names, dict) else {}
-        self.loaded_names = set(self.free_names)
-
-    def names(self) -> dict[str, frozenset[str] | None]:
-        """The names each template source reads (`_free_names`), by source."""
-        if self.free_names is None:
-            self._load()
-        assert self.free_names is not None
-        return self.free_names
-
-    def key(self, name: str, values: dict[str, Any]) -> bytes | None:
-        """The key of partial `name` rendered with `values`; None if uncacheable."""
-        return self.cache.digest_of("fragment\0" + name, values)
-
-    def get(self, key: bytes) -> str | None:
-        """A fragment kept by a former build, or None."""
-        if self.old is None:
-            self._load()
-            assert self.old is not None
-        html = self.old.get(key)
-        if html is not None and not self.full:
-            self.used[key] = html
-        return html
-
-    def put(self, key: bytes, html: str) -> None:
-        """A fragment rendered by this build."""
-        if self.full:
-            return
-        self.used[key] = str(html)
-        if len(self.used) > self.LIMIT:  # not kept (`save`): no memory held for them
-            self.used.clear()
-            self.full = True
-
-    def save(self) -> None:
-        """Write the fragments (nothing when none was needed and no template is new)."""
-        if self.old is None and self.free_names is None:
-            return
-        old, used, names = self.old or {}, self.used, self.free_names or {}
-        if all(key in old for key in used) and names.keys() == self.loaded_names:
-            return
-        kept = {**old, **used} if not used or len(old) <= len(used) + self.SPARE else used
-        save_state(self.path, {"fragments": kept, "names": names, "code": code_digest()})
+def template_folders(env: jinja2.Environment) -> tuple[Path, ...] | None:
+    """The folders of every template the environment can load (any of them may be
+    included); None if a loader is not of folders."""
+    folders: list[Path] = []
+    loaders = [env.loader]
+    while loaders:
+        loader = loaders.pop(0)
+        if isinstance(loader, jinja2.ChoiceLoader):
+            loaders.extend(loader.loaders)
+        elif isinstance(loader, jinja2.PrefixLoader):
+            loaders.extend(loader.mapping.values())
+        elif isinstance(loader, jinja2.FileSystemLoader):
+            folders.extend(Path(p) for p in loader.searchpath)
+        else:
+            return None
+    return tuple(folders)
 
 
-def use_fragment_store(env: jinja2.Environment, cache: PageCache, path: Path) -> None:
-    """Keep shared fragments across builds in `path` (`FragmentStore`)."""
-    env.__dict__["_sitegen_store"] = FragmentStore(cache, path)
+def environment_base(env: jinja2.Environment) -> Base:
+    """What every page made with `env` depends on besides sitegen's code: its globals,
+    filters and tests, and its templates."""
+    return Base((env.globals, env.filters, env.tests), template_folders(env))
 
 
-def save_fragment_store(env: jinja2.Environment) -> None:
-    """Write the environment's `FragmentStore`, if it has one."""
-    store = env.__dict__.get("_sitegen_store")
-    if store is not None:
-        store.save()
-
-
-def forget_fragments(env: jinja2.Environment) -> None:
-    """Drop the fragments kept for reuse (`fragment`): once the pages are made, they are
-    only memory (a row per paper: over 100 MB at 50,000 papers)."""
-    env.__dict__.pop("_sitegen_fragments", None)
-
-
-def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
-    """A Jinja environment for one build: autoescape on, undefined names are errors."""
-    _check_links(config)
+def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None = None
+                     ) -> SiteEnvironment:
+    """A Jinja environment for one build: autoescape on, undefined names are errors;
+    `fragments` keeps reusable includes beyond the build (default: nowhere)."""
+    check_links(config)
     default_templates = packaged_theme_root() / "default" / "templates"
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
@@ -388,9 +336,10 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
     ])
     # auto_reload off: one environment serves one build, so templates are not re-checked
     # on disk for every page and every include (thousands of stat calls).
-    env = _Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                       auto_reload=False)
+    env = SiteEnvironment(fragments if fragments is not None else NoFragments(),
+                          loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          auto_reload=False)
     # Both return HTML built from escaped text and nh3-cleaned markup (textrender.py).
     env.filters["math"] = lambda text, links=True: Markup(  # noqa: S704
         text_with_math(text, links))
@@ -404,8 +353,6 @@ def make_environment(config: Config, urls: Urls) -> jinja2.Environment:
         site=config.site,
         extra=config.extra,
         config=config,
-        fragment=fragment,
-        fragments=fragments,
     )
     return env
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ except ImportError:  # not Windows
     msvcrt = None  # type: ignore[assignment]
 
 WAIT_SECONDS = 600.0
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 #: After this, an O_EXCL lock file holding no owner line is taken to be stale.
 OWNERLESS_SECONDS = 10.0
 
@@ -92,11 +94,19 @@ def _owner_is_gone(lock_file: Path) -> bool:
     return False
 
 
-def _file_lock(lock_file: Path) -> int | None:
+def _file_lock(lock_file: Path, what: str) -> int | None:
     """Try the O_EXCL lock once: the new file's descriptor, or None if it is held."""
     try:
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)  # never via a link
     except FileExistsError:
+        try:
+            mode = os.lstat(lock_file).st_mode
+        except FileNotFoundError:  # released meanwhile
+            return None
+        if stat.S_ISLNK(mode):
+            raise _refused(lock_file, what, "a symbolic link") from None
+        if not stat.S_ISREG(mode):
+            raise _refused(lock_file, what, "not a regular file") from None
         if _owner_is_gone(lock_file):
             try:
                 os.unlink(lock_file)
@@ -111,13 +121,12 @@ def _file_lock(lock_file: Path) -> int | None:
 def locked(lock_file: Path, what: str, wait: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold an exclusive lock on `lock_file` while the block runs."""
     kernel = lock_kind() != "file"
-    fd: int | None = None
-    try:
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
-        if kernel:
-            fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise _cannot_create(exc, what, lock_file) from None
+    fd: int | None = _open_lock(lock_file, what) if kernel else None
+    if not kernel:
+        try:
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _cannot_create(exc, what, lock_file) from None
     try:
         deadline = time.monotonic() + wait
         told = False
@@ -126,7 +135,7 @@ def locked(lock_file: Path, what: str, wait: float = WAIT_SECONDS) -> Iterator[N
                 if kernel and _kernel_lock(fd):  # type: ignore[arg-type]
                     break
                 if not kernel:
-                    fd = _file_lock(lock_file)
+                    fd = _file_lock(lock_file, what)
                     if fd is not None:
                         break
             except OSError as exc:
@@ -151,6 +160,33 @@ def locked(lock_file: Path, what: str, wait: float = WAIT_SECONDS) -> Iterator[N
                     os.unlink(lock_file)
                 except FileNotFoundError:
                     pass
+
+
+def _open_lock(lock_file: Path, what: str) -> int:
+    """The lock file, opened (made if missing) without following a link: a lock file that
+    is a symlink (a pull request can commit one) would make sitegen create or open a file
+    wherever it points. Anything but a regular file is refused, naming it and the fix."""
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0),
+                     0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or lock_file.is_symlink():
+            raise _refused(lock_file, what, "a symbolic link") from None
+        raise _cannot_create(exc, what, lock_file) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _refused(lock_file, what, "not a regular file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
+
+
+def _refused(lock_file: Path, what: str, kind: str) -> SitegenError:
+    return SitegenError(f"the lock file for {what} is {kind}; sitegen makes its lock files "
+                        "itself and never follows a link", str(lock_file),
+                        hint=f"delete it (rm '{lock_file}') and run again; it is not "
+                        "meant to be in git (see .gitignore)")
 
 
 def output_lock(out_dir: Path) -> Path:

@@ -7,14 +7,14 @@ the old one or the new one, never a mix, never missing. The output folder itself
 changed before the exchange.
 
 The staging folder is kept after the exchange, holding the previous site, and the next
-build updates it in place (double buffering): files whose bytes changed are written anew
-(a file shared with another name is never written in place: its name is unlinked first;
-the staging folder's own files, shared with nothing, are written over in place),
-unchanged files are made hard links to the current output's file (most already
-are, from the build before), files no longer in the site are removed. So a build costs
-in proportion to what changed, not to the size of the site. Every build lists the staging
-folder with one walk and trusts nothing else about it: a build killed while updating it
-leaves nothing the next build relies on.
+build updates it in place (double buffering): files whose bytes changed are written anew (a
+file shared with another name is never written in place: its name is unlinked first; the
+staging folder's own files, shared with nothing, are written over in place), unchanged
+files are made hard links to the current output's file (most already are, from the build
+before), files no longer in the site are removed. So a build costs in proportion to what
+changed, not to the size of the site. Every build lists the staging folder with one walk
+and trusts nothing else about it: a build killed while updating it leaves nothing the next
+build relies on.
 
 Files whose bytes did not change keep their inode and mtime (hard links), so deploys and
 `rsync` stay small. Which files are unchanged is found two ways:
@@ -28,7 +28,7 @@ Files whose bytes did not change keep their inode and mtime (hard links), so dep
 The staging folder costs the disk its folders take and the previous version of each file
 that changed in the last build (unchanged files are hard links, sharing their data): the
 next build writes over those in place, which is much cheaper than freeing and allocating
-blocks on some file systems (ext4 mounted with `discard`: 2-3 ms per file freed).
+blocks on some file systems (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -43,15 +43,14 @@ from pathlib import Path
 from sitegen.errors import OutputError
 from sitegen.model import Kept, Output
 from sitegen.urls import checked_output_path
-from sitegen.util.fileid import StatKey, digest, stat_key
+from sitegen.util.fileid import INODE, digest, stat_key
 from sitegen.util.fileio import exchange_paths
-from sitegen.write.manifest import Manifest, file_stat, trusted_manifest, verified
+from sitegen.write.manifest import HASH, STAT, Manifest, ManifestEntry, file_stat, verified
 from sitegen.write.staging import Tree, ancestors, walk
 
 MARKER = ".sitegen-output"
 GITIGNORE = ".gitignore"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ class SiteWriter:
         for path in paths:
             if intact is not None and path not in files:
                 entry = intact.get(path)
-                if entry is not None and staged.get(path) == entry[1][3]:  # type: ignore[index]
+                if entry is not None and staged.get(path) == entry[STAT][INODE]:  # type: ignore[index]
                     files[path] = entry
                     continue
             self.put(Kept(path))
@@ -192,7 +191,7 @@ class SiteWriter:
             # The common case of a rebuild, made cheap: a kept file of the last site (its
             # path was checked when it was written) already in the staging folder.
             entry = self.intact.get(path)
-            if entry is not None and self.tree.files.get(path) == entry[1][3]:  # type: ignore[index]
+            if entry is not None and self.tree.files.get(path) == entry[STAT][INODE]:  # type: ignore[index]
                 self.files[path] = entry
                 return
         path = checked_output_path(path)
@@ -204,7 +203,7 @@ class SiteWriter:
             self._drop_on_disk_error()
             raise _os_error(exc, self.out_dir) from None
 
-    def _put(self, path: str, output: Output | Kept) -> tuple[bytes, StatKey | None]:
+    def _put(self, path: str, output: Output | Kept) -> ManifestEntry:
         entry = self.intact.get(path) if self.intact is not None else None
         if isinstance(output, Kept):
             if entry is None:
@@ -212,20 +211,19 @@ class SiteWriter:
                     raise OutputError("kept outputs need the manifest of the previous build")
                 raise OutputError(f"{path}: kept by the build cache but changed on disk",
                                   self.base + path)
-            return self._link(path, entry, entry[1][3])  # type: ignore[index]
+            return self._link(path, entry, entry[STAT][INODE])  # type: ignore[index]
         data = output.data
         hashed = digest(data)
-        if entry is not None and entry[0] == hashed:
-            return self._link(path, entry, entry[1][3])  # type: ignore[index]
+        if entry is not None and entry[HASH] == hashed:
+            return self._link(path, entry, entry[STAT][INODE])  # type: ignore[index]
         if entry is None and self.had_output:
             inode = _same_bytes(self.base + path, data)
             if inode is not None:
                 return self._link(path, (hashed, None), inode)
         return self._write(path, data, hashed)
 
-    def _link(self, path: str, entry: tuple[bytes, StatKey | None], inode: int
-              ) -> tuple[bytes, StatKey | None]:
-        if self.tree.files.get(path) == inode and entry[1] is not None:
+    def _link(self, path: str, entry: ManifestEntry, inode: int) -> ManifestEntry:
+        if self.tree.files.get(path) == inode and entry[STAT] is not None:
             return entry  # already the output's file: nothing to do, its stat is as verified
         if self.tree.files.get(path) != inode:
             self.tree.make_room(path, self.files)
@@ -236,9 +234,9 @@ class SiteWriter:
                 os.link(self.base + path, self.tree.base + path)
             self.tree.files[path] = inode
         self.restat.append(path)
-        return (entry[0], None)
+        return (entry[HASH], None)
 
-    def _write(self, path: str, data: bytes, hashed: bytes) -> tuple[bytes, StatKey | None]:
+    def _write(self, path: str, data: bytes, hashed: bytes) -> ManifestEntry:
         fd = self._reusable(path)
         if fd is None:
             self.tree.make_room(path, self.files)
@@ -324,7 +322,7 @@ class SiteWriter:
         result = self.files
         base = self.base
         for path in self.restat:  # after the swap: linking changed their ctimes
-            result[path] = (result[path][0], file_stat(base + path))
+            result[path] = (result[path][HASH], file_stat(base + path))
         written = len(self.wrote)
         return WriteStats(written, len(result) - written, removed, result)
 
@@ -396,4 +394,4 @@ def _same_bytes(path: str, data: bytes) -> int | None:
 
 
 __all__ = ["MARKER", "Manifest", "Part", "SiteWriter", "WriteStats", "check_outputs", "recover",
-           "staging_names", "trusted_manifest", "verified", "write_outputs"]
+           "staging_names", "verified", "write_outputs"]
