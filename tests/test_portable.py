@@ -167,3 +167,17 @@ def test_without_os_sync_each_file_is_flushed(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(fd))
     fileio.atomic_write_all([(tmp_path / "a", b"1"), (tmp_path / "b", b"2")])
     assert (tmp_path / "a").read_bytes() == b"1" and len(flushed) >= 2
+
+
+def test_the_lock_file_refuses_a_link_or_a_fifo(tmp_path: Path, file_locks: None) -> None:
+    """As the kernel-lock kind does: never follow a committed link, never block on a fifo."""
+    target = tmp_path / "elsewhere"
+    link = tmp_path / ".link.lock"
+    link.symlink_to(target)
+    with pytest.raises(SitegenError, match="symbolic link"), locked(link, "x", wait=0.3):
+        pass
+    assert not target.exists()
+    fifo = tmp_path / ".fifo.lock"
+    os.mkfifo(fifo)
+    with pytest.raises(SitegenError, match="not a regular file"), locked(fifo, "x", wait=0.3):
+        pass
