@@ -104,7 +104,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.commands.check import check_site
+    from sitegen.commands.check import built_for, check_site
     from sitegen.config import load_config
 
     config = load_config(Path(args.root))
@@ -119,6 +119,14 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         return 1 if any(p.severity == "error" for p in problems) else 0
     if args.base_url:
         config = config.with_base_url(args.base_url)
+    made_for = built_for(Path(args.out)) if args.out else None
+    if made_for and made_for != config.site["base_url"]:
+        if args.base_url:  # said, not changed: the user may mean it
+            console.error(f"sitegen: note: {args.out} was built for {made_for} (its robots.txt);"
+                          f" checking it as {config.site['base_url']}")
+        else:
+            config = config.with_base_url(made_for)
+            console.info(f"checking {args.out} as built for {made_for} (its robots.txt)")
     problems = check_site(config, today(), Path(args.out) if args.out else None)
     console.problems(problems)
     errors = sum(p.severity == "error" for p in problems)
