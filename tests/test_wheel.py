@@ -40,6 +40,9 @@ def test_wheel_ships_the_theme_and_skeleton(wheel):
     assert not any(n.startswith(("tests/", "content/")) for n in names)
     # `sitegen new` tells a site to vendor the wheel under exactly this name.
     assert wheel.name == wheel_name()
+    # What a site's `pip install` obeys: the upper bounds of tests/test_dependencies.py.
+    info = zipfile.ZipFile(wheel).read("sitegen-0.1.0.dist-info/METADATA").decode()
+    assert "Requires-Dist: feedgen<1.1,>=1.0" in info and "Requires-Dist: lunr<0.9,>=0.8" in info
 
 
 @pytest.mark.slow
