@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def requirements_line(source: InstallSource) -> str:
 def fills(source: InstallSource) -> dict[str, dict[str, str]]:
     """Placeholders filled while copying: file (relative to the skeleton) -> token -> value."""
     return {"requirements.txt": {"@SITEGEN_REQUIREMENT@": requirements_line(source)},
+            "sitegen.toml": {"@SITEGEN_SITE_ID@": str(uuid.uuid4())},
             "README.md": {"@SITEGEN_VERSION@": __version__,
                           "@SITEGEN_INSTALL_NOTE@": install_note(source)}}
 
