@@ -29,6 +29,7 @@ from feedgen.util import formatRFC2822
 from sitegen.config import Config
 from sitegen.links import is_http_url, paper_links
 from sitegen.model import Output, Paper, Site, Tag
+from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import FeedIds, feed_ids
 from sitegen.render.feedwindow import feed_window
 from sitegen.render.jsonfeed import json_feed
@@ -73,21 +74,6 @@ def _absolute(base: str, _element: str, attribute: str, value: str) -> str | Non
     return value
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One paper as feeds show it, computed once and shared by every feed it is in."""
-
-    id: str
-    url: str
-    title: str
-    published: dt.datetime
-    authors: tuple[str, ...]
-    summary: str
-    content_html: str
-    tags: tuple[str, ...]
-    image: str | None = None  # the paper's thumbnail: an absolute http(s) URL
-
-
 def entry_html(paper: Paper, page_url: str) -> str:
     """The abstract (math as MathML), summary, notes and links, sanitized, links absolute."""
     parts = []
@@ -122,19 +108,6 @@ def make_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
         tags=tuple(xml_text(t) for t in paper.tags),
         image=paper.thumbnail if is_http_url(paper.thumbnail) else None,
     )
-
-
-@dataclass(frozen=True)
-class FeedInfo:
-    """What a feed is about: its texts and the URLs of its page and of its files."""
-
-    title: str
-    subtitle: str
-    page_url: str
-    feed_id: str
-    atom_url: str
-    rss_url: str
-    json_url: str | None = None
 
 
 def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str,

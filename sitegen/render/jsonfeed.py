@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sitegen.config import Config
-
-if TYPE_CHECKING:
-    from sitegen.render.feeds import Entry, FeedInfo
+from sitegen.render.feedentry import Entry, FeedInfo
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
