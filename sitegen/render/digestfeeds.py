@@ -2,7 +2,7 @@
 Feeds: one entry per settled digest, the whole digest in it, so a reader or a newsletter
 service gets one item a week (or month) instead of every paper.
 
-An entry's id is its digest's page URL on `[feeds] id_base` and its date the day after
+An entry's id is made from its digest's path (render/feedids.py) and its date the day after
 the period ends, so a feed changes only when a new period settles (or an intro is edited).
 As a stage (render/units.py): one unit per feed, keyed by the digests it holds and their
 intros, so a day that settles nothing keeps both feeds without making them.
@@ -19,15 +19,10 @@ from sitegen.config import Config
 from sitegen.model import Day
 from sitegen.render.cards import card_of
 from sitegen.render.digestpages import FEED_SLUGS, intro_html
-from sitegen.render.feeds import (
-    Entry,
-    FeedInfo,
-    atom_feed,
-    clean_entry_html,
-    id_base,
-    json_feed,
-    xml_text,
-)
+from sitegen.render.feedentry import Entry, FeedInfo
+from sitegen.render.feedids import FeedIds, feed_ids
+from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
+from sitegen.render.jsonfeed import json_feed
 from sitegen.render.units import Job, Stage, Unit
 from sitegen.site.digests import MONTHLY, WEEKLY, Digest, settled_digests
 from sitegen.site.periods import RANKING_RULE, TOP
@@ -72,12 +67,12 @@ def digest_html(digest: Digest, intro: Intro | None, urls: Urls) -> str:
     return clean_entry_html("".join(parts), page_url)
 
 
-def digest_entry(digest: Digest, intro: Intro | None, urls: Urls, ids: str) -> Entry:
+def digest_entry(digest: Digest, intro: Intro | None, urls: Urls, ids: FeedIds) -> Entry:
     """A digest as a feed entry, dated the day after its period ends."""
     end = digest.last + dt.timedelta(days=1)
     titles = "; ".join(paper.title for paper in digest.top(3))
     return Entry(
-        id=ids + urls.rel("digest", digest),
+        id=ids.of(urls.rel("digest", digest)),
         url=urls.absolute("digest", digest),
         title=digest.title,
         published=dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC),
@@ -89,14 +84,14 @@ def digest_entry(digest: Digest, intro: Intro | None, urls: Urls, ids: str) -> E
     )
 
 
-def digest_feed_info(kind: str, config: Config, urls: Urls, ids: str) -> FeedInfo:
+def digest_feed_info(kind: str, config: Config, urls: Urls, ids: FeedIds) -> FeedInfo:
     """A digest feed's texts and URLs."""
     slug = FEED_SLUGS[kind]
     title = config.site["title"]
     return FeedInfo(
         title=f"{title}: {_NAMES[kind]} digest",
         subtitle=f"One entry per {kind} of {title}: its top papers, then every paper by tag",
-        page_url=urls.absolute("digests"), feed_id=ids + urls.rel("digest_atom", slug),
+        page_url=urls.absolute("digests"), feed_id=ids.of(urls.rel("digest_atom", slug)),
         atom_url=urls.absolute("digest_atom", slug), rss_url=urls.absolute("digest_atom", slug),
         json_url=urls.absolute("digest_json", slug))
 
@@ -110,7 +105,7 @@ def _feed_jobs(kind: str, urls: Urls, digests: tuple[Digest, ...],
 
 
 def _render(config: Config, urls: Urls, jobs: Sequence[Job]) -> Iterator[bytes]:
-    ids = id_base(config)
+    ids = feed_ids(config)
     made: dict[str, list[Entry]] = {}  # a feed's entries, for its Atom and its JSON
     for job in jobs:
         kind = job.context["kind"]
@@ -129,7 +124,7 @@ def digest_feed_stage(days: tuple[Day, ...], config: Config, urls: Urls,
     """Both digest feeds as a stage: a unit per feed, keyed by its digests (their days'
     papers) and their intros; its kind holds the feed's texts and addresses."""
     site = config.site
-    made_with = "\0".join(("digest feed", urls.base_url, id_base(config), site["title"],
+    made_with = "\0".join(("digest feed", urls.base_url, feed_ids(config).scheme, site["title"],
                            site["author"], site["language"]))
     units = []
     for kind in (WEEKLY, MONTHLY):
