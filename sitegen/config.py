@@ -50,6 +50,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "site_id": (str, ""),
         "id_base": (str, ""),
     },
+    "digests": {
+        "mail": (str, "off"),
+    },
     "tags": {
         "default_rules": (bool, True),
         "rules": (dict, {}),
@@ -77,6 +80,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "hf_with_arxiv": (bool, False),
     },
 }
+#: Which digest `sitegen mail` sends (`[digests] mail`): none, the weekly or the monthly.
+MAIL_CHOICES = ("off", "weekly", "monthly")
 #: What `sitegen fetch` can fetch (`[fetch] sources`).
 FETCH_SOURCES = ("hf", "arxiv")
 
@@ -163,6 +168,7 @@ class Config:
     build: Mapping[str, Any]
     theme: Mapping[str, Any]
     feeds: Mapping[str, Any]
+    digests: Mapping[str, Any]
     tags: Mapping[str, Any]
     sources: Mapping[str, Any]
     select: Mapping[str, Any]
@@ -250,6 +256,9 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
                           _line_of(text, "theme"),
                           "a packaged theme or a folder in the site's themes/: no path")
     _check_feeds(sections["feeds"], text, path)
+    if sections["digests"]["mail"] not in MAIL_CHOICES:
+        raise ConfigError(f"[digests] mail must be one of {', '.join(MAIL_CHOICES)}, not "
+                          f"{sections['digests']['mail'][:40]!r}", path, _line_of(text, "mail"))
     base = sections["site"]["base_url"]
     problem = base_url_problem(base)
     if problem:
