@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import html5lib
 
 from tests.feedtools import build, write_simple_paper
+from tests.hostile import checks
 
 HOSTILE_INTRO = """\
 A week of <b onclick="alert(1)">news</b>. See [the day](../../2025/08/04/),
@@ -73,6 +74,9 @@ def test_the_email_copy_has_no_script_no_relative_url_and_no_external_css(site: 
     assert "Monday &lt;b&gt;bold&lt;/b&gt; &amp; $x^2$" in text  # titles are text
     assert 'href="https://example.org/sub/papers/' in text
     assert 'max-width:600px' in text and "evil.example" not in text
+    tree = checks.parse_html(email)  # the site's own checks: the CSP forbids every script
+    assert checks.csp_problems(tree, "email") == []
+    assert checks.live_script_problems(tree, "digest/2025-W32/email.html") == []
     # the web page is not mail-safe (a style sheet, a script): the check tells them apart
     assert email_problems(files["digest/2025-W32/index.html"]) != []
 
