@@ -134,11 +134,9 @@ class CachedSearchStore:
         self.urls, self.params, self.intact = urls, params, intact
         self.digests = digests if digests is not None else {}
         self.code = searchcache.code_key()
-        self.paths = {name: folder / name for name in (
-            searchcache.RECENT_FILE, searchcache.RECENT_PAPERS_FILE, searchcache.BASE_FILE,
-            searchcache.BASE_PAPERS_FILE)}
+        self.files = searchcache.CacheFiles.of(folder)
         self.format = {"format": searchcache.file_format(), "code": self.code}
-        self.header = searchcache.header(self.paths[searchcache.RECENT_FILE], self.code)
+        self.header = searchcache.header(self.files.recent, self.code)
         self.numbering = Numbering([], [], {})  # `numbered`
         self.base = 0
         self.key = self.base_key = ""  # the whole index's and the base's
@@ -171,7 +169,7 @@ class CachedSearchStore:
         return None
 
     def kept_base(self, stop: int) -> SegmentFiles | None:
-        header = searchcache.header(self.paths[searchcache.BASE_FILE], self.code)
+        header = searchcache.header(self.files.base, self.code)
         if header.get("key") == self.base_key and self._intact(header["outputs"]):
             return SegmentFiles(tuple(FileHash(*f) for f in header["outputs"]),
                                 header["manifest"])
@@ -210,14 +208,14 @@ class CachedSearchStore:
     def finish(self, made: MadeIndex) -> None:
         if made.base is not None:
             chunks = self._base_chunks or searchcache.Chunks(
-                self.paths[searchcache.BASE_PAPERS_FILE], self.format)  # an empty base
+                self.files.base_papers, self.format)  # an empty base
             chunks.close()
-            searchcache.save(self.paths[searchcache.BASE_FILE], {
+            searchcache.save(self.files.base, {
                 **self.format, "key": self.base_key, "outputs": _plain(made.base.files),
                 "manifest": made.base.entry})
         keys = self.numbering.keys[self.base:]
         analyzer = self._maker.analyzer if self._maker is not None else None
-        searchcache.save(self.paths[searchcache.RECENT_FILE],
+        searchcache.save(self.files.recent,
                          {**self.format, "key": self.key, "outputs": _plain(made.files),
                           "orders": self.numbering.orders,
                           "analyses": self._save_analyses(keys)},
@@ -230,7 +228,7 @@ class CachedSearchStore:
     def last(self) -> searchcache.LastRecent:
         """What the last build kept of its recent papers (read when first needed)."""
         if self._last is None:
-            self._last = searchcache.LastRecent.read(self.paths[searchcache.RECENT_FILE],
+            self._last = searchcache.LastRecent.read(self.files.recent,
                                                      self.header)
         return self._last
 
@@ -253,7 +251,7 @@ class CachedSearchStore:
             known = searchcache.AnalysesFile.of(self.header)
             if known is not None:
                 for chunk in searchcache.read_chunks(
-                        self.paths[searchcache.RECENT_PAPERS_FILE], self.code, known.ident,
+                        self.files.recent_papers, self.code, known.ident,
                         known.length):
                     self._stored.update(chunk)
         return self._stored
@@ -281,7 +279,7 @@ class CachedSearchStore:
         are found), from the recent papers' file, or made; only their records are kept,
         and every (analysis, record) goes to the new base's file a chunk at a time. So the
         base is made without holding every analysis."""
-        path = self.paths[searchcache.BASE_PAPERS_FILE]
+        path = self.files.base_papers
         old = searchcache.read_chunks(path, self.code)
         self._base_chunks = out = searchcache.Chunks(path, self.format)
         last = self.last().records
@@ -319,7 +317,7 @@ class CachedSearchStore:
         segment, or moves BASE): a day that went on from the last recent segment appends
         its new papers' analyses to the file; otherwise the file is written anew. What
         the header records of it (its id and length), or None if it could not be written."""
-        path = self.paths[searchcache.RECENT_PAPERS_FILE]
+        path = self.files.recent_papers
         known = searchcache.AnalysesFile.of(self.header)
         if self.resumed is not None and known is not None:
             new = {k: self._held[k] for k in keys[self.resumed:] if k in self._held}
