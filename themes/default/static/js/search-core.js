@@ -177,6 +177,16 @@
     return known;
   }
 
+  /** The first position in the sorted strings `list` whose string is not below `value`. */
+  function lowerBound(list, value) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid] < value) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
   /** Position of `doc` in the sorted array `docs`, or -1. */
   function find(docs, doc) {
     var lo = 0, hi = docs.length - 1;
@@ -261,7 +271,7 @@
   function loadedPostings(manifest, shards, tails) {
     var baseShards = shards.filter(function (s) { return s.seg === "b"; });
     var recentShards = shards.filter(function (s) { return s.seg !== "b"; });
-    var tokenSet = null;
+    var tokenSets = new Map(); // prefix -> token set (termsFrom)
     var entryOf = function (list, term) {
       for (var i = 0; i < list.length; i++) {
         var e = list[i].postings.get(term);
@@ -284,32 +294,40 @@
       return found;
     };
     var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
-    var terms = function () {
-      if (!tokenSet) {
-        var builder = new lunr.TokenSet.Builder();
-        sortedUnion(shards.map(function (s) { return s.terms; })).forEach(function (t) {
-          builder.insert(t);
-        });
-        builder.finish();
-        tokenSet = builder.root;
-      }
-      return tokenSet;
+    // The loaded terms starting with `prefix` as a lunr token set (made once per prefix):
+    // the range of each shard's sorted terms, found by binary search, so a prefix or fuzzy
+    // term costs its matches' neighbourhood, not every term of the loaded shards. The
+    // terms are inserted in the same order as into one set of every loaded term, so
+    // lunr's expansion lists them in the same order.
+    var termsFrom = function (prefix) {
+      var found = tokenSets.get(prefix);
+      if (found) return found;
+      var builder = new lunr.TokenSet.Builder();
+      sortedUnion(shards.map(function (s) {
+        return s.terms.slice(lowerBound(s.terms, prefix), lowerBound(s.terms, prefix + "\uffff"));
+      })).forEach(function (t) { builder.insert(t); });
+      builder.finish();
+      tokenSets.set(prefix, builder.root);
+      return builder.root;
     };
     var expand = function (clause, term) {
-      var wildcard = term.indexOf("*") >= 0;
-      if (!wildcard && !clause.fuzzy) return lookup(term) ? [term] : [];
+      var star = term.indexOf("*");
+      if (star < 0 && !clause.fuzzy) return lookup(term) ? [term] : [];
       var wanted = clause.fuzzy ? lunr.TokenSet.fromFuzzyString(term, clause.editDistance)
         : lunr.TokenSet.fromString(term);
-      var found = terms().intersect(wanted).toArray();
-      if (wildcard) return found;
-      var prefix = fuzzyPrefix(term); // the same terms as fuzzyMatches, whatever is loaded
+      // a wildcard's matches start with what comes before its first *; a fuzzy term's
+      // with its first characters (the same terms as fuzzyMatches, whatever is loaded)
+      var prefix = star >= 0 ? term.slice(0, star) : fuzzyPrefix(term);
+      var found = termsFrom(prefix).intersect(wanted).toArray();
+      if (star >= 0) return found;
       return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
     };
     // A typed word's "stem" clause: the longest candidate the index holds, if neither the
     // word's own term nor any term starting with the word is in the index.
     var fallback = function (clause) {
       if (lookup(clause.word)) return [];
-      if (terms().intersect(lunr.TokenSet.fromString(clause.prefix + "*")).toArray().length) {
+      if (termsFrom(clause.prefix).intersect(lunr.TokenSet.fromString(clause.prefix + "*"))
+        .toArray().length) {
         return [];
       }
       for (var i = 0; i < clause.terms.length; i++) {
