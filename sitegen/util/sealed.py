@@ -221,7 +221,7 @@ def read_sealed(path: Path, by_stat: bool = False) -> memoryview | None:
 
     `by_stat`: for files written with `write_sealed(by_stat=True)` and only ever replaced
     whole: when the file is the very version sitegen sealed (its seal file says so), the
-    payload's MAC is not computed again (an 18 MB parse cache costs 10 ms to hash)."""
+    payload's MAC is not computed again (hashing a big parse cache is most of reading it)."""
     try:
         folder_fd = _folder_fd(path.parent)
         try:
