@@ -30,11 +30,12 @@ from sitegen.incremental.digests import Digests
 from sitegen.model import Day, Kept, Output, Paper, Site
 from sitegen.search.analyser import Analysis
 from sitegen.search.documents import FIELDS, Maker, days_hold, paper_order, slug_order
-from sitegen.search.index import VOCAB_TERMS, Params, paused_gc, search_outputs
+from sitegen.search.index import VOCAB_TERMS, Params, search_outputs
 from sitegen.search.segment import Appendable
 from sitegen.search.store import FileHash, MadeIndex, SegmentFiles
 from sitegen.urls import Urls
 from sitegen.util.fileid import digest
+from sitegen.util.gcpause import gc_paused
 
 #: Papers per chunk of the base's analyses (read and written a chunk at a time).
 CHUNK_PAPERS = 1024
@@ -52,7 +53,7 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     params = params or Params()
     # the collector paused throughout: its passes over every loaded paper while the
     # cache files are unpickled would cost more than the unpickling
-    with paused_gc():
+    with gc_paused():
         store = CachedSearchStore(urls, cache_dir, intact, params, digests)
         yield from search_outputs(site, urls, params, store)
 
