@@ -90,3 +90,20 @@ def test_the_checker_finds_what_it_looks_for() -> None:
                 b'<p onclick="x">x</p>', b'<img src="//e.org/x.png">',
                 b'<p style="background:url(https://e.org/x)">x</p>', b"<p>x</div>"):
         assert email_problems(good.replace(b"<body>", b"<body>" + bad)) != [], bad
+
+
+def test_the_email_lists_ten_papers_a_tag_and_links_the_rest_on_the_page(site: Path) -> None:
+    for rank in range(1, 13):
+        write_simple_paper(site, f"v{rank}", f"Vision paper {rank}", "2025-08-04", rank=rank,
+                           upvotes=100 - rank, tags=["vision"])
+    write_simple_paper(site, "next", "Next week", "2025-08-11", rank=1)
+    files = build(site)
+    email = files["digest/2025-W32/email.html"].decode()
+    page = files["digest/2025-W32/index.html"].decode()
+    assert "Vision paper 10<" in email and "Vision paper 11<" not in email
+    assert 'href="https://example.org/sub/digest/2025-W32/#group-1"' in email
+    assert "2 more on the web" in email
+    assert 'id="group-1"' in page and "Vision paper 12<" in page  # the page lists all
+    feed = files["digest/weekly.xml"].decode()
+    assert "Vision paper 10&lt;" in feed and "Vision paper 11&lt;" not in feed
+    assert "2 more on the web" in feed

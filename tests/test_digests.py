@@ -40,15 +40,16 @@ def test_only_periods_before_the_newest_day_are_settled_never_by_the_clock() -> 
     assert settled_digests([], MONTHLY) == []
 
 
-def test_a_digest_ranks_by_the_shared_rule_and_groups_every_paper_by_tag() -> None:
+def test_a_digest_ranks_by_the_shared_rule_and_lists_every_paper_once_by_tag() -> None:
     mon, tue = dt.date(2025, 8, 4), dt.date(2025, 8, 5)
     days = [Day(dt.date(2025, 8, 11), (_paper("next", dt.date(2025, 8, 11), 1),)),
-            Day(tue, (_paper("b", tue, 9, ("vision", "Agents")), _paper("c", tue, 1))),
+            Day(tue, (_paper("b", tue, 9, ("Agents", "vision")), _paper("c", tue, 1))),
             Day(mon, (_paper("a", mon, 9, ("vision",)), _paper("d", mon, 5, ("vision",))))]
     (week,) = settled_digests(days, WEEKLY)
     assert [p.slug for p in week.top(3)] == ["a", "b", "d"]  # tie: the earlier day first
     groups = [(g.tag, [p.slug for p in g.papers]) for g in week.by_tag()]
-    assert groups == [("Agents", ["b"]), ("vision", ["a", "b", "d"]), (None, ["c"])]
+    # each paper once, under its first tag
+    assert groups == [("Agents", ["b"]), ("vision", ["a", "d"]), (None, ["c"])]
 
 
 @pytest.mark.parametrize(("name", "key"), [

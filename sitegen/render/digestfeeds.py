@@ -18,7 +18,7 @@ from functools import partial
 from sitegen.config import Config
 from sitegen.model import Day
 from sitegen.render.cards import card_of
-from sitegen.render.digestpages import FEED_SLUGS, intro_html
+from sitegen.render.digestpages import FEED_SLUGS, SHOWN_PER_TAG, intro_html
 from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import FeedIds, feed_ids
 from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
@@ -29,8 +29,8 @@ from sitegen.site.periods import RANKING_RULE, TOP
 from sitegen.store.intros import Intro
 from sitegen.urls import Urls
 
-#: The digests a feed holds, newest first: a year of weeks.
-FEED_DIGESTS = 52
+#: The digests a feed holds, newest first: a quarter of weeks, a year of months.
+FEED_DIGESTS = {WEEKLY: 13, MONTHLY: 12}
 _NAMES = {WEEKLY: "weekly", MONTHLY: "monthly"}
 
 
@@ -58,11 +58,14 @@ def digest_html(digest: Digest, intro: Intro | None, urls: Urls) -> str:
                      f"{esc(paper.title)}</a>" + (f" ({counts})" if counts else "")
                      + (f"<br>{esc(card.tldr)}" if card.tldr else "") + "</li>")
     parts.append("</ol><h2>All papers by tag</h2>")
-    for group in digest.by_tag():
+    for number, group in enumerate(digest.by_tag(), 1):
         parts.append(f"<h3>{esc(group.tag) if group.tag is not None else 'Other papers'} "
                      f"({len(group.papers)})</h3><ul>")
         parts += [f'<li><a href="{esc(urls.absolute("paper", paper))}">{esc(paper.title)}'
-                  "</a></li>" for paper in group.papers]
+                  "</a></li>" for paper in group.papers[:SHOWN_PER_TAG]]
+        if len(group.papers) > SHOWN_PER_TAG:
+            parts.append(f'<li><a href="{esc(page_url)}#group-{number}">'
+                         f"{len(group.papers) - SHOWN_PER_TAG} more on the web</a></li>")
         parts.append("</ul>")
     return clean_entry_html("".join(parts), page_url)
 
@@ -128,7 +131,7 @@ def digest_feed_stage(days: tuple[Day, ...], config: Config, urls: Urls,
                            site["author"], site["language"]))
     units = []
     for kind in (WEEKLY, MONTHLY):
-        digests = tuple(settled_digests(days, kind)[:FEED_DIGESTS])
+        digests = tuple(settled_digests(days, kind)[:FEED_DIGESTS[kind]])
         held = tuple(intros.get(digest.slug) for digest in digests)
         units.append(Unit(f"digest feed {FEED_SLUGS[kind]}", made_with, (digests, held),
                           partial(_feed_jobs, kind, urls, digests, held), exact=True, size=2))

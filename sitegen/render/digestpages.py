@@ -24,6 +24,9 @@ from sitegen.site.periods import TOP
 from sitegen.store.intros import Intro
 from sitegen.urls import Urls
 
+#: Papers of a tag the email file and the feed entry list (the page lists all): Gmail
+#: clips a message over 102 KB, and a month holds 1,500 papers.
+SHOWN_PER_TAG = 10
 #: The digest feeds, by kind: their slug in `digest/<slug>.xml`.
 FEED_SLUGS = {WEEKLY: "weekly", MONTHLY: "monthly"}
 
@@ -72,7 +75,7 @@ def digest_context(urls: Urls, digest: Digest, intro: Intro | None) -> dict[str,
     return {"digest": digest, "intro_html": intro_html(intro, page_url),
             "top": digest.top(TOP), "groups": digest.by_tag(),
             "newest": digest.days[0].date, "feed_slug": FEED_SLUGS[digest.kind],
-            "canonical": page_url}
+            "per_tag": SHOWN_PER_TAG, "canonical": page_url}
 
 
 def digest_jobs(urls: Urls, digest: Digest, intro: Intro | None) -> list[Job]:

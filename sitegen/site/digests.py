@@ -84,12 +84,12 @@ class Digest:
         return tuple(self.ranked()[:count])
 
     def by_tag(self) -> tuple[TagGroup, ...]:
-        """Every paper grouped by tag (tags by name, each group ranked; a paper with two
-        tags is in both), the papers without tags last."""
+        """Every paper once, under its first tag (tags by name, each group ranked), the
+        papers without tags last. Once, not under each of its tags: a digest lists a
+        paper once, and its size stays that of its papers (a month holds 1,500)."""
         groups: dict[str | None, list[Paper]] = {}
         for paper in self.ranked():
-            for tag in paper.tags or (None,):
-                groups.setdefault(tag, []).append(paper)
+            groups.setdefault(paper.tags[0] if paper.tags else None, []).append(paper)
         names = sorted((name for name in groups if name is not None), key=str.casefold)
         order: list[str | None] = [*names, None] if None in groups else names
         return tuple(TagGroup(name, tuple(groups[name])) for name in order)
