@@ -9,6 +9,7 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
+from tests.feedtools import atom_grammar_problems
 from tests.test_digests import _intro, _kept, _voted
 from tests.test_incremental import assert_same_as_clean, build
 
@@ -26,6 +27,7 @@ def assert_atom(data: bytes) -> feedparser.FeedParserDict:
     of each entry (id, title, updated; an alternate link; author on the feed)."""
     parsed = feedparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
+    assert atom_grammar_problems(data) == []
     assert parsed.version == "atom10"
     root = etree.fromstring(data)
     assert root.tag == ATOM + "feed"
@@ -80,6 +82,19 @@ def test_digest_feeds_hold_whole_digests_and_change_only_when_a_period_settles(
     assert entries[1].content[0].value == content  # the settled entry as it was
     assert second["digest/monthly.xml"] == first["digest/monthly.xml"]
     assert_same_as_clean(site)
+
+
+def test_the_atom_grammar_check_finds_what_it_looks_for(site: Path) -> None:
+    _voted(site, 4, 1)
+    _voted(site, 11, 1)
+    build(site)
+    data = (site / "_site" / "digest" / "weekly.xml").read_bytes()
+    assert atom_grammar_problems(data) == []
+    assert atom_grammar_problems((site / "_site" / "feed.xml").read_bytes()) == []
+    for broken in (data.replace(b"<updated>2025-08-11T00:00:00+00:00</updated>", b"", 1),
+                   data.replace(b"<title>Week 32, 2025</title>", b""),
+                   data.replace(b"T00:00:00+00:00</published>", b"</published>")):
+        assert broken != data and atom_grammar_problems(broken) != []
 
 
 def test_a_month_settles_into_the_monthly_feed(site: Path) -> None:
