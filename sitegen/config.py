@@ -52,6 +52,7 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
     },
     "digests": {
         "mail": (str, "off"),
+        "settle_days": (int, 3),
     },
     "tags": {
         "default_rules": (bool, True),
@@ -95,6 +96,7 @@ INT_LIMITS: dict[tuple[str, str], int] = {
     ("feeds", "limit"): 1_000_000,
     ("feeds", "days"): 10_000,
     ("feeds", "max_entries"): 1_000_000,
+    ("digests", "settle_days"): 366,
 }
 #: Arrays and tables nested deeper than this are refused: no key needs more than a few
 #: levels, and the reader and every walk over the values recurse once per level.
@@ -246,6 +248,11 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     for key in ("days", "limit", "max_entries"):
         if sections["feeds"][key] < 1:
             raise ConfigError(f"[feeds] {key} must be at least 1", path, _line_of(text, key))
+    if sections["digests"]["settle_days"] < 1:
+        raise ConfigError("[digests] settle_days must be at least 1", path,
+                          _line_of(text, "settle_days"),
+                          "the days after a week or month before its digest is made: "
+                          "3 for the daily workflow's fetch window")
     for (section, key), most in INT_LIMITS.items():
         if sections[section][key] > most:
             raise ConfigError(f"[{section}] {key} must be at most {most:,}", path,

@@ -51,7 +51,7 @@ def email_problems(data: bytes) -> list[str]:
 def _site(root: Path) -> dict[str, bytes]:
     for day, title in (("2025-08-04", "Monday <b>bold</b> & $x^2$"),
                        ("2025-08-05", '<script>alert("t")</script> Tuesday'),
-                       ("2025-08-11", "Next week")):
+                       ("2025-08-13", "Next week")):
         write_simple_paper(root, title[:6].strip("<>").lower() + day[-2:], title, day,
                            upvotes=3, tags=["vision", "<img src=x onerror=alert(1)>"],
                            links=["https://github.com/a/b", "https://example.org/p"],
@@ -96,7 +96,7 @@ def test_the_email_lists_ten_papers_a_tag_and_links_the_rest_on_the_page(site: P
     for rank in range(1, 13):
         write_simple_paper(site, f"v{rank}", f"Vision paper {rank}", "2025-08-04", rank=rank,
                            upvotes=100 - rank, tags=["vision"])
-    write_simple_paper(site, "next", "Next week", "2025-08-11", rank=1)
+    write_simple_paper(site, "next", "Next week", "2025-08-13", rank=1)
     files = build(site)
     email = files["digest/2025-W32/email.html"].decode()
     page = files["digest/2025-W32/index.html"].decode()

@@ -51,7 +51,10 @@ def test_digest_feeds_hold_whole_digests_and_change_only_when_a_period_settles(
     build(site)
     empty = _files(site)
     assert assert_atom(empty["digest/weekly.xml"]).entries == []
-    _voted(site, 11, 1)  # week 33 begins: week 32 settles
+    _voted(site, 11, 1)  # week 33 begins: week 32's counts may still be refreshed
+    build(site)
+    assert _files(site) == empty
+    _voted(site, 13, 1)  # 3 days after its Sunday: week 32 settles
     result = build(site)
     first = _files(site)
     weekly = assert_atom(first["digest/weekly.xml"])
@@ -69,12 +72,12 @@ def test_digest_feeds_hold_whole_digests_and_change_only_when_a_period_settles(
     assert [item["id"] for item in feed["items"]] == [entry.id]
     assert feed["feed_url"] == "https://example.org/sub/digest/weekly.json"
     assert assert_atom(first["digest/monthly.xml"]).entries == []
-    for day in (12, 13):  # days of week 33: nothing settles
+    for day in (14, 15):  # days of week 33: nothing settles
         _voted(site, day, 50)
         result = build(site)
         assert _files(site) == first
         assert set(FEEDS) <= _kept(result)  # kept whole, not made
-    _voted(site, 18, 2)  # week 34 begins: week 33 settles
+    _voted(site, 20, 2)  # 3 days after week 33's Sunday: week 33 settles
     build(site)
     second = _files(site)
     entries = assert_atom(second["digest/weekly.xml"]).entries
@@ -86,7 +89,7 @@ def test_digest_feeds_hold_whole_digests_and_change_only_when_a_period_settles(
 
 def test_the_atom_grammar_check_finds_what_it_looks_for(site: Path) -> None:
     _voted(site, 4, 1)
-    _voted(site, 11, 1)
+    _voted(site, 13, 1)
     build(site)
     data = (site / "_site" / "digest" / "weekly.xml").read_bytes()
     assert atom_grammar_problems(data) == []
@@ -101,7 +104,7 @@ def test_a_month_settles_into_the_monthly_feed(site: Path) -> None:
     _voted(site, 29, 5)
     _voted(site, 30, 1)
     (site / "content" / "papers" / "sep.md").write_text(
-        "---\ntitle: 'Sept'\ndate: 2025-09-01\nrank: 1\n---\n", encoding="utf-8")
+        "---\ntitle: 'Sept'\ndate: 2025-09-03\nrank: 1\n---\n", encoding="utf-8")
     build(site)
     monthly = assert_atom((site / "_site" / "digest" / "monthly.xml").read_bytes())
     assert [e.id for e in monthly.entries] == ["https://example.org/sub/digest/2025-08/"]

@@ -26,23 +26,30 @@ def _days(*dates: dt.date) -> list[Day]:
             for d in sorted(dates, reverse=True)]
 
 
-def test_only_periods_before_the_newest_day_are_settled_never_by_the_clock() -> None:
+def test_a_period_settles_3_days_after_its_end_by_the_newest_day_never_the_clock() -> None:
     days = _days(dt.date(2025, 12, 29), dt.date(2025, 12, 31), dt.date(2026, 1, 2),
                  dt.date(2026, 1, 5))
-    weeks = settled_digests(days, WEEKLY)
+    # the daily fetch refreshes the last 3 days' upvotes: W01 (to Jan 4) may still change
+    assert settled_digests(days, WEEKLY) == []
+    assert [d.slug for d in settled_digests(_days(dt.date(2026, 1, 2), dt.date(2026, 1, 6)),
+                                            WEEKLY)] == []
+    later = settled_digests(_days(dt.date(2026, 1, 2), dt.date(2026, 1, 7)), WEEKLY)
+    assert [d.slug for d in later] == ["2026-W01"]  # Jan 7: 3 days after its Sunday
+    weeks = settled_digests(days, WEEKLY, settle_days=1)
     # 2026-01-05 is the Monday of 2026-W02: W01 (Dec 29 to Jan 4) is over, W02 is not
     assert [d.slug for d in weeks] == ["2026-W01"]
     assert weeks[0].first == dt.date(2025, 12, 29) and weeks[0].last == dt.date(2026, 1, 4)
     assert all(day.prev is None for day in weeks[0].days)  # no neighbours: nothing moves
-    months = settled_digests(days, MONTHLY)
+    months = settled_digests(days, MONTHLY)  # Jan 5 is 5 days after December
     assert [(d.slug, d.title, d.papers) for d in months] == [("2025-12", "December 2025", 2)]
-    assert settled_digests(days[:1], WEEKLY) == []  # the newest period is never settled
+    assert settled_digests(days[:1], WEEKLY, 1) == []  # the newest period is never settled
+    assert settled_digests(days, WEEKLY, 0) == weeks  # at least 1 day after, whatever asked
     assert settled_digests([], MONTHLY) == []
 
 
 def test_a_digest_ranks_by_the_shared_rule_and_lists_every_paper_once_by_tag() -> None:
     mon, tue = dt.date(2025, 8, 4), dt.date(2025, 8, 5)
-    days = [Day(dt.date(2025, 8, 11), (_paper("next", dt.date(2025, 8, 11), 1),)),
+    days = [Day(dt.date(2025, 8, 13), (_paper("next", dt.date(2025, 8, 13), 1),)),
             Day(tue, (_paper("b", tue, 9, ("Agents", "vision")), _paper("c", tue, 1))),
             Day(mon, (_paper("a", mon, 9, ("vision",)), _paper("d", mon, 5, ("vision",))))]
     (week,) = settled_digests(days, WEEKLY)
@@ -130,7 +137,10 @@ def test_a_settled_digest_is_byte_identical_across_new_days_until_its_intro_chan
     out = site / "_site"
     assert not (out / "digest" / "2025-W32").exists()  # the week is not over yet
     _intro(site, "2025-W32.md", "A **busy** week. <script>alert(1)</script>\n")
-    _voted(site, 11, 1)  # Monday of week 33: week 32 settles
+    _voted(site, 11, 1)  # Monday of week 33: the fetch window still holds week 32's end
+    build(site)
+    assert not (out / "digest" / "2025-W32").exists()
+    _voted(site, 13, 1)  # 3 days after its Sunday: week 32 settles
     build(site)
     first = {name: (out / name).read_bytes() for name in DIGEST_FILES}
     page = first[DIGEST_FILES[0]].decode()
@@ -141,7 +151,7 @@ def test_a_settled_digest_is_byte_identical_across_new_days_until_its_intro_chan
     assert tagged.index("vision") < tagged.index("Paper 6.1") < tagged.index("Other papers") \
         < tagged.index("Paper 6.2")
     assert "2025-W33" not in (out / "digest" / "index.html").read_text()
-    for day in (12, 13):
+    for day in (14, 15):
         _voted(site, day, 99)
         result = build(site)
         assert {name: (out / name).read_bytes() for name in DIGEST_FILES} == first
@@ -156,7 +166,7 @@ def test_a_settled_digest_is_byte_identical_across_new_days_until_its_intro_chan
 
 def test_a_new_month_settles_the_month_digest_and_lists_it(site: Path) -> None:
     _voted(site, 29, 5)
-    write_paper(site, "sep", paper_text("September paper", "2025-09-01", 1))
+    write_paper(site, "sep", paper_text("September paper", "2025-09-03", 1))
     build(site)
     out = site / "_site"
     month = (out / "digest" / "2025-08" / "index.html").read_text()
@@ -166,3 +176,17 @@ def test_a_new_month_settles_the_month_digest_and_lists_it(site: Path) -> None:
     assert not (out / "digest" / "2025-09").exists()
     sitemap = (out / "sitemap.xml").read_text()
     assert "digest/2025-08/</loc>" in sitemap and "email.html" not in sitemap
+
+
+def test_settle_days_from_the_config_decides_when_a_digest_is_made(site: Path) -> None:
+    _voted(site, 8, 4)
+    _voted(site, 11, 1)  # one day after week 32's Sunday
+    build(site)
+    out = site / "_site"
+    assert not (out / "digest" / "2025-W32").exists()
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text() + "\n[digests]\nsettle_days = 1\n")
+    build(site)
+    assert (out / "digest" / "2025-W32" / "email.html").is_file()
+    assert b"2025-W32" in (out / "digest" / "weekly.xml").read_bytes()
+    assert_same_as_clean(site)

@@ -152,7 +152,7 @@ class SiteBuild:
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
                            self.config.build["papers_per_page"], self.workers, templates.base,
-                           self.intros)
+                           self.intros, self.config.digests["settle_days"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
                         stage.size)

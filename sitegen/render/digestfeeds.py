@@ -131,7 +131,8 @@ def digest_feed_stage(days: tuple[Day, ...], config: Config, urls: Urls,
                            site["author"], site["language"]))
     units = []
     for kind in (WEEKLY, MONTHLY):
-        digests = tuple(settled_digests(days, kind)[:FEED_DIGESTS[kind]])
+        settled = settled_digests(days, kind, config.digests["settle_days"])
+        digests = tuple(settled[:FEED_DIGESTS[kind]])
         held = tuple(intros.get(digest.slug) for digest in digests)
         units.append(Unit(f"digest feed {FEED_SLUGS[kind]}", made_with, (digests, held),
                           partial(_feed_jobs, kind, urls, digests, held), exact=True, size=2))

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from sitegen.model import Day
 from sitegen.render.textrender import NOTE_ATTRIBUTES, NOTE_TAGS, notes_to_html
 from sitegen.render.units import Job, Unit
-from sitegen.site.digests import MONTHLY, WEEKLY, Digest, settled_digests
+from sitegen.site.digests import MONTHLY, SETTLE_DAYS, WEEKLY, Digest, settled_digests
 from sitegen.site.periods import TOP
 from sitegen.store.intros import Intro
 from sitegen.urls import Urls
@@ -95,15 +95,16 @@ def digest_list_jobs(urls: Urls, digests: tuple[DigestLink, ...]) -> list[Job]:
         "canonical": urls.absolute("digests")}, newest)]
 
 
-def all_digests(days: tuple[Day, ...]) -> list[Digest]:
+def all_digests(days: tuple[Day, ...], settle_days: int = SETTLE_DAYS) -> list[Digest]:
     """Every settled digest of the site, weekly then monthly, newest first."""
-    return settled_digests(days, WEEKLY) + settled_digests(days, MONTHLY)
+    return (settled_digests(days, WEEKLY, settle_days)
+            + settled_digests(days, MONTHLY, settle_days))
 
 
-def digest_units(days: tuple[Day, ...], urls: Urls, intros: Mapping[str, Intro]
-                 ) -> Iterator[Unit]:
+def digest_units(days: tuple[Day, ...], urls: Urls, intros: Mapping[str, Intro],
+                 settle_days: int = SETTLE_DAYS) -> Iterator[Unit]:
     """The list of digests (made every build: small), then a unit per settled digest."""
-    digests = all_digests(days)
+    digests = all_digests(days, settle_days)
     links = tuple(DigestLink(d.kind, d.slug, d.title, d.first, d.last, d.papers)
                   for d in digests)
     yield Unit("digests.html", "digests.html", None, partial(digest_list_jobs, urls, links))

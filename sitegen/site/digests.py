@@ -2,9 +2,11 @@
 (the top papers by the ranking rule, then every paper grouped by tag). Pure: no I/O, no
 clock.
 
-"Settled" is relative to the newest day of the site, never the clock: a period is over
-when the site has a day after its last day. A digest reads only its own days (without
-their neighbours), so once settled no new day changes it.
+"Settled" is relative to the newest day of the site, never the clock: a period settles
+when the site has a day `settle_days` (default 3) or more after its last day. Not at once:
+the daily workflow fetches the last 3 days every day, refreshing their upvotes, so a
+period's last days keep changing until that window has passed them. A digest reads only
+its own days (without their neighbours), so once settled no new day changes it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ WEEKLY, MONTHLY = "week", "month"
 #: Digest names: `2026-W37` (ISO week) and `2026-09` (month); intro files are named so.
 _WEEK_NAME = re.compile(r"^(\d{4})-W(\d{2})\Z")
 _MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})\Z")
+#: Days after a period's last day before it settles (`[digests] settle_days`): the daily
+#: workflow's fetch window (3 days), whose fetches refresh the upvotes of those days.
+SETTLE_DAYS = 3
 #: The heading of the papers without tags in the by-tag list.
 UNTAGGED = "Other papers"
 
@@ -100,18 +105,20 @@ def period_of(kind: str, date: dt.date) -> tuple[int, int]:
     return iso_week(date) if kind == WEEKLY else (date.year, date.month)
 
 
-def settled_digests(days: Sequence[Day], kind: str) -> list[Digest]:
+def settled_digests(days: Sequence[Day], kind: str, settle_days: int = SETTLE_DAYS
+                    ) -> list[Digest]:
     """The settled digests of `kind` over `days` (newest first, as `Site.days`), newest
-    first: every period with papers but the one holding the newest day (which is not
-    over: the next day may still belong to it)."""
+    first: every period with papers whose last day is `settle_days` or more before the
+    newest day (1: every period but the newest day's)."""
     if not days:
         return []
     grouped: dict[tuple[int, int], list[Day]] = {}
     for day in days:
         grouped.setdefault(period_of(kind, day.date), []).append(Day(day.date, day.papers))
-    current = period_of(kind, days[0].date)
-    return [Digest(kind, key[0], key[1], tuple(found)) for key, found in grouped.items()
-            if key != current and any(day.papers for day in found)]
+    latest = days[0].date - dt.timedelta(days=max(settle_days, 1))
+    found = (Digest(kind, key[0], key[1], tuple(held)) for key, held in grouped.items()
+             if any(day.papers for day in held))
+    return [digest for digest in found if digest.last <= latest]
 
 
 def digest_key(name: str) -> tuple[str, int, int] | None:
