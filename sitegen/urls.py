@@ -40,6 +40,14 @@ PAGE_KINDS: dict[str, str] = {
     "tag_page": "tags/{slug}/page/{page}/",
     "tag_atom": "tags/{slug}/feed.xml",
     "tag_rss": "tags/{slug}/rss.xml",
+    "authors": "authors/",
+    "author": "authors/{slug}/",
+    "author_page": "authors/{slug}/page/{page}/",
+    "author_atom": "authors/{slug}/feed.xml",
+    "orgs": "orgs/",
+    "org": "orgs/{slug}/",
+    "org_page": "orgs/{slug}/page/{page}/",
+    "org_atom": "orgs/{slug}/feed.xml",
     "atom": "feed.xml",
     "rss": "rss.xml",
     "json_feed": "feed.json",
@@ -99,6 +107,36 @@ def paper_slug(title: str, arxiv_id: str | None = None) -> str:
     return f"{base}-{short_hash(title.strip())}"
 
 
+#: Names whose slug is the name itself, words joined by "-": lower-case ASCII letters and
+#: digits in runs separated by one space, hyphen, dot or underscore.
+_PLAIN_NAME = re.compile(r"[a-z0-9]+(?:[ ._-][a-z0-9]+)*\Z")
+
+
+def stable_slug(name: str, kind: str = "tag") -> str:
+    """The URL segment of a name (a tag's; later an author's or an organisation's) that
+    never moves once published, decided by the name alone: no other name can ever take it.
+
+    A plain name (`reinforcement learning`, `vision-language`, `cs.cl`) is its own slug,
+    words joined by `-`; names that differ only in those separators get the same slug, one
+    page (the same topic: tag rules match a hyphen and a space alike). Any other name
+    (`c++`, `café`, upper case, over 60 characters) gets its slug and a hash of the exact
+    name (`c-3f1a...`), so adding the tag `c` never takes the page of `c++`; one without
+    ASCII letters gets `KIND-<hash>`.
+    """
+    slug = slugify(name)
+    if _PLAIN_NAME.match(name) and len(name) <= 60:
+        return slug
+    return f"{slug}-{short_hash(name)}" if slug else f"{kind}-{short_hash(name)}"
+
+
+def person_slug(key: str, kind: str = "author") -> str:
+    """An author's or organisation's URL segment, from their key (`site.people.person_key`:
+    lower case, accents and punctuation gone, words joined by one space): `yann-lecun`,
+    or `author-<hash>` for a name without ASCII letters. Decided by the key alone
+    (`stable_slug`), so a new person never moves another's page or feed."""
+    return stable_slug(key, kind)
+
+
 def tag_slug(name: str) -> str:
     """A tag's URL segment: its ASCII slug, or a hash when the name has no ASCII letters."""
     return slugify(name) or f"tag-{short_hash(name)}"
@@ -148,7 +186,8 @@ class Urls:
 
     def _rel(self, kind: str, obj: object, page: int | None, quoted: bool) -> str:
         if page is not None:
-            kind = {"home": "home_page", "tag": "tag_page"}.get(kind, kind)
+            kind = {"home": "home_page", "tag": "tag_page", "author": "author_page",
+                    "org": "org_page"}.get(kind, kind)
         pattern = PAGE_KINDS[kind]
         values: dict[str, object] = {"page": page}
         if isinstance(obj, dt.date):
