@@ -138,8 +138,8 @@ def person_slug(key: str, kind: str = "author") -> str:
 
 
 def tag_slug(name: str) -> str:
-    """A tag's URL segment: its ASCII slug, or a hash when the name has no ASCII letters."""
-    return slugify(name) or f"tag-{short_hash(name)}"
+    """A tag's URL segment (`stable_slug`)."""
+    return stable_slug(name, "tag")
 
 
 @dataclass(frozen=True)

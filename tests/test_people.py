@@ -14,7 +14,8 @@ from feedtools import build, write_simple_paper
 from sitegen.config import parse_config
 from sitegen.errors import ConfigError
 from sitegen.model import Paper
-from sitegen.render.feeds import FeedInfo, atom_feed
+from sitegen.render.feedentry import FeedInfo
+from sitegen.render.feeds import atom_feed
 from sitegen.render.peoplefeeds import Headers
 from sitegen.site.people import authors_of, people_rules, person_key
 from sitegen.urls import person_slug

@@ -7,7 +7,7 @@ paper for all feeds (`FeedWriter.prepare`, Atom only) and kept between builds by
 `EntryStore` of their own; each feed's header is one header made by feedgen with marked
 places, the person's texts put in as lxml escapes them (byte for byte feedgen's, tested),
 not a feedgen run per feed. Entry ids are the site feed's (a paper keeps its id in every
-feed); feed ids are the pages' addresses on `[feeds] id_base`.
+feed); feed ids are made as the tags' are (render/feedids.py).
 """
 
 from __future__ import annotations
@@ -18,15 +18,14 @@ from collections.abc import Iterator, Sequence
 
 from sitegen.config import Config
 from sitegen.model import Output, Paper, Person, Site
+from sitegen.render.feedentry import Entry, FeedInfo
+from sitegen.render.feedids import FeedIds, feed_ids
 from sitegen.render.feeds import (
-    Entry,
     EntryStore,
     EntryXml,
-    FeedInfo,
     FeedWriter,
     atom_feed,
     fallback_time,
-    id_base,
     retimed,
     xml_text,
 )
@@ -51,14 +50,14 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def light_entry(paper: Paper, urls: Urls, ids: str) -> Entry:
+def light_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
     """A paper as a person's feed shows it: its id is the site feed's, its content the
     abstract's first 500 characters (as text; HTML-escaped as content)."""
     summary = xml_text(preview(paper.abstract, 500)) if paper.abstract else ""
     url = urls.absolute("paper", paper)
     title = xml_text(paper.title) or paper.slug
     return Entry(
-        id=ids + urls.rel("paper_feed_id", paper), url=url, title=title,
+        id=ids.of(urls.rel("paper_feed_id", paper)), url=url, title=title,
         published=_midnight(paper.date),
         authors=tuple(a for a in (xml_text(n).strip() for n in paper.authors) if a),
         summary=summary,
@@ -67,13 +66,13 @@ def light_entry(paper: Paper, urls: Urls, ids: str) -> Entry:
         tags=tuple(xml_text(t) for t in paper.tags))
 
 
-def person_feed_info(person: Person, config: Config, urls: Urls, ids: str) -> FeedInfo:
+def person_feed_info(person: Person, config: Config, urls: Urls, ids: FeedIds) -> FeedInfo:
     """A person's feed: titled after the site and the person."""
     kind, site = person.kind, config.site["title"]
     about = "from" if kind == "org" else "by"
     return FeedInfo(
         title=f"{site}: {person.name}", subtitle=f"Papers {about} {person.name} on {site}",
-        page_url=urls.absolute(kind, person), feed_id=ids + urls.rel(kind, person),
+        page_url=urls.absolute(kind, person), feed_id=ids.of(urls.rel(kind, person)),
         atom_url=urls.absolute(f"{kind}_atom", person), rss_url="")
 
 
@@ -112,11 +111,11 @@ def people_feed_outputs(site: Site, config: Config, urls: Urls,
     if not people:
         return
     limit = config.authors["feed_entries"]
-    ids = id_base(config)
+    ids = feed_ids(config)
     writer = FeedWriter(config, store)
     writer.xml = {"atom": {}}  # the people's feeds are Atom only
     store = writer.store
-    made_with = "light\0" + ids + "\0" + urls.absolute("home")
+    made_with = "light\0" + ids.scheme + "\0" + urls.absolute("home")
     made: dict[str, tuple[Paper, Entry]] = {}
     atom = writer.xml["atom"]
     for person in people:
