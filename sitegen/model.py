@@ -70,6 +70,9 @@ class Paper:
     thumbnail: str | None = None
     source: str = "dailytext"
     notes: str = ""
+    #: Per author, the slug of their page if they had one by this paper's day, else ""
+    #: (set when the site is assembled: site/people.py, `with_author_pages`; not stored).
+    author_pages: tuple[str, ...] = ()
     #: Where the paper was read from (relative path), for error messages; not part of the data.
     path: str = field(default="", compare=False)
 

@@ -209,4 +209,23 @@ def test_a_new_day_remakes_only_the_author_pages_it_changes(people_site: Path) -
     assert "authors/ann-lee/page/1/index.html" in kept  # settled: the oldest paper
     assert "authors/ann-lee/index.html" in made  # the new paper is on it
     assert "authors/cy-dee/index.html" in made  # a new page (2 papers now)
+    # old papers' links never change with a new day: their pages are kept
+    assert {"papers/p1.html", "papers/p2.html", "papers/p4.html"} <= kept
     assert_same_as_clean(people_site)
+
+
+def test_author_names_link_to_their_page_from_the_day_they_have_one(people_site: Path
+                                                                   ) -> None:
+    out = build(people_site)
+    first, second = (out[f"papers/{slug}.html"].decode() for slug in ("p1", "p2"))
+    assert "<p class=\"authors\">Ann Lee, " in first and 'href="/sub/authors/ann-lee/"' not in first
+    assert '<a href="/sub/authors/ann-lee/">ANN LEE</a>' in second
+    assert '<a href="/sub/authors/bo-chen/">' not in second  # his first paper
+    assert '<a href="/sub/authors/bo-chen/">Bo Chen</a>' in out["papers/p3.html"].decode()
+    hostile = person_slug(person_key(HOSTILE))
+    assert f'<a href="/sub/authors/{hostile}/">Zoë &lt;script&gt;' in second
+    assert "/sub/authors/cy-dee/" not in out["papers/p4.html"].decode()
+    config_with(people_site, 'watch = ["Cy Dee", "Ann Lee"]\n')
+    watched = build(people_site)
+    assert '<a href="/sub/authors/cy-dee/">Cy Dee</a>' in watched["papers/p4.html"].decode()
+    assert '<a href="/sub/authors/ann-lee/">Ann Lee</a>' in watched["papers/p1.html"].decode()

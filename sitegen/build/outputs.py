@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.errors import OutputError
+from sitegen.incremental.digests import Digests
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
 from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
-from sitegen.site.people import authors_of, orgs_of, people_rules, pinned
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest
 from sitegen.util.fileio import leaves
 from sitegen.util.parallel import worker_count
 
@@ -50,13 +52,22 @@ def static_outputs(config: Config) -> list[Output]:
     return [Output(path, file.read_bytes()) for path, file in sorted(files.items())]
 
 
-def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> Site:
+def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
+                  digests: Digests | None = None) -> Site:
     """Papers -> Site with the config's tag rules applied (compiled once for all papers),
-    the watched authors' papers first in their days, and the authors and organisations
-    with a page (`[authors]`); `tagged`: the papers have their tags already
-    (`load_papers` with the rules)."""
+    the links to their authors' pages, the watched authors' papers first in their days,
+    and the authors and organisations with a page (`[authors]`); `tagged`: the papers
+    have their tags already (`load_papers` with the rules). `digests`: the build's, where
+    a paper given links gets its digest from its loaded copy's (not hashed again)."""
     people = people_rules(config.authors)
-    site = assemble(papers, None if tagged else compile_rules(config.tags).tags,
+    linked = with_author_pages(papers, people)
+    if digests is not None:
+        for old, new in zip(papers, linked, strict=True):
+            known = digests.get(id(old)) if new is not old else None
+            if known is not None:
+                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+    site = assemble(linked, None if tagged else compile_rules(config.tags).tags,
                     pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))

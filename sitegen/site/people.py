@@ -12,6 +12,9 @@ name in `huggingface.co/<handle>`) when known, else by their name, with the same
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import heapq
 import re
 import unicodedata
 from collections import Counter
@@ -195,3 +198,33 @@ def pinned(rules: PeopleRules) -> Any:
     watched)."""
     return rules.watches if rules.watch else None
 
+
+
+def with_author_pages(papers: Sequence[Paper], rules: PeopleRules) -> list[Paper]:
+    """`papers`, each with `author_pages`: per author, the slug of their page when they
+    had one by the paper's day (their `min_papers`-th paper is of that day or older, or
+    they are watched), else "". A paper with no such author is returned as it is.
+
+    "By the paper's day", not "now": a new day never changes an older paper's links, so
+    its pages (and every list showing its card) stay as they are; an author's first
+    paper links them only when they are watched."""
+    keyed = _memo(rules)
+    dates: dict[str, list[dt.date]] = {}
+    for paper in papers:
+        for slug in {keyed(name)[0] for name in paper.authors}:
+            if slug:
+                dates.setdefault(slug, []).append(paper.date)
+    watched = {person_slug(key) for key in rules.watch}
+    since = {slug: dt.date.min if slug in watched else
+             heapq.nsmallest(rules.min_papers, days)[-1]
+             for slug, days in dates.items()
+             if slug in watched or len(days) >= rules.min_papers}
+    linked = []
+    for paper in papers:
+        pages = tuple(slug if (slug := keyed(name)[0]) in since and since[slug] <= paper.date
+                      else "" for name in paper.authors)
+        if any(pages):
+            paper = copy.copy(paper)
+            object.__setattr__(paper, "author_pages", pages)  # a new frozen copy
+        linked.append(paper)
+    return linked
