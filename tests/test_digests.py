@@ -174,6 +174,8 @@ def test_a_new_month_settles_the_month_digest_and_lists_it(site: Path) -> None:
     listing = (out / "digest" / "index.html").read_text()
     assert 'href="/sub/digest/2025-08/"' in listing and 'href="/sub/digest/2025-W35/"' in listing
     assert not (out / "digest" / "2025-09").exists()
+    for page in ("index.html", "2025/08/29/index.html", "papers/sep.html"):  # the footer
+        assert '<a href="/sub/digest/">Weekly and monthly digests</a>' in (out / page).read_text()
     sitemap = (out / "sitemap.xml").read_text()
     assert "digest/2025-08/</loc>" in sitemap and "email.html" not in sitemap
 
