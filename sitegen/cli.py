@@ -74,6 +74,23 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
         else 0
 
 
+def cmd_hide(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.commands.hide import hide_papers
+    from sitegen.config import load_config
+
+    config = load_config(Path(args.root))
+    report = hide_papers(config.root, args.ids, hidden=not args.undo)
+    console.problems([Problem(ref, "no stored paper has this id or slug",
+                              hint="a file with errors is not read: 'sitegen check' lists them")
+                      for ref in report.missing])
+    for file in report.written:
+        console.info(f"{file.relative_to(config.root).as_posix()}: "
+                     f"{'hidden' if not args.undo else 'shown again'}")
+    console.info(f"{len(report.written)} paper file(s) written, {len(report.unchanged)} "
+                 f"already {'hidden' if not args.undo else 'shown'}")
+    return 1 if report.missing else 0
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     from sitegen.build.pipeline import build_site
     from sitegen.config import load_config
@@ -172,6 +189,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     add_fetch_parser(sub, common)
     add_add_parser(sub, common)
+
+    hide = sub.add_parser("hide", parents=[common], help="keep papers off the site for good",
+                          description="Write 'hidden: true' into the files of these papers: "
+                          "the site never shows them, and later fetches and imports update "
+                          "them without bringing them back.")
+    hide.add_argument("ids", nargs="+", metavar="ID",
+                      help="arXiv ids (any form 'sitegen add' reads) or slugs (file names "
+                      "without .md)")
+    hide.add_argument("--undo", action="store_true",
+                      help="remove 'hidden: true' instead: show the papers again")
+    _add_root(hide)
+    hide.set_defaults(func=cmd_hide)
 
     build = sub.add_parser("build", parents=[common], help="build the site",
                            description="Build the static site from content/ (offline).")

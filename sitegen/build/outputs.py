@@ -19,7 +19,8 @@ from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
-from sitegen.site.tagging import compile_rules
+from sitegen.site.select import compile_selector, select
+from sitegen.site.tagging import compile_rules, tag_papers
 from sitegen.urls import Urls
 from sitegen.util.fileio import leaves
 from sitegen.util.parallel import worker_count
@@ -49,12 +50,14 @@ def static_outputs(config: Config) -> list[Output]:
 
 
 def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers);
-    `tagged`: the papers have their tags already (`load_papers` with the rules)."""
+    """Papers -> Site with the config's tag rules applied and its `[select]` rules kept to
+    (compiled once for all papers); `tagged`: the papers have their tags already and are
+    the selection (`load_papers_cached` with the rules and the selector)."""
     if tagged:
         return assemble(papers, None)
     rules = compile_rules(config.tags)
-    return assemble(papers, rules.tags)
+    return assemble(select(tag_papers(papers, rules), compile_selector(config.select, rules)),
+                    None)
 
 
 #: Reused includes kept across builds (incremental/fragments.py), in CACHE_DIR.

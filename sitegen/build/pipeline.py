@@ -205,9 +205,10 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         from sitegen.store.papers import PAPERS_DIR
 
         digests = Digests()
-        papers, problems = load_papers_cached(
-            config.root, folder / PAPERS_CACHE, refresh=clean, tags=tagging(config.tags),
-            digests=digests, stats=listed.get(str(config.root / PAPERS_DIR)))
+        papers, problems = load_papers_cached(  # tagged, and only those [select] keeps
+            config.root, folder / PAPERS_CACHE, refresh=clean,
+            tags=tagging(config.tags, config.select), digests=digests,
+            stats=listed.get(str(config.root / PAPERS_DIR)))
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()

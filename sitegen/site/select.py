@@ -96,9 +96,9 @@ class Selector:
 
     def judge(self, paper: Paper) -> Decision:
         """The decision for one paper, with its tags already given (`TagRules.tags`)."""
-        if getattr(paper, "hidden", False):
+        if paper.hidden:
             return Decision(False, "hidden: true (front matter)")
-        if getattr(paper, "draft", False):
+        if paper.draft:
             return Decision(False, "draft: true (front matter)")
         if paper.source == ADDED:
             return Decision(True, "added by hand (sitegen add)")

@@ -16,8 +16,8 @@ from sitegen.model import Paper
 from sitegen.site.rules import Matcher, Rule, compile_matcher, normalise_text, strings
 from sitegen.site.tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
 
-__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "tags_for",
-           "with_tags"]
+__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "tag_papers",
+           "tags_for", "with_tags"]
 
 
 def normalise_tag(name: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -81,6 +81,11 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
 def tags_for(paper: Paper, rules: TagRules) -> tuple[str, ...]:
     """The tags a paper is shown with, sorted and without duplicates (`TagRules.tags`)."""
     return rules.tags(paper)
+
+
+def tag_papers(papers: Iterable[Paper], rules: TagRules) -> list[Paper]:
+    """Each paper with the tags it is shown with (a copy only where they differ)."""
+    return [p if (tags := rules.tags(p)) == p.tags else with_tags(p, tags) for p in papers]
 
 
 def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:
