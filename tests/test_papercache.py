@@ -280,13 +280,13 @@ def test_decisions_are_kept_and_made_again_only_for_changed_papers_or_rules(tmp_
     root = _memo_site(tmp_path)
     compiled = judging('[select]\ninclude = ["agent"]\n')
     assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0"]
-    monkeypatch.setattr(Selector, "judge", lambda self, p: pytest.fail("judged again"))
+    monkeypatch.setattr(Selector, "judge", lambda self, p, text=None: pytest.fail("judged again"))
     assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0"]  # nothing judged
     monkeypatch.undo()
     calls = []
     original = Selector.judge
     monkeypatch.setattr(Selector, "judge",
-                        lambda self, p: calls.append(p.slug) or original(self, p))
+                        lambda self, p, text=None: calls.append(p.slug) or original(self, p, text))
     (root / "content" / "papers" / "p2.md").write_text(
         "---\ntitle: Nothing but an agent\ndate: 2025-08-12\n---\n", encoding="utf-8")
     assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0", "p2"] and calls == ["p2"]

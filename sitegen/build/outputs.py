@@ -20,7 +20,7 @@ from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
 from sitegen.site.select import compile_selector, select
-from sitegen.site.tagging import compile_rules, tag_papers
+from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
 from sitegen.util.fileio import leaves
 from sitegen.util.parallel import worker_count
@@ -56,8 +56,7 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> 
     if tagged:
         return assemble(papers, None)
     rules = compile_rules(config.tags)
-    return assemble(select(tag_papers(papers, rules), compile_selector(config.select, rules)),
-                    None)
+    return assemble(select(papers, rules, compile_selector(config.select, rules)), None)
 
 
 #: Reused includes kept across builds (incremental/fragments.py), in CACHE_DIR.

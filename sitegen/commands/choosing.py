@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sitegen.config import Config
 from sitegen.model import Paper
-from sitegen.site.select import Decision, Selector, compile_selector
-from sitegen.site.tagging import TagRules, compile_rules, with_tags
+from sitegen.site.select import Decision, Selector, compile_selector, curate
+from sitegen.site.tagging import TagRules, compile_rules
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Chooser:
 
     def judge(self, paper: Paper) -> Decision:
         """The decision the build will make about this (stored, untagged) paper."""
-        return self.selector.judge(with_tags(paper, self.tag_rules.tags(paper)))
+        return curate(paper, self.tag_rules, self.selector)[1]
 
     def choose(self, papers: Iterable[Paper], changed: Iterable[Paper],
                stored_before: set[str] | frozenset[str]) -> Chosen:

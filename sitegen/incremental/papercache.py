@@ -22,7 +22,7 @@ from typing import Any
 from sitegen.incremental.digests import Digests, Uncacheable, paper_digest, value_digest
 from sitegen.incremental.filememo import FileMemo
 from sitegen.model import Paper, Problem
-from sitegen.site.select import Selector, compile_selector
+from sitegen.site.select import Selector, compile_selector, curate
 from sitegen.site.tagging import TagRules, compile_rules, with_tags
 from sitegen.store.papers import PAPERS_DIR, PaperFile, check_duplicate, paper_names, read_paper
 from sitegen.util.fileid import StatKey, stat_key
@@ -99,10 +99,13 @@ def _tagged(result: PaperFile, key: StatKey | None, tags: Tagging | None,
     if paper is None:
         return ParsedFile.of(key, None, None, result.problems, (), None)
     stored = paper.tags
-    if tags is not None:
+    shown = True
+    if tags is not None and tags.selector is not None:
+        paper, decision = curate(paper, tags.rules, tags.selector)
+        shown = decision.kept
+    elif tags is not None:
         tagged = tags.rules.tags(paper)
         paper = paper if tagged == stored else with_tags(paper, tagged)
-    shown = tags is None or tags.selector is None or tags.selector.judge(paper).kept
     return ParsedFile.of(key, paper, paper_digest(paper) if hashed else None, result.problems,
                          stored, tags.key if tags is not None else None, shown)
 
