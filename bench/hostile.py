@@ -1,15 +1,20 @@
 """Import and build the hostile corpus in children; print time, peak memory and problems.
 
     python bench/hostile.py
+    python bench/hostile.py --quadratic [--code DIR] [--cpu SECONDS]
 
 The same flow as tests/test_hostile.py's fixture, as a one-off measurement for
-docs/security.md.
+docs/security.md. `--quadratic` builds (or imports) one-paper sites holding each input of
+issue 20 item 3 that took quadratic time, at the sizes the issue measured; `--code DIR`
+runs another checkout's sitegen (the code before a fix), `--cpu` caps each child's CPU.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -19,7 +24,73 @@ from tests.hostile import checks, corpus  # noqa: E402
 from tests.hostile.proc import run_sitegen  # noqa: E402
 
 
+def _paper(front: str, notes: str = "") -> str:
+    return f"---\ntitle: Quadratic\ndate: 2026-08-11\n{front}---\n\n{notes}\n"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_FORMULAS = " ".join(f"$x_{{{n}}}$" for n in range(120_000))
+#: name -> (command, what to write into the site): the inputs of issue 20, item 3.
+QUADRATIC: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "notes: 16,000 '<http://' (128 kB)": ("build", lambda root: _write(
+        root, "q.md", _paper("", "<http://" * 16_000))),
+    "abstract: URL + 200,000 ')' (200 kB)": ("build", lambda root: _write(
+        root, "q.md", _paper(f"abstract: {_quoted('see https://x.org/a' + ')' * 200_000)}\n"))),
+    "import: abstract with URL + 200,000 ')'": ("import", lambda root: (
+        root / "page.txt").write_text("Aug 11\n\nQuadratic\n\nsee https://x.org/a"
+                                      + ")" * 200_000 + "\n")),
+    "paper file: 20,000 unknown keys": ("build", lambda root: _write(
+        root, "q.md", _paper("".join(f"k{n}: v\n" for n in range(20_000))))),
+    "paper: 5,000 tags": ("build", lambda root: _write(
+        root, "q.md", _paper("tags:\n" + "".join(f"- tag {n}\n" for n in range(5_000))))),
+    "abstract: 1.2 MB of distinct formulas": ("build", lambda root: _write(
+        root, "q.md", _paper(f"abstract: {_quoted(_FORMULAS)}\n"))),
+}
+
+
+def _write(root: Path, name: str, text: str) -> None:
+    (root / "content" / "papers" / name).write_text(text, encoding="utf-8")
+
+
+def quadratic(code: Path | None, cpu: int) -> int:
+    """Run each quadratic input; print exit status, time, peak memory, output size."""
+    env = {"PYTHONPATH": str(code)} if code else {}
+    for name, (command, make) in QUADRATIC.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "site"
+            (root / "content" / "papers").mkdir(parents=True)
+            (root / "sitegen.toml").write_text(MINIMAL_CONFIG, encoding="utf-8")
+            make(root)
+            args = ["import", "-q", "page.txt"] if command == "import" else ["build", "-q"]
+            try:
+                run = run_sitegen(args, root, timeout=cpu * 10 + 120, cpu_seconds=cpu,
+                                  memory_mb=4096, **env)
+            except AssertionError as exc:  # the wall-clock guard of a loaded machine
+                print(f"{name}: sitegen {command}: {exc}")
+                continue
+            out = root / "_site"
+            size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) \
+                if out.exists() else 0
+            status = f"stopped at the {cpu} s CPU cap" if run.status in (-9, -24) else \
+                f"exit {run.status}"
+            last = run.err.strip().splitlines()[-1][:110] if run.err.strip() else ""
+            print(f"{name}: sitegen {command}: {status}, {run.cpu_seconds:.2f} s CPU "
+                  f"({run.seconds:.1f} s wall), peak RSS "
+                  f"{run.maxrss_mb:.0f} MB, output {size / 1e6:.1f} MB; {last}")
+    return 0
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quadratic", action="store_true")
+    parser.add_argument("--code", type=Path, help="a checkout whose sitegen to run")
+    parser.add_argument("--cpu", type=int, default=300, help="CPU seconds per child")
+    args = parser.parse_args()
+    if args.quadratic:
+        return quadratic(args.code, args.cpu)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         root = corpus.write_hostile_site(base, MINIMAL_CONFIG)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from sitegen.errors import ConfigError, RuleError
 from sitegen.site.select import CATEGORY, compile_selector
@@ -73,6 +74,70 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
 FETCH_SOURCES = ("hf", "arxiv")
 
 
+#: Upper bounds of the integer keys (the lower bounds are checked in `parse_config`): far
+#: beyond any real site, and small enough that no page loop or process count can explode.
+INT_LIMITS: dict[tuple[str, str], int] = {
+    ("build", "days_per_page"): 10_000,
+    ("build", "papers_per_page"): 1_000_000,
+    ("build", "workers"): 1024,
+    ("feeds", "limit"): 1_000_000,
+}
+#: Arrays and tables nested deeper than this are refused: no key needs more than a few
+#: levels, and the reader and every walk over the values recurse once per level.
+MAX_DEPTH = 20
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and tables nest in `value` (a walk without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, level + 1) for v in item]
+    return deepest
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a site's base URL, or None: an absolute http(s) URL with a host,
+    no user name or password (every page would publish them), no query or fragment (page
+    paths are appended to it), no spaces, control characters or backslashes."""
+    if not url.startswith(("http://", "https://")):
+        return "must be an absolute http(s) URL"
+    if re.search(r"[\s\\\x00-\x1f\x7f]", url):
+        return "must not hold spaces, control characters or backslashes"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if not parts.hostname:
+        return "has no host"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold a user name or password"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "must not have a query (?...) or fragment (#...)"
+    return None
+
+
+def _toml_error(exc: Exception, text: str, path: str) -> ConfigError:
+    """A `ConfigError` for what tomllib raises besides `TOMLDecodeError`: an integer of more
+    than 4,300 digits (`ValueError`), arrays nested past the recursion limit."""
+    if isinstance(exc, RecursionError):
+        lines = text.splitlines()
+        deepest = max(range(len(lines)), key=lambda n: lines[n].count("[") + lines[n].count("{"),
+                      default=0)
+        return ConfigError(f"not valid TOML: arrays or tables nested too deeply (at most "
+                           f"{MAX_DEPTH} levels)", path, deepest + 1 if lines else None)
+    found = re.search(r"\d{4300}", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    return ConfigError(f"not valid TOML: a number too large to read ({exc})", path, line,
+                       "write a number of a few digits")
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
         return MappingProxyType({k: _freeze(v) for k, v in value.items()})
@@ -97,6 +162,10 @@ class Config:
 
     def with_base_url(self, base_url: str) -> Config:
         """A copy with another base URL (`build --base-url`, `serve`)."""
+        problem = base_url_problem(base_url)
+        if problem:
+            raise ConfigError(f"the base URL {problem}, not {base_url[:100]!r}", "--base-url",
+                              hint="e.g. https://user.github.io/repo/")
         site = dict(self.site)
         site["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
         return Config(**{**self.__dict__, "site": MappingProxyType(site)})
@@ -123,6 +192,12 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
         line = int(found.group(1)) if found else None
         raise ConfigError(f"not valid TOML: {exc}", path, line,
                           "see docs/configuration.md for the format") from None
+    except (ValueError, RecursionError) as exc:
+        raise _toml_error(exc, text, path) from None
+    for section, values in data.items():
+        if _depth(values) > MAX_DEPTH:
+            raise ConfigError(f"[{section}] nests arrays or tables more than {MAX_DEPTH} "
+                              "levels deep", path, _line_of(text, f"[{section}"))
     sections: dict[str, Any] = {}
     for section, values in data.items():
         if section == "extra":
@@ -154,14 +229,24 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
                           _line_of(text, "workers"))
     if sections["feeds"]["limit"] < 1:
         raise ConfigError("[feeds] limit must be at least 1", path, _line_of(text, "limit"))
+    for (section, key), most in INT_LIMITS.items():
+        if sections[section][key] > most:
+            raise ConfigError(f"[{section}] {key} must be at most {most:,}", path,
+                              _line_of(text, key))
+    theme = sections["build"]["theme"]
+    if not _THEME_NAME.match(theme) or ".." in theme:
+        raise ConfigError(f"[build] theme must be a theme's name, not {theme[:80]!r}", path,
+                          _line_of(text, "theme"),
+                          "a packaged theme or a folder in the site's themes/: no path")
     id_base = sections["feeds"]["id_base"]
     if id_base and not id_base.startswith(("http://", "https://")):
         raise ConfigError(f"[feeds] id_base must be an absolute http(s) URL, not {id_base!r}",
                           path, _line_of(text, "id_base"),
                           "your site's first base URL, so feed entry ids never change")
     base = sections["site"]["base_url"]
-    if not base.startswith(("http://", "https://")):
-        raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base!r}", path,
+    problem = base_url_problem(base)
+    if problem:
+        raise ConfigError(f"[site] base_url {problem}, not {base[:100]!r}", path,
                           _line_of(text, "base_url"), "e.g. https://user.github.io/repo/")
     _check_rules(sections, text, path)
     _check_fetch(sections["fetch"], text, path)

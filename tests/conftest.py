@@ -71,6 +71,19 @@ def require_repo_file(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_key_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The build cache's key (util/sealed.py) in a folder of the test session, not the
+    user's ~/.cache; CLI runs in child processes inherit it."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 def old_search_pack(outputs: list[Output]) -> bytes:
     """A search cache file in the layout before format 1 (a zlib pack of every output):
     tests write it to check an old or foreign cache file is ignored."""

@@ -178,3 +178,12 @@ def test_any_text_is_a_page_or_a_clean_refusal(text):
     for paper in page.papers:
         assert paper.title == paper.title.strip() and paper.title
         assert all(ord(c) >= 32 or c in "\t\n\r" for c in paper.title + paper.abstract)
+
+
+@pytest.mark.parametrize("line", ["Aug 11, 0000", "Feb 30, 2025", "Feb 30"])
+def test_a_date_line_that_is_no_real_date_is_refused_with_its_line(line: str) -> None:
+    # `Aug 11, 0000` was silently dated to the current year (year 0 read as "no year")
+    page = f"Aug 10\n\nFirst paper\n\nIts abstract.\n\n{line}\n\nSecond paper\n\nAbstract.\n"
+    with pytest.raises(ContentError, match="is not a real date") as caught:
+        parse_page(page, "page.txt", dt.date(2026, 11, 28))
+    assert caught.value.line == 7 and line in caught.value.message

@@ -196,12 +196,12 @@ def test_an_interrupted_write_leaves_every_file_whole(site: Path, monkeypatch) -
     real_replace = os.replace
     renames: list[str] = []
 
-    def killed_on_second_rename(src: str, dst: str) -> None:
+    def killed_on_second_rename(src: str, dst: str, **in_folders: int) -> None:
         if "papers" in Path(dst).parts:
             renames.append(dst)
         if len(renames) == 2:  # the second file's bytes are on disk, the rename never happens
             raise KeyboardInterrupt
-        real_replace(src, dst)
+        real_replace(src, dst, **in_folders)  # (sealed cache files are renamed by folder)
 
     monkeypatch.setattr(fileio.os, "replace", killed_on_second_rename)
     with pytest.raises(KeyboardInterrupt):

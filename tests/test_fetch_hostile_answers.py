@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fetchfakes import StandIn
 
+from sitegen.commands import admit
 from sitegen.commands import fetch as fetch_mod
 from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
@@ -137,12 +138,12 @@ def test_papers_per_run_are_capped_the_days_past_the_cap_refused(site, run_cli, 
 def test_a_paper_build_would_refuse_is_never_written(site, run_cli, monkeypatch):
     # A 20 MB answer wrote a paper file over build's 16 MB limit: every later build failed
     # until someone deleted it. Fetch now reads each paper back with build's own rules.
-    monkeypatch.setattr(fetch_mod, "MAX_PAPER_BYTES", 4096)
+    monkeypatch.setattr(admit, "MAX_PAPER_BYTES", 4096)
     bad = (200, JSON, one_paper(summary="word " * 2000))
     with StandIn(hf_routes(bad)).running() as url:
         status, err = fetch_days(run_cli, site, url)
     assert status == 1
-    assert f"{BAD_DAY}: 1 paper(s) would be refused by build, so the day is not stored" in err
+    assert f"{BAD_DAY}: not stored: 1 paper(s) would be refused by build; first: " in err
     assert "content/papers/2608.00099.md: the paper file would be" in err
     assert stored_names(site) == ["2608.00010.md", "2608.00012.md"]
     status, _, err = run_cli("build", "--root", str(site))

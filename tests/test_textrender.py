@@ -105,12 +105,16 @@ def test_deep_nesting_is_cut_off_early_and_normal_nesting_is_markdown():
 def test_many_brackets_are_cut_off_before_markdown_goes_quadratic():
     import time
 
+    from sitegen.render import textrender
     from sitegen.render.textrender import MAX_BRACKETS
     started = time.perf_counter()
     assert notes_to_html("[x](" * 20000).startswith('<pre class="notes-raw">')
     assert notes_to_html("[^" * 20000).startswith('<pre class="notes-raw">')
     assert time.perf_counter() - started < 5  # bounded, not a benchmark
-    links = " ".join(f"[l{i}](https://x.example/{i})" for i in range(MAX_BRACKETS))
+    # up to MAX_BRACKETS links render, in paragraphs of at most MAX_PARAGRAPH_BRACKETS
+    per = textrender.MAX_PARAGRAPH_BRACKETS
+    links = "\n\n".join(" ".join(f"[l{i}](https://x.example/{i})" for i in range(k, k + per))
+                         for k in range(0, MAX_BRACKETS, per))
     assert notes_to_html(links).count("<a href=") == MAX_BRACKETS
 
 

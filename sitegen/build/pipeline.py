@@ -22,7 +22,7 @@ from sitegen.incremental import outputwalks
 from sitegen.incremental.digests import Digests
 from sitegen.incremental.inputs import FolderStats, inputs_digest
 from sitegen.incremental.pagecache import PageCache
-from sitegen.incremental.statefile import cache_folder, load_state, save_state
+from sitegen.incremental.statefile import load_state, save_state, usable_cache_folder
 from sitegen.model import Kept, KeptMany, Output, Problem, Site
 from sitegen.util.fileid import digest, fs_now
 from sitegen.util.lock import locked, output_lock
@@ -176,10 +176,11 @@ def _long_lived() -> None:
 
 def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
                   show_progress: bool) -> BuildResult:
-    folder = cache_folder(config.root)
-    state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle"
+    # None when `.sitegen-cache` is not a folder sitegen may use (then `refused` says why)
+    folder, refused = usable_cache_folder(config.root)
+    state_file = folder / f"build-{digest(str(target).encode()).hex()}.pickle" if folder else None
     recover(target)
-    state = None if clean else load_state(state_file)
+    state = None if clean or state_file is None else load_state(state_file)
     _long_lived()
     manifest = state["manifest"] if state is not None else None
     processes = worker_count(config.build["workers"])
@@ -188,7 +189,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     try:
         listed: dict[str, FolderStats] = {}
         inputs = inputs_digest(config, target, listed)
-        if clean:
+        if clean and folder is not None:
             _drop_search_cache(folder)
         found = None
         if state is not None and state["inputs"] == inputs and (target / MARKER).exists():
@@ -206,9 +207,11 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
 
         digests = Digests()
         papers, problems = load_papers_cached(  # tagged, and only those [select] keeps
-            config.root, folder / PAPERS_CACHE, refresh=clean,
+            config.root, folder / PAPERS_CACHE if folder else None, refresh=clean,
             tags=tagging(config.tags, config.select), digests=digests,
             stats=listed.get(str(config.root / PAPERS_DIR)))
+        if refused is not None:
+            problems.insert(0, refused)
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
@@ -235,6 +238,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     kept = build.kept_pages
     outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
+    if folder is None or state_file is None:  # no usable cache folder: nothing to keep
+        return BuildResult(site, outputs, tuple(problems), stats, **counts)
     try:
         fs_now(folder)  # the cache folder is writable, or there is no cache this time
     except OSError:

@@ -10,9 +10,8 @@ from `sources.http` (or from the caller, in tests).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,22 +19,16 @@ from typing import Any
 
 from tqdm import tqdm
 
+from sitegen.commands.admit import first_refusal, unwritable
 from sitegen.commands.arxivdata import fill_from_arxiv
 from sitegen.commands.choosing import Choice, Chooser, keep_all
 from sitegen.errors import SourceError
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources import arxiv, hf
-from sitegen.sources.http import CACHE_DIR, Fetcher, ResponseCache, make_client
+from sitegen.sources.http import Fetcher, ResponseCache, make_client
 from sitegen.store.merge import merge_records
-from sitegen.store.papers import (
-    MAX_PAPER_BYTES,
-    PAPERS_DIR,
-    load_papers,
-    paper_files,
-    paper_to_text,
-    parse_paper,
-    write_papers,
-)
+from sitegen.store.papers import PAPERS_DIR, load_papers, paper_files, write_papers
 from sitegen.util.fileio import remove_stale_temp_files
 from sitegen.util.lock import locked, store_lock
 from sitegen.util.progress import progress
@@ -48,8 +41,6 @@ HF_INTERVAL = 0.5  # seconds between HF requests: well under the Hub's 500 per 5
 MAX_PAPERS_PER_RUN = 50_000
 #: The most papers one day may hold, whatever the source (`hf.MAX_PAPERS_PER_DAY`).
 MAX_PAPERS_PER_DAY = hf.MAX_PAPERS_PER_DAY
-#: What a paper file's name may be: an arXiv id (`/` as `-`) or a title slug with its hash.
-_SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}\Z")
 
 
 @dataclass(frozen=True)
@@ -150,13 +141,10 @@ class _Store:
         merged = {p.slug: p for p in result.papers}
         chosen = self.chooser.choose([merged[s] for s in dict.fromkeys(result.slugs)],
                                      result.changed, before)
-        refusals = unwritable(self.root, chosen.to_write)
+        refusals = unwritable(chosen.to_write, self.taken)
         if refusals:
-            first = refusals[0]
             return DaySummary(label, error=SourceError(
-                f"{len(refusals)} paper(s) would be refused by build, so the day is not "
-                f"stored; first: {first.path}{f':{first.line}' if first.line else ''}: "
-                f"{first.message}", where, hint=first.hint))
+                f"not stored: {first_refusal(refusals)}", where, hint=refusals[0].hint))
         left_out = chosen.unstored
         self.papers = [p for p in result.papers if p.slug not in left_out]
         self.taken |= {p.slug for p in self.papers}
@@ -164,28 +152,6 @@ class _Store:
             self.written += write_papers(self.root, chosen.to_write)
         return DaySummary(label, len(records), result.new, result.updated, result.duplicates,
                           note=note, choices=chosen.choices)
-
-
-def unwritable(root: Path, papers: Iterable[Paper]) -> list[Problem]:
-    """The errors `build` would find in these papers' files, found before writing them: each
-    paper is written to text and read back with the store's own reader (the same rules,
-    limits included), and its file name must be a plain slug. A paper file `build` refuses
-    would stop every later build until someone deletes it."""
-    problems: list[Problem] = []
-    for paper in papers:
-        where = (PAPERS_DIR / f"{paper.slug}.md").as_posix()
-        if not _SAFE_SLUG.match(paper.slug):
-            problems.append(Problem(where, f"unsafe file name {paper.slug[:80]!r}"))
-            continue
-        text = paper_to_text(paper)
-        size = len(text.encode("utf-8", "surrogatepass"))
-        if size > MAX_PAPER_BYTES:
-            problems.append(Problem(where, f"the paper file would be {size >> 20} MB, over "
-                                    f"{MAX_PAPER_BYTES >> 20} MB"))
-            continue
-        result = parse_paper(text, paper.slug, where)
-        problems += [p for p in result.problems if p.severity == "error"]
-    return problems
 
 
 @contextmanager
@@ -205,8 +171,9 @@ def open_store(root: Path, writing: bool, options: FetchOptions | None = None
 
 
 def make_fetcher(root: Path, options: FetchOptions, client: Any, min_interval: float) -> Fetcher:
-    cache = ResponseCache(root / CACHE_DIR / "http", writable=not options.dry_run) \
-        if options.use_cache else None
+    folder, _ = usable_cache_folder(root)  # none in a linked or foreign `.sitegen-cache`
+    cache = ResponseCache(folder / "http", writable=not options.dry_run) \
+        if options.use_cache and folder else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
                    sleep=options.sleep)
 

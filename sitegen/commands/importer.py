@@ -10,10 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.commands.admit import unwritable
 from sitegen.commands.choosing import Chooser, keep_all
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
-from sitegen.incremental.statefile import cache_folder
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
 from sitegen.sources.dailytext import ParsedPage, decode_page, parse_page
 from sitegen.store.merge import Merger
@@ -90,20 +91,35 @@ def import_pages(root: Path, files: list[Path], today: dt.date,
             parsed.append((file, read_page(file, today, year)))
         except ContentError as exc:
             refused.append(Problem(exc.path or str(file), exc.message, exc.line, exc.hint))
+    refused += [problem for file, page in parsed for problem in _refusals(file, page)]
     if refused:
         raise ProblemsFound(tuple(refused), "import refused, nothing was written")
     with locked(store_lock(root), "the content store"):
         return _merge_into_store(root, parsed, chooser or keep_all())
 
 
+def _refusals(file: Path, page: ParsedPage) -> list[Problem]:
+    """The page's papers `build` would refuse (over a limit of docs/content.md), each named
+    by the page and its line: the whole import is refused, nothing written."""
+    problems: list[Problem] = []
+    for entry, record in zip(page.papers, records_from_page(page), strict=True):
+        for problem in unwritable([record]):
+            problems.append(Problem(str(file), f"paper {entry.title[:60]!r}: "
+                                    f"{problem.message}", entry.line, problem.hint))
+    return problems
+
+
 def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
                       chooser: Chooser) -> ImportReport:
     remove_stale_temp_files(root / PAPERS_DIR)  # left by a killed import; we hold the lock
     # through the parse cache the build keeps (untagged: the papers are written back)
-    stored, problems = load_papers_cached(root, cache_folder(root) / PAPERS_CACHE)
+    folder, refused = usable_cache_folder(root)
+    stored, problems = load_papers_cached(root, folder / PAPERS_CACHE if folder else None)
     taken = {p.stem for p in paper_files(root)}
     all_problems = [p for _, page in parsed for p in page.problems]
     all_problems += [p for p in problems if p.severity == "error"]
+    if refused is not None:
+        all_problems.append(refused)
     merger = Merger(list(stored), taken)
     before = {p.slug for p in stored}
     changed: dict[str, Paper] = {}
@@ -120,6 +136,9 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
                                      result.updated, result.duplicates + page.duplicates,
                                      chosen.kept, chosen.dropped, len(chosen.unstored)))
     final = merger.by_slug
-    written = write_papers(root, [final[slug] for slug in sorted(changed)
-                                  if slug not in unstored])
+    papers = [final[slug] for slug in sorted(changed) if slug not in unstored]
+    refusals = unwritable(papers, taken)  # merged with a stored paper, one may grow too big
+    if refusals:
+        raise ProblemsFound(tuple(refusals), "import refused, nothing was written")
+    written = write_papers(root, papers)
     return ImportReport(tuple(summaries), tuple(written), tuple(all_problems))

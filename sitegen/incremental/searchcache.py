@@ -1,5 +1,6 @@
 """The search index's cache files (`.sitegen-cache/search-*.bin`): pickles behind a
-header, written straight to disk or a chunk at a time; a damaged, truncated, foreign or
+header, each a frame sealed with the user's key (util/sealed.py), written straight to disk
+or a chunk at a time; a damaged, truncated, foreign (not sealed with this user's key) or
 other-version file reads as nothing. `searchstore` says what each file holds."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, NamedTuple
 
 from sitegen.incremental.statefile import FORMAT as CACHE_FILE_FORMAT
 from sitegen.search import index
+from sitegen.util import sealed
 from sitegen.util.fileid import digest
 
 #: Bumped when the cache files' layout changes (their entries are also keyed by the code).
@@ -38,12 +40,10 @@ def header(path: Path, code: bytes) -> dict[str, Any]:
 def unpickle(path: Path, skip: int) -> Any:
     """The pickle after the first `skip` pickles of `path`, or None if unreadable."""
     try:
-        with open(path, "rb") as handle:
-            # our own cache, written by this program into the site folder: as trusted
-            # as the site's templates and config (as statefile.load_state says)
+        with sealed.open_file(path) as handle:
             for _ in range(skip):
-                pickle.load(handle)  # noqa: S301
-            return pickle.load(handle)  # noqa: S301
+                sealed.load(handle)
+            return sealed.load(handle)
     except Exception:  # a damaged, truncated or foreign cache: build without it
         return None
 
@@ -59,10 +59,10 @@ def body(path: Path, header: Mapping[str, Any]) -> tuple[dict[bytes, Any], Any]:
     if not header:
         return {}, None
     try:
-        with open(path, "rb") as handle:
-            pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
-            entries = pickle.load(handle)  # noqa: S301
-            extra = pickle.load(handle)  # noqa: S301
+        with sealed.open_file(path) as handle:
+            sealed.load(handle)
+            entries = sealed.load(handle)
+            extra = sealed.load(handle)
             return (entries, extra) if isinstance(entries, dict) else ({}, None)
     except Exception:  # a damaged, truncated or foreign cache: build without it
         return {}, None
@@ -122,15 +122,19 @@ class Chunks:
         self.handle: Any = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = open(self.tmp, "wb")  # noqa: SIM115 (closed in close)
-            pickle.dump(header, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            sealed.check_folder(path.parent)  # never writes or removes through a link
+        except OSError:
+            return
+        try:
+            self.handle = sealed.open_file(self.tmp, "wb")
+            sealed.dump(header, self.handle)
         except OSError:
             self._drop()
 
     def add(self, chunk: dict[bytes, Any]) -> None:
         if self.handle is not None:
             try:
-                pickle.dump(chunk, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+                sealed.dump(chunk, self.handle)
             except (OSError, pickle.PicklingError):
                 self._drop()
 
@@ -156,13 +160,13 @@ def read_chunks(path: Path, code: bytes, ident: str | None = None,
     given: the "id" of its header), one at a time, up to byte `length` when given (none
     when it is missing, damaged or foreign: what was read before stays usable)."""
     try:
-        with open(path, "rb") as handle:
-            header = pickle.load(handle)  # noqa: S301 (our own cache, see unpickle)
+        with sealed.open_file(path) as handle:
+            header = sealed.load(handle)
             if not _ours(header, code, ident):
                 return
             while length is None or handle.tell() < length:
                 try:
-                    chunk = pickle.load(handle)  # noqa: S301
+                    chunk = sealed.load(handle)
                 except EOFError:
                     return
                 if not isinstance(chunk, dict):
@@ -184,14 +188,14 @@ def append(path: Path, code: bytes, ident: str, length: int, chunk: dict[bytes, 
     cut off); the file's new length, or None when it is not that file or cannot be
     written (then it is left for `read_chunks` to read up to `length`)."""
     try:
-        with open(path, "r+b") as handle:
-            if not _ours(pickle.load(handle), code, ident):  # noqa: S301 (see unpickle)
+        with sealed.open_file(path, "r+b") as handle:
+            if not _ours(sealed.load(handle), code, ident):
                 return None
             if handle.seek(0, os.SEEK_END) < length:
                 return None
             handle.seek(length)
             handle.truncate()
-            pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            sealed.dump(chunk, handle)
             return handle.tell()
     except Exception:  # missing, damaged, foreign or unwritable: the caller rewrites it
         return None
@@ -204,13 +208,17 @@ def save(path: Path, *pickles: Any) -> None:
     tmp = path.with_name(f".{path.stem}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        sealed.check_folder(path.parent)  # never writes or removes files through a link
+    except OSError:
+        return
+    try:
         for old in [*path.parent.glob("search-*.bin"), *path.parent.glob(".search-*.tmp")]:
             if old.name not in (BASE_FILE, BASE_PAPERS_FILE, RECENT_FILE, RECENT_PAPERS_FILE,
                                 tmp.name):
                 old.unlink()
-        with open(tmp, "wb") as handle:
+        with sealed.open_file(tmp, "wb") as handle:
             for value in pickles:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                sealed.dump(value, handle)
         os.replace(tmp, path)
     except (OSError, pickle.PicklingError):
         with contextlib.suppress(OSError):

@@ -27,6 +27,7 @@ from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
 from sitegen.urls import Urls
+from sitegen.util.sealed import read_sealed, write_sealed
 
 
 def _format_date(value: dt.date, style: str = "long") -> str:
@@ -258,19 +259,24 @@ class SiteEnvironment(jinja2.Environment):
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Jinja's `FileSystemBytecodeCache` (atomic writes, checked against each template's
-    source), on which a file that does not load or cannot be written is no error: the
-    template is compiled again, as without a cache."""
+    """Jinja's `FileSystemBytecodeCache` (checked against each template's source), its
+    files sealed with the user's key (incremental/sealed.py: Jinja unpickles and
+    unmarshals them, so a file this user's sitegen did not write is never loaded), on
+    which a file that does not load or cannot be written is no error: the template is
+    compiled again, as without a cache."""
 
     def load_bytecode(self, bucket: Any) -> None:
+        payload = read_sealed(Path(self._get_cache_filename(bucket)))
+        if payload is None:
+            return
         try:
-            super().load_bytecode(bucket)
+            bucket.bytecode_from_string(bytes(payload))
         except Exception:  # a damaged file: compile instead
             bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         try:
-            super().dump_bytecode(bucket)
+            write_sealed(Path(self._get_cache_filename(bucket)), bucket.bytecode_to_string())
         except OSError:
             pass
 

@@ -79,6 +79,21 @@ _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?*_)]}"
 
 
+def url_end(url: str) -> int:
+    """Where a URL found in text ends: trailing punctuation left outside, and a `)` only
+    when the URL holds no `(` it closes. Linear: the brackets are counted once (counting
+    them again for each `)` stripped was quadratic in a run of `)`)."""
+    opened, closed = url.count("("), url.count(")")
+    end = len(url)
+    while end and url[end - 1] in _URL_TRAILING:
+        if url[end - 1] == ")":
+            if opened >= closed:
+                break
+            closed -= 1
+        end -= 1
+    return end
+
+
 def linkify(text: str) -> str:
     """Escape plain text, turning http(s) URLs into links (trailing punctuation left outside)."""
     if "://" not in text:  # most text: no URL to look for
@@ -87,15 +102,19 @@ def linkify(text: str) -> str:
     position = 0
     for match in _URL.finditer(text):
         url = match.group(0)
-        while url and url[-1] in _URL_TRAILING and not (
-                url[-1] == ")" and url.count("(") >= url.count(")")):
-            url = url[:-1]
+        url = url[:url_end(url)]
         end = match.start() + len(url)
         parts.append(html.escape(text[position:match.start()]))
         parts.append(f'<a href="{html.escape(url)}" rel="nofollow noopener">{html.escape(url)}</a>')
         position = end
     parts.append(html.escape(text[position:]))
     return "".join(parts)
+
+
+#: Formulas converted to MathML per text; later ones are shown as their TeX. Real abstracts
+#: hold a few dozen at most; each conversion costs about 2 ms, so an abstract of thousands
+#: of distinct formulas took seconds per page (and its MathML hundreds of MB).
+MAX_FORMULAS = 100
 
 
 def text_with_math(text: str, links: bool = True) -> str:
@@ -106,11 +125,14 @@ def text_with_math(text: str, links: bool = True) -> str:
         return escape(text)
     parts: list[str] = []
     position = 0
-    for match in _MATH.finditer(text):
+    for count, match in enumerate(_MATH.finditer(text)):
         parts.append(escape(text[position:match.start()]))
         display = match.group("display") is not None
-        parts.append(tex_to_html((match.group("display") or match.group("inline")).strip(),
-                                 display))
+        tex = (match.group("display") or match.group("inline")).strip()
+        if count < MAX_FORMULAS:
+            parts.append(tex_to_html(tex, display))
+        else:
+            parts.append(f'<span class="tex">{html.escape(match.group(0))}</span>')
         position = match.end()
     parts.append(escape(text[position:]))
     return "".join(parts)
@@ -129,18 +151,30 @@ def preview(text: str, limit: int = 320) -> str:
 
 MAX_NESTING = 100
 MAX_BRACKETS = 1000
+#: `[` and `<` in one paragraph (text between blank lines): Python-Markdown's inline
+#: patterns for links (`[`) and for autolinks and raw HTML (`<`) cost time quadratic in
+#: them within a paragraph (Python-Markdown#161, #798). Real paragraphs hold a few.
+MAX_PARAGRAPH_BRACKETS = 200
+MAX_PARAGRAPH_ANGLES = 200
+MAX_ANGLES = 2000
 _QUOTES = re.compile(r"[>\s]*")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def _too_complex(notes: str) -> bool:
     """True for notes Python-Markdown would take seconds or minutes over.
 
-    It recurses once per nesting level (indent or `>`), and its link patterns are
-    quadratic in the `[` of a paragraph (8,000 take 7 s, 16,000 take 23 s; found by
-    fuzzing). Real notes stay far below both limits.
+    It recurses once per nesting level (indent or `>`), and its link, autolink and raw
+    HTML patterns are quadratic in the `[` and `<` of a paragraph (8,000 `[` took 7 s,
+    16,000 23 s, found by fuzzing; a 128 kB note of `<http://` took 2 minutes). Real
+    notes stay far below these limits. A linear pre-scan.
     """
-    if notes.count("[") > MAX_BRACKETS:
+    if notes.count("[") > MAX_BRACKETS or notes.count("<") > MAX_ANGLES:
         return True
+    for paragraph in _PARAGRAPH_BREAK.split(notes):
+        if paragraph.count("[") > MAX_PARAGRAPH_BRACKETS or \
+                paragraph.count("<") > MAX_PARAGRAPH_ANGLES:
+            return True
     for line in notes.splitlines():
         line = line.expandtabs(4)
         indent = len(line) - len(line.lstrip(" "))

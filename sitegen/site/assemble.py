@@ -60,11 +60,15 @@ def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]
             by_tag[tag].append(paper)
     used: set[str] = set()
     tags: list[Tag] = []
+    # the next number to try per slug: the ones below it are taken, so names sharing one
+    # slug cost one step each, not one per name before them (quadratic)
+    next_number: dict[str, int] = {}
     for name in sorted(by_tag):
         base = slug = tag_slug(name)
-        number = 2
+        number = next_number.get(base, 2)
         while slug in used:  # two names with one ASCII slug: keep both reachable
             slug, number = f"{base}-{number}", number + 1
+        next_number[base] = number
         used.add(slug)
         tags.append(Tag(name=name, slug=slug, papers=tuple(by_tag[name])))
     return Site(papers=ordered, days=tuple(days), months=months, tags=tuple(tags),

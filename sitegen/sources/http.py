@@ -24,7 +24,7 @@ import httpx
 from sitegen import PROJECT_URL, __version__
 from sitegen.errors import SourceError
 from sitegen.sources.deadline import Sockets, Watchdog
-from sitegen.util.fileio import atomic_write_bytes
+from sitegen.util.sealed import read_sealed, write_sealed
 
 USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
 CACHE_DIR = ".sitegen-cache"
@@ -94,7 +94,8 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 
 
 class ResponseCache:
-    """`.sitegen-cache/http/<sha256 of URL>.json`: body, ETag and fetch time of good answers.
+    """`.sitegen-cache/http/<sha256 of URL>.json`: body, ETag and fetch time of good answers,
+    sealed with the user's key (util/sealed.py): an answer a repository holds is never used.
 
     Only answers that parsed are stored. Re-fetching sends `If-None-Match`; a 304 reuses the
     stored body. `Last-Modified` is not used: its one-second resolution can hide an upvote
@@ -111,7 +112,10 @@ class ResponseCache:
     def load(self, url: str) -> dict[str, Any] | None:
         """The stored entry of a URL, or None (a damaged entry counts as none)."""
         try:
-            entry = json.loads(self._file(url).read_text(encoding="utf-8"))
+            payload = read_sealed(self._file(url))  # one this user's sitegen wrote, or none
+            if payload is None:
+                return None
+            entry = json.loads(bytes(payload))
             if entry.get("url") != url:
                 return None
             entry["body"] = base64.b64decode(entry["body"])
@@ -127,7 +131,8 @@ class ResponseCache:
                  "content_type": answer.content_type,
                  "body": base64.b64encode(answer.body).decode("ascii")}
         try:
-            atomic_write_bytes(self._file(url), json.dumps(entry).encode("utf-8"))
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_sealed(self._file(url), json.dumps(entry).encode("utf-8"))
         except OSError:
             pass
 

@@ -29,12 +29,33 @@ def digest(data: bytes) -> bytes:
 
 
 def fs_now(folder: Path) -> int:
-    """The file system's clock now (ns): stats newer than this cannot be trusted yet."""
+    """The file system's clock now (ns): stats newer than this cannot be trusted yet.
+
+    Its stamp file is written without following a link: a link in its place is replaced,
+    a linked `folder` raises OSError (the caller then keeps no cache)."""
     os.makedirs(folder, exist_ok=True)
-    stamp = folder / ".stamp"
-    with open(stamp, "wb") as handle:
-        handle.write(b"")
-    return stamp.stat().st_ctime_ns
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    folder_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | nofollow)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | nofollow | os.O_NONBLOCK
+    try:
+        try:
+            fd = os.open(".stamp", flags, 0o600, dir_fd=folder_fd)
+        except OSError:  # a link, a fifo, a folder...: not sitegen's stamp
+            _remove(".stamp", folder_fd)
+            fd = os.open(".stamp", flags | os.O_EXCL, 0o600, dir_fd=folder_fd)
+        try:  # the truncation marks the ctime: the clock as the file system keeps it
+            return os.fstat(fd).st_ctime_ns
+        finally:
+            os.close(fd)
+    finally:
+        os.close(folder_fd)
+
+
+def _remove(name: str, folder_fd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=folder_fd)
+    except IsADirectoryError:
+        os.rmdir(name, dir_fd=folder_fd)
 
 
 def trusted(entries: dict[str, Any], key_of, now_ns: int) -> dict[str, Any]:

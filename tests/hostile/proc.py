@@ -18,13 +18,14 @@ REPO = Path(__file__).resolve().parent.parent.parent
 
 @dataclass(frozen=True)
 class Run:
-    """A finished child: exit status, output, wall time, peak resident memory."""
+    """A finished child: exit status, output, wall time, peak resident memory, CPU time."""
 
     status: int
     out: str
     err: str
     seconds: float
     maxrss_mb: float
+    cpu_seconds: float = 0.0
 
 
 def sitegen_env(**extra: str) -> dict[str, str]:
@@ -78,4 +79,5 @@ def run_sitegen(args: list[str], cwd: Path, timeout: float = 120, memory_mb: int
         out.seek(0)
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024)
+                   err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024,
+                   usage.ru_utime + usage.ru_stime)
