@@ -10,6 +10,11 @@ shows the fastest wall and CPU seconds of each and their difference.
 
     python bench/bench_select.py                  # 10,000 papers, 3 runs a step
     python bench/bench_select.py --size 1000 --repeat 1
+    python bench/bench_select.py --in-process     # judging alone, CPU time, in this process
+
+A full build's difference is below the noise of a shared machine; `--in-process` times
+what the selection adds to tagging for every paper of the corpus (what a full build, or
+a changed rule, costs), best of five.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,12 +65,54 @@ def step(sites: dict[str, Path], args: tuple[str, ...], before=None) -> dict[str
     return runs
 
 
+#: Rules of a lab, with an `include` too (which keeps some papers only).
+INCLUDE = 'include = ["event camera", "spiking neural network", "/neuromorph\\\\w*/", "model"]\n'
+
+
+def in_process(n: int) -> None:
+    """CPU seconds of tagging alone (the tagged copies the build makes) and of tagging and
+    judging together (`select.curate`, one reading of each paper), for `n` papers, best
+    of five."""
+    from sitegen.config import parse_config
+    from sitegen.site.select import compile_selector, curate
+    from sitegen.site.tagging import compile_rules, tag_papers
+    from sitegen.store.papers import load_papers
+
+    _, sites = prepare(n)
+    papers, _ = load_papers(sites["plain"])
+
+    def best(work) -> float:
+        times = []
+        for _ in range(5):
+            started = time.process_time()
+            work()
+            times.append(time.process_time() - started)
+        return min(times)
+
+    print(f"{len(papers):,} papers, CPU seconds, best of 5")
+    print("| [select] | tagging | tagging and judging | judging adds |")
+    print("|---|---|---|---|")
+    for label, extra in (("none", ""), ("bench_select's", SELECT), ("+ include", SELECT + INCLUDE)):
+        config = parse_config(SITE_CONFIG + (extra or "[select]\n"))
+        rules = compile_rules(config.tags)
+        selector = compile_selector(config.select, rules)
+        tagging = best(lambda rules=rules: tag_papers(papers, rules))
+        both = best(lambda rules=rules, selector=selector: [curate(p, rules, selector)
+                                                             for p in papers])
+        print(f"| {label} | {tagging:.3f} | {both:.3f} | {both - tagging:+.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--in-process", action="store_true",
+                        help="time tagging and judging in this process instead of builds")
     options = parser.parse_args()
     compile_sitegen()
+    if options.in_process:
+        in_process(options.size)
+        return
     folder, sites = prepare(options.size)
     results: dict[str, dict[str, list[Run]]] = {s: {n: [] for n in SITES}
                                                  for s in ("full", "noop", "day")}
