@@ -81,24 +81,25 @@ const out = [];
     const searcher = new S.Searcher(manifest, read);
     loaded.clear();
     const c0 = process.hrtime.bigint();
-    const found = await searcher.search(q, 10);  // fetches what the first page needs
+    const found = await searcher.find(q, 10);  // what the page runs: typed prefix, retry
     const cold = Number(process.hrtime.bigint() - c0) / 1e6;
     const files = [...loaded];
     const top = found.results.slice(0, 10).map((r) => r.ref);
     await searcher.docs(top);
     const buckets = [...loaded].filter((p) => p.startsWith("d/"));
     const t0 = process.hrtime.bigint();
-    await searcher.search(q, 10);  // the same query again: everything is loaded
+    await searcher.find(q, 10);  // the same query again: everything is loaded
     const t1 = process.hrtime.bigint();
     let overlap = 10, same = true;
     if (!found.exact) {  // how far is an unproved first page from lunr's? (every tier)
-      const exact = (await searcher.search(q, 10, Infinity)).results.slice(0, 10);
+      const exact = (await searcher.find(q, 10, Infinity)).results.slice(0, 10);
       const approx = found.results.slice(0, 10).map((r) => r.ref);
       const want = exact.map((r) => r.ref);
       overlap = approx.filter((ref) => want.includes(ref)).length;
       same = approx.join() === want.join();
     }
     out.push({ q, overlap, same, files: files, buckets: buckets, hits: found.results.length,
+               retried: Boolean(found.retry),
                complete: found.complete, exact: found.exact, ms: Number(t1 - t0) / 1e6,
                cold_ms: cold });
   }
@@ -157,10 +158,21 @@ def queries_for(papers: list[Paper], count: int, seed: int = 11) -> dict[str, li
         w.lower() for p in papers[:2000] for w in re.findall(r"[A-Za-z]{4,}", p.abstract)
     ).most_common(40) if w not in {"with", "from", "that", "this", "their", "which", "have",
                                     "these", "while", "such", "more", "than", "also"}][:10]
+    def typo(word: str) -> str:  # one letter dropped or two swapped, as readers type
+        i = rng.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1:] if rng.random() < 0.5 else \
+            word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+    titles = [re.findall(r"[A-Za-z]+", p.title) for p in papers]
+    runs = [t[i:i + n] for t in titles for n in (2, 3) for i in range(len(t) - n + 1)]
     return {
         "title word": [rng.choice(pool) for _ in range(count)],
         "two words": [f"{rng.choice(pool)} {rng.choice(pool)}" for _ in range(count // 2)],
         "most frequent word": frequent,
+        "typo (retried)": [typo(rng.choice([w for w in pool if len(w) >= 6]))
+                           for _ in range(count // 4)],
+        "quoted phrase": ['"' + " ".join(rng.choice(runs)) + '"' for _ in range(count // 4)],
+        "word being typed": [rng.choice(pool)[:rng.randint(3, 6)] for _ in range(count // 4)],
         "syntax": ["title:diffusion", "+language -vision", "transform*", "reasonin~1",
                    "authors:zhang tags:llm"],
         "chinese": ["注意力机制", "扩散模型", "大语言模型 推理"],
@@ -178,7 +190,8 @@ def page_bytes() -> int:
     html = render_template(env, "search.html", {"canonical": None, "output_path": "search/"})
     static = REPO / "themes" / "default" / "static"
     files = [static / "css" / "site.css", static / "vendor" / "lunr" / "lunr.js",
-             *(static / "js" / f"search-{part}.js" for part in ("core", "worker", "page"))]
+             *(static / "js" / f"search-{part}.js"
+               for part in ("query", "core", "worker", "page", "shortcut"))]
     return gz(html) + sum(gz(f.read_bytes()) for f in files)
 
 
@@ -223,7 +236,7 @@ def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = Non
                  "output_mb": round(sum(len(o.data) for o in outputs) / 1e6, 1),
                  "output_mb_by_folder": {
                      d: round(sum(len(o.data) for o in outputs if f"/{d}/" in o.path) / 1e6, 1)
-                     for d in ("t", "x", "m", "d", "v")},
+                     for d in ("t", "x", "m", "d", "p", "v")},
                  "shards": sum(1 for o in outputs if "/t/" in o.path),
                  "segments": {seg["id"]: seg["docs"] for seg in json.loads(
                      outputs[-1].data)["segments"]},
@@ -260,7 +273,7 @@ def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = Non
         payload = fixed + sum(gzip_of(f"search/{p}") for p in m["files"] + m["buckets"])
         by_query[m["q"]] = (payload, m["ms"], m["complete"], m["hits"],
                             sum(p.startswith("x/") for p in m["files"]), m["cold_ms"],
-                            m["exact"], m["overlap"], m["same"])
+                            m["exact"], m["overlap"], m["same"], m["retried"])
     row["worst"] = sorted(([q, v[0], round(v[1], 1)] for q, v in by_query.items()),
                           key=lambda x: -x[1])[:5]
     row["groups"] = {}
@@ -273,7 +286,8 @@ def run_size(size: int, query_count: int, lunr_py: bool, site: Path | None = Non
             "ms_p50": round(pct(times, 50), 2), "ms_p95": round(pct(times, 95), 2),
             "hits_min": min(by_query[q][3] for q in qs),
             "with_tails": sum(1 for q in qs if by_query[q][4]),
-            "not_proved": sum(1 for q in qs if not by_query[q][6])}
+            "not_proved": sum(1 for q in qs if not by_query[q][6]),
+            "retried": sum(1 for q in qs if by_query[q][9])}
     all_times = [v[1] for v in by_query.values()]
     row["ms_p50"] = round(statistics.median(all_times), 2)
     row["ms_p95"] = round(pct(all_times, 95), 2)

@@ -48,6 +48,7 @@ PAGE_KINDS: dict[str, str] = {
     "search_shard": "search/t/{path}.json",
     "search_tail": "search/x/{path}.json",
     "search_docs": "search/d/{path}.json",
+    "search_pairs": "search/p/{path}.json",
     "search_vocab": "search/v/{path}.json",
     "search_members": "search/m/{path}.json",
     "sitemap": "sitemap.xml",

@@ -94,3 +94,31 @@ def test_tags_sharing_one_slug_get_numbered_in_linear_time() -> None:
     assert len(set(slugs)) == 50 and "a" in slugs and "a-49" in slugs
     ratio, at_n, at_2n = growth(lambda papers: assemble(papers, None), site_of, 3000)
     assert ratio < LINEAR, (at_n, at_2n)
+
+
+def test_a_paper_file_of_thousands_of_problems_stays_linear() -> None:
+    # 20,000 unknown keys took 39 s: each problem's line was looked up by splitting the
+    # front matter again
+    from sitegen.store.paperfile import parse_paper
+
+    def text(n: int) -> str:
+        return "---\ntitle: T\ndate: 2026-08-11\n" + "".join(f"k{i}: v\n" for i in range(n)) \
+            + "---\n"
+
+    result = parse_paper(text(3), "t", "t.md")
+    assert [p.line for p in result.problems] == [4, 5, 6]
+    ratio, at_n, at_2n = growth(lambda t: parse_paper(t, "t", "t.md"), text, 4000)
+    assert ratio < LINEAR, (at_n, at_2n)
+
+
+def test_what_one_paper_may_bring_is_bounded_with_the_key_and_the_limit() -> None:
+    # 5,000 tags made a 2.1 GB site (each tag page shows the paper with all its tags)
+    from sitegen.store import limits
+    from sitegen.store.paperfile import parse_paper
+
+    tags = "".join(f"- t{i}\n" for i in range(limits.LIST_LIMITS["tags"] + 1))
+    result = parse_paper(f"---\ntitle: T\ndate: 2026-08-11\ntags:\n{tags}---\n", "t", "t.md")
+    assert result.paper is None
+    [problem] = result.problems
+    assert problem.line == 4 and "'tags' has 101 items, at most 100" in problem.message
+    assert "docs/content.md" in (problem.hint or "")

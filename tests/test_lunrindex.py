@@ -60,7 +60,7 @@ def test_cjk_runs_become_bigrams_and_punctuation_is_dropped() -> None:
 
 
 def test_search_js_mirrors_the_cjk_ranges() -> None:
-    js = (REPO / "themes/default/static/js/search-core.js").read_text(encoding="utf-8")
+    js = (REPO / "themes/default/static/js/search-query.js").read_text(encoding="utf-8")
     block = js[js.index("var CJK_RANGES"):js.index("];", js.index("var CJK_RANGES"))]
     pairs = [(int(a, 16), int(b, 16)) for a, b in re.findall(r"\[0x([0-9A-F]+), 0x([0-9A-F]+)\]",
                                                           block)]

@@ -122,9 +122,10 @@ def test_no_inline_scripts_and_the_copy_script_is_static(paper_site: Path):
     out = build(paper_site)
     head = head_of(out["papers/2408.01234.html"])  # raises on inline script content
     sources = [s["src"] for s in head.scripts if "src" in s]
-    assert sources == ["/sub/static/js/copy.js"]
-    assert "static/js/copy.js" in out
-    assert b"innerHTML" not in out["static/js/copy.js"]
+    assert sources == ["/sub/static/js/search-shortcut.js", "/sub/static/js/copy.js"]
+    for script in ("copy.js", "search-shortcut.js"):
+        assert f"static/js/{script}" in out
+        assert b"innerHTML" not in out[f"static/js/{script}"]
 
 
 def test_bibtex_on_the_page_and_beside_it(paper_site: Path):

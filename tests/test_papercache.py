@@ -166,7 +166,7 @@ def _loaded(root: Path, compiled: Tagging | None = None, refresh: bool = False
 def _memo_site(tmp_path: Path) -> Path:
     folder = tmp_path / "content" / "papers"
     folder.mkdir(parents=True)
-    for index, text in enumerate(["An agent that plans", "Diffusion models for video",
+    for index, text in enumerate(["Agents that plan", "Diffusion models for video",
                                   "Nothing to see"]):
         (folder / f"p{index}.md").write_text(
             f"---\ntitle: {text}\ndate: 2025-08-1{index}\ntags:\n- Own Tag\n---\n",
@@ -190,7 +190,7 @@ def test_tagged_loads_give_the_rules_tags_and_reuse_them(tmp_path, monkeypatch):
     monkeypatch.undo()
     # A changed paper is tagged again, the others are not.
     (root / "content" / "papers" / "p2.md").write_text(
-        "---\ntitle: Nothing but an agent\ndate: 2025-08-12\n---\n", encoding="utf-8")
+        "---\ntitle: Nothing but agents\ndate: 2025-08-12\n---\n", encoding="utf-8")
     calls = []
     original = TagRules.tags
     monkeypatch.setattr(TagRules, "tags", lambda self, p: calls.append(p.slug) or original(self, p))

@@ -97,6 +97,20 @@ def test_names_passed_to_a_partial_reach_what_it_includes(site: Path) -> None:
     assert env.get_template("q.html").render(n=one) == "[a89]"
 
 
+def test_an_include_of_itself_is_rendered_as_jinja_does(site: Path) -> None:
+    @dataclass(frozen=True)
+    class Node:
+        name: str
+        kids: tuple = ()
+
+    tree = Node("a", (Node("b", (Node("c"),)), Node("d")))
+    env = _env(site, **{"node.html": "<{{ n.name }}{% for n in n.kids %}"
+                                     "{% include 'node.html' %}{% endfor %}>",
+                        "p.html": "{% for n in [tree] %}{% include 'node.html' %}{% endfor %}"})
+    assert env.get_template("p.html").render(tree=tree) == "<a<b<c>><d>>"
+    assert env.reads["node.html"] is None
+
+
 def test_includes_give_what_jinja_gives(site: Path) -> None:
     """The same templates in sitegen's environment and in Jinja's own give the same HTML:
     includes in loops, `with` and `set` blocks, macros, captured blocks, ignored missing

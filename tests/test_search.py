@@ -122,7 +122,7 @@ def test_postings_hold_numbers_tfs_and_lengths() -> None:
     base = outputs["search/t/b0.json"]
     entry = base["p"][base["t"].index("word")]
     # title: papers 0, 1, 2 (differences 0, 1, 1), tf 1, 2, 3, title length = tf
-    assert entry[0] == [[0, 1, 1], [1, 2, 3], [1, 2, 3]] and entry[1:] == [0, 0, 0]
+    assert entry[0] == [[0, 1, 1], [1, 2, 3], [1, 2, 3]] and entry[1:] == [0] * (len(FIELDS) - 1)
     recent = outputs["search/t/r0.json"]
     entry = recent["p"][recent["t"].index("word")]
     assert entry[0] == [[3, 1], [4, 5], [4, 5]]  # absolute paper numbers
@@ -390,13 +390,13 @@ def _count_analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from sitegen.search.analyser import Analyzer
 
     analysed: list[int] = []
-    real = Analyzer.analyse
+    real = Analyzer.analyse_in_order
 
     def counting(self, texts):
         analysed.append(1)
         return real(self, texts)
 
-    monkeypatch.setattr(Analyzer, "analyse", counting)
+    monkeypatch.setattr(Analyzer, "analyse_in_order", counting)
     return analysed
 
 
@@ -447,7 +447,7 @@ def _days(count: int) -> list[Paper]:
 
 
 def _is_base(path: str, base: int) -> bool:
-    if path.startswith("search/d/"):
+    if path.startswith(("search/d/", "search/p/")):
         return int(path.split("/")[-1].split(".")[0]) < base // BUCKET_DOCS
     parts = path.split("/")
     return len(parts) > 2 and parts[2].startswith("b")
@@ -474,6 +474,7 @@ def test_a_day_that_leaves_base_keeps_every_base_file(tmp_path: Path,
     base_files = {o.path: o.data for o in first if _is_base(o.path, 32)}
     assert any("/x/b" in p for p in base_files) and any("/m/b" in p for p in base_files)
     assert any("/d/" in p for p in base_files) and any("/v/b" in p for p in base_files)
+    assert any("/p/" in p for p in base_files)
     # a new day without moving BASE: every base file is byte-identical...
     later = fresh(papers[:38])
     assert {o.path: o.data for o in later if _is_base(o.path, 32)} == base_files

@@ -19,6 +19,10 @@ PAPERS = {
                    ["vision"]),
     "2408.00004": ("Efficient <b>Attention</b> & \"Friends\"", "An attention kernel "
                    "<img src=x onerror=alert(1)> for long video.", []),
+    "2408.00005": ("ParrotBench: Do Large Language Models Repeat Themselves?", "We measure "
+                   "memorisation in large language models.", []),
+    "2408.00006": ("Language, Models and Large Corpora", "Dense retrieval over large corpora "
+                   "of language.", []),
 }
 
 
@@ -154,6 +158,89 @@ def test_without_javascript_the_page_explains(served: str, browser) -> None:
     assert page.locator("main a[href='/sub/archive/']").count() == 1
     assert not page.locator("#search-app").is_visible()
     context.close()
+
+
+@pytest.mark.browser
+def test_a_misspelled_search_is_retried_one_letter_away_and_says_so(served: str, page) -> None:
+    page.goto(served + "search/?q=difusion")
+    page.wait_for_selector("#search-results li")
+    assert _titles(page) == ["Diffusion Transformers for Video"]
+    status = page.locator("#search-status")
+    assert status.get_attribute("role") == "status"  # announced by screen readers
+    assert status.inner_text() == ("No papers match “difusion”; showing 1 paper for "
+                                   "“difusion~1” (words one letter away).")
+    page.fill("#search-q", "retreival")
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           ".includes('retreival~1')")
+    assert _titles(page) == ["Language, Models and Large Corpora"]
+    assert page.locator("#search-results mark").first.inner_text() == "retrieval"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_a_quoted_phrase_needs_every_word_and_ranks_the_phrase_first(served: str, page) -> None:
+    page.goto(served + "search/")
+    _search(page, '"large language models"')
+    # both papers hold the three words; only ParrotBench holds them as a phrase
+    assert _titles(page) == ["ParrotBench: Do Large Language Models Repeat Themselves?",
+                             "Language, Models and Large Corpora"]
+    assert "the 1 with the exact phrase come first" in page.inner_text("#search-status")
+    _search(page, '"video agents"')  # every word required: no paper has both
+    assert _titles(page) == []
+    page.fill("#search-q", '-"large models"')
+    page.wait_for_selector("#search-status.error")
+    assert "cannot be excluded" in page.inner_text("#search-status")
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_the_word_being_typed_is_a_prefix(served: str, page) -> None:
+    page.goto(served + "search/")
+    page.locator("#search-q").press_sequentially("parr", delay=30)
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           ".includes('“parr”')")
+    assert _titles(page) == ["ParrotBench: Do Large Language Models Repeat Themselves?"]
+    page.locator("#search-q").press_sequentially("ot", delay=30)
+    page.wait_for_function("() => document.getElementById('search-status').textContent"
+                           ".includes('“parrot”')")
+    assert _titles(page) == ["ParrotBench: Do Large Language Models Repeat Themselves?"]
+    assert page.locator("#search-results mark").first.inner_text() == "ParrotBench"
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_slash_focuses_the_search_box_on_every_page(served: str, page) -> None:
+    for path in ("", "papers/2408.00001.html", "tags/"):
+        page.goto(served + path)
+        page.locator("h1").first.click()
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "site-search", path
+        assert page.input_value("#site-search") == ""  # the key is not typed into it
+    page.goto(served + "search/")
+    page.wait_for_function("() => document.getElementById('search-status').textContent")
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-q"  # the page's own box
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_arriving_from_the_header_search_focuses_the_box_with_the_results_read(
+        served: str, page) -> None:
+    page.goto(served)
+    page.fill("#site-search", "agents")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/sub/search/?q=agents")
+    page.wait_for_function("() => document.activeElement.id === 'search-q'")
+    # the box describes itself by the status line first: a screen reader reads the count
+    described = page.get_attribute("#search-q", "aria-describedby").split()
+    assert described[0] == "search-status"
+    assert page.inner_text("#search-status") == "1 paper matches “agents”."
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Reasoning Agents with Tools"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sub/papers/2408.00002.html")
+    assert page.errors == []
 
 
 def _build_graph_papers(site: Path, run_cli) -> None:

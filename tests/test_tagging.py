@@ -94,7 +94,7 @@ def test_default_rules_tag_every_paper_of_the_sample_page(sample_page: Path):
 
 
 def test_default_rules_off_and_site_rule_replaces_a_default():
-    text = "An LLM agent benchmark"
+    text = "An LLM agents leaderboard"
     assert tags_for(paper(text), rules()) == ()
     assert tags_for(paper(text), rules(defaults=True)) == ("agents", "benchmark", "llm")
     changed = rules('rules = { llm = ["foundation model"], agents = [] }', defaults=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.errors import OutputError
@@ -63,6 +63,15 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> 
 FRAGMENTS = "fragments.pickle"
 
 
+class Templates(NamedTuple):
+    """The pages' Jinja environment, what every page depends on (the page stage's base),
+    and, with the build cache, the reused includes kept across builds."""
+
+    env: SiteEnvironment
+    base: Base
+    fragments: KeptFragments | None
+
+
 class SiteBuild:
     """One build of a site's outputs, as a stream: pages, `.bib` files, feeds, search
     index, static files, sitemap (in that order). The search index is a separate part
@@ -91,7 +100,7 @@ class SiteBuild:
     # after `write_site` has forked the child that makes the search index and feeds, which
     # need neither, so the child starts without waiting for them (nor imports Jinja).
     @cached_property
-    def _templates(self) -> tuple[SiteEnvironment, Base, KeptFragments | None]:
+    def templates(self) -> Templates:
         """The Jinja environment with the site's globals, what every page depends on, and
         (with the build cache) the reused includes kept across builds."""
         from sitegen.incremental.digests import code_digest
@@ -115,12 +124,12 @@ class SiteBuild:
         base = environment_base(env)
         if fragments is not None and cache is not None:
             fragments.base = cache.base(base)
-        return env, base, fragments
+        return Templates(env, base, fragments)
 
     @property
     def env(self) -> SiteEnvironment:
         """The Jinja environment of the pages."""
-        return self._templates[0]
+        return self.templates.env
 
     def pages(self, batched: bool = False) -> Iterator[Output | Kept | KeptMany]:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a unit
@@ -128,9 +137,10 @@ class SiteBuild:
         from sitegen.render.pages import page_stage
         from sitegen.util.progress import progress
 
-        env, base, _ = self._templates
-        stage = page_stage(self.site, self.urls, env, self.config.build["days_per_page"],
-                           self.config.build["papers_per_page"], self.workers, base)
+        templates = self.templates
+        stage = page_stage(self.site, self.urls, templates.env,
+                           self.config.build["days_per_page"],
+                           self.config.build["papers_per_page"], self.workers, templates.base)
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
                         stage.size)
@@ -144,10 +154,9 @@ class SiteBuild:
             elif type(output) is Kept:
                 kept.add(output.path)
             yield output
-        env, _, fragments = self._templates
-        if fragments is not None:
-            fragments.save()
-        env.forget_reused()
+        if self.templates.fragments is not None:
+            self.templates.fragments.save()
+        self.env.forget_reused()
 
     def bibs(self, cached: bool = True, batched: bool = False
              ) -> Iterator[Output | Kept | KeptMany]:

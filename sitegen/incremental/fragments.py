@@ -20,7 +20,7 @@ from sitegen.util.fileid import digest
 
 
 class KeptFragments:
-    """Fragments kept across builds in `path` (a `render.templates.FragmentStore`), read
+    """Fragments kept across builds in `path` (a `render.fragments.FragmentStore`), read
     when first needed. `save` writes the
     fragments this build used (and those it read, while they are not many more: the file
     does not grow without end), or none if it used more than `LIMIT`.

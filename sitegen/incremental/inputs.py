@@ -43,8 +43,12 @@ def _tree_stats(folder: str, found: list[tuple[str, FolderStats]],
                     here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
                     if st.st_mode & 0o170000 != stat.S_IFREG:
                         odd.append(entry.name)
-            except OSError:
-                pass
+            except OSError:  # a symlink loop or a dangling link: listed by its own stat,
+                try:  # so that loading the papers reports it as that file's problem
+                    st = entry.stat(follow_symlinks=False)
+                    here[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                except OSError:
+                    pass
     except OSError:
         return
     finally:

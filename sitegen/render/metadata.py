@@ -3,7 +3,8 @@ JSON-LD `ScholarlyArticle`, and a BibTeX entry (on the page and as a `.bib` file
 
 All values come from untrusted paper data. Meta tags are escaped by the template; the
 JSON-LD is escaped here so `</script>` in a title cannot end its script element; BibTeX
-escapes TeX's special characters outside `$...$` math.
+escapes TeX's special characters outside `$...$` math, and keeps math only when it holds
+nothing but inert math commands (`texsafe.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from sitegen.links import arxiv_abs_url, arxiv_pdf_url
 from sitegen.model import Day, Output, Paper, Site
+from sitegen.render.texsafe import is_safe_math
 from sitegen.render.textrender import escape_text, preview
 from sitegen.render.units import Job, Stage, Unit, run_units
 from sitegen.urls import Urls, is_arxiv_id, slugify
@@ -113,27 +115,20 @@ def social_tags(paper: Paper, urls: Urls, site_title: str) -> list[tuple[str, st
 
 
 def bib_escape(text: str) -> str:
-    """User text -> BibTeX field text: TeX specials escaped, `$...$` math kept."""
+    """User text -> BibTeX field text: TeX specials escaped, `$...$` math kept only when
+    every command in it is an inert math command (`texsafe.is_safe_math`); other math is
+    escaped as text, so a citing document runs none of it (`$\\input{...}$`)."""
     text = _CONTROL.sub(" ", text)
     parts, position = [], 0
     for match in _MATH.finditer(text):
         math = match.group(1)
-        if _balanced(math):
+        if is_safe_math(math):
             parts.append(_TEX_TEXT_RE.sub(lambda m: _TEX_TEXT[m.group()],
                                           text[position:match.start()]))
             parts.append("$" + _TEX_MATH_RE.sub(lambda m: "\\" + m.group(), math) + "$")
             position = match.end()
     parts.append(_TEX_TEXT_RE.sub(lambda m: _TEX_TEXT[m.group()], text[position:]))
     return "".join(parts)
-
-
-def _balanced(tex: str) -> bool:
-    depth = 0
-    for char in tex:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _bib_name(name: str) -> str:

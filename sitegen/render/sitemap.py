@@ -9,13 +9,18 @@ into the site, whatever made it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from sitegen.model import Day, Month, Output, Paper, Site, Tag
 from sitegen.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+#: A character a path cannot carry into a URL as it is (then it is percent-encoded, which
+#: also leaves nothing for XML to escape).
+_UNSAFE = re.compile(r"[^A-Za-z0-9/._~-]")
 
 
 def escape(text: str) -> str:
@@ -55,10 +60,11 @@ def page_lastmod(context: Mapping[str, Any]) -> dt.date | None:
 
 
 def html_page_url(urls: Urls, path: str) -> str:
-    """The absolute URL of an output file (`a/b/index.html` -> `<base>a/b/`)."""
+    """The absolute URL of an output file (`a/b/index.html` -> `<base>a/b/`), its path
+    percent-encoded as page links are (`my paper.html` -> `my%20paper.html`)."""
     if path == "index.html" or path.endswith("/index.html"):
         path = path[: -len("index.html")]
-    return urls.origin_base + path
+    return urls.origin_base + (quote(path, safe="/") if _UNSAFE.search(path) else path)
 
 
 def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.date | None
@@ -81,8 +87,8 @@ def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.
                                    if lastmod else "</loc></url>")
         if path.endswith("index.html") and (len(path) == 10 or path[-11] == "/"):
             path = path[:-10]  # `html_page_url`
-        if "&" in path or "<" in path or ">" in path:
-            path = escape(path)
+        if _UNSAFE.search(path):  # a hand-written file name (`a#b`, `my paper`, `café`)
+            path = quote(path, safe="/")  # percent-encoded as page links are (urls.py)
         lines.append(start + path + end)
     lines.append("</urlset>\n")
     return "\n".join(lines).encode("utf-8")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Hashable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
@@ -23,6 +22,7 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
+from sitegen.render.fragments import FragmentStore, NoFragments
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
@@ -87,12 +87,11 @@ class _CodeGenerator(CodeGenerator):
     `with` and `set` variables, as Jinja passes them), which gives the same HTML."""
 
     def visit_Include(self, node: nodes.Include, frame: Any) -> None:  # noqa: N802
-        name = node.template
-        if (node.ignore_missing or not node.with_context or self.environment.is_async
-                or not isinstance(name, nodes.Const) or not isinstance(name.value, str)):
+        if not _constant(node) or self.environment.is_async:
             super().visit_Include(node, frame)
             return
-        self.simple_write(f"environment.include(context, {name.value!r}, "
+        name = node.template.value  # type: ignore[attr-defined]
+        self.simple_write(f"environment.include(context, {name!r}, "
                           f"{self.dump_local_context(frame)}, {self.name!r})", frame, node)
 
 
@@ -110,45 +109,12 @@ class _NameTracker(meta.TrackingCodeGenerator):
 _COMPOSED = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 
-class FragmentStore(Protocol):
-    """Where the HTML of reused includes is kept beyond one build (`SiteEnvironment`):
-    `NoFragments` keeps nothing (tests, `serve`, `check`); the build cache's keeps them
-    across builds (incremental/fragments.py)."""
-
-    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
-        """What each template source reads (`SiteEnvironment.reads`), by source."""
-        ...
-
-    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
-        """The key of partial `name` made from `values`; None: not kept."""
-        ...
-
-    def get(self, key: Hashable) -> str | None:
-        """The HTML kept under `key`, or None."""
-        ...
-
-    def put(self, key: Hashable, html: str) -> None:
-        """Keep `html` under `key`."""
-        ...
-
-
-class NoFragments:
-    """The `FragmentStore` that keeps no HTML (what templates read, for this build only)."""
-
-    def __init__(self) -> None:
-        self._reads: dict[str, tuple[str, ...] | None] = {}
-
-    def reads(self) -> MutableMapping[str, tuple[str, ...] | None]:
-        return self._reads
-
-    def key(self, name: str, values: Mapping[str, Any]) -> Hashable | None:
-        return None
-
-    def get(self, key: Hashable) -> str | None:
-        return None
-
-    def put(self, key: Hashable, html: str) -> None:
-        pass
+def _constant(include: nodes.Include) -> bool:
+    """Whether an include names its template by a constant and passes its context: those
+    `_CodeGenerator` compiles to a call of `SiteEnvironment.include`."""
+    return (include.with_context and not include.ignore_missing
+            and isinstance(include.template, nodes.Const)
+            and isinstance(include.template.value, str))
 
 
 class SiteEnvironment(jinja2.Environment):

@@ -112,17 +112,30 @@ class Analyzer:
             out.append((tuple(tf), tuple(tf.values()), length))
         return tuple(out)
 
+    def analyse_in_order(self, texts: Sequence[str]) -> tuple[Analysis, list[list[str]]]:
+        """`analyse`, and each field's terms in order (`terms`), from one pass over the
+        text."""
+        cache = self._cache
+        out = []
+        sequences = []
+        for text in texts:
+            tokens = SEPARATORS.split(text.lower())
+            self.used.update(tokens)
+            for token in set(tokens).difference(cache):
+                cache[token] = self._token(token) if token else ()
+            terms = list(chain.from_iterable(map(cache.__getitem__, tokens)))
+            tf = Counter(terms)
+            out.append((tuple(tf), tuple(tf.values()), len(terms)))
+            sequences.append(terms)
+        return tuple(out), sequences
+
     def terms(self, text: str) -> list[str]:
         """The index terms of `text` in order (a term repeats as often as it occurs)."""
-        out: list[str] = []
+        tokens = SEPARATORS.split(text.lower())
         cache = self._cache
-        for token in SEPARATORS.split(text.lower()):
-            if token:
-                terms = cache.get(token)
-                if terms is None:
-                    terms = cache[token] = self._token(token)
-                out.extend(terms)
-        return out
+        for token in set(tokens).difference(cache):
+            cache[token] = self._token(token) if token else ()
+        return list(chain.from_iterable(map(cache.__getitem__, tokens)))
 
 
 @dataclass(frozen=True)

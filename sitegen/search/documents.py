@@ -3,7 +3,8 @@
 Papers are numbered oldest first (date, then slug): a new day's papers get the next
 numbers and old papers keep theirs, so the files of old papers stay the same. A paper's
 analysis is what its indexed fields hold (terms, their frequencies, each field's length);
-its record is what the results list shows (the doc store).
+its record is what the results list shows (the doc store), and its word pairs what a
+quoted phrase checks (`phrases`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any
 from sitegen.model import Day, Paper
 from sitegen.render.textrender import preview
 from sitegen.search.analyser import Analysis, Analyzer, Field
+from sitegen.search.phrases import PairHasher
 from sitegen.urls import Urls
 
 #: Indexed fields and boosts: a word in the title outweighs the same word in the abstract.
+#: `keywords` holds the source's keywords (Hugging Face's `ai_keywords`).
 FIELDS: tuple[Field, ...] = (
-    Field("title", 10), Field("authors", 2), Field("tags", 3), Field("abstract", 1))
+    Field("title", 10), Field("authors", 2), Field("tags", 3), Field("abstract", 1),
+    Field("keywords", 2))
 #: Papers per doc-store bucket: paper number n is entry n % BUCKET_DOCS of d/<n // BUCKET_DOCS>.
 BUCKET_DOCS = 8
 SNIPPET_CHARS = 240
@@ -74,6 +78,7 @@ def paper_fields(paper: Paper) -> dict[str, str]:
         "authors": " ".join(paper.authors),
         "tags": " ".join(paper.tags),
         "abstract": paper.abstract,
+        "keywords": " ".join(paper.ai_keywords),
     }
 
 
@@ -89,8 +94,20 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+#: Between a paper's doc-store record and its word pairs in `Maker.record`'s text
+#: (compact JSON never holds a raw newline).
+RECORD_SEPARATOR = "\n"
+
+
+def split_record(record: str) -> tuple[str, str]:
+    """`Maker.record`'s text -> (the doc store's JSON, its word pairs in base64)."""
+    doc, _, pairs = record.rpartition(RECORD_SEPARATOR)
+    return doc, pairs
+
+
 class Maker:
-    """Makes a paper's analysis and its record (as the doc store's JSON text).
+    """Makes a paper's analysis and its record: the doc store's JSON text and its word
+    pairs (`phrases`), in one string (`split_record`), which a store keeps as it is.
 
     `tokens`: terms by token from an earlier build (`Analyzer`), so words seen before skip
     lunr's pipeline. The analyzer is made on first use: a build with no new paper has
@@ -100,17 +117,34 @@ class Maker:
         self.urls = urls
         self._tokens = tokens
         self._analyzer: Analyzer | None = None
+        self._pairs = PairHasher()
+        #: the word pairs of papers analysed and not yet recorded (by id, with the paper):
+        #: the analysis reads the text once for both
+        self._pairs_made: dict[int, tuple[Paper, str]] = {}
 
     @property
     def analyzer(self) -> Analyzer | None:
         """The analyzer, if a paper was analysed."""
         return self._analyzer
 
-    def analysis(self, paper: Paper) -> Analysis:
+    def _analyser(self) -> Analyzer:
         if self._analyzer is None:
             self._analyzer = Analyzer(self._tokens)
+        return self._analyzer
+
+    def analysis(self, paper: Paper) -> Analysis:
         fields = paper_fields(paper)
-        return self._analyzer.analyse([fields[f.name] for f in FIELDS])
+        analysis, sequences = self._analyser().analyse_in_order(
+            [fields[f.name] for f in FIELDS])
+        self._pairs_made[id(paper)] = (paper, self._pairs.encoded(sequences))
+        return analysis
 
     def record(self, paper: Paper) -> str:
-        return json_text(doc_record(paper, self.urls))
+        made = self._pairs_made.pop(id(paper), None)
+        if made is not None and made[0] is paper:
+            pairs = made[1]
+        else:
+            analyser = self._analyser()
+            pairs = self._pairs.encoded(analyser.terms(text)
+                                        for text in paper_fields(paper).values())
+        return json_text(doc_record(paper, self.urls)) + RECORD_SEPARATOR + pairs

@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from sitegen.model import Kept, Output, Site
-from sitegen.search.documents import BUCKET_DOCS, FIELDS, bucket_count, json_text
+from sitegen.search.documents import BUCKET_DOCS, FIELDS, bucket_count, json_text, split_record
 from sitegen.search.segment import Appendable, Segment
 from sitegen.search.store import FileHash, MadeIndex, PlainStore, SearchStore, SegmentFiles
 from sitegen.urls import Urls
@@ -114,13 +114,16 @@ def _segment_files(output: Callable[[str, str, bytes], Output], segment: Segment
                    store: SearchStore, first_bucket: int, stop_bucket: int, stop: int
                    ) -> Generator[Output, None, None]:
     """A segment's files, then its doc-store buckets [first_bucket, stop_bucket) (the
-    papers of the last one up to `stop`)."""
+    papers of the last one up to `stop`), and beside each its papers' word pairs (which
+    only phrase queries fetch)."""
     with paused_gc():
         for file in segment.files():
             yield output(file.kind, file.name, file.data)
     for i in range(first_bucket, stop_bucket):
         records = store.records(i * BUCKET_DOCS, min(stop, (i + 1) * BUCKET_DOCS))
-        yield output("search_docs", str(i), ("[" + ",".join(records) + "]").encode("utf-8"))
+        docs, pairs = zip(*map(split_record, records), strict=True) if records else ((), ())
+        yield output("search_docs", str(i), ("[" + ",".join(docs) + "]").encode("utf-8"))
+        yield output("search_pairs", str(i), json_text(pairs).encode("utf-8"))
 
 
 def _manifest(base_entry: dict, recent_entry: dict, count: int, base: int, params: Params,

@@ -46,12 +46,15 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     raise ContentError("front matter is not closed", path, 1, "end it with a '---' line")
 
 
-def key_line(yaml_text: str, key: str) -> int | None:
-    """The file line of the front matter's `key:` line, if any."""
+def key_lines(yaml_text: str) -> dict[str, int]:
+    """The file line of each top-level `key:` of the front matter (the first, if repeated):
+    made once per file, so a file of 20,000 problems costs one pass, not one per problem."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(yaml_text.splitlines(), 2):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace() and key[0] not in "#-":
+            lines.setdefault(key, number)
+    return lines
 
 
 def bad_date_line(yaml_text: str) -> int | None:

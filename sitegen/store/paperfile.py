@@ -8,7 +8,6 @@ is a zero diff.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,14 +20,13 @@ from sitegen.store.frontmatter import (
     bad_date_line,
     dump_front_matter,
     first_alias,
-    key_line,
+    key_lines,
     load_yaml,
     split_front_matter,
 )
+from sitegen.store.limits import check_limits
 from sitegen.urls import is_arxiv_id, strip_arxiv_version
 from sitegen.util.textclean import has_controls, strip_controls
-
-_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 _INT_KEYS = ("rank", "upvotes", "comments", "github_stars")
 _TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail")
@@ -78,9 +76,12 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
                     yaml_text: str = "") -> PaperFile:
     """Validate front-matter data and build a `Paper`; collect every problem on the way."""
     problems: list[Problem] = []
+    lines: dict[str, int] = {}
 
     def bad(key: str, message: str, hint: str | None = None, severity: str = "error") -> None:
-        problems.append(problem(path, message, hint, severity, key_line(yaml_text, key)))
+        if not lines and yaml_text:  # once per file: a lookup per problem was quadratic
+            lines.update(key_lines(yaml_text))
+        problems.append(problem(path, message, hint, severity, lines.get(key)))
 
     if not isinstance(data, dict):
         return PaperFile(None, (problem(path, "front matter must be a mapping of keys",
@@ -94,6 +95,7 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         if key not in PAPER_KEYS:
             bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
                 severity="warning")
+    check_limits({k: v for k, v in data.items() if k in PAPER_KEYS}, notes, bad)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("title", "missing or empty 'title'", "every paper needs a title")
@@ -157,9 +159,9 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         if not isinstance(links, list) or not all(isinstance(v, str) for v in links):
             bad("links", "'links' must be a list of URLs")
         else:
-            good = tuple(url for url in links if _URL.match(url))
+            good = tuple(url for url in links if is_http_url(url))
             for url in links:
-                if not _URL.match(url):
+                if not is_http_url(url):
                     bad("links", f"link {url[:80]!r} is not an http(s) URL and is left out",
                         severity="warning")
             values["links"] = good

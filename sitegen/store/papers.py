@@ -45,9 +45,17 @@ def read_paper(path: str, rel: str, st: os.stat_result | None) -> PaperFile:
     Only a symlink can lead out of the papers folder, so only then is the path resolved
     (a resolve costs a system call per path component, for every file of the folder).
     """
+    if "\\" in rel:  # a file name the writer refuses (as it could leave the output folder)
+        return PaperFile(None, (problem(rel, "the file name holds a backslash, which no page "
+                                        "path may; not read", "rename the file"),))
     if st is None or stat.S_ISLNK(st.st_mode):
         file = Path(path)
-        if leaves(file, file.parent):  # a symlinked papers folder is fine, a linked file is not
+        try:
+            outside = leaves(file, file.parent)
+        except (RuntimeError, OSError):  # a symlink loop (`loop.md -> loop.md`)
+            return PaperFile(None, (problem(rel, "is a symlink loop; not read",
+                                            "replace the link by the paper file"),))
+        if outside:  # a symlinked papers folder is fine, a linked file is not
             return PaperFile(None, (problem(rel, "links to a file outside the papers folder; "
                                             "not read",
                                             "copy the paper file in instead of linking"),))
@@ -75,7 +83,16 @@ def paper_names(folder: Path) -> list[str]:
     except OSError:  # no folder yet
         return []
     return sorted(e.name for e in entries if e.name.endswith(".md")
-                  and not e.name.startswith(".") and e.is_file())
+                  and not e.name.startswith(".") and _is_paper_file(e))
+
+
+def _is_paper_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a link to one; also a link that leads nowhere (a loop, a missing
+    target): reading it reports the problem, naming the file, instead of skipping it."""
+    try:
+        return entry.is_file() or (entry.is_symlink() and not entry.is_dir())
+    except OSError:  # `loop.md -> loop.md`: ELOOP
+        return True
 
 
 def paper_files(root: Path) -> list[Path]:

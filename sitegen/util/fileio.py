@@ -13,10 +13,27 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def _write_temp(path: Path, data: bytes, sync: bool) -> str:
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (`os.umask` can
+    only be read by setting it, a moment in which another thread's files get other modes)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_temp(path: Path, data: bytes, sync: bool, mode: int | None = None) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:  # mkstemp makes 0600 whatever the umask
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -60,13 +77,16 @@ def atomic_write_all(files: Iterable[tuple[Path, bytes]]) -> None:
 
     All temporary files are written, then `os.sync()` once, then each is renamed into
     place: as safe as `atomic_write_bytes` per file, without an fsync per file (which made
-    importing 10,000 papers take seconds longer).
+    importing 10,000 papers take seconds longer). The files get the mode a new file gets
+    (0666 less the umask, as git and editors make them), not the temporary file's 0600:
+    they are paper files, committed and shared.
     """
     temps: list[tuple[str, Path]] = []
     done = 0
+    mode = 0o666 & ~current_umask()
     try:
         for path, data in files:
-            temps.append((_write_temp(path, data, sync=False), path))
+            temps.append((_write_temp(path, data, sync=False, mode=mode), path))
         if temps:
             os.sync()
         for tmp, path in temps:

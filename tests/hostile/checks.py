@@ -333,7 +333,8 @@ def cli_error_problems(stderr: str) -> list[str]:
 
 
 def site_problems(out_dir: Path, script_prefix: str | None = None) -> list[str]:
-    """Every HTML, XML and JSON file of a built site through the checks above."""
+    """Every HTML, XML, JSON and BibTeX file of a built site through the checks above
+    (`.bib`: tests/hostile/texchecks.py)."""
     problems = tree_problems(out_dir)
     for path in sorted(out_dir.rglob("*")):
         if not path.is_file():
@@ -349,4 +350,8 @@ def site_problems(out_dir: Path, script_prefix: str | None = None) -> list[str]:
             problems += xml_problems(data, rel, html_in=("content", "encoded", "description"))
         elif path.suffix == ".json":
             problems += json_problems(data, rel)
+        elif path.suffix == ".bib":
+            from tests.hostile.texchecks import bibtex_problems
+
+            problems += bibtex_problems(data, rel)
     return problems

@@ -12,10 +12,34 @@ payloads and running `tests/hostile/checks.py` over what it writes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+#: TeX that a citing LaTeX document would run from a `.bib` field (issue 20, item 2): file
+#: reads and writes, shell escape, macro definitions, catcode changes, a command reached by
+#: name or by character code, braces that would end the field early. The last is safe math.
+TEX_PAYLOADS: list[str] = [
+    r"Attention $\input{/etc/hostname}$",
+    r"$\include{/etc/passwd}$ twice",
+    r"$\immediate\write18{touch /tmp/pwned}$",
+    r"$\openin5=/etc/passwd \read5 to\x \x$",
+    r"$\catcode`\~=13 \def~{\input}$ ~{/etc/hostname}",
+    r"$\csname input\endcsname{/etc/hostname}$",
+    r"$^^5cinput{/etc/hostname}$",
+    r"$\@@input /etc/hostname$",
+    r"$\string\input{x}$ and $\expandafter\input\string{x}$",
+    r"$\let\x\input \x{/etc/hostname}$",
+    r"$x}$ \input{/etc/hostname} ${",
+    r"$\}, note = {\input{/etc/hostname}\{$",
+    r"}, note = {\input{/etc/hostname}}, title = {",
+    r"\input{/etc/hostname} outside math",
+    r"$a \\% comment$ and % # & ~ ^ _ outside",
+    r"$\mathrm{\def\x{\input}}$",
+    r"Safe: $\alpha^2 + \frac{1}{2}\sum_{i}x_i$ and $O(n \log n)$",
+]
 
 #: The literal a template engine would evaluate; it must appear as written, never as 49.
 JINJA_PROBE = "{{ 7*7 }}"
@@ -76,7 +100,7 @@ HOSTILE_LINKS = [
 
 # Markdown that nests deeply: Python-Markdown recurses per level.
 DEEP_NOTES = {
-    "deep-list": "".join("  " * i + "- x\n" for i in range(1000)),
+    "deep-list": "".join("  " * i + "- x\n" for i in range(400)),  # 162 kB: under MAX_NOTES
     "deep-quote": "> " * 3000 + "deep",
     "deep-brackets": "[" * 2000 + "x" + "]" * 2000 + "(https://ok.example/)",
     "many-brackets": "[x](" * 50000,  # quadratic in Python-Markdown (found by atheris)
@@ -95,7 +119,9 @@ HOSTILE_NOTES = (
     "```\n</code></pre><script>alert(5)</script>\n```\n"
 )
 
-BIG_ABSTRACT_BYTES = 1_000_000
+#: At the limits of docs/content.md (sitegen/store/limits.py): the largest abstract and
+#: author list a paper may hold. One more is refused (`OVER_LIMIT_FILES`).
+BIG_ABSTRACT_BYTES = 50_000
 MANY_AUTHORS = 10_000
 
 
@@ -156,7 +182,7 @@ def hostile_papers(big: bool = True) -> list[HostilePaper]:
         papers.append(HostilePaper(f"notes-{name}", {"title": f"Deep notes {name}",
                                                      "date": _day(index)}, notes))
     if big:
-        papers.append(HostilePaper("big-abstract", {"title": "A 1 MB abstract",
+        papers.append(HostilePaper("big-abstract", {"title": "An abstract at the limit",
                                                     "date": _day(1), "abstract": big_abstract()}))
         papers.append(HostilePaper("many-authors", {"title": "Ten thousand authors",
                                                     "date": _day(2), "authors": many_authors()}))
@@ -198,7 +224,7 @@ def daily_page(big: bool = True) -> str:
                   f"https://ok.example/{name}. And {JINJA_PROBE}.", ""]
     lines += ["Aug 12, 2025", ""]
     if big:
-        lines += ["A page with a 1 MB abstract", "", big_abstract(), ""]
+        lines += ["A page with an abstract at the limit", "", big_abstract(), ""]
     return "\n".join(lines)
 
 
@@ -221,6 +247,32 @@ REFUSED_PAPER_FILES: list[tuple[str, bytes, str]] = [
     ("huge-int.md", b"---\ntitle: x\ndate: 2025-08-11\nupvotes: 1e999\n---\n", "whole number"),
 ]
 
+
+def _front(lines: str, notes: str = "") -> bytes:
+    return f"---\ntitle: Over a limit\ndate: 2025-08-11\n{lines}---\n\n{notes}".encode()
+
+
+#: Paper files over one limit of docs/content.md each (issue 20): refused, naming the key.
+OVER_LIMIT_FILES: list[tuple[str, bytes, str]] = [
+    ("long-title.md", _front("").replace(b"Over a limit", b"t" * 2001), "'title' has 2,001 "
+     "characters, at most 2,000"),
+    ("big-abstract.md", _front(f"abstract: {json.dumps(big_abstract(BIG_ABSTRACT_BYTES + 1))}\n"),
+     "'abstract' has 50,001 characters, at most 50,000"),
+    ("many-authors.md", _front("authors:\n" + "".join(f"- A{i}\n" for i in range(10_001))),
+     "'authors' has 10,001 items, at most 10,000"),
+    ("many-tags.md", _front("tags:\n" + "".join(f"- tag {i}\n" for i in range(5000))),
+     "'tags' has 5,000 items, at most 100"),
+    ("many-links.md", _front("links:\n" + "".join(f"- https://x.example/{i}\n"
+                                                  for i in range(101))),
+     "'links' has 101 items, at most 100"),
+    ("long-author.md", _front(f"authors: ['{'a' * 2001}']\n"),
+     "an item of 'authors' has 2,001 characters"),
+    ("hex-upvotes.md", _front(f"upvotes: 0x{'f' * 4000}\n"), "'upvotes' is a number of"),
+    ("negative-upvotes.md", _front("upvotes: -1\n"), "not a count from 0 to 1,000,000,000"),
+    ("big-notes.md", _front("", "x" * 200_001), "the notes have 200,001 characters"),
+]
+REFUSED_PAPER_FILES += OVER_LIMIT_FILES
+
 #: Daily Papers pages that must be refused, with words the message must contain.
 REFUSED_PAGES: list[tuple[str, bytes, str]] = [
     ("latin1.txt", "Aug 11\n\nCaf\xe9 title\n\nAn abstract. Two sentences.\n".encode("latin-1"),
@@ -231,4 +283,8 @@ REFUSED_PAGES: list[tuple[str, bytes, str]] = [
      "no papers"),
     ("before-date.txt", b"A title before any date\n\nAn abstract. Two sentences.\n\nAug 11\n",
      "before any date"),
+    ("year-zero.txt", b"Aug 11, 0000\n\nA title\n\nAn abstract. Two sentences.\n",
+     "is not a real date"),
+    ("over-limit.txt", ("Aug 11, 2025\n\nA title\n\n" + "word " * 10_001 + "\n").encode(),
+     "characters, at most 50,000"),
 ]

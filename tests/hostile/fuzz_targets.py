@@ -13,26 +13,33 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
+from sitegen.commands.admit import unwritable
 from sitegen.commands.importer import records_from_page
 from sitegen.errors import ContentError
 from sitegen.model import PAPER_KEYS
+from sitegen.render.metadata import bib_escape
 from sitegen.render.textrender import notes_to_html, text_with_math
 from sitegen.sources.dailytext import decode_page, parse_page
 from sitegen.store.papers import paper_to_text, parse_paper
 from sitegen.urls import checked_output_path, paper_slug
-from tests.hostile import checks, corpus
+from tests.hostile import checks, corpus, texchecks
 
 TODAY = dt.date(2026, 11, 28)
 
 
 def fuzz_import(data: bytes) -> None:
-    """A Daily Papers page: refused cleanly, or every paper survives the store exactly."""
+    """A Daily Papers page: refused cleanly (as a whole, or because a paper is over a limit
+    of docs/content.md: `import` then writes nothing), or every paper survives the store
+    exactly."""
     try:
         page = parse_page(decode_page(data, "page.txt"), "page.txt", TODAY)
     except ContentError as exc:
         assert exc.path == "page.txt" and exc.message
         return
-    for record in records_from_page(page):
+    records = records_from_page(page)
+    if any(unwritable([record]) for record in records):
+        return  # the importer refuses the page, naming the paper's line
+    for record in records:
         assert record.title.strip()
         slug = paper_slug(record.title)
         checked_output_path(f"papers/{slug}.html")  # raises if it could escape
@@ -70,10 +77,12 @@ def fuzz_front_matter(data: bytes, render: bool = True) -> None:
 
 
 def fuzz_render(data: bytes) -> None:
-    """Abstract math and Markdown notes of any text: no exception, no live script."""
+    """Abstract math and Markdown notes of any text: no exception, no live script; as a
+    BibTeX field, no TeX a citing document would run (issue 20)."""
     text = data.decode("utf-8", "replace")
     html = text_with_math(text) + notes_to_html(text)
     assert checks.live_script_problems(f"<!doctype html><body>{html}") == []
+    assert texchecks.tex_problems(bib_escape(text), "field") == []
 
 
 # --- hypothesis generators: structured enough to reach deep code, hostile enough to hurt ---
@@ -84,6 +93,7 @@ _fragment = st.one_of(_payload, _noise, st.sampled_from([
     "Aug 11", "Aug 11, 2025", "Feb 29", "Daily Papers", "Subscribe", "new", "---", "...",
     "$x^2$", "$$\\frac{a}{b}$$", "$5 and $10", "https://github.com/a/b.", "(https://x.org/a)",
     "> quote", "- item", "1. item", "```", "    code", "<div>", "*", "_", "[", "](", "\\",
+    *corpus.TEX_PAYLOADS, "$\\", "\\input", "^^5c", "$\\alpha$", "$\\{$", "}", "{", "%", "#",
 ]))
 _line = st.lists(_fragment, min_size=1, max_size=4).map(" ".join)
 page_texts = st.lists(st.one_of(_line, st.just("")), min_size=1, max_size=40).map("\n".join)

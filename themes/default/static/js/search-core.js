@@ -4,8 +4,8 @@
  * The index (format 4, docs/search.md) is two segments of papers, base and recent, each
  * split by term into shards holding each posting's term frequency and field length. A
  * search is three steps:
- *   1. the query (`parseQuery`): lunr's own parser, CJK runs split into bigrams, each
- *      term through lunr's search pipeline;
+ *   1. the query (search-query.js: `parseQuery`, phrases, the word being typed, the
+ *      forgiving rewrite);
  *   2. the files it needs (`plan`, `Searcher`): the shards holding its terms in both
  *      segments, the vocabulary files of fuzzy terms, then tiers or membership files of
  *      frequent terms as the proof of the first results needs them;
@@ -16,100 +16,16 @@
 (function (root, factory) {
   "use strict";
   if (typeof module === "object" && module.exports) {
-    module.exports = factory(require("lunr"));
+    module.exports = factory(require("lunr"), require("./search-query.js"));
   } else {
-    root.SitegenSearch = factory(root.lunr);
+    root.SitegenSearch = factory(root.lunr, root.SitegenQuery);
   }
-})(typeof self !== "undefined" ? self : this, function (lunr) {
+})(typeof self !== "undefined" ? self : this, function (lunr, Q) {
   "use strict";
 
-  /* ---- Text: CJK bigrams, as sitegen/search/analyser.py makes them ---- */
-
-  // Code point ranges split into bigrams; mirrors CJK_RANGES in sitegen/search/analyser.py.
-  var CJK_RANGES = [
-    [0x1100, 0x11FF], [0x3040, 0x309F], [0x30A0, 0x30FF], [0x3130, 0x318F],
-    [0x31F0, 0x31FF], [0x3400, 0x4DBF], [0x4E00, 0x9FFF], [0xA960, 0xA97F],
-    [0xAC00, 0xD7AF], [0xF900, 0xFAFF], [0xFF66, 0xFF9F], [0x20000, 0x3134F]
-  ];
-  var CJK_CLASS = CJK_RANGES.map(function (r) {
-    return "\\u{" + r[0].toString(16) + "}-\\u{" + r[1].toString(16) + "}";
-  }).join("");
-  var CJK_SPLIT = new RegExp("([" + CJK_CLASS + "]+)", "u");
-  var CJK_TEST = new RegExp("[" + CJK_CLASS + "]", "u");
-  var WORD = /[\p{L}\p{N}_]/u;
-  var pipeline = lunr.Pipeline.load(["stemmer"]);
-
-  /** Overlapping bigrams of a CJK run, by code point ("注意力" -> ["注意", "意力"]). */
-  function bigrams(run) {
-    var chars = Array.from(run);
-    if (chars.length < 2) return [run];
-    var out = [];
-    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
-    return out;
-  }
-
-  /** Rewrite CJK runs in a query into bigram terms, keeping each piece's +/-, field: and ~/^. */
-  function splitCjk(text, fields) {
-    return text.split(/\s+/).filter(Boolean).map(function (piece) {
-      if (!CJK_TEST.test(piece)) return piece;
-      var m = /^([+-]?)(?:([^:\s]+):)?(.*?)((?:[~^]\d+)*)$/u.exec(piece);
-      var op = m[1], field = m[2], body = m[3], suffix = m[4];
-      if (field && fields.indexOf(field) < 0) { body = field + ":" + body; field = ""; }
-      var prefix = op + (field ? field + ":" : "");
-      var terms = [];
-      body.split(CJK_SPLIT).forEach(function (part, i) {
-        if (i % 2) terms.push.apply(terms, bigrams(part));
-        else if (WORD.test(part)) terms.push(part);
-      });
-      return terms.map(function (t) { return prefix + t + suffix; }).join(" ");
-    }).join(" ");
-  }
-
-  /* ---- Step 1: the query ---- */
-
-  /**
-   * The query the engine runs for `text`: {text: as lunr parses it (CJK runs as bigrams),
-   * clauses: [{fields, boost, presence, fuzzy, editDistance, terms}], negatedOnly}. A
-   * clause's `terms` have been through lunr's search pipeline (none for a stop word; a
-   * wildcard term as typed); `fuzzy` is whether it had `~N`. Every later step reads this
-   * query only, so a rewrite of it (another edit distance, a prefix) is a search of its
-   * own. Throws lunr.QueryParseError on bad syntax, including a leading wildcard.
-   */
-  function parseQuery(manifest, text) {
-    var queryText = splitCjk(text, manifest.fields);
-    var parsed = new lunr.Query(manifest.fields);
-    new lunr.QueryParser(queryText, parsed).parse();
-    var clauses = parsed.clauses.map(function (clause) {
-      var terms = clause.usePipeline
-        ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
-      terms.forEach(function (term) {
-        if (term.indexOf("*") === 0) {
-          throw new lunr.QueryParseError(
-            "a term cannot start with * here; put the * at the end (transform*)", 0, 1);
-        }
-      });
-      return {
-        fields: clause.fields, boost: clause.boost, presence: clause.presence,
-        fuzzy: "editDistance" in clause, editDistance: clause.editDistance, terms: terms
-      };
-    });
-    return {
-      text: queryText, clauses: clauses,
-      negatedOnly: parsed.clauses.length > 0 && parsed.isNegated()
-    };
-  }
+  var parseQuery = Q.parseQuery, shardFor = Q.shardFor;
 
   /* ---- Step 2: the files a query needs ---- */
-
-  /** Index of the shard whose term range holds `term` (shards: first term of each, sorted). */
-  function shardFor(shards, term) {
-    var lo = 0, hi = shards.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (shards[mid] <= term) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  }
 
   /** The characters a fuzzy term's matches share with it (docs/search.md). */
   function fuzzyPrefix(term) {
@@ -145,9 +61,12 @@
       });
     };
     query.clauses.forEach(function (clause) {
-      clause.terms.forEach(function (term) {
+      var terms = clause.typed === "stem" ? clause.terms.concat([clause.word]) : clause.terms;
+      terms.forEach(function (term) {
         var star = term.indexOf("*");
-        if (star > 0) {
+        if (clause.typed === "stem") { // a candidate or the word's term: their own shards
+          segments.forEach(function (seg) { ids.add(seg.id + shardFor(seg.shards, term)); });
+        } else if (star > 0) {
           eachShard(term.slice(0, star), function (seg, i) { ids.add(seg.id + i); });
         } else if (clause.editDistance) {
           var prefix = fuzzyPrefix(term), vocab = new Set();
@@ -258,6 +177,16 @@
     return known;
   }
 
+  /** The first position in the sorted strings `list` whose string is not below `value`. */
+  function lowerBound(list, value) {
+    var lo = 0, hi = list.length;
+    while (lo < hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid] < value) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
   /** Position of `doc` in the sorted array `docs`, or -1. */
   function find(docs, doc) {
     var lo = 0, hi = docs.length - 1;
@@ -342,7 +271,7 @@
   function loadedPostings(manifest, shards, tails) {
     var baseShards = shards.filter(function (s) { return s.seg === "b"; });
     var recentShards = shards.filter(function (s) { return s.seg !== "b"; });
-    var tokenSet = null;
+    var tokenSets = new Map(); // prefix -> token set (termsFrom)
     var entryOf = function (list, term) {
       for (var i = 0; i < list.length; i++) {
         var e = list[i].postings.get(term);
@@ -365,26 +294,49 @@
       return found;
     };
     var loadedTiers = function (term) { return tails.has(term) ? tails.get(term).length : 0; };
+    // The loaded terms starting with `prefix` as a lunr token set (made once per prefix):
+    // the range of each shard's sorted terms, found by binary search, so a prefix or fuzzy
+    // term costs its matches' neighbourhood, not every term of the loaded shards. The
+    // terms are inserted in the same order as into one set of every loaded term, so
+    // lunr's expansion lists them in the same order.
+    var termsFrom = function (prefix) {
+      var found = tokenSets.get(prefix);
+      if (found) return found;
+      var builder = new lunr.TokenSet.Builder();
+      sortedUnion(shards.map(function (s) {
+        return s.terms.slice(lowerBound(s.terms, prefix), lowerBound(s.terms, prefix + "\uffff"));
+      })).forEach(function (t) { builder.insert(t); });
+      builder.finish();
+      tokenSets.set(prefix, builder.root);
+      return builder.root;
+    };
     var expand = function (clause, term) {
-      var wildcard = term.indexOf("*") >= 0;
-      if (!wildcard && !clause.fuzzy) return lookup(term) ? [term] : [];
-      if (!tokenSet) {
-        var builder = new lunr.TokenSet.Builder();
-        sortedUnion(shards.map(function (s) { return s.terms; })).forEach(function (t) {
-          builder.insert(t);
-        });
-        builder.finish();
-        tokenSet = builder.root;
-      }
+      var star = term.indexOf("*");
+      if (star < 0 && !clause.fuzzy) return lookup(term) ? [term] : [];
       var wanted = clause.fuzzy ? lunr.TokenSet.fromFuzzyString(term, clause.editDistance)
         : lunr.TokenSet.fromString(term);
-      var found = tokenSet.intersect(wanted).toArray();
-      if (wildcard) return found;
-      var prefix = fuzzyPrefix(term); // the same terms as fuzzyMatches, whatever is loaded
+      // a wildcard's matches start with what comes before its first *; a fuzzy term's
+      // with its first characters (the same terms as fuzzyMatches, whatever is loaded)
+      var prefix = star >= 0 ? term.slice(0, star) : fuzzyPrefix(term);
+      var found = termsFrom(prefix).intersect(wanted).toArray();
+      if (star >= 0) return found;
       return found.filter(function (t) { return t.lastIndexOf(prefix, 0) === 0; });
     };
+    // A typed word's "stem" clause: the longest candidate the index holds, if neither the
+    // word's own term nor any term starting with the word is in the index.
+    var fallback = function (clause) {
+      if (lookup(clause.word)) return [];
+      if (termsFrom(clause.prefix).intersect(lunr.TokenSet.fromString(clause.prefix + "*"))
+        .toArray().length) {
+        return [];
+      }
+      for (var i = 0; i < clause.terms.length; i++) {
+        if (lookup(clause.terms[i])) return [clause.terms[i]];
+      }
+      return [];
+    };
     return {
-      lookup: lookup, expand: expand, loadedTiers: loadedTiers,
+      lookup: lookup, expand: expand, loadedTiers: loadedTiers, fallback: fallback,
       tiersMissing: function (term, posting) {
         return loadedTiers(term) < (posting.tail ? posting.tail.b.length : 0);
       }
@@ -414,8 +366,9 @@
     var clauseMatches = new Set();
     var required = clause.presence === lunr.Query.presence.REQUIRED;
     var prohibited = clause.presence === lunr.Query.presence.PROHIBITED;
-    for (var t = 0; t < clause.terms.length; t++) {
-      var expanded = postings.expand(clause, clause.terms[t]);
+    var stem = clause.typed === "stem", terms = stem ? postings.fallback(clause) : clause.terms;
+    for (var t = 0; t < terms.length; t++) {
+      var expanded = stem ? terms : postings.expand(clause, terms[t]);
       if (expanded.length === 0 && required) {
         clause.fields.forEach(function (f) { m.required[f] = new Set(); });
         break;
@@ -608,6 +561,8 @@
 
   /** Tiers per split term fetched automatically for a first page (docs/search.md). */
   var TIER_BUDGET = 1;
+  /** A phrase query checks at least this many of its strongest matches for the phrase. */
+  var PHRASE_WINDOW = 20;
 
   /**
    * A searcher over one manifest; `load(path, version)` returns a promise of parsed JSON
@@ -623,7 +578,7 @@
     var segment = {};
     manifest.segments.forEach(function (seg) { segment[seg.id] = seg; });
     var versionOf = function (path) {
-      if (path.lastIndexOf("d/", 0) === 0) {
+      if (path.lastIndexOf("d/", 0) === 0 || path.lastIndexOf("p/", 0) === 0) {
         var bucket = parseInt(path.slice(2), 10);
         return manifest.segments[bucket < manifest.baseBuckets ? 0 : 1].v;
       }
@@ -739,27 +694,82 @@
       }
       return run(query, k, budget);
     };
-    this.docs = function (refs) {
+    // Paper n's entry in a per-bucket family: "d" (the doc store), "p" (word pairs).
+    var inBucket = function (family, n) {
       var size = manifest.bucketDocs;
-      return Promise.all(refs.map(function (ref) {
-        var n = refNumber(ref);
-        return get("d/" + Math.floor(n / size) + ".json", same).then(
-          function (b) { return b[n % size] || null; });
-      }));
+      return get(family + "/" + Math.floor(n / size) + ".json", same).then(
+        function (b) { return b[n % size] || null; });
+    };
+    // The first `window` results holding every phrase (by their word pairs) ahead of
+    // the others, each group in score order; found.phrase says how many were checked.
+    var byPhrase = function (query, found, window) {
+      var pairs = query.phrases.map(Q.phrasePairs);
+      var checked = pairs.some(function (p) { return p.length > 0; });
+      if (!checked || !found.results || !found.results.length) return Promise.resolve(found);
+      var head = found.results.slice(0, window);
+      return Promise.all(head.map(function (r) { return inBucket("p", r.n); }))
+        .then(function (words) {
+          var holding = [], others = [];
+          head.forEach(function (r, i) {
+            var has = pairs.every(function (h) { return Q.hasPairs(words[i], h); });
+            (has ? holding : others).push({ ref: r.ref, n: r.n, score: r.score, phrase: has });
+          });
+          var out = Object.assign({}, found);
+          out.results = holding.concat(others, found.results.slice(window));
+          out.phrase = { checked: head.length, holding: holding.length };
+          return out;
+        });
+    };
+    /**
+     * The search a reader means by `text`: `text` as lunr reads it, with its quoted
+     * phrases (every word required; of the first max(k, PHRASE_WINDOW) results, those
+     * holding the phrase first) and the word being typed also as a prefix
+     * (search-query.js); when that finds nothing, its words of 5 or more letters one edit
+     * away (`retry`: the text run instead). Resolves as `search` does, plus `query`.
+     */
+    this.find = function (text, k, budget) {
+      var query;
+      try {
+        query = Q.withTypedWord(manifest, parseQuery(manifest, text), text);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      var window = Math.max(k || 10, PHRASE_WINDOW);
+      var finish = function (q, retry) {
+        return function (found) {
+          found.query = q;
+          if (retry) found.retry = retry;
+          return byPhrase(q, found, window);
+        };
+      };
+      return run(query, k, budget).then(function (found) {
+        var retry = found.results && !found.results.length && Q.forgivingText(manifest, text);
+        if (!retry) return finish(query, null)(found);
+        var again = parseQuery(manifest, retry);
+        return run(again, k, budget).then(finish(again, retry));
+      });
+    };
+    this.docs = function (refs) {
+      return Promise.all(refs.map(function (ref) { return inBucket("d", refNumber(ref)); }));
     };
   }
 
   /**
-   * The first k results of a query as plain data (what the worker posts to the page):
-   * {total, complete, exact, results: [{ref, terms}]}, or {negatedOnly: true}.
+   * The first k results of what a reader typed (`Searcher.find`) as plain data (what the
+   * worker posts to the page): {total, complete, exact, retry, phrase, results: [{ref,
+   * terms, phrase}]}, or {negatedOnly: true}. `retry` is the text searched instead when
+   * the typed one found nothing; `phrase` {checked, holding} counts the results checked
+   * for a quoted phrase and those holding it.
    */
   function top(searcher, text, k, budget) {
-    return searcher.search(text, k, budget).then(function (found) {
+    return searcher.find(text, k, budget).then(function (found) {
       if (found.results === null) return { negatedOnly: true };
       return {
         total: found.results.length, complete: found.complete, exact: found.exact,
+        retry: found.retry || null, phrase: found.phrase || null,
         results: found.results.slice(0, k).map(function (r) {
-          return { ref: r.ref, terms: Array.from(found.termsOf(r.ref)) };
+          return { ref: r.ref, terms: Array.from(found.termsOf(r.ref)),
+                   phrase: r.phrase === undefined ? null : r.phrase };
         })
       };
     });
@@ -767,9 +777,9 @@
 
   return {
     parseQuery: parseQuery, plan: plan, evaluate: evaluate, Searcher: Searcher, top: top,
-    fetcher: fetcher, CJK_RANGES: CJK_RANGES, CJK_CLASS: CJK_CLASS, bigrams: bigrams,
-    splitCjk: splitCjk, shardFor: shardFor, fuzzyMatches: fuzzyMatches, prepare: prepare,
+    fetcher: fetcher, CJK_RANGES: Q.CJK_RANGES, CJK_CLASS: Q.CJK_CLASS, bigrams: Q.bigrams,
+    splitCjk: Q.splitCjk, shardFor: shardFor, fuzzyMatches: fuzzyMatches, prepare: prepare,
     refNumber: refNumber, refOf: refOf, fieldScore: fieldScore, idf: idf,
-    isCjk: function (s) { return CJK_TEST.test(s); }
+    isCjk: Q.isCjk, query: Q
   };
 });

@@ -107,11 +107,21 @@
     return li;
   }
 
+  /** The status line of a search: how many papers match, and what was searched when
+   * the typed text found nothing (role=status: screen readers announce it). */
   function describe(found, q) {
     var n = found.total;
     var count = found.complete ? String(n) : "At least " + n;
-    return count + (n === 1 && found.complete ? " paper matches" : " papers match") +
-      " “" + q + "”.";
+    var papers = n === 1 && found.complete ? " paper" : " papers";
+    var text = found.retry
+      ? "No papers match “" + q + "”; showing " + count.toLowerCase() + papers +
+        " for “" + found.retry + "” (words one letter away)."
+      : count + papers + (n === 1 && found.complete ? " matches" : " match") + " “" + q + "”.";
+    if (found.phrase && found.phrase.holding) {
+      text += " Of the first " + found.phrase.checked + ", the " + found.phrase.holding +
+        " with the exact phrase come first.";
+    }
+    return text;
   }
 
   /** Show the next page of results, asking the engine for more when needed. */
@@ -181,7 +191,9 @@
       approx.hidden = found.exact !== false || !total;
       if (!total) {
         more.hidden = true;
-        setStatus("No papers match “" + q + "”. Try fewer or other words, or a prefix such as transform*.");
+        var also = found.retry ? ", nor “" + found.retry + "” (words one letter away)" : "";
+        setStatus("No papers match “" + q + "”" + also + ". Try fewer or other words, " +
+                  "or a prefix such as transform*.");
         return;
       }
       return showMore(mine).then(function (shownOk) {
@@ -247,19 +259,20 @@
     if (event.key === "ArrowDown" && at + 1 < all.length) { event.preventDefault(); all[at + 1].focus(); }
     if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? all[at - 1] : input).focus(); }
   });
-  document.addEventListener("keydown", function (event) {
-    var t = event.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
-    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      event.preventDefault();
-      input.focus();
-      input.select();
-    }
-  });
+  // "/" is search-shortcut.js's, on every page.
 
+  // Arriving with a query (the header's search box, a shared link): once the results are
+  // shown, the box holding the query has the focus, its description (the status line,
+  // then the help) read out; ↓ goes on into the results.
   var initial = new URLSearchParams(location.search).get("q") || "";
   input.value = initial;
   ready.then(function () { return run(initial); }, function (err) {
     setStatus("Search failed: " + err.message, true);
+  }).then(function () {
+    if (initial && document.activeElement === document.body) {
+      input.focus();
+      input.setSelectionRange(initial.length, initial.length);
+    }
   });
   if (!initial) input.focus();
 })();

@@ -5,8 +5,9 @@
  * folder's URL), then {type: "search", id, q, k, budget} per query; the worker answers
  * {id, found} (found: what SitegenSearch.top resolves to) or {id, error: {name, message}}.
  *
- * Run as a worker, this file loads lunr.js and search-core.js and answers. Loaded in the
- * page (after search-core.js), it defines SitegenSearchWorker.connect.
+ * Run as a worker, this file loads lunr.js, search-query.js and search-core.js and
+ * answers. Loaded in the page (after search-core.js), it defines
+ * SitegenSearchWorker.connect.
  */
 (function (scope) {
   "use strict";
@@ -80,7 +81,7 @@
   }
 
   if (typeof importScripts === "function" && typeof document === "undefined") {
-    importScripts("../vendor/lunr/lunr.js", "search-core.js");
+    importScripts("../vendor/lunr/lunr.js", "search-query.js", "search-core.js");
     serve();
   } else {
     scope.SitegenSearchWorker = { connect: connect };
