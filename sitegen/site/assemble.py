@@ -58,18 +58,16 @@ def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]
     for paper in ordered:
         for tag in paper.tags:
             by_tag[tag].append(paper)
-    used: set[str] = set()
-    tags: list[Tag] = []
-    # the next number to try per slug: the ones below it are taken, so names sharing one
-    # slug cost one step each, not one per name before them (quadratic)
-    next_number: dict[str, int] = {}
+    # One tag per slug: names that differ only in a separator ("self supervised",
+    # "self-supervised") share a page, shown under the first name, the others as aliases.
+    by_slug: dict[str, list[str]] = defaultdict(list)
     for name in sorted(by_tag):
-        base = slug = tag_slug(name)
-        number = next_number.get(base, 2)
-        while slug in used:  # two names with one ASCII slug: keep both reachable
-            slug, number = f"{base}-{number}", number + 1
-        next_number[base] = number
-        used.add(slug)
-        tags.append(Tag(name=name, slug=slug, papers=tuple(by_tag[name])))
+        by_slug[tag_slug(name)].append(name)
+    tags: list[Tag] = []
+    for slug, names in sorted(by_slug.items(), key=lambda item: item[1][0]):
+        papers = by_tag[names[0]] if len(names) == 1 else [
+            p for p in ordered if any(name in p.tags for name in names)]
+        tags.append(Tag(name=names[0], slug=slug, papers=tuple(papers),
+                        aliases=tuple(names[1:])))
     return Site(papers=ordered, days=tuple(days), months=months, tags=tuple(tags),
                 updated=dates[0] if dates else None)
