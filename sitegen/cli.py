@@ -314,7 +314,7 @@ def main_exit() -> None:
 
     The process ends with `os._exit` once its output is flushed: every file it wrote is
     closed and every process it started has ended by then, so what this skips is freeing
-    the site model object by object (about 50 ms of a rebuild at 10,000 papers) and the
+    the site model object by object (docs/performance.md) and the
     interpreter's other teardown, which the operating system does at once. Not under a
     profiler or tracer (pyinstrument, cProfile, coverage), which writes what it found at
     the interpreter's exit.

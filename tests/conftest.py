@@ -223,3 +223,14 @@ def browser() -> Iterator[object]:
                                               headless=True)
         yield chromium
         chromium.close()
+
+
+def papers_with_links(site: Path) -> Path:
+    """The papers folder with `alias.md`, a link to its `real.md`, and `out.md`, a link to
+    a paper file outside it."""
+    folder = site / "content" / "papers"
+    (folder / "alias.md").symlink_to(folder / "real.md")
+    outside = site / "outside.md"
+    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    (folder / "out.md").symlink_to(outside)
+    return folder

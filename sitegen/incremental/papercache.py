@@ -24,7 +24,7 @@ from sitegen.incremental.filememo import FileMemo
 from sitegen.model import Paper, Problem
 from sitegen.site.select import Selector, compile_selector, curate
 from sitegen.site.tagging import TagRules, compile_rules, with_tags
-from sitegen.store.papers import PAPERS_DIR, PaperFile, check_duplicate, paper_names, read_paper
+from sitegen.store.papers import PAPERS_DIR, PaperFile, keep_paper, paper_names, read_paper
 from sitegen.util.fileid import StatKey, stat_key
 from sitegen.util.gcpause import gc_paused
 
@@ -178,6 +178,7 @@ def _load(root: Path, memo: FileMemo, tags: Tagging | None, digests: Digests | N
     else:
         listing = ((name, None) for name in paper_names(folder))
     old, used = memo.old, memo.new
+    dropped: list[Paper] = []  # papers not shown: kept out of the result
     for name, key in listing:
         st: os.stat_result | None = None
         if key is None:
@@ -194,16 +195,10 @@ def _load(root: Path, memo: FileMemo, tags: Tagging | None, digests: Digests | N
             entry = fresh(name, key, st)
         if entry.problems:
             problems.extend(entry.problems)
-        paper = entry.paper
-        if paper is None:
-            continue
-        if paper.arxiv_id and (duplicate := check_duplicate(paper, seen)):
-            problems.append(duplicate)
-            continue
-        if not entry[6]:  # `shown`: dropped by `[select]`, or hidden
-            continue
-        if digests is not None:
+        # a paper `[select]` drops (or a hidden one) still claims its arXiv id
+        shown = entry[6]
+        paper = keep_paper(entry.paper, seen, papers if shown else dropped, problems)
+        if paper is not None and shown and digests is not None:
             digests[id(paper)] = (paper, entry.digest or paper_digest(paper))
-        papers.append(paper)
     memo.save()
     return papers, problems

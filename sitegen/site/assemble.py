@@ -24,7 +24,7 @@ _RANK = attrgetter("rank")
 def in_day_order(papers: list[Paper]) -> tuple[Paper, ...]:
     """`papers` sorted by `day_order`. A day's papers usually all have distinct ranks
     (their places on the day's list), which then alone decide the order: sorted by rank,
-    without a key tuple per paper (at 50,000 papers, 36 -> 10 ms a build)."""
+    without a key tuple per paper."""
     ranks = set(map(_RANK, papers))
     if len(ranks) == len(papers) and None not in ranks:
         return tuple(sorted(papers, key=_RANK))
