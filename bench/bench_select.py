@@ -29,14 +29,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
-from run import OUT, SITE_CONFIG, Run, compile_sitegen, sitegen, sitegen_env, timed  # noqa: E402
+from run import (  # noqa: E402
+    LAB_SELECT,
+    OUT,
+    SITE_CONFIG,
+    Run,
+    compile_sitegen,
+    sitegen,
+    sitegen_env,
+    timed,
+)
 
-SELECT = """
-[select]
-authors = ["Mei Lin", "Ada Lovelace", "/J\\\\. Smith/"]
-exclude = ["survey", "a review of", "retracted", "position paper", "/erratum\\\\w*/"]
-store = "all"
-"""
+SELECT = LAB_SELECT
 SITES = ("plain", "select")
 
 
