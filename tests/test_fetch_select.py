@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from labfakes import LabApis, lab_config, write_config
 
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 
 SELECT = ('[tags]\ndefault_rules = false\nrules = { spiking = ["spiking neural network", '
@@ -17,11 +16,7 @@ SELECT = ('[tags]\ndefault_rules = false\nrules = { spiking = ["spiking neural n
 KEPT = {"2609.20001", "2609.20003", "2609.20005", "2609.10001"}  # of HF's 2026-09-15
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -25,12 +25,10 @@ class Choice:
     stored: bool  # written to (or kept in) the store; False: a new paper left out
 
 
-@dataclass(frozen=True)
-class Chosen:
-    """One batch judged: each paper's choice, and the papers to write."""
+class Tally:
+    """The counts a summary prints of a batch's `choices` (a fetched day, an imported file)."""
 
     choices: tuple[Choice, ...]
-    to_write: tuple[Paper, ...]
 
     @property
     def kept(self) -> int:
@@ -41,9 +39,22 @@ class Chosen:
         return len(self.choices) - self.kept
 
     @property
-    def unstored(self) -> frozenset[str]:
-        """The slugs of new papers left out of the store."""
+    def unstored(self) -> int:
+        """New papers the rules dropped, left out of the store (`store = "selected"`)."""
+        return sum(not c.stored for c in self.choices)
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """The slugs of those papers."""
         return frozenset(c.paper.slug for c in self.choices if not c.stored)
+
+
+@dataclass(frozen=True)
+class Chosen(Tally):
+    """One batch judged: each paper's choice, and the papers to write."""
+
+    choices: tuple[Choice, ...]
+    to_write: tuple[Paper, ...]
 
 
 class Chooser:

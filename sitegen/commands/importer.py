@@ -130,11 +130,11 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
         changed.update({p.slug: p for p in result.changed})
         chosen = chooser.choose([merger.by_slug[s] for s in dict.fromkeys(result.slugs)],
                                 result.changed, before)
-        unstored = (unstored | chosen.unstored) - {c.paper.slug for c in chosen.choices
+        unstored = (unstored | chosen.left_out) - {c.paper.slug for c in chosen.choices
                                                   if c.stored}
         summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
                                      result.updated, result.duplicates + page.duplicates,
-                                     chosen.kept, chosen.dropped, len(chosen.unstored)))
+                                     chosen.kept, chosen.dropped, chosen.unstored))
     final = merger.by_slug
     papers = [final[slug] for slug in sorted(changed) if slug not in unstored]
     refusals = unwritable(papers, taken)  # merged with a stored paper, one may grow too big
