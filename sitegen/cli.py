@@ -67,9 +67,13 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     console.problems(report.problems)
     for summary in report.files:
         unstored = f" ({summary.unstored} not stored)" if summary.unstored else ""
-        console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
+        one_day = f" ({summary.days[0].day})" if len(summary.days) == 1 else ""
+        console.info(f"{summary.path}{one_day}: {summary.papers} papers: {summary.new} new, "
                      f"{summary.updated} updated, {summary.duplicates} duplicates; "
                      f"{summary.kept} kept, {summary.dropped} dropped{unstored}")
+        for day in summary.days if len(summary.days) > 1 else ():
+            unstored = f" ({day.unstored} not stored)" if day.unstored else ""
+            console.info(f"  {day.day}: {day.kept} kept, {day.dropped} dropped{unstored}")
     totals = [sum(getattr(s, k) for s in report.files) for k in ("new", "updated", "duplicates")]
     console.info(f"imported {len(report.files)} file(s): {totals[0]} new, {totals[1]} updated, "
                  f"{totals[2]} duplicates; {len(report.written)} paper file(s) written")

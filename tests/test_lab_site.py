@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from labfakes import LabApis
 
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 
 LAB = """\
@@ -45,9 +44,7 @@ WINDOW = ("--from", "2026-09-13", "--to", "2026-09-15")
 DECISION = re.compile(r"^  (kept|dropped, not stored|dropped) +(\S+) ")
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(source_http, "default_sleep", lambda seconds: None)
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def published(root: Path) -> set[str]:

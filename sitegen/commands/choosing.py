@@ -107,23 +107,35 @@ def describe(choice: Choice) -> str:
     return f"  {verdict:<20} {ident:<12} {title}  [{choice.decision.rule}]"
 
 
-def judge_store(papers: Iterable[Paper], chooser: Chooser) -> list[tuple[str, list[Choice]]]:
+@dataclass(frozen=True)
+class DayChoices(Tally):
+    """The choices about one day's papers (a day of an import, of `check --select`)."""
+
+    day: str
+    choices: tuple[Choice, ...]
+
+
+def by_day(choices: Iterable[Choice]) -> list[DayChoices]:
+    """The choices grouped by their papers' day, newest day first, in order within a day."""
+    days: dict[str, list[Choice]] = {}
+    for choice in choices:
+        days.setdefault(choice.paper.date.isoformat(), []).append(choice)
+    return [DayChoices(day, tuple(cs)) for day, cs in sorted(days.items(), reverse=True)]
+
+
+def judge_store(papers: Iterable[Paper], chooser: Chooser) -> list[DayChoices]:
     """`sitegen check --select`: every stored paper's decision, by day (newest first)."""
-    by_day: dict[str, list[Choice]] = {}
-    for paper in sorted(papers, key=lambda p: (p.date, p.rank is None, p.rank or 0, p.slug)):
-        by_day.setdefault(paper.date.isoformat(), []).append(
-            Choice(paper, chooser.judge(paper), True))
-    return sorted(by_day.items(), reverse=True)
+    ordered = sorted(papers, key=lambda p: (p.date, p.rank is None, p.rank or 0, p.slug))
+    return by_day(Choice(paper, chooser.judge(paper), True) for paper in ordered)
 
 
-def store_lines(days: list[tuple[str, list[Choice]]]) -> list[str]:
+def store_lines(days: list[DayChoices]) -> list[str]:
     """The lines `check --select` prints: a count per day, each decision, a total."""
     lines: list[str] = []
-    for day, choices in days:
-        kept = sum(c.decision.kept for c in choices)
-        lines.append(f"{day}: {kept} kept, {len(choices) - kept} dropped")
-        lines += [describe(c) for c in choices]
-    kept = sum(c.decision.kept for _, cs in days for c in cs)
-    total = sum(len(cs) for _, cs in days)
+    for day in days:
+        lines.append(f"{day.day}: {day.kept} kept, {day.dropped} dropped")
+        lines += [describe(c) for c in day.choices]
+    kept = sum(day.kept for day in days)
+    total = sum(len(day.choices) for day in days)
     lines.append(f"select: {kept} of {total} stored paper(s) kept, {total - kept} dropped")
     return lines
