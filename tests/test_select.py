@@ -90,6 +90,14 @@ def test_no_rules_keep_everything_and_a_paper_added_by_hand_is_always_kept():
     assert added.kept and added.rule == "added by hand (sitegen add)"
 
 
+@pytest.mark.parametrize("key", ["hidden", "draft"])
+def test_hidden_and_draft_drop_a_paper_whatever_else_says(key: str):
+    chosen = paper("Event camera tracking", authors=("Mei Lin",), source="added", **{key: True})
+    for toml in (LAB, ""):  # a watched author, an added paper, an include match; no rules
+        decision = judge(chosen, toml)
+        assert not decision.kept and decision.rule == f"{key}: true (front matter)"
+
+
 def test_select_keeps_order():
     config = parse_config(LAB)
     rules = compile_rules(config.tags)
