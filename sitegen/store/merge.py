@@ -27,6 +27,7 @@ _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_categor
 #: The curator's own: a record never changes them (a hidden paper stays hidden for good).
 _CURATOR = ("tags", "notes", "hidden", "draft")
 _KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "links", "source", "path", *_CURATOR,
+          "author_pages",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 
