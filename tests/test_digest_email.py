@@ -3,6 +3,7 @@ non-inline) CSS, valid HTML a strict parser reads, laid out for a 600 px mail vi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,6 +80,14 @@ def test_the_email_copy_has_no_script_no_relative_url_and_no_external_css(site: 
     assert checks.live_script_problems(tree, "digest/2025-W32/email.html") == []
     # the web page is not mail-safe (a style sheet, a script): the check tells them apart
     assert email_problems(files["digest/2025-W32/index.html"]) != []
+    # the same hostile digest in its feeds: no live script in the entry's HTML, strict JSON
+    feed = files["digest/weekly.xml"]
+    assert checks.xml_problems(feed, "digest/weekly.xml", html_in=("content",)) == []
+    assert not re.search(rb"<(summary|title)[^>]*type=", feed)  # text: markup shown, not run
+    assert b"&lt;script&gt;alert(\"t\")&lt;/script&gt; Tuesday</summary>" in feed  # as text
+    assert checks.json_problems(files["digest/weekly.json"], "digest/weekly.json") == []
+    assert b"evil.example" not in feed  # the intro's style, link, script and frame are gone
+    assert b"2025-W32" in feed  # the digest is in it
 
 
 def test_the_checker_finds_what_it_looks_for() -> None:
