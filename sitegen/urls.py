@@ -184,6 +184,30 @@ class Urls:
         return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)
 
 
+    def cite_rel(self, kind: str, obj: object = None, page: int | None = None,
+                 fmt: str = "bib", quoted: bool = True) -> str:
+        """The bulk citation file (`papers.bib`, `papers.ris`: every paper the page lists)
+        of a folder page (a day, week, tag, list or author page), beside its index.html."""
+        rel = self.rel(kind, obj, page, quoted)
+        if fmt not in CITATION_FORMATS or not rel.endswith("/"):
+            raise OutputError(f"no citation file {fmt!r} for the page {rel!r}")
+        return f"{rel}papers.{fmt}"
+
+    def cite_url(self, kind: str, obj: object = None, page: int | None = None,
+                 fmt: str = "bib") -> str:
+        """A root-relative link to a page's bulk citation file (its "Cite all" link)."""
+        return self.prefix + self.cite_rel(kind, obj, page, fmt)
+
+    def cite_output_path(self, kind: str, obj: object = None, page: int | None = None,
+                         fmt: str = "bib") -> str:
+        """The file a page's bulk citation file is written to."""
+        return checked_output_path(self.cite_rel(kind, obj, page, fmt, quoted=False))
+
+
+#: The bulk citation files of a page: BibTeX and RIS (render/citations.py).
+CITATION_FORMATS = ("bib", "ris")
+
+
 def checked_output_path(path: str) -> str:
     """Return `path` normalised, or raise `OutputError` if it could leave the output folder."""
     normal = posixpath.normpath(path)

@@ -17,7 +17,7 @@ from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
 from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
-from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
+from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner, Stage
 from sitegen.site.assemble import assemble
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
@@ -158,19 +158,21 @@ class SiteBuild:
 
     def bibs(self, cached: bool = True, batched: bool = False
              ) -> Iterator[Output | Kept | KeptMany]:
-        """The `.bib` files; with `cached`, on the build's runner (a forked child makes them
-        plain: what its cache learnt would not reach the saved state), a day's kept files
-        as one `KeptMany` if `batched`."""
-        from sitegen.render.metadata import bib_stage
-
+        """The `.bib` and `.ris` files; with `cached`, on the build's runner (a forked child
+        makes them plain: what its cache learnt would not reach the saved state), a unit's
+        kept files as one `KeptMany` if `batched`."""
         runner = self.runner if cached else PlainRunner()
-        return runner.run(bib_stage(self.site, self.urls), RENDER_CHUNK, batched)
+        return runner.run(self.citation_stage(), RENDER_CHUNK, batched)
 
     def record_bibs(self) -> None:
         """Tell the build's runner of the `.bib` files a forked child made (`bibs(False)`)."""
-        from sitegen.render.metadata import bib_stage
+        self.runner.record(self.citation_stage())
 
-        self.runner.record(bib_stage(self.site, self.urls))
+    def citation_stage(self) -> Stage:
+        """Each paper's `.bib` file and every page's bulk `.bib` and `.ris` files."""
+        from sitegen.render.citations import citation_stage
+
+        return citation_stage(self.site, self.urls, self.config.build["papers_per_page"])
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds (with the build cache, the entries and headers of unchanged papers
