@@ -155,6 +155,47 @@ class Site:
     months: tuple[Month, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     updated: dt.date | None  # the newest day, the build's only notion of "now"
+    lists: tuple[ReadingList, ...] = ()  # the reading lists (content/lists/), by name
+
+
+@dataclass(frozen=True)
+class ListLink:
+    """A reading list as a paper page names it: its URL segment and its title."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ListSession:
+    """One meeting of a reading group: its day, who presents, the papers (from the store)
+    and the curator's notes (Markdown, sanitized when shown)."""
+
+    date: dt.date
+    presenter: str
+    papers: tuple[Paper, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    """A reading list, `content/lists/<name>.md`: `slug` its URL segment (from the file
+    name), its title, its introduction (Markdown: the file's body) and its sessions in
+    the file's order."""
+
+    slug: str
+    title: str
+    intro: str
+    sessions: tuple[ListSession, ...]
+
+    @property
+    def papers(self) -> tuple[Paper, ...]:
+        """Every paper of the list once, in the order they first come."""
+        seen: dict[str, Paper] = {}
+        for session in self.sessions:
+            for paper in session.papers:
+                seen.setdefault(paper.slug, paper)
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.config import Config
-from sitegen.errors import OutputError
+from sitegen.errors import OutputError, ProblemsFound
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
 from sitegen.incremental.units import CachedRunner
-from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
+from sitegen.model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner, Stage
 from sitegen.site.assemble import assemble
 from sitegen.site.tagging import compile_rules
@@ -55,6 +55,17 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> 
         return assemble(papers, None)
     rules = compile_rules(config.tags)
     return assemble(papers, rules.tags)
+
+
+def site_with_lists(config: Config, site: Site) -> tuple[Site, list[Problem]]:
+    """`site` with the reading lists of `content/lists/` (store/lists.py, site/lists.py),
+    and every problem of their files and their paper references."""
+    from sitegen.site.lists import with_lists
+    from sitegen.store.lists import load_lists
+
+    files, problems = load_lists(config.root)
+    site, more = with_lists(site, files)
+    return site, problems + more
 
 
 #: Reused includes kept across builds (incremental/fragments.py), in CACHE_DIR.
@@ -119,6 +130,7 @@ class SiteBuild:
         env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
                                       for tag in self.site.tags}
         env.globals.update(template_globals(self.urls, self.config.site["title"]))
+        env.globals["has_lists"] = bool(self.site.lists)  # the header links to them
         base = environment_base(env)
         if fragments is not None and cache is not None:
             fragments.base = cache.base(base)
@@ -171,8 +183,10 @@ class SiteBuild:
     def citation_stage(self) -> Stage:
         """Each paper's `.bib` file and every page's bulk `.bib` and `.ris` files."""
         from sitegen.render.citations import citation_stage
+        from sitegen.render.lists import list_cited_pages
 
-        return citation_stage(self.site, self.urls, self.config.build["papers_per_page"])
+        return citation_stage(self.site, self.urls, self.config.build["papers_per_page"],
+                              list_cited_pages(self.site))
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds (with the build cache, the entries and headers of unchanged papers
@@ -185,6 +199,10 @@ class SiteBuild:
 
             store = FeedCache(self.folder / FEEDS_FILE, self.clean, self.cache.memo)
         yield from feed_outputs(self.site, self.config, self.urls, store)
+        if self.site.lists:
+            from sitegen.render.lists import list_feeds
+
+            yield from list_feeds(self.site, self.config, self.urls)
 
     def search_outputs(self) -> Iterable[Output | Kept]:
         """The search index (from its cache in CACHE_DIR when no indexed text changed)."""
@@ -215,12 +233,17 @@ class SiteBuild:
         yield from self.finish(lastmods)
 
 
-def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False
-                  ) -> tuple[Site, list[Output | Kept]]:
+def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False,
+                  problems: list[Problem] | None = None) -> tuple[Site, list[Output | Kept]]:
     """Every file of the site, in memory, in a stable order (tests, `serve`, `check`):
     every page and `.bib` file made (the search index from its own cache in CACHE_DIR).
+    The reading lists' problems go to `problems`; raises `ProblemsFound` on an error.
     """
-    site = assemble_site(config, papers)
+    site, found = site_with_lists(config, assemble_site(config, papers))
+    if problems is not None:
+        problems += found
+    if any(problem.severity == "error" for problem in found):
+        raise ProblemsFound(tuple(found), "build stopped")
     build = SiteBuild(config, site, None, worker_count(config.build["workers"]),
                       show_progress)
     return site, list(build.outputs())

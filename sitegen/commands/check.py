@@ -21,7 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.build.outputs import build_outputs
 from sitegen.config import Config
-from sitegen.errors import SitegenError
+from sitegen.errors import ProblemsFound, SitegenError
 from sitegen.model import Paper, Problem
 from sitegen.render.textrender import notes_to_html
 from sitegen.store.papers import load_papers
@@ -238,7 +238,10 @@ def check_site(config: Config, today: dt.date, out_dir: Path | None = None) -> l
         files = read_folder(out_dir)
         label = str(out_dir)
     else:
-        _, outputs = build_outputs(config, papers)
+        try:
+            _, outputs = build_outputs(config, papers, problems=problems)
+        except ProblemsFound:  # the reading lists' errors, in `problems`
+            return problems
         files = {o.path: o.data for o in outputs}
         label = config.build["output"]
     resolver = Resolver(urls, files)

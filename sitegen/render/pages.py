@@ -10,15 +10,17 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sitegen.model import Day, Month, Site, Tag, TagLink
+from sitegen.model import Day, ListLink, Month, Site, Tag, TagLink
+from sitegen.render.lists import list_units
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.templates import environment_base, render_template
 from sitegen.render.units import Base, Job, Settled, Stage, Unit
+from sitegen.site.lists import lists_by_paper
 from sitegen.site.periods import TOP, WeekLinks, iso_week, ranked, top_windows, weeks_of
 from sitegen.urls import Urls
 from sitegen.util.parallel import can_fork
@@ -80,14 +82,18 @@ def page_job(template: str, path: str, context: dict[str, Any], cached: bool = T
     return Job(template, path, context, page_lastmod(context), cached)
 
 
-def paper_jobs(urls: Urls, day: Day) -> list[Job]:
-    """The pages of a day's papers: each shows its paper and its neighbours on the day."""
+def paper_jobs(urls: Urls, day: Day,
+               on_lists: Mapping[str, tuple[ListLink, ...]] | None = None) -> list[Job]:
+    """The pages of a day's papers: each shows its paper, its neighbours on the day and
+    the reading lists it is on (`on_lists`, by slug)."""
     papers = day.papers
     last = len(papers) - 1
+    on_lists = on_lists or {}
     return [page_job("paper.html", urls.output_path("paper", paper), {
         "paper": paper,
         "prev_paper": papers[index - 1] if index > 0 else None,
         "next_paper": papers[index + 1] if index < last else None,
+        "lists": on_lists.get(paper.slug, ()),
         "canonical": urls.absolute("paper", paper)}) for index, paper in enumerate(papers)]
 
 
@@ -225,9 +231,17 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
     yield Unit("archive.html", "archive.html", None,
                partial(single_page, "archive.html", "archive", urls, months=site.months))
     kind = "paper.html\0" + urls.base_url  # the pages' paths and canonical URLs
+    # a paper page names the reading lists it is on: a day's key holds its papers' lists,
+    # so a list edited makes the days of the papers it adds or drops (their pages then
+    # kept by fingerprint but those whose lists changed)
+    on_lists = lists_by_paper(site.lists)
     for day in site.days:
-        yield Unit("paper.html " + day.date.isoformat(), kind, (day.papers,),
-                   partial(paper_jobs, urls, day), size=len(day.papers))
+        shelved = tuple((paper.slug, on_lists[paper.slug]) for paper in day.papers
+                        if paper.slug in on_lists)
+        yield Unit("paper.html " + day.date.isoformat(), kind,
+                   (day.papers, shelved) if shelved else (day.papers,),
+                   partial(paper_jobs, urls, day, dict(shelved)), size=len(day.papers))
+    yield from list_units(site, urls)
     newest = max((tag.papers[0].date for tag in site.tags if tag.papers), default=None)
     yield Unit("tags.html", "tags.html\0" + urls.base_url,
                (tuple((tag.name, tag.slug, len(tag.papers)) for tag in site.tags),),
