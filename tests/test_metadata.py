@@ -212,3 +212,18 @@ def test_meta_tags_are_what_the_template_loop_made() -> None:
                            social=social_tags(paper, urls, "Site <&>"))
     assert str(meta_tags(paper, urls, "Site <&>")) == expected
     assert "<script>" not in expected and "&lt;b&gt;" in expected
+
+
+def test_the_thumbnail_is_the_og_image_and_a_large_card() -> None:
+    from sitegen.render.metadata import social_tags
+
+    urls = Urls("https://example.org/sub/")
+    paper = Paper(slug="s", title="T", date=dt.date(2025, 8, 11),
+                  thumbnail="https://cdn.example/t.png")
+    tags = {name: content for _, name, content in social_tags(paper, urls, "Site")}
+    assert tags["og:image"] == tags["twitter:image"] == "https://cdn.example/t.png"
+    assert tags["twitter:card"] == "summary_large_image"
+    plain = {name: content for _, name, content in social_tags(
+        Paper(slug="s", title="T", date=dt.date(2025, 8, 11), thumbnail="javascript:x"),
+        urls, "Site")}
+    assert "og:image" not in plain and plain["twitter:card"] == "summary"
