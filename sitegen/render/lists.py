@@ -74,7 +74,9 @@ def list_units(site: Site, urls: Urls) -> Iterator[Unit]:
     for reading in site.lists:
         yield Unit("list.html " + reading.slug, kind, (reading,),
                    partial(list_jobs, urls, reading), exact=True)
-    yield Unit("lists.html", "lists.html\0" + urls.base_url, (site.lists,),
+    shown = tuple((reading.slug, reading.title, len(reading.sessions), len(reading.papers))
+                  for reading in site.lists)  # what the page of all lists shows of each
+    yield Unit("lists.html", "lists.html\0" + urls.base_url, (shown,),
                partial(lists_jobs, urls, site.lists), exact=True)
 
 
