@@ -171,16 +171,10 @@ def parse_list(text: str, slug: str, rel: str, bad: _Problems | None = None) -> 
         return None
     values = _mapping(node, _LIST_KEYS, "a list", bad)
     title = _text(values.get("title"), "title", bad, required=True, line=2)
-    sessions = []
-    if "sessions" in values:
-        items = values["sessions"]
-        if not isinstance(items, yaml.SequenceNode):
-            bad.add(_line(items), "'sessions' must be a list of sessions",
-                    "each item: `- date: YYYY-MM-DD` with `presenter`, `papers`, `notes`")
-        elif len(items.value) > MAX_SESSIONS:
-            bad.add(_line(items), f"more than {MAX_SESSIONS} sessions")
-        else:
-            sessions = [s for s in (_session(item, bad) for item in items.value) if s]
+    items = _items(values.get("sessions"), "'sessions' must be a list of sessions",
+                   "each item: `- date: YYYY-MM-DD` with `presenter`, `papers`, `notes`",
+                   MAX_SESSIONS, "sessions", bad)
+    sessions = [s for s in (_session(item, bad) for item in items) if s]
     intro = body
     if len(intro) > MAX_NOTES * 5:
         bad.add(None, f"the introduction is over {MAX_NOTES * 5} characters")
@@ -253,6 +247,20 @@ def _text(node: yaml.Node | None, key: str, bad: _Problems, required: bool = Fal
     return text.strip() if limit == MAX_TEXT else text
 
 
+def _items(node: yaml.Node | None, message: str, hint: str, limit: int, what: str,
+           bad: _Problems) -> list[yaml.Node]:
+    """A sequence node's items (none if missing, not a sequence, or over `limit`)."""
+    if node is None or isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        bad.add(_line(node), message, hint)
+        return []
+    if len(node.value) > limit:
+        bad.add(_line(node), f"more than {limit} {what}")
+        return []
+    return node.value
+
+
 def _session(node: yaml.Node, bad: _Problems) -> SessionEntry | None:
     """One session, or None (its problems noted)."""
     line = _line(node) or 1
@@ -272,20 +280,14 @@ def _session(node: yaml.Node, bad: _Problems) -> SessionEntry | None:
     presenter = _text(values.get("presenter"), "presenter", bad) or ""
     notes = _text(values.get("notes"), "notes", bad, limit=MAX_NOTES) or ""
     refs: list[PaperRef] = []
-    papers = values.get("papers")
-    if papers is not None:
-        if not isinstance(papers, yaml.SequenceNode):
-            bad.add(_line(papers), "'papers' must be a list of arXiv ids or paper slugs",
-                    "e.g. `papers: [2508.01234, my-paper-slug]`")
-        elif len(papers.value) > MAX_PAPERS:
-            bad.add(_line(papers), f"more than {MAX_PAPERS} papers in one session")
-        else:
-            for item in papers.value:
-                text = _text(item, "papers", bad)
-                if text is not None and text:
-                    refs.append(PaperRef(text, _line(item) or line))
-                elif text is not None:
-                    bad.add(_line(item), "an empty paper reference")
+    for item in _items(values.get("papers"), "'papers' must be a list of arXiv ids or paper "
+                       "slugs", "e.g. `papers: [2508.01234, my-paper-slug]`", MAX_PAPERS,
+                       "papers in one session", bad):
+        text = _text(item, "papers", bad)
+        if text:
+            refs.append(PaperRef(text, _line(item) or line))
+        elif text is not None:
+            bad.add(_line(item), "an empty paper reference")
     if day is None:
         return None
     return SessionEntry(day, presenter, tuple(refs), notes, line)
