@@ -56,8 +56,9 @@ def test_keys_are_unique_in_a_file_and_the_first_keeps_the_papers_own_key() -> N
 
 
 def test_bulk_files_parse_strictly_with_hostile_text() -> None:
-    papers = [_paper(i, title=text, authors=(text, "Ada Lovelace", "Doe, Jane"),
-                     abstract=f"{text}\nER  - \nTY  - JOUR", tags=("a tag",),
+    papers = [_paper(i, title=f"{text}\nER  - \nTY  - JOUR\u2028x\x85y",
+                     authors=(text, "Ada Lovelace", "Doe, Jane"),
+                     abstract="An abstract.", tags=("a tag",),
                      arxiv_id="2508.0000" + str(i % 10) if i % 2 else None,
                      doi="10.1/x y" if i == 3 else None)
               for i, text in enumerate(TEX_PAYLOADS)]
@@ -68,9 +69,9 @@ def test_bulk_files_parse_strictly_with_hostile_text() -> None:
     assert len(records) == len(papers)
     for record, paper in zip(records, papers, strict=True):
         assert record["TY"] == ["UNPB"]
-        assert record["TI"] == [" ".join(paper.title.split())] or "\x00" in paper.title
+        assert record["TI"][0].endswith("ER - TY - JOUR x y")  # no record ended inside
         assert record["AU"][1:] == ["Ada Lovelace", "Doe, Jane"]
-        assert record["AB"][0].endswith("ER - TY - JOUR")  # no record ended inside
+        assert "AB" not in record  # no abstract, as in BibTeX
         assert ("N1" in record) == bool(paper.arxiv_id)
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from sitegen.model import Paper, Site
@@ -40,6 +40,7 @@ BIB, RIS = "cite-bib", "cite-ris"
 #: making these files does not need.
 DAY_PAPERS = "day papers"
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f\u2028\u2029\x85]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -53,28 +54,36 @@ class CitedPage:
     papers: tuple[Paper, ...]
 
 
-def unique_keys(papers: Iterable[Paper]) -> list[str]:
+def unique_keys(papers: Iterable[Paper], own: dict[str, str] | None = None) -> list[str]:
     """Each paper's `bibtex_key`, made unique in the file: the second paper with a key
-    gets `b` appended, the third `c`, ... (Google Scholar's habit), never a key used."""
+    gets `b` appended, the third `c`, ... (Google Scholar's habit), never a key used.
+    `own` memoises each paper's own key by slug."""
+    memo = own if own is not None else {}
     used: set[str] = set()
+    tried: dict[str, int] = {}  # per key, the last suffix number tried: linear, not n^2
     keys = []
     for paper in papers:
-        key = base = bibtex_key(paper)
-        number = 1
+        base = memo.get(paper.slug)
+        if base is None:
+            base = memo[paper.slug] = bibtex_key(paper)
+        key = base
+        number = tried.get(base, 1)
         while key in used:
             number += 1
             key = base + (chr(ord("a") + number - 1) if number <= 26 else str(number))
+        tried[base] = number
         used.add(key)
         keys.append(key)
     return keys
 
 
-def bibtex_file(papers: Sequence[Paper], fields: dict[str, str] | None = None) -> str:
-    """A `.bib` file of `papers`, in order, keys unique; `fields` memoises each paper's
-    fields by slug (a paper is in its day's, week's and tags' files)."""
+def bibtex_file(papers: Sequence[Paper], fields: dict[str, str] | None = None,
+                own: dict[str, str] | None = None) -> str:
+    """A `.bib` file of `papers`, in order, keys unique; `fields` and `own` memoise each
+    paper's fields and key by slug (a paper is in its day's, week's and tags' files)."""
     memo = fields if fields is not None else {}
     entries = []
-    for key, paper in zip(unique_keys(papers), papers, strict=True):
+    for key, paper in zip(unique_keys(papers, own), papers, strict=True):
         body = memo.get(paper.slug)
         if body is None:
             body = memo[paper.slug] = bibtex_fields(paper)
@@ -85,17 +94,19 @@ def bibtex_file(papers: Sequence[Paper], fields: dict[str, str] | None = None) -
 def ris_value(text: str) -> str:
     """Text as one RIS value: every run of whitespace and control characters one space
     (a line break in a title would end the field; `ER  - ` on its own line, the record)."""
-    return _SPACE.sub(" ", text).strip()
+    text = " ".join(text.split())  # every Unicode line break is whitespace to `split`
+    return _SPACE.sub(" ", text).strip() if _CONTROL.search(text) else text
 
 
 def ris_record(paper: Paper) -> str:
-    """One RIS record (`TY  - UNPB`: a preprint, as Zotero and EndNote read it)."""
+    """One RIS record (`TY  - UNPB`: a preprint, as Zotero and EndNote read it). No
+    abstract, as in the BibTeX entry: bulk files are for citing, and a day's abstracts
+    would make every file that lists its papers four times bigger."""
     lines = [("TY", "UNPB"), ("TI", paper.title)]
     lines += [("AU", name) for name in paper.authors]
     published = paper.published or paper.date
-    lines += [("PY", str(published.year)), ("DA", published.strftime("%Y/%m/%d"))]
-    if paper.abstract:
-        lines.append(("AB", paper.abstract))
+    lines += [("PY", str(published.year)),
+              ("DA", f"{published.year:04d}/{published.month:02d}/{published.day:02d}")]
     lines += [("KW", tag) for tag in paper.tags]
     if paper.doi:
         lines.append(("DO", paper.doi))
@@ -197,14 +208,20 @@ def citation_stage(site: Site, urls: Urls, papers_per_page: int,
     units = [*papers.units, *(page_unit(urls, page) for page in cited_pages(site)),
              *tag_units(site, urls, papers_per_page),
              *(page_unit(urls, page) for page in pages)]
-    fields: dict[str, str] = {}
-    records: dict[str, str] = {}
-    return Stage(units, partial(_render, papers.render, fields, records),
+    memo = _Memo({}, {}, {})
+    return Stage(units, partial(_render, papers.render, memo),
                  {DAY_PAPERS: [day.papers for day in reversed(site.days)]})
 
 
-def _render(single: Any, fields: dict[str, str], records: dict[str, str],
-            jobs: Sequence[Job]) -> Iterator[bytes]:
+class _Memo(NamedTuple):
+    """Each paper's BibTeX fields, own key and RIS record, by slug, for one run."""
+
+    fields: dict[str, str]
+    keys: dict[str, str]
+    records: dict[str, str]
+
+
+def _render(single: Any, memo: _Memo, jobs: Sequence[Job]) -> Iterator[bytes]:
     """Each job's bytes: a paper's `.bib` (`single`, metadata.py's) or a bulk file."""
     start = 0
     for index, job in enumerate(jobs):  # runs of a paper's .bib go to `single` together
@@ -213,8 +230,8 @@ def _render(single: Any, fields: dict[str, str], records: dict[str, str],
                 yield from single(jobs[start:index])
             start = index + 1
             papers = job.context["papers"]
-            text = (bibtex_file(papers, fields) if job.template == BIB
-                    else ris_file(papers, records))
+            text = (bibtex_file(papers, memo.fields, memo.keys) if job.template == BIB
+                    else ris_file(papers, memo.records))
             yield text.encode("utf-8")
     if start < len(jobs):
         yield from single(jobs[start:])
