@@ -213,3 +213,10 @@ def test_cite_all_links_resolve_under_the_sub_path(site: Path, run_cli, page: st
             [f"Paper {i} & <b>"] for i in (0, 3, 6)]
     text = (out / page).read_text(encoding="utf-8")
     assert re.search(r"Cite all \d+ papers", text)
+
+
+def test_many_papers_with_one_key_get_their_keys_in_linear_time() -> None:
+    from tests.hostile.growth import LINEAR, growth
+
+    ratio, at_n, at_2n = growth(unique_keys, lambda n: [_paper(i) for i in range(n)], 1500)
+    assert ratio < LINEAR, (ratio, at_n, at_2n)  # it was quadratic
