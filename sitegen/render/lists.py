@@ -24,7 +24,9 @@ import nh3
 from sitegen.config import Config
 from sitegen.model import ListSession, Output, ReadingList, Site
 from sitegen.render.citations import CitedPage
-from sitegen.render.feeds import Entry, FeedInfo, atom_feed, id_base, xml_text
+from sitegen.render.feedentry import Entry, FeedInfo
+from sitegen.render.feedids import feed_ids
+from sitegen.render.feeds import atom_feed, xml_text
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.textrender import NOTE_TAGS, notes_to_html
 from sitegen.render.units import Job, Unit
@@ -111,7 +113,8 @@ def session_html(session: ListSession, urls: Urls, page_url: str) -> str:
 
 def list_feed(reading: ReadingList, config: Config, urls: Urls) -> bytes:
     """A list's Atom feed: an entry per session, newest first."""
-    ids = id_base(config) + urls.rel("list", reading)
+    ids = feed_ids(config)
+    path = urls.rel("list", reading)
     page = urls.absolute("list", reading)
     anchored = sorted(zip(session_anchors(reading.sessions), reading.sessions, strict=True),
                       key=lambda pair: pair[1].date, reverse=True)
@@ -123,14 +126,15 @@ def list_feed(reading: ReadingList, config: Config, urls: Urls) -> bytes:
                                                if session.presenter else "")
         titles = "; ".join(paper.title for paper in session.papers)
         entries.append(Entry(
-            id=f"{ids}#{anchor}", url=f"{page}#{anchor}", title=xml_text(title),
+            id=ids.of(f"{path}#{anchor}"), url=f"{page}#{anchor}", title=xml_text(title),
             published=when, authors=tuple(a for a in (xml_text(session.presenter).strip(),)
                                           if a),
             summary=xml_text(titles), content_html=session_html(session, urls, page),
             tags=()))
     info = FeedInfo(title=f"{config.site['title']}: {reading.title}",
                     subtitle=f"Sessions of the reading list \u201c{reading.title}\u201d",
-                    page_url=page, feed_id=ids, atom_url=urls.absolute("list_atom", reading),
+                    page_url=page, feed_id=ids.of(path),
+                    atom_url=urls.absolute("list_atom", reading),
                     rss_url=urls.absolute("list_atom", reading))
     return atom_feed(info, config, entries)
 

@@ -78,6 +78,8 @@ def scholarly_article(paper: Paper, urls: Urls) -> dict[str, Any]:
     if paper.doi:
         data["sameAs"] = [*([data["sameAs"]] if "sameAs" in data else []),
                           f"https://doi.org/{paper.doi}"]
+    if is_http_url(paper.thumbnail):
+        data["image"] = paper.thumbnail
     return data
 
 
@@ -110,7 +112,7 @@ def social_tags(paper: Paper, urls: Urls, site_title: str) -> list[tuple[str, st
             ("property", "article:published_time", paper.date.isoformat())]
     tags += [("property", "article:tag", tag) for tag in paper.tags]
     image = paper.thumbnail if is_http_url(paper.thumbnail) else None
-    if image:
+    if image:  # a thumbnail: a large card (the escaping is meta_tags' or the template's)
         tags.append(("property", "og:image", image))
     tags += [("name", "twitter:card", "summary_large_image" if image else "summary"),
              ("name", "twitter:title", paper.title),
