@@ -220,3 +220,67 @@ def test_a_missing_paper_stops_the_build_naming_file_and_line(site: Path, run_cl
     assert "Traceback" not in err + out
     status, out, err = run_cli("check", cwd=site)
     assert status != 0 and "content/lists/group.md:8" in err + out
+
+
+HOSTILE = """\
+---
+title: Group <script>alert(1)</script>
+sessions:
+- date: 2025-08-12
+  presenter: <img src=x onerror=alert(1)>
+  papers: [2508.00000]
+  notes: "[click](javascript:alert(1)) <script>alert(2)</script> <b onclick=x>b</b>"
+---
+Intro <iframe src=//evil.example></iframe> [rel](../2025/)
+"""
+
+
+def test_hostile_list_text_is_escaped_on_the_page_and_in_the_feed(site: Path, run_cli
+                                                                    ) -> None:
+    _write_site(site, HOSTILE)
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 0, err
+    out = site / "_site"
+    for rel in ("lists/group/index.html", "lists/index.html", "papers/2508.00000.html"):
+        page = (out / rel).read_text(encoding="utf-8")
+        for bad in ("<script>alert", "<img src=x", "javascript:", "<iframe", "onclick"):
+            assert bad not in page, (rel, bad)
+        assert "Group &lt;script&gt;" in page
+    feed = (out / "lists/group/feed.xml").read_text(encoding="utf-8")
+    parsed = feedparser.parse(feed.encode("utf-8"))
+    assert not parsed.bozo
+    content = parsed.entries[0].content[0].value
+    for bad in ("<script", "<img", "javascript:", "onclick"):
+        assert bad not in content.lower(), bad
+    assert "&lt;img src=x onerror" in content  # the presenter shown as text
+    assert parsed.entries[0].author == "<img src=x onerror=alert(1)>"  # text, not markup
+    assert "&lt;img" in feed and "<img src=x" not in feed
+
+
+def test_the_first_list_added_and_the_last_removed_match_a_clean_build(site: Path, run_cli
+                                                                       ) -> None:
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and ".sitegen" not in p.as_posix()}
+
+    _write_site(site, LIST)
+    (site / LISTS_DIR / "group.md").unlink()
+    assert run_cli("build", cwd=site)[0] == 0
+    out = site / "_site"
+    assert "/sub/lists/" not in (out / "index.html").read_text(encoding="utf-8")
+    for step, clean in (("add", site.parent / "clean-add"), ("remove", site.parent / "clean-rm")):
+        if step == "add":
+            (site / LISTS_DIR / "group.md").write_text(LIST, encoding="utf-8")
+        else:
+            (site / LISTS_DIR / "group.md").unlink()
+        assert run_cli("build", cwd=site)[0] == 0
+        assert run_cli("build", "--clean", "--out", str(clean), cwd=site)[0] == 0
+        assert files(out) == files(clean), step
+        sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+        header = (out / "2025/08/11/index.html").read_text(encoding="utf-8")
+        if step == "add":
+            assert "/sub/lists/" in header
+            assert "https://example.org/sub/lists/group/</loc>" in sitemap
+        else:
+            assert "/sub/lists/" not in header and "lists/" not in sitemap
+            assert not (out / "lists").exists()
