@@ -173,22 +173,33 @@ def page_unit(urls: Urls, page: CitedPage) -> Unit:
 def tag_units(site: Site, urls: Urls, papers_per_page: int) -> Iterator[Unit]:
     """The bulk files of each tag page (its main page and its numbered pages: what the
     page lists), keyed and settled as the tag's pages are (render/pages.py)."""
+    return paged_units(site, urls, papers_per_page, "tag",
+                       ((tag, (tag.name, tag.slug), tag.papers) for tag in site.tags))
+
+
+def paged_units(site: Site, urls: Urls, papers_per_page: int, kind: str,
+                pages: Iterable[tuple[Any, tuple[str, ...], tuple[Paper, ...]]]
+                ) -> Iterator[Unit]:
+    """The bulk files of paginated pages of `kind` (tags, authors): for each (URL object,
+    what names it, papers newest first), the main page's files and each numbered page's,
+    keyed by place and settled through the days they show, as the pages themselves."""
     through = {day.date: len(site.days) - index for index, day in enumerate(site.days)}
-    kind = f"cite\0tag\0{papers_per_page}"
-    for tag in site.tags:
-        if not tag.papers:
+    unit_kind = f"cite\0{kind}\0{papers_per_page}"
+    for obj, head, papers in pages:
+        if not papers:
             continue
-        full = len(tag.papers) // papers_per_page
-        main_size = len(tag.papers) - (full - 1) * papers_per_page if full > 1 else None
-        yield Unit(f"cite tag {tag.slug}", kind, (tag.name, tag.slug, len(tag.papers)),
-                   partial(_jobs, urls, "tag", tag, None, tag.papers[:main_size]),
-                   Settled(DAY_PAPERS, through[tag.papers[0].date]), exact=True,
+        label = f"cite {kind} {head[-1]}"
+        full = len(papers) // papers_per_page
+        main_size = len(papers) - (full - 1) * papers_per_page if full > 1 else None
+        yield Unit(label, unit_kind, (*head, len(papers)),
+                   partial(_jobs, urls, kind, obj, None, papers[:main_size]),
+                   Settled(DAY_PAPERS, through[papers[0].date]), exact=True,
                    size=len(CITATION_FORMATS))
         for number in range(full - 1, 0, -1):
-            end = len(tag.papers) - (number - 1) * papers_per_page  # pages.numbered_page
-            shown = tag.papers[end - papers_per_page:end]
-            yield Unit(f"cite tag {tag.slug} {number}", kind, (tag.name, tag.slug, number),
-                       partial(_jobs, urls, "tag", tag, number, tuple(shown)),
+            end = len(papers) - (number - 1) * papers_per_page  # pages.numbered_page
+            shown = papers[end - papers_per_page:end]
+            yield Unit(f"{label} {number}", unit_kind, (*head, number),
+                       partial(_jobs, urls, kind, obj, number, tuple(shown)),
                        Settled(DAY_PAPERS, through[shown[0].date]), exact=True,
                        size=len(CITATION_FORMATS))
 
