@@ -1,10 +1,12 @@
-"""render/citations.py: bulk `.bib` and `.ris` files per day, week, tag page and list,
+"""render/citations.py: bulk `.bib` and `.ris` files per day, week, tag page, author and
+organisation page and list,
 their "Cite all" links, COinS spans; strict parsing (tests/citechecks.py) and units."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -15,7 +17,7 @@ from citechecks import strict_bibtex, strict_ris
 
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.units import CachedRunner
-from sitegen.model import Kept, Output, Paper
+from sitegen.model import Kept, Output, Paper, Person
 from sitegen.render.citations import (
     CitedPage,
     bibtex_file,
@@ -130,6 +132,40 @@ def test_every_page_gets_both_files_listing_its_papers_in_its_order() -> None:
     assert files[f"papers/{day.papers[0].slug}.bib"].startswith(b"@misc{lovelace2025deep,")
 
 
+def _titled(days: int):
+    """`_site`'s, each paper titled by its slug (a file's papers can be told apart), and
+    an author of them all."""
+    site = assemble([replace(paper, title=paper.slug) for paper in _site(days).papers],
+                    lambda p: p.tags)
+    return replace(site, authors=(Person("author", "Ada Lovelace", "ada-lovelace",
+                                         site.papers),))
+
+
+def test_authors_and_organisations_pages_get_the_files_of_what_each_page_lists() -> None:
+    site = _titled(9)
+    papers = site.papers  # newest first, as a person's
+    site = replace(site, orgs=(Person("org", "Lab & Co", "lab-co", papers[:5]),))
+    files = _outputs(citation_stage(site, URLS, 4, people_per_page=10))
+    assert len(papers) == 36  # numbered pages 1 and 2 of 10, the main page the newest 16
+    assert [f["title"] for _, f in strict_bibtex(files["authors/ada-lovelace/papers.bib"]
+                                                 .decode())] == [p.title for p in papers[:16]]
+    for number in (1, 2):
+        shown = numbered_page(papers, 10, number)
+        got = strict_ris(files[f"authors/ada-lovelace/page/{number}/papers.ris"].decode())
+        assert [r["TI"][0] for r in got] == [p.title for p in shown]
+    assert "authors/ada-lovelace/page/3/papers.bib" not in files
+    assert len(strict_bibtex(files["orgs/lab-co/papers.bib"].decode())) == 5
+    # a new day of hers: her main page's files made again, settled numbered pages kept
+    made, state = _cached(citation_stage(site, URLS, 4, people_per_page=10))
+    newer = replace(_titled(10), orgs=site.orgs)
+    outputs, _ = _cached(citation_stage(newer, URLS, 4, people_per_page=10), state,
+                         [o.path for o in made])
+    remade = {o.path for o in outputs if isinstance(o, Output)}
+    assert "authors/ada-lovelace/papers.bib" in remade
+    assert not any(path.startswith(("authors/ada-lovelace/page/1/", "orgs/"))
+                   for path in remade)
+
+
 def test_extra_pages_get_files_too() -> None:
     site = _site(days=1)
     page = CitedPage("tag", "my list", None, site.papers[:2])
@@ -194,7 +230,7 @@ def _write_papers(root: Path, count: int) -> None:
 
 
 @pytest.mark.parametrize("page", ["2025/08/11/index.html", "2025/W33/index.html",
-                                  "tags/llm/index.html"])
+                                  "tags/llm/index.html", "authors/ada-lovelace/index.html"])
 def test_cite_all_links_resolve_under_the_sub_path(site: Path, run_cli, page: str) -> None:
     _write_papers(site, 9)
     status, _, err = run_cli("build", cwd=site)
@@ -208,6 +244,8 @@ def test_cite_all_links_resolve_under_the_sub_path(site: Path, run_cli, page: st
         data = (out / href.removeprefix("/sub/")).read_text(encoding="utf-8")
         parsed = strict_bibtex(data) if href.endswith(".bib") else strict_ris(data)
         assert len(parsed) == (3 if page.startswith("2025/08/11") else 9)
+        if page.startswith("authors/"):
+            assert href == "/sub/authors/ada-lovelace/papers." + href[-3:]
     if page.startswith("2025/08/11"):  # day pages carry a COinS span per paper
         assert [parse_qs(title)["rft.atitle"] for title in links.coins] == [
             [f"Paper {i} & <b>"] for i in (0, 3, 6)]

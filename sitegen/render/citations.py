@@ -1,14 +1,16 @@
 """Bulk citations: every paper a page lists as one `.bib` and one `.ris` file beside the
-page ("Cite all": days, weeks, tags' pages, reading lists, author pages), and the COinS
-spans a reference manager's browser connector reads on a list of papers.
+page ("Cite all": days, weeks, tags' pages, reading lists, authors' and organisations'
+pages), and the COinS spans a reference manager's browser connector reads on a list of
+papers.
 
 Each BibTeX entry is `metadata.bibtex_fields` (TeX escaped and math allow-listed there,
 the one escaping every `.bib` goes through) under a key unique in its file. RIS values are
 put on one line each, so no text can end a record or start a field.
 
 The files are units of the `.bib` stage (`citation_stage`): a day's, a week's and a
-list's files are keyed by their papers, a tag's by its page's place with the days it
-shows settled (as the tag's pages are: render/pages.py), so a rebuild makes only the
+list's files are keyed by their papers, a tag's, an author's or an organisation's by its
+page's place with the days it shows settled (as their pages are: render/pages.py,
+render/people.py), so a rebuild makes only the
 files whose papers changed.
 """
 
@@ -21,7 +23,7 @@ from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from sitegen.model import Paper, Site
+from sitegen.model import Paper, PersonLink, Site
 from sitegen.render.metadata import (
     bib_stage,
     bibtex_fields,
@@ -177,6 +179,15 @@ def tag_units(site: Site, urls: Urls, papers_per_page: int) -> Iterator[Unit]:
                        ((tag, (tag.name, tag.slug), tag.papers) for tag in site.tags))
 
 
+def people_units(site: Site, urls: Urls, papers_per_page: int) -> Iterator[Unit]:
+    """The bulk files of each author's and organisation's pages (render/people.py), as a
+    tag's: each page's files list what that page lists."""
+    for kind, people in (("author", site.authors), ("org", site.orgs)):
+        yield from paged_units(site, urls, papers_per_page, kind, (
+            (PersonLink(kind, person.name, person.slug), (person.name, person.slug),
+             person.papers) for person in people))
+
+
 def paged_units(site: Site, urls: Urls, papers_per_page: int, kind: str,
                 pages: Iterable[tuple[Any, tuple[str, ...], tuple[Paper, ...]]]
                 ) -> Iterator[Unit]:
@@ -211,13 +222,16 @@ def _jobs(urls: Urls, kind: str, obj: Any, page: int | None, papers: Sequence[Pa
 
 
 def citation_stage(site: Site, urls: Urls, papers_per_page: int,
-                   pages: Iterable[CitedPage] = ()) -> Stage:
+                   pages: Iterable[CitedPage] = (), people_per_page: int | None = None
+                   ) -> Stage:
     """Every `.bib` and `.ris` file: each paper's `.bib` (`metadata.bib_stage`), then the
-    bulk files of every day, week and tag page and of `pages` (reading lists, authors).
-    Each paper's entry is made once a run, however many files cite it."""
+    bulk files of every day, week and tag page, of the authors' and organisations' pages
+    (`people_per_page` papers a page; default `papers_per_page`) and of `pages` (reading
+    lists). Each paper's entry is made once a run, however many files cite it."""
     papers = bib_stage(site, urls)
     units = [*papers.units, *(page_unit(urls, page) for page in cited_pages(site)),
              *tag_units(site, urls, papers_per_page),
+             *people_units(site, urls, people_per_page or papers_per_page),
              *(page_unit(urls, page) for page in pages)]
     memo = _Memo({}, {}, {})
     return Stage(units, partial(_render, papers.render, memo),
