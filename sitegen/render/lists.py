@@ -17,24 +17,17 @@ import html
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
-from urllib.parse import urljoin
-
-import nh3
 
 from sitegen.config import Config
 from sitegen.model import ListSession, Output, ReadingList, Site
 from sitegen.render.citations import CitedPage
 from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import feed_ids
-from sitegen.render.feeds import atom_feed, xml_text
+from sitegen.render.feeds import atom_feed, content_html, xml_text
 from sitegen.render.sitemap import page_lastmod
-from sitegen.render.textrender import NOTE_TAGS, notes_to_html
+from sitegen.render.textrender import notes_to_html
 from sitegen.render.units import Job, Unit
 from sitegen.urls import Urls
-
-_FEED_TAGS = set(NOTE_TAGS)
-_FEED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
-                    "td": {"align"}, "th": {"align"}, "abbr": {"title"}}
 
 
 def session_anchors(sessions: tuple[ListSession, ...]) -> tuple[str, ...]:
@@ -88,10 +81,6 @@ def list_cited_pages(site: Site) -> Iterator[CitedPage]:
         yield CitedPage("list", reading, None, reading.papers)
 
 
-def _absolute(base: str, _element: str, attribute: str, value: str) -> str | None:
-    return urljoin(base, value.strip()) if attribute in ("href", "src") else value
-
-
 def session_html(session: ListSession, urls: Urls, page_url: str) -> str:
     """A session as a feed entry's content: who presents, the papers (linked to their
     pages), the notes; sanitized, links absolute."""
@@ -104,11 +93,7 @@ def session_html(session: ListSession, urls: Urls, page_url: str) -> str:
         parts.append(f"<ul>{items}</ul>")
     if session.notes.strip():
         parts.append(notes_to_html(session.notes))
-    clean = nh3.clean("\n".join(parts), tags=_FEED_TAGS, attributes=_FEED_ATTRIBUTES,
-                      attribute_filter=partial(_absolute, page_url),
-                      url_schemes={"http", "https", "mailto"}, link_rel=None,
-                      strip_comments=True)
-    return xml_text(clean)
+    return content_html("\n".join(parts), page_url)
 
 
 def list_feed(reading: ReadingList, config: Config, urls: Urls) -> bytes:
