@@ -288,9 +288,9 @@ def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
     entries: list[str] = []
     real_jobs, real_bibtex = pages.paper_jobs, metadata.bibtex
 
-    def paper_jobs(urls, day):
+    def paper_jobs(urls, day, *lists):
         made_days.append(day.date.isoformat())
-        return real_jobs(urls, day)
+        return real_jobs(urls, day, *lists)
 
     def bibtex(paper, urls):
         entries.append(paper.slug)

@@ -24,6 +24,7 @@ from sitegen.config import Config
 from sitegen.errors import ProblemsFound, SitegenError
 from sitegen.model import Paper, Problem
 from sitegen.render.textrender import notes_to_html
+from sitegen.store.intros import load_intros
 from sitegen.store.papers import load_papers
 from sitegen.urls import Urls
 
@@ -248,13 +249,17 @@ def check_site(config: Config, today: dt.date, out_dir: Path | None = None) -> l
     papers, problems = load_papers(config.root)
     problems = list(problems)
     problems += check_dates(papers, today)
+    intros, intro_problems = load_intros(config.root)
+    problems += intro_problems
     urls = Urls(config.site["base_url"])
     if out_dir is not None:
         files = read_folder(out_dir)
         label = str(out_dir)
     else:
+        if any(p.severity == "error" for p in intro_problems):
+            return problems
         try:
-            _, outputs = build_outputs(config, papers, problems=problems)
+            _, outputs = build_outputs(config, papers, problems=problems, intros=intros)
         except ProblemsFound:  # the reading lists' errors, in `problems`
             return problems
         files = {o.path: o.data for o in outputs}

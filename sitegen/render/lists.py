@@ -23,7 +23,7 @@ from sitegen.model import ListSession, Output, ReadingList, Site
 from sitegen.render.citations import CitedPage
 from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import feed_ids
-from sitegen.render.feeds import atom_feed, content_html, xml_text
+from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.textrender import notes_to_html
 from sitegen.render.units import Job, Unit
@@ -93,7 +93,7 @@ def session_html(session: ListSession, urls: Urls, page_url: str) -> str:
         parts.append(f"<ul>{items}</ul>")
     if session.notes.strip():
         parts.append(notes_to_html(session.notes))
-    return content_html("\n".join(parts), page_url)
+    return clean_entry_html("\n".join(parts), page_url)
 
 
 def list_feed(reading: ReadingList, config: Config, urls: Urls) -> bytes:
