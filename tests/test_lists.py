@@ -11,6 +11,7 @@ import feedparser
 import pytest
 import yaml
 from citechecks import strict_bibtex, strict_ris
+from feedtools import atom_grammar_problems
 
 from sitegen.model import Paper
 from sitegen.site.lists import lists_by_paper, resolve_lists
@@ -180,6 +181,7 @@ def test_a_list_gives_its_page_feed_and_citation_files(site: Path, run_cli) -> N
     assert len(strict_ris((out / "lists/group/papers.ris").read_text("utf-8"))) == 2
     feed = feedparser.parse((out / "lists/group/feed.xml").read_bytes())
     assert not feed.bozo and feed.version == "atom10"
+    assert atom_grammar_problems((out / "lists/group/feed.xml").read_bytes()) == []
     assert [e.id for e in feed.entries] == ["https://example.org/sub/lists/group/#2025-08-19",
                                            "https://example.org/sub/lists/group/#2025-08-12"]
     assert "2508.00000.html" in feed.entries[1].content[0].value
@@ -248,7 +250,7 @@ def test_hostile_list_text_is_escaped_on_the_page_and_in_the_feed(site: Path, ru
         assert "Group &lt;script&gt;" in page
     feed = (out / "lists/group/feed.xml").read_text(encoding="utf-8")
     parsed = feedparser.parse(feed.encode("utf-8"))
-    assert not parsed.bozo
+    assert not parsed.bozo and atom_grammar_problems(feed.encode("utf-8")) == []
     content = parsed.entries[0].content[0].value
     for bad in ("<script", "<img", "javascript:", "onclick"):
         assert bad not in content.lower(), bad
