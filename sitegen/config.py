@@ -40,6 +40,9 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "papers_per_page": (int, 100),
         "workers": (int, 0),
     },
+    "theme": {
+        "thumbnails": (bool, False),
+    },
     "feeds": {
         "days": (int, 3),
         "limit": (int, 50),
@@ -168,6 +171,7 @@ class Config:
 
     site: Mapping[str, Any]
     build: Mapping[str, Any]
+    theme: Mapping[str, Any]
     feeds: Mapping[str, Any]
     tags: Mapping[str, Any]
     sources: Mapping[str, Any]

@@ -82,7 +82,8 @@ def _rendered(site: Path) -> set[str]:
 
 def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     """Stable pagination: a new day re-renders the home and tag main pages, its day and
-    the day before, its papers, month, year, archive, the tag list; a numbered page only
+    the day before, its papers, its week, the top page, month, year, archive, the tag
+    list (not a week that is over); a numbered page only
     when a page fills up (the new page and its older neighbour's "newer" link)."""
     from tests.test_incremental import assert_same_as_clean, paper_text
 
@@ -100,7 +101,8 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     assert not (site / "_site" / "page" / "2").exists()
     assert _rendered(site) == set()  # nothing changed
     common = {"2025/08/index.html", "2025/index.html", "archive/index.html",
-              "tags/index.html", "tags/vision/index.html", "index.html"}
+              "tags/index.html", "tags/vision/index.html", "index.html",
+              "top/index.html", "2025/W32/index.html"}  # not W31: it is over
     # Day 6 fills a second numbered page of the home page and of "vision".
     for rank in (1, 2):
         write_paper(site, f"p6-{rank}", paper_text(f"New 6.{rank}", "2025-08-06", rank,

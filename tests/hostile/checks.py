@@ -180,11 +180,27 @@ def html_text(html: Html) -> str:
     return "".join(body.itertext()) if body is not None else ""
 
 
-def html_elements_text(html: Html, tag: str, cls: str | None = None) -> list[str]:
-    """The text of each `<tag>` (with `class` containing `cls`) of a page, in order."""
+def html_elements_text(html: Html, tag: str, cls: str | None = None,
+                       tex: bool = False) -> list[str]:
+    """The text of each `<tag>` (with `class` containing `cls`) of a page, in order; with
+    `tex`, a formula (`<math alttext=...>`: titles render `$...$` math) reads as the TeX
+    it was made from, between its dollars."""
     root = parse_html(html)
-    return ["".join(e.itertext()) for e in root.iter(f"{{{HTML_NS}}}{tag}")
+    text = _text_with_tex if tex else (lambda e: "".join(e.itertext()))
+    return [text(e) for e in root.iter(f"{{{HTML_NS}}}{tag}")
             if cls is None or cls in (e.get("class") or "").split()]
+
+
+def _text_with_tex(element: Any) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == "math":
+            delimiter = "$$" if child.get("display") == "block" else "$"
+            parts.append(delimiter + (child.get("alttext") or "") + delimiter)
+        else:
+            parts.append(_text_with_tex(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def html_title(html: Html) -> str:
