@@ -229,3 +229,30 @@ def test_author_names_link_to_their_page_from_the_day_they_have_one(people_site:
     watched = build(people_site)
     assert '<a href="/sub/authors/cy-dee/">Cy Dee</a>' in watched["papers/p4.html"].decode()
     assert '<a href="/sub/authors/ann-lee/">Ann Lee</a>' in watched["papers/p1.html"].decode()
+
+
+def test_cards_link_authors_to_their_pages_and_mark_the_watched(people_site: Path) -> None:
+    config_with(people_site, 'watch = ["Cy Dee"]\n')
+    out = build(people_site)
+    day = out["2025/08/12/index.html"].decode()
+    assert '<a class="author" href="/sub/authors/ann-lee/">Ann Lee</a>' in day
+    four = day[day.index(">Four<"):day.index("</article>", day.index(">Four<"))]
+    assert "watched author" in four and "watched author" not in day[day.index(">Three<"):]
+    person = out["authors/ann-lee/index.html"].decode()
+    assert person.count('class="card card-row"') == 3
+
+
+def test_organisations_have_pages_feeds_and_an_index(site: Path) -> None:
+    for number, (name, handle) in enumerate((("Google DeepMind", "google-deepmind"),
+                                             ("Google Deepmind", "google-deepmind"),
+                                             ("Solo Lab", None)), 1):
+        write_simple_paper(site, f"o{number}", f"Org {number}", date=f"2025-08-1{number}",
+                           organization=name, **({"organization_handle": handle}
+                                                 if handle else {}))
+    out = build(site)
+    page = out["orgs/google-deepmind/index.html"].decode()
+    assert "2 papers" in page and "Google Deepmind" in page  # the newest spelling wins a tie
+    assert not any(path.startswith("orgs/solo-lab") for path in out)
+    feed = feedparser.parse(out["orgs/google-deepmind/feed.xml"])
+    assert not feed.bozo and [e.title for e in feed.entries] == ["Org 2", "Org 1"]
+    assert "/sub/orgs/google-deepmind/" in out["orgs/index.html"].decode()

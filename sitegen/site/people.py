@@ -173,8 +173,7 @@ def orgs_of(papers: Sequence[Paper], min_papers: int) -> tuple[Person, ...]:
     Hugging Face organisation (keyed by its handle when known, else by its name)."""
     found: dict[str, _Found] = {}
     for paper in papers:
-        name = getattr(paper, "organization", None)
-        handle = getattr(paper, "organization_handle", None)
+        name, handle = paper.organization, paper.organization_handle
         key = person_key(handle or "") or person_key(name or "")
         if not key:
             continue
