@@ -256,3 +256,20 @@ def test_organisations_have_pages_feeds_and_an_index(site: Path) -> None:
     feed = feedparser.parse(out["orgs/google-deepmind/feed.xml"])
     assert not feed.bozo and [e.title for e in feed.entries] == ["Org 2", "Org 1"]
     assert "/sub/orgs/google-deepmind/" in out["orgs/index.html"].decode()
+
+
+def test_people_feeds_keep_the_atom_grammar(people_site: Path) -> None:
+    import feedtools
+
+    problems = getattr(feedtools, "atom_grammar_problems", None)
+    if problems is None:  # the grammar comes with the digests work (tests/fixtures/atom.rng)
+        pytest.skip("tests/feedtools.atom_grammar_problems is not on this branch yet")
+    config_with(people_site, 'watch = ["Nobody Yet"]\n')  # a feed with no entries
+    for number in (5, 6):
+        write_simple_paper(people_site, f"p{number}", f"Org {number}", date="2025-08-13",
+                           organization=HOSTILE)
+    out = build(people_site)
+    feeds = [path for path in out if path.endswith("/feed.xml")
+             and path.startswith(("authors/", "orgs/"))]
+    assert "authors/nobody-yet/feed.xml" in feeds and any(p.startswith("orgs/") for p in feeds)
+    assert {path: problems(out[path]) for path in feeds} == {path: [] for path in feeds}
