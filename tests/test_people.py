@@ -256,6 +256,11 @@ def test_organisations_have_pages_feeds_and_an_index(site: Path) -> None:
     feed = feedparser.parse(out["orgs/google-deepmind/feed.xml"])
     assert not feed.bozo and [e.title for e in feed.entries] == ["Org 2", "Org 1"]
     assert "/sub/orgs/google-deepmind/" in out["orgs/index.html"].decode()
+    # named on cards and paper pages, linked from the day it has a page (its second paper)
+    link = '<a href="/sub/orgs/google-deepmind/">Google Deepmind</a>'
+    assert link in out["papers/o2.html"].decode() and link in out["2025/08/12/index.html"].decode()
+    first = out["papers/o1.html"].decode()
+    assert "/sub/orgs/" not in first and 'href="https://huggingface.co/google-deepmind"' in first
 
 
 def test_people_feeds_keep_the_atom_grammar(people_site: Path) -> None:

@@ -30,7 +30,7 @@ _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_categor
 #: Filled together, when the stored paper has neither: a name and a handle of one organisation.
 _FILL_PAIR = ("organization", "organization_handle")
 _KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "tags", "links", "notes", "source", "path",
-          "author_pages",  # set by the build (site/people.py), never stored
+          "author_pages", "org_page",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY, *_FILL_PAIR}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 
