@@ -38,6 +38,8 @@ PAPER_KEYS: tuple[str, ...] = (
     "submitted_by",
     "hf_accounts",
     "source",
+    "hidden",
+    "draft",
 )
 
 
@@ -92,6 +94,10 @@ class Paper:
     #: authors who claimed the paper on Hugging Face, with their usernames, in author order
     hf_accounts: tuple[Account, ...] = ()
     source: str = "dailytext"
+    #: `hidden: true`: kept off the site for good; fetch and import never bring it back
+    hidden: bool = False
+    #: `draft: true`: not published yet (a work in progress); off the site like `hidden`
+    draft: bool = False
     notes: str = ""
     #: Per author, the slug of their page if they had one by this paper's day, else ""
     #: (set when the site is assembled: site/people.py, `with_people_pages`; not stored).
