@@ -24,7 +24,7 @@ from sitegen.site.assemble import assemble
 from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_people_pages
 from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
-from sitegen.urls import Urls, person_slug
+from sitegen.urls import Urls
 from sitegen.util.fileid import digest
 from sitegen.util.fileio import leaves
 from sitegen.util.parallel import worker_count
@@ -137,9 +137,6 @@ class SiteBuild:
         env = make_environment(self.config, self.urls, fragments)
         if folder is not None:
             use_bytecode_cache(env, folder, code_digest().hex()[:16], self.clean)
-        # the slugs of the watched people's pages, sorted: a value with a stable digest
-        env.globals["watched_pages"] = tuple(sorted(
-            person_slug(key) for key in people_rules(self.config.authors).watch))
         env.globals["tag_by_name"] = {name: TagLink(tag.name, tag.slug)
                                       for tag in self.site.tags
                                       for name in (tag.name, *tag.aliases)}

@@ -196,6 +196,12 @@ def by_count(people: Iterable[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (-len(p.papers), person_key(p.name), p.slug))
 
 
+def watched_pages(rules: PeopleRules) -> tuple[str, ...]:
+    """The slugs of the watched people's pages, sorted (a template global: its digest is
+    part of every page's)."""
+    return tuple(sorted(person_slug(key) for key in rules.watch))
+
+
 def pinned(rules: PeopleRules) -> Any:
     """The day-order predicate that pins watched people's papers first (None: nobody is
     watched)."""
