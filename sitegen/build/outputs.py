@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sitegen.incremental.fragments import KeptFragments
     from sitegen.render.templates import SiteEnvironment
     from sitegen.render.units import Base
+    from sitegen.site.related import RelatedLists
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -124,6 +125,19 @@ class SiteBuild:
             fragments.base = cache.base(base)
         return Templates(env, base, fragments)
 
+    @cached_property
+    def related(self) -> RelatedLists:
+        """Every paper's related papers (site/related.py); with the build cache, the lists
+        of the days it kept are not made again (incremental/relatedstore.py)."""
+        from sitegen.site.related import related_papers
+
+        store = None
+        if self.cache is not None and self.folder is not None:
+            from sitegen.incremental.relatedstore import RELATED_FILE, CachedRelatedStore
+
+            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean)
+        return related_papers(self.site, store)
+
     @property
     def env(self) -> SiteEnvironment:
         """The Jinja environment of the pages."""
@@ -138,7 +152,8 @@ class SiteBuild:
         templates = self.templates
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
-                           self.config.build["papers_per_page"], self.workers, templates.base)
+                           self.config.build["papers_per_page"], self.workers, templates.base,
+                           self.related)
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
                         stage.size)
