@@ -44,10 +44,14 @@ class Console:
 
 
 def cmd_new(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.commands.new import create_site
+    from sitegen.commands.new import create_site, unreachable_warning
 
-    created = create_site(Path(args.dir))
-    console.info(f"created a new site in {args.dir} ({len(created)} files)")
+    made = create_site(Path(args.dir))
+    console.info(f"created a new site in {args.dir} ({len(made.files)} files)")
+    if made.source.reachable:
+        console.info(f"its workflow installs {made.source.requirement}")
+    else:  # a warning, never hidden by -q: the first deploy would fail
+        console.error(unreachable_warning(Path(args.dir), made.source))
     console.info(f"next: cd {args.dir} && sitegen import PAGE.txt && sitegen build")
     return 0
 
@@ -100,7 +104,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
-    from sitegen.commands.check import check_site
+    from sitegen.commands.check import built_for, check_site
     from sitegen.config import load_config
 
     config = load_config(Path(args.root))
@@ -115,6 +119,14 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
         return 1 if any(p.severity == "error" for p in problems) else 0
     if args.base_url:
         config = config.with_base_url(args.base_url)
+    made_for = built_for(Path(args.out)) if args.out else None
+    if made_for and made_for != config.site["base_url"]:
+        if args.base_url:  # said, not changed: the user may mean it
+            console.error(f"sitegen: note: {args.out} was built for {made_for} (its robots.txt);"
+                          f" checking it as {config.site['base_url']}")
+        else:
+            config = config.with_base_url(made_for)
+            console.info(f"checking {args.out} as built for {made_for} (its robots.txt)")
     problems = check_site(config, today(), Path(args.out) if args.out else None)
     console.problems(problems)
     errors = sum(p.severity == "error" for p in problems)
@@ -137,21 +149,31 @@ def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _add_root(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", default=".", metavar="DIR",
+def _add_root(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    parser.add_argument("--root", default=default, metavar="DIR",
                         help="the site folder (default: the current folder)")
+
+
+def _global_options(top: bool) -> argparse.ArgumentParser:
+    """-q and -v, accepted before and after the command. The top parser sets the defaults;
+    a subcommand's copy has none (SUPPRESS), so it never resets what came before it."""
+    common = argparse.ArgumentParser(add_help=False)
+    default = False if top else argparse.SUPPRESS
+    common.add_argument("-q", "--quiet", action="store_true", default=default,
+                        help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="print more, and a traceback on unexpected errors")
+    return common
 
 
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser: every subcommand with its options (docs/cli.md lists them all)."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    common.add_argument("-v", "--verbose", action="store_true",
-                        help="print more, and a traceback on unexpected errors")
+    common = _global_options(top=False)
     parser = argparse.ArgumentParser(
-        prog="sitegen", parents=[common], epilog=EPILOG,
+        prog="sitegen", parents=[_global_options(top=True)], epilog=EPILOG,
         description="Static site generator for research-paper feeds (Daily Papers sites).")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    _add_root(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     new = sub.add_parser("new", parents=[common], help="create a new site folder",
@@ -218,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status (0 ok, 1 problems, 2 usage)."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command == "new" and args.root is not None:
+        parser.error("new takes the folder to create (sitegen new DIR), not --root")
+    args.root = args.root or "."
     console = Console(quiet=args.quiet, verbose=args.verbose)
     try:
         return args.func(args, console)
@@ -234,8 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, traceback only with -v
         if args.verbose:
             traceback.print_exc()
-        console.error(f"sitegen: internal error: {type(exc).__name__}: {exc} "
-                      "(run again with -v for the traceback, and please report it)")
+        hint = "please report it, with the traceback above" if args.verbose else \
+            "run again with -v for the traceback, and please report it"
+        console.error(f"sitegen: internal error: {type(exc).__name__}: {exc} ({hint})")
         return 70
 
 
@@ -259,7 +285,7 @@ def main_exit() -> None:
 
     The process ends with `os._exit` once its output is flushed: every file it wrote is
     closed and every process it started has ended by then, so what this skips is freeing
-    the site model object by object (about 50 ms of a rebuild at 10,000 papers) and the
+    the site model object by object (docs/performance.md) and the
     interpreter's other teardown, which the operating system does at once. Not under a
     profiler or tracer (pyinstrument, cProfile, coverage), which writes what it found at
     the interpreter's exit.

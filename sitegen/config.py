@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,10 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "workers": (int, 0),
     },
     "feeds": {
+        "days": (int, 3),
         "limit": (int, 50),
+        "max_entries": (int, 500),
+        "site_id": (str, ""),
         "id_base": (str, ""),
     },
     "tags": {
@@ -81,6 +85,8 @@ INT_LIMITS: dict[tuple[str, str], int] = {
     ("build", "papers_per_page"): 1_000_000,
     ("build", "workers"): 1024,
     ("feeds", "limit"): 1_000_000,
+    ("feeds", "days"): 10_000,
+    ("feeds", "max_entries"): 1_000_000,
 }
 #: Arrays and tables nested deeper than this are refused: no key needs more than a few
 #: levels, and the reader and every walk over the values recurse once per level.
@@ -227,8 +233,9 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     if sections["build"]["workers"] < 0:
         raise ConfigError("[build] workers must be 0 (one per CPU) or more", path,
                           _line_of(text, "workers"))
-    if sections["feeds"]["limit"] < 1:
-        raise ConfigError("[feeds] limit must be at least 1", path, _line_of(text, "limit"))
+    for key in ("days", "limit", "max_entries"):
+        if sections["feeds"][key] < 1:
+            raise ConfigError(f"[feeds] {key} must be at least 1", path, _line_of(text, key))
     for (section, key), most in INT_LIMITS.items():
         if sections[section][key] > most:
             raise ConfigError(f"[{section}] {key} must be at most {most:,}", path,
@@ -238,11 +245,7 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
         raise ConfigError(f"[build] theme must be a theme's name, not {theme[:80]!r}", path,
                           _line_of(text, "theme"),
                           "a packaged theme or a folder in the site's themes/: no path")
-    id_base = sections["feeds"]["id_base"]
-    if id_base and not id_base.startswith(("http://", "https://")):
-        raise ConfigError(f"[feeds] id_base must be an absolute http(s) URL, not {id_base!r}",
-                          path, _line_of(text, "id_base"),
-                          "your site's first base URL, so feed entry ids never change")
+    _check_feeds(sections["feeds"], text, path)
     base = sections["site"]["base_url"]
     problem = base_url_problem(base)
     if problem:
@@ -255,6 +258,24 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
         raise ConfigError("'extra' must be a table", path, _line_of(text, "extra"))
     config = Config(extra=_freeze(extra), root=root, **sections)
     return config.with_base_url(base)
+
+
+def _check_feeds(feeds: Mapping[str, Any], text: str, path: str) -> None:
+    if feeds["max_entries"] < feeds["limit"]:
+        raise ConfigError(f"[feeds] max_entries ({feeds['max_entries']}) must be at least "
+                          f"limit ({feeds['limit']})", path, _line_of(text, "max_entries"))
+    id_base = feeds["id_base"]
+    if id_base and not id_base.startswith(("http://", "https://")):
+        raise ConfigError(f"[feeds] id_base must be an absolute http(s) URL, not {id_base!r}",
+                          path, _line_of(text, "id_base"),
+                          "your site's first base URL, so feed entry ids never change")
+    if feeds["site_id"]:
+        try:
+            uuid.UUID(feeds["site_id"])
+        except ValueError:
+            raise ConfigError(f"[feeds] site_id must be a UUID, not {feeds['site_id'][:80]!r}",
+                              path, _line_of(text, "site_id"),
+                              "sitegen new writes one; never change it") from None
 
 
 def _line_for(text: str, section: str, needles: list[str]) -> int | None:

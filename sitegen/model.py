@@ -104,11 +104,13 @@ class Month:
 
 @dataclass(frozen=True)
 class Tag:
-    """A tag (display name and URL slug) and its papers, newest first."""
+    """A tag (display name and URL slug) and its papers, newest first. `aliases`: other
+    names with the same slug (`urls.stable_slug`), whose papers are on this tag's page."""
 
     name: str
     slug: str
     papers: tuple[Paper, ...]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

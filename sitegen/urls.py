@@ -99,9 +99,31 @@ def paper_slug(title: str, arxiv_id: str | None = None) -> str:
     return f"{base}-{short_hash(title.strip())}"
 
 
+#: Names whose slug is the name itself, words joined by "-": lower-case ASCII letters and
+#: digits in runs separated by one space, hyphen, dot or underscore.
+_PLAIN_NAME = re.compile(r"[a-z0-9]+(?:[ ._-][a-z0-9]+)*\Z")
+
+
+def stable_slug(name: str, kind: str = "tag") -> str:
+    """The URL segment of a name (a tag's; later an author's or an organisation's) that
+    never moves once published, decided by the name alone: no other name can ever take it.
+
+    A plain name (`reinforcement learning`, `vision-language`, `cs.cl`) is its own slug,
+    words joined by `-`; names that differ only in those separators get the same slug, one
+    page (the same topic: tag rules match a hyphen and a space alike). Any other name
+    (`c++`, `café`, upper case, over 60 characters) gets its slug and a hash of the exact
+    name (`c-3f1a...`), so adding the tag `c` never takes the page of `c++`; one without
+    ASCII letters gets `KIND-<hash>`.
+    """
+    slug = slugify(name)
+    if _PLAIN_NAME.match(name) and len(name) <= 60:
+        return slug
+    return f"{slug}-{short_hash(name)}" if slug else f"{kind}-{short_hash(name)}"
+
+
 def tag_slug(name: str) -> str:
-    """A tag's URL segment: its ASCII slug, or a hash when the name has no ASCII letters."""
-    return slugify(name) or f"tag-{short_hash(name)}"
+    """A tag's URL segment (`stable_slug`)."""
+    return stable_slug(name, "tag")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
+import venv
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,6 +72,42 @@ def require_repo_file(relative: str) -> Path:
     path = REPO / relative
     require(path.exists(), f"{relative} is not here (a source distribution, not a checkout)")
     return path
+
+
+def site_packages_of_this_python() -> list[str]:
+    """The folders the running interpreter imports installed packages from: its venv's
+    site-packages (a fresh venv holds every dependency there), and the system's when the
+    venv was made with --system-site-packages."""
+    return [entry for entry in sys.path
+            if Path(entry).name in ("site-packages", "dist-packages") and Path(entry).is_dir()]
+
+
+def venv_with_these_dependencies(env_dir: Path) -> Path:
+    """A new venv that imports the dependencies the test run has (no network needed), in
+    any environment: a `.pth` file adds this interpreter's site-packages after the venv's
+    own, so a sitegen installed into the venv (`pip_install`) comes first. The venv has no
+    pip of its own (ensurepip is slow); `pip_install` drives this one's. Returns its python."""
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own) / "outer-dependencies.pth").write_text(
+        "".join(f"{entry}\n" for entry in site_packages_of_this_python()), encoding="utf-8")
+    return python
+
+
+def venv_env() -> dict[str, str]:
+    """The environment for a venv's own programs: this one without PYTHONPATH, which would
+    put another sitegen (a checkout) before the one installed in the venv."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def pip_install(python: Path, *args: str, cwd: Path | None = None) -> None:
+    """`pip install --no-deps ARGS` into the venv of `python`, with the test run's pip."""
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                           "-q", "--no-deps", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env=venv_env())
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -184,3 +223,14 @@ def browser() -> Iterator[object]:
                                               headless=True)
         yield chromium
         chromium.close()
+
+
+def papers_with_links(site: Path) -> Path:
+    """The papers folder with `alias.md`, a link to its `real.md`, and `out.md`, a link to
+    a paper file outside it."""
+    folder = site / "content" / "papers"
+    (folder / "alias.md").symlink_to(folder / "real.md")
+    outside = site / "outside.md"
+    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
+    (folder / "out.md").symlink_to(outside)
+    return folder

@@ -240,3 +240,21 @@ def test_same_page_anchor_is_resolved_per_page() -> None:
     resolver = Resolver(urls, files)
     assert resolver.problem("index.html", "#only-here") is None
     assert resolver.problem("404.html", "#only-here")[0] == "error"
+
+
+def test_check_out_of_a_site_built_for_a_sub_path_uses_the_base_url_it_was_built_for(
+        site: Path, run_cli) -> None:
+    """Built with --base-url for GitHub Pages, checked without it: the folder's robots.txt
+    says which address it was built for (it used to give hundreds of errors and no hint)."""
+    good_site(site)
+    status, _, err = run_cli("build", "--base-url", "https://me.github.io/papers/",
+                             "--out", "pages", cwd=site)
+    assert status == 0, err
+    status, out, err = run_cli("check", "--out", "pages", cwd=site)
+    assert status == 0, err
+    assert "checking pages as built for https://me.github.io/papers/ (its robots.txt)" in out
+    assert out.rstrip().endswith("check: 0 error(s), 0 warning(s)")
+    status, _, err = run_cli("check", "--out", "pages", "--base-url", "https://x.org/y/",
+                             cwd=site)
+    assert status == 1  # an explicit --base-url wins, and the mismatch is said first
+    assert err.startswith("sitegen: note: pages was built for https://me.github.io/papers/")

@@ -217,3 +217,55 @@ def test_a_profiled_command_still_writes_its_profile(site, sample_page, tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("built ")
     assert out.stat().st_size > 1000
+
+
+# --- global options anywhere, and -v ---------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [["-q", "build"], ["build", "-q"], ["--quiet", "check"],
+                                  ["check", "-q"]])
+def test_quiet_works_before_and_after_the_command(run_cli, site, argv):
+    status, out, err = run_cli(*argv, cwd=site)
+    assert status == 0, err
+    assert out == ""
+
+
+def test_root_works_before_and_after_the_command(run_cli, site, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for argv in (["--root", str(site), "build"], ["build", "--root", str(site)],
+                 ["-q", "--root", str(site), "check", "-v"]):
+        status, _, err = run_cli(*argv, cwd=elsewhere)
+        assert status == 0, (argv, err)
+    assert (site / "_site" / "index.html").is_file()
+    assert not (elsewhere / "_site").exists()
+
+
+def test_root_before_new_is_a_usage_error(run_cli, tmp_path):
+    status, _, err = run_cli("--root", str(tmp_path), "new", str(tmp_path / "x"))
+    assert status == 2 and "not --root" in err
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("argv", [["-v", "build"], ["build", "-v"], ["--verbose", "build"]])
+def test_verbose_shows_the_traceback_of_an_internal_error(run_cli, site, monkeypatch, argv):
+    import sitegen.cli as cli
+
+    def broken(args, console):
+        raise RuntimeError("boom in the build")
+
+    monkeypatch.setattr(cli, "cmd_build", broken)
+    status, _, err = run_cli(*argv, cwd=site)
+    assert status == 70
+    assert "Traceback (most recent call last)" in err and "in broken" in err
+    assert err.rstrip().endswith("(please report it, with the traceback above)")
+
+
+def test_without_verbose_an_internal_error_is_one_line_and_says_how(run_cli, site,
+                                                                    monkeypatch):
+    import sitegen.cli as cli
+
+    monkeypatch.setattr(cli, "cmd_build", lambda args, console: 1 / 0)
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 70 and "Traceback" not in err
+    assert err.strip() == ("sitegen: internal error: ZeroDivisionError: division by zero "
+                           "(run again with -v for the traceback, and please report it)")

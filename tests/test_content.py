@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sitegen.model import PAPER_KEYS, Paper
 from sitegen.store.paperfile import paper_to_text, parse_paper
 from sitegen.store.papers import load_papers, write_papers
-from tests.conftest import write_paper
+from tests.conftest import papers_with_links, write_paper
 
 FULL = Paper(slug="2408.01234", title="A: Title with 'quotes' & <tags>", date=dt.date(2025, 8, 11),
              abstract="Line one with $x_1$.\nLine two.", authors=("Ada", "Bob"),
@@ -217,20 +217,9 @@ def test_load_yaml_gives_what_the_safe_loader_gives(text):
     assert repr(outcome(load_yaml)) == repr(expected)  # repr: True and 1 are equal, not alike
 
 
-def _with_links(site):
-    """The papers folder with `alias.md`, a link to its `real.md`, and `out.md`, a link to
-    a paper file outside it."""
-    folder = site / "content" / "papers"
-    (folder / "alias.md").symlink_to(folder / "real.md")
-    outside = site / "outside.md"
-    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
-    (folder / "out.md").symlink_to(outside)
-    return folder
-
-
 def test_a_symlinked_paper_file_inside_the_folder_is_read_and_one_outside_is_not(site):
     write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
-    _with_links(site)
+    papers_with_links(site)
     papers, problems = load_papers(site)
     assert sorted(p.slug for p in papers) == ["alias", "real"]
     assert [(p.path, "outside the papers folder" in p.message) for p in problems] == [

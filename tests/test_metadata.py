@@ -201,3 +201,41 @@ def test_meta_tags_are_what_the_template_loop_made() -> None:
                            social=social_tags(paper, urls, "Site <&>"))
     assert str(meta_tags(paper, urls, "Site <&>")) == expected
     assert "<script>" not in expected and "&lt;b&gt;" in expected
+
+
+THUMB = "https://cdn.example.org/thumbs/2408.01234.png?w=640&h=360"
+
+
+def test_a_thumbnail_becomes_og_image_a_large_card_json_ld_and_the_json_feed_image(
+        site: Path) -> None:
+    write_simple_paper(site, "2408.01234", TITLE, date="2025-08-11", id="2408.01234",
+                       thumbnail=THUMB)
+    write_simple_paper(site, "plain", "Plain paper", date="2025-08-11")
+    out = build(site)
+    head = head_of(out["papers/2408.01234.html"])
+    meta = dict(head.meta)
+    assert meta["og:image"] == THUMB and meta["twitter:image"] == THUMB  # unescaped: & kept
+    assert meta["twitter:card"] == "summary_large_image"
+    assert b'content="https://cdn.example.org/thumbs/2408.01234.png?w=640&amp;h=360"' in \
+        out["papers/2408.01234.html"]
+    assert json.loads(head.json_ld[0])["image"] == THUMB
+    items = {item["title"]: item for item in json.loads(out["feed.json"])["items"]}
+    assert items[TITLE]["image"] == THUMB and "image" not in items["Plain paper"]
+    plain = dict(head_of(out["papers/plain.html"]).meta)
+    assert "og:image" not in plain and plain["twitter:card"] == "summary"
+    assert "image" not in json.loads(head_of(out["papers/plain.html"]).json_ld[0])
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "/relative.png", "data:image/png;base64,x",
+                                 'https://x.org/"onload="alert(1)'])
+def test_only_absolute_http_thumbnails_are_emitted(bad: str) -> None:
+    from sitegen.render.feedids import FeedIds
+    from sitegen.render.feeds import make_entry
+    from sitegen.render.metadata import scholarly_article, social_tags
+
+    paper = Paper(slug="p", title="P", date=dt.date(2025, 8, 11), thumbnail=bad)
+    urls = Urls(BASE)
+    assert not any(name in ("og:image", "twitter:image") for _, name, _ in
+                   social_tags(paper, urls, "Site"))
+    assert "image" not in scholarly_article(paper, urls)
+    assert make_entry(paper, urls, FeedIds("", BASE)).image is None

@@ -22,7 +22,7 @@ from sitegen.incremental.papercache import (
 from sitegen.model import Paper
 from sitegen.site.tagging import TagRules
 from sitegen.store.papers import load_papers
-from tests.conftest import write_paper
+from tests.conftest import papers_with_links, write_paper
 
 
 def rules(toml: str = "", defaults: bool = False) -> Tagging:
@@ -90,15 +90,6 @@ def test_entries_are_named_and_read_back_as_written(site: Path) -> None:
     assert broken.paper is None and broken.digest is None and len(broken.problems) == 1
 
 
-def _with_links(site: Path) -> Path:
-    folder = site / "content" / "papers"
-    (folder / "alias.md").symlink_to(folder / "real.md")
-    outside = site / "outside.md"
-    outside.write_text("---\ntitle: Outside\ndate: 2025-08-11\n---\n", encoding="utf-8")
-    (folder / "out.md").symlink_to(outside)
-    return folder
-
-
 def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path):
     """The build lists the content folder once (`inputs_digest`) and hands the papers
     folder's stats to the parse cache: the same papers and problems, links and odd entries
@@ -108,7 +99,7 @@ def test_papers_loaded_from_the_build_listing_are_those_of_a_scan(site, tmp_path
 
     write_paper(site, "real", "---\ntitle: Real\ndate: 2025-08-11\n---\n")
     write_paper(site, "bad", "---\ntitle: [\n---\n")
-    folder = _with_links(site)
+    folder = papers_with_links(site)
     (folder / "dir.md").mkdir()
     os.mkfifo(folder / "pipe.md")  # never opened: reading it would wait forever
     (folder / ".hidden.md").write_text("---\ntitle: Hidden\ndate: 2025-08-11\n---\n")

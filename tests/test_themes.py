@@ -80,3 +80,20 @@ def test_extra_script_through_the_scripts_block(site: Path) -> None:
     assert tag in home and "script-src 'self'" in home
     # paper.html fills `scripts` itself (copy.js): its own override keeps that with super().
     assert tag in paper and "static/js/copy.js" in paper
+
+
+def test_an_unknown_theme_is_an_error_with_a_did_you_mean(run_cli, site: Path) -> None:
+    """A typo used to build with the default theme and say nothing."""
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text() + '\n[build]\ntheme = "defualt"\n')
+    line = config.read_text().splitlines().index('theme = "defualt"') + 1
+    status, _, err = run_cli("build", cwd=site)
+    assert status == 1
+    assert err.startswith(f"sitegen.toml:{line}: error: [build] theme: no theme named 'defualt' "
+                          "(did you mean 'default'?)")
+    assert not (site / "_site").exists()
+    config.write_text(config.read_text().replace("defualt", "zzz"))
+    status, _, err = run_cli("check", cwd=site)
+    assert status == 1 and "known: default; or put your theme in themes/zzz/" in err
+    (site / "themes" / "zzz").mkdir(parents=True)  # a theme of the site's own: fine
+    assert run_cli("build", cwd=site)[0] == 0

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen.errors import OutputError
-from sitegen.urls import Urls, checked_output_path, paper_slug, strip_arxiv_version, tag_slug
+from sitegen.urls import (
+    Urls,
+    checked_output_path,
+    paper_slug,
+    short_hash,
+    slugify,
+    strip_arxiv_version,
+    tag_slug,
+)
 
 
 @given(st.text())
@@ -80,3 +89,52 @@ def test_a_link_decodes_to_the_file_it_names(stem):
         return
     assert unquote(link)[len("/repo/"):] == path
     assert path.startswith("papers/") and ".." not in path.split("/")
+
+
+# --- slugs that never move (tags now; authors and organisations later) ----------------------
+
+def test_a_plain_name_is_its_own_slug() -> None:
+    from sitegen.urls import stable_slug
+
+    for name, slug in [("agents", "agents"), ("reinforcement learning", "reinforcement-learning"),
+                       ("vision-language", "vision-language"), ("cs.cl", "cs-cl"),
+                       ("3d", "3d"), ("zero_shot", "zero-shot")]:
+        assert stable_slug(name) == slug
+
+
+def test_adding_a_tag_never_takes_another_tags_page(run_cli, site) -> None:
+    """The bug: tags `c++` and then `c`; numbering by name gave `c` the page of `c++`."""
+    from conftest import write_paper
+
+    write_paper(site, "one", "---\ntitle: One\ndate: 2025-08-11\ntags: [c++]\n---\n")
+    assert run_cli("build", cwd=site)[0] == 0
+    cpp = sorted(p.name for p in (site / "_site" / "tags").iterdir() if p.is_dir())
+    assert cpp == [f"c-{short_hash('c++')}"]
+    feed = (site / "_site" / "tags" / cpp[0] / "feed.xml").read_bytes()
+    write_paper(site, "two", "---\ntitle: Two\ndate: 2025-08-12\ntags: [c]\n---\n")
+    assert run_cli("build", cwd=site)[0] == 0
+    assert (site / "_site" / "tags" / cpp[0] / "feed.xml").read_bytes() == feed
+    new = (site / "_site" / "tags" / "c" / "feed.xml").read_text()
+    assert "<title>Two</title>" in new and "<title>One</title>" not in new
+
+
+@pytest.mark.parametrize("name", ["c++", "c#", "café", "GPT", "a  b", "-x", "x" * 61,
+                                  "扩散模型", "../x", "a/b"])
+def test_any_other_name_gets_a_hash_of_itself(name: str) -> None:
+    from sitegen.urls import stable_slug
+
+    slug = stable_slug(name)
+    assert slug.endswith(short_hash(name)) and re.fullmatch(r"[a-z0-9-]+", slug)
+    assert stable_slug(name, "author").startswith("author-") == (slugify(name) == "")
+
+
+def test_twins_differing_only_in_a_separator_share_one_page() -> None:
+    from sitegen.model import Paper
+    from sitegen.site.assemble import assemble
+
+    a = Paper(slug="a", title="A", date=dt.date(2025, 8, 11), tags=("self-supervised",))
+    b = Paper(slug="b", title="B", date=dt.date(2025, 8, 12), tags=("self supervised",))
+    (tag,) = assemble([a, b], None).tags
+    assert (tag.name, tag.slug, tag.aliases) == ("self supervised", "self-supervised",
+                                                 ("self-supervised",))
+    assert [p.slug for p in tag.papers] == ["b", "a"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -13,8 +14,7 @@ import pytest
 import yaml
 from conftest import require, require_node, require_repo_file
 
-from sitegen import __version__
-from sitegen.commands.new import REQUIREMENT, create_site
+from sitegen.commands.new import create_site
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -76,14 +76,9 @@ def test_one_copy_of_the_pages_workflow() -> None:
     assert (WORKFLOWS / "pages.yml").read_bytes() == SKELETON_PAGES.read_bytes()
 
 
-def test_new_site_pins_sitegen(tmp_path: Path) -> None:
-    create_site(tmp_path / "s")
-    text = (tmp_path / "s" / "requirements.txt").read_text()
-    assert "@SITEGEN_REQUIREMENT@" not in text
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    assert lines == [REQUIREMENT]
-    assert REQUIREMENT.endswith(f"@v{__version__}")
-    assert (tmp_path / "s" / ".gitignore").is_file()
+def steps_of(flow: dict) -> list[tuple[str, dict]]:
+    """(job name, step) of every step of a workflow."""
+    return [(name, step) for name, job in flow["jobs"].items() for step in job["steps"]]
 
 
 def test_pages_workflow_shape() -> None:
@@ -92,24 +87,77 @@ def test_pages_workflow_shape() -> None:
     assert triggers["push"]["branches"] == ["main"]
     assert re.fullmatch(r"[\d*/,-]+( [\d*/,-]+){4}", triggers["schedule"][0]["cron"])
     assert "workflow_dispatch" in triggers
-    build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
+    fetch, build, deploy = (flow["jobs"][name] for name in ("fetch", "build", "deploy"))
     assert flow["permissions"] == {"contents": "read"}
-    assert build["permissions"] == {"contents": "write"}
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build"
-    assert flow["concurrency"]["group"] == "pages"
-    uses = [s["uses"] for job in (build, deploy) for s in job["steps"] if "uses" in s]
+    assert fetch["if"] == "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'"
+    assert build["needs"] == "fetch" and deploy["needs"] == ["fetch", "build"]
+    assert flow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    uses = [step["uses"] for _, step in steps_of(flow) if "uses" in step]
     assert [u.split("@")[0] for u in uses] == [
+        "actions/checkout", "actions/setup-python",
         "actions/checkout", "actions/setup-python", "actions/configure-pages",
         "actions/upload-pages-artifact", "actions/deploy-pages"]
     assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+", u) for u in uses), uses
-    setup = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/setup-py"))
-    assert setup["with"]["cache"] == "pip"
+    for job in (fetch, build):
+        setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-py"))
+        assert setup["with"]["cache"] == "pip"
     upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "_site"
     script = "\n".join(s.get("run", "") for s in build["steps"])
     assert 'sitegen build --base-url "$BASE_URL/"' in script
     assert "steps.pages.outputs.base_url" in json.dumps(build)
+
+
+#: What each Pages action needs of the job's token (actions/configure-pages reads the Pages
+#: site through the API: without `pages: read` a private repository's run fails with
+#: "Resource not accessible by integration", actions/configure-pages#188).
+NEEDS = {"actions/configure-pages": {"pages": ("read", "write")},
+         "actions/deploy-pages": {"pages": ("write",), "id-token": ("write",)},
+         "actions/upload-pages-artifact": {}}
+
+
+def test_each_job_has_the_permissions_its_pages_actions_need() -> None:
+    flow = load(SKELETON_PAGES)
+    for name, step in steps_of(flow):
+        action = step.get("uses", "").split("@")[0]
+        granted = flow["jobs"][name].get("permissions", flow["permissions"])
+        for scope, allowed in NEEDS.get(action, {}).items():
+            assert granted.get(scope) in allowed, (name, action, scope, granted)
+    jobs = flow["jobs"]
+    # Least privilege: write only where it is used.
+    assert jobs["fetch"]["permissions"] == {"contents": "write"}
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_no_token_is_left_to_third_party_code() -> None:
+    """Checkouts keep no credentials on disk, and the token with write rights reaches one
+    step, which runs only git: not pip, not sitegen, not any action of ours."""
+    for path in (SKELETON_PAGES, WORKFLOWS / "ci.yml"):
+        if not path.exists():
+            continue
+        for _, step in steps_of(load(path)):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, path
+    with_token = [(job, step) for job, step in steps_of(load(SKELETON_PAGES))
+                  if re.search(r"github\.token|secrets\.", json.dumps(step))]
+    assert [(job, step["name"]) for job, step in with_token] == [
+        ("fetch", "Commit and push the papers")]
+    script = with_token[0][1]["run"]
+    assert "sitegen" not in script and "pip" not in script
+
+
+def test_every_run_builds_the_branch_head() -> None:
+    """A run queued behind the daily fetch (a push made while it fetched) must not deploy
+    its own older commit over the fetch's: checkouts take the branch, not the event's
+    commit, and the build starts after the fetch job has pushed."""
+    flow = load(SKELETON_PAGES)
+    checkouts = [(job, step) for job, step in steps_of(flow)
+                 if step.get("uses", "").startswith("actions/checkout@")]
+    assert [job for job, _ in checkouts] == ["fetch", "build"]
+    assert all(step["with"]["ref"] == "${{ github.ref }}" for _, step in checkouts)
+    assert flow["jobs"]["build"]["if"] == "${{ !cancelled() && needs.fetch.result != 'failure' }}"
+    assert flow["jobs"]["deploy"]["if"] == "${{ !cancelled() && needs.build.result == 'success' }}"
 
 
 def test_ci_workflow_runs_the_ci_script_and_ruff() -> None:
@@ -122,11 +170,11 @@ def test_ci_workflow_runs_the_ci_script_and_ruff() -> None:
     assert any(r.startswith("ruff check") for r in runs)
 
 
-# --- the fetch-and-commit step, run for real against a local git remote ---------------------
+# --- the fetch and commit steps, run for real against a local git remote -------------------
 
-def fetch_step() -> str:
-    steps = load(SKELETON_PAGES)["jobs"]["build"]["steps"]
-    return next(s["run"] for s in steps if s.get("name", "").startswith("Fetch"))
+def step_script(name: str) -> str:
+    steps = load(SKELETON_PAGES)["jobs"]["fetch"]["steps"]
+    return next(s["run"] for s in steps if s.get("name") == name)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -160,16 +208,24 @@ def clone(tmp_path: Path) -> Path:
 
 
 def run_step(work: Path, days: str = "", paper: str = "", now: int | None = None,
-             fetch_exit: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{work.parent / 'bin'}:{os.environ['PATH']}",
+             fetch_exit: int = 0, path: str = "") -> subprocess.CompletedProcess[str]:
+    """The fetch step, then (if it passed) the commit step, as the fetch job runs them."""
+    env = {**os.environ, "PATH": f"{path}{work.parent / 'bin'}:{os.environ['PATH']}",
            "DAYS": days, "FAKE_PAPER": paper, "FETCH_LOG": str(work.parent / "fetch.log"),
            "FAKE_EXIT": str(fetch_exit), "GITHUB_OUTPUT": str(work.parent / "output"),
-           "GITHUB_REF_NAME": "main", "GIT_CONFIG_GLOBAL": "/dev/null"}
-    script = fetch_step()
-    if now is not None:  # pretend the last commit is old: shift the clock the step reads
-        script = script.replace("$(date +%s)", str(now))
-    return subprocess.run(["bash", "-e", "-c", script], cwd=work, env=env, capture_output=True,
-                          text=True, timeout=60)
+           "GITHUB_REF_NAME": "main", "GIT_CONFIG_GLOBAL": "/dev/null",
+           "GITHUB_SERVER_URL": "https://github.com", "TOKEN": "s3cret-token"}
+    done = None
+    for name in ("Fetch new papers", "Commit and push the papers"):
+        script = step_script(name)
+        if now is not None:  # pretend the last commit is old: shift the clock the step reads
+            script = script.replace("$(date +%s)", str(now))
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            break
+    assert done is not None
+    return done
 
 
 def origin_log(work: Path) -> list[str]:
@@ -216,12 +272,51 @@ def test_a_failed_fetch_still_commits_what_arrived_and_flags_the_run(clone: Path
     assert origin_log(clone)[0].startswith("Fetch papers (")
     assert (clone.parent / "output").read_text() == "failed=true\n"
     flow = load(SKELETON_PAGES)
-    assert flow["jobs"]["build"]["outputs"]["fetch-failed"] == "${{ steps.fetch.outputs.failed }}"
+    assert flow["jobs"]["fetch"]["outputs"]["failed"] == "${{ steps.fetch.outputs.failed }}"
     last = flow["jobs"]["deploy"]["steps"][-1]
-    assert last["if"] == "needs.build.outputs.fetch-failed == 'true'"
+    assert last["if"] == "needs.fetch.outputs.failed == 'true'"
     assert "exit 1" in last["run"]
 
 
 def test_a_good_fetch_sets_no_failure_output(clone: Path) -> None:
     assert run_step(clone, paper="---\ntitle: Fine\n---").returncode == 0
     assert not (clone.parent / "output").exists()
+
+
+def test_a_push_during_the_fetch_is_rebased_on_and_the_head_is_the_newest(clone: Path) -> None:
+    """Someone pushes while the daily run fetches: the commit step rebases onto it, and the
+    run ends on the branch's newest commit, which the build job then checks out."""
+    other = clone.parent / "other"
+    git(clone.parent, "clone", "-q", str(clone.parent / "origin.git"), str(other))
+    (other / "notes.md").write_text("a note")
+    git(other, "add", ".")
+    git(other, "-c", "user.name=u", "-c", "user.email=u@example.org", "commit", "-q", "-m", "user")
+    # The fake fetch pushes the user's commit while "fetching".
+    fake = clone.parent / "bin" / "sitegen"
+    fake.write_text(fake.read_text().replace("exit ", f"git -C {other} push -q origin main\nexit "))
+    done = run_step(clone, paper="---\ntitle: New\n---")
+    assert done.returncode == 0, done.stderr
+    log = origin_log(clone)
+    assert log[0].startswith("Fetch papers (") and log[1:] == ["user", "one"]
+    assert git(clone, "rev-parse", "HEAD") == git(clone, "rev-parse", "origin/main")
+
+
+def test_the_push_authenticates_with_a_header_out_of_argv(clone: Path, tmp_path: Path) -> None:
+    """The token reaches git as an http.extraheader through GIT_CONFIG_* variables: not in
+    the command line, not in .git/config."""
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    real_git = shutil.which("git")
+    (spy / "git").write_text(f'#!/bin/sh\necho "ARGS $*" >> {tmp_path}/git.log\n'
+                             f'echo "KEY ${{GIT_CONFIG_KEY_0:-}} VALUE ${{GIT_CONFIG_VALUE_0:-}}"'
+                             f' >> {tmp_path}/git.log\nexec {real_git} "$@"\n')
+    (spy / "git").chmod(0o755)
+    done = run_step(clone, paper="---\ntitle: New\n---", path=f"{spy}:")
+    assert done.returncode == 0, done.stderr
+    log = (tmp_path / "git.log").read_text().splitlines()
+    assert not any("s3cret" in line for line in log if line.startswith("ARGS"))
+    header = base64.b64encode(b"x-access-token:s3cret-token").decode()
+    pushes = [i for i, line in enumerate(log) if line.startswith("ARGS push")]
+    assert pushes and all(log[i + 1] == "KEY http.https://github.com/.extraheader VALUE "
+                          f"AUTHORIZATION: basic {header}" for i in pushes)
+    assert "s3cret" not in (clone / ".git" / "config").read_text()

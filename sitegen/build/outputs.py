@@ -117,8 +117,9 @@ class SiteBuild:
         env = make_environment(self.config, self.urls, fragments)
         if folder is not None:
             use_bytecode_cache(env, folder, code_digest().hex()[:16], self.clean)
-        env.globals["tag_by_name"] = {tag.name: TagLink(tag.name, tag.slug)
-                                      for tag in self.site.tags}
+        env.globals["tag_by_name"] = {name: TagLink(tag.name, tag.slug)
+                                      for tag in self.site.tags
+                                      for name in (tag.name, *tag.aliases)}
         env.globals.update(template_globals(self.urls, self.config.site["title"]))
         base = environment_base(env)
         if fragments is not None and cache is not None:

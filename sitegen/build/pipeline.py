@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.build.notelinks import note_link_warnings
 from sitegen.build.outputs import SiteBuild, assemble_site
 from sitegen.config import Config
 from sitegen.errors import OutputError, ProblemsFound
@@ -24,6 +25,7 @@ from sitegen.incremental.inputs import FolderStats, inputs_digest
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import load_state, save_state, usable_cache_folder
 from sitegen.model import Kept, KeptMany, Output, Problem, Site
+from sitegen.urls import Urls
 from sitegen.util.fileid import digest, fs_now
 from sitegen.util.lock import locked, output_lock
 from sitegen.util.parallel import Forked, fork_call, worker_count
@@ -238,17 +240,23 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
     kept = build.kept_pages
     outputs = tuple(Kept(p) if p in kept else Made(p) for p in stats.manifest)
     counts = {"papers": len(site.papers), "days": len(site.days)}
-    if folder is None or state_file is None:  # no usable cache folder: nothing to keep
-        return BuildResult(site, outputs, tuple(problems), stats, **counts)
-    try:
-        fs_now(folder)  # the cache folder is writable, or there is no cache this time
-    except OSError:
-        return BuildResult(site, outputs, tuple(problems), stats, **counts)
-    save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
-                            **pages.saved(),
-                            "manifest": trusted_manifest(stats.manifest, target,
-                                                         lambda: fs_now(folder))})
-    return BuildResult(site, outputs, tuple(problems), stats, **counts)
+    problems = [*problems, *note_link_warnings(  # kept for a build with nothing to do too
+        config.root, site.papers, Urls(config.site["base_url"]), config.site["base_url"],
+        target, stats.manifest)]
+    result = BuildResult(site, outputs, tuple(problems), stats, **counts)
+    if folder is not None and state_file is not None:
+        try:
+            fs_now(folder)  # the cache folder is writable, or there is no cache this time
+            save_state(state_file, {"inputs": inputs, "problems": problems, "counts": counts,
+                                    **pages.saved(),
+                                    "manifest": trusted_manifest(stats.manifest, target,
+                                                                 lambda: fs_now(folder))})
+        except OSError:
+            pass
+    if strict and problems:  # warnings found once the site was written (links in notes)
+        raise ProblemsFound(result.problems, "the site was written, but --strict fails on "
+                            "its warnings")
+    return result
 
 
 def _drop_search_cache(folder: Path) -> None:

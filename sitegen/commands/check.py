@@ -228,6 +228,21 @@ def read_folder(out_dir: Path) -> dict[str, bytes]:
             for p in sorted(out_dir.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
+def built_for(out_dir: Path) -> str | None:
+    """The base URL a built folder was made for, as its `robots.txt` records it (the line
+    `Sitemap: BASE/sitemap.xml`), or None."""
+    try:
+        text = (out_dir / "robots.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        value = value.strip()
+        if name.strip().lower() == "sitemap" and value.endswith("/sitemap.xml"):
+            return value[:-len("sitemap.xml")]
+    return None
+
+
 def check_site(config: Config, today: dt.date, out_dir: Path | None = None) -> list[Problem]:
     """Every problem of the content and of the built site (in memory, or `out_dir`)."""
     papers, problems = load_papers(config.root)

@@ -175,7 +175,13 @@ def make_fetcher(root: Path, options: FetchOptions, client: Any, min_interval: f
     cache = ResponseCache(folder / "http", writable=not options.dry_run) \
         if options.use_cache and folder else None
     return Fetcher(client, min_interval=min_interval, cache=cache, max_age=options.max_age,
-                   sleep=options.sleep)
+                   sleep=options.sleep,
+                   notify=retry_notice if options.progress and sys.stderr.isatty() else None)
+
+
+def retry_notice(message: str) -> None:
+    """A retry, said on the terminal (above a progress bar, if one is showing)."""
+    tqdm.write(f"sitegen: {message}", file=sys.stderr)
 
 
 def _bar(options: FetchOptions, total: int, label: str) -> Any:

@@ -23,7 +23,7 @@ from sitegen.incremental.digests import Digests, Uncacheable, paper_digest, valu
 from sitegen.incremental.filememo import FileMemo
 from sitegen.model import Paper, Problem
 from sitegen.site.tagging import TagRules, compile_rules, with_tags
-from sitegen.store.papers import PAPERS_DIR, PaperFile, check_duplicate, paper_names, read_paper
+from sitegen.store.papers import PAPERS_DIR, PaperFile, keep_paper, paper_names, read_paper
 from sitegen.util.fileid import StatKey, stat_key
 from sitegen.util.gcpause import gc_paused
 
@@ -178,14 +178,8 @@ def _load(root: Path, memo: FileMemo, tags: Tagging | None, digests: Digests | N
             entry = fresh(name, key, st)
         if entry.problems:
             problems.extend(entry.problems)
-        paper = entry.paper
-        if paper is None:
-            continue
-        if paper.arxiv_id and (duplicate := check_duplicate(paper, seen)):
-            problems.append(duplicate)
-            continue
-        if digests is not None:
+        paper = keep_paper(entry.paper, seen, papers, problems)
+        if paper is not None and digests is not None:
             digests[id(paper)] = (paper, entry.digest or paper_digest(paper))
-        papers.append(paper)
     memo.save()
     return papers, problems

@@ -27,6 +27,20 @@ RECENT_FILE = "search-recent.bin"
 RECENT_PAPERS_FILE = "search-recent-papers.bin"
 
 
+class CacheFiles(NamedTuple):
+    """The four cache files in a cache folder (searchstore says what each holds)."""
+
+    recent: Path
+    recent_papers: Path
+    base: Path
+    base_papers: Path
+
+    @classmethod
+    def of(cls, folder: Path) -> CacheFiles:
+        return cls(folder / RECENT_FILE, folder / RECENT_PAPERS_FILE, folder / BASE_FILE,
+                   folder / BASE_PAPERS_FILE)
+
+
 def header(path: Path, code: bytes) -> dict[str, Any]:
     """The header of a cache file (its key and output list), or {} when it is missing,
     damaged or from another code version."""

@@ -30,11 +30,12 @@ from sitegen.incremental.digests import Digests
 from sitegen.model import Day, Kept, Output, Paper, Site
 from sitegen.search.analyser import Analysis
 from sitegen.search.documents import FIELDS, Maker, days_hold, paper_order, slug_order
-from sitegen.search.index import VOCAB_TERMS, Params, paused_gc, search_outputs
+from sitegen.search.index import VOCAB_TERMS, Params, search_outputs
 from sitegen.search.segment import Appendable
 from sitegen.search.store import FileHash, MadeIndex, SegmentFiles
 from sitegen.urls import Urls
 from sitegen.util.fileid import digest
+from sitegen.util.gcpause import gc_paused
 
 #: Papers per chunk of the base's analyses (read and written a chunk at a time).
 CHUNK_PAPERS = 1024
@@ -52,7 +53,7 @@ def cached_search_outputs(site: Site, urls: Urls, cache_dir: Path,
     params = params or Params()
     # the collector paused throughout: its passes over every loaded paper while the
     # cache files are unpickled would cost more than the unpickling
-    with paused_gc():
+    with gc_paused():
         store = CachedSearchStore(urls, cache_dir, intact, params, digests)
         yield from search_outputs(site, urls, params, store)
 
@@ -134,11 +135,9 @@ class CachedSearchStore:
         self.urls, self.params, self.intact = urls, params, intact
         self.digests = digests if digests is not None else {}
         self.code = searchcache.code_key()
-        self.paths = {name: folder / name for name in (
-            searchcache.RECENT_FILE, searchcache.RECENT_PAPERS_FILE, searchcache.BASE_FILE,
-            searchcache.BASE_PAPERS_FILE)}
+        self.files = searchcache.CacheFiles.of(folder)
         self.format = {"format": searchcache.file_format(), "code": self.code}
-        self.header = searchcache.header(self.paths[searchcache.RECENT_FILE], self.code)
+        self.header = searchcache.header(self.files.recent, self.code)
         self.numbering = Numbering([], [], {})  # `numbered`
         self.base = 0
         self.key = self.base_key = ""  # the whole index's and the base's
@@ -171,7 +170,7 @@ class CachedSearchStore:
         return None
 
     def kept_base(self, stop: int) -> SegmentFiles | None:
-        header = searchcache.header(self.paths[searchcache.BASE_FILE], self.code)
+        header = searchcache.header(self.files.base, self.code)
         if header.get("key") == self.base_key and self._intact(header["outputs"]):
             return SegmentFiles(tuple(FileHash(*f) for f in header["outputs"]),
                                 header["manifest"])
@@ -210,14 +209,14 @@ class CachedSearchStore:
     def finish(self, made: MadeIndex) -> None:
         if made.base is not None:
             chunks = self._base_chunks or searchcache.Chunks(
-                self.paths[searchcache.BASE_PAPERS_FILE], self.format)  # an empty base
+                self.files.base_papers, self.format)  # an empty base
             chunks.close()
-            searchcache.save(self.paths[searchcache.BASE_FILE], {
+            searchcache.save(self.files.base, {
                 **self.format, "key": self.base_key, "outputs": _plain(made.base.files),
                 "manifest": made.base.entry})
         keys = self.numbering.keys[self.base:]
         analyzer = self._maker.analyzer if self._maker is not None else None
-        searchcache.save(self.paths[searchcache.RECENT_FILE],
+        searchcache.save(self.files.recent,
                          {**self.format, "key": self.key, "outputs": _plain(made.files),
                           "orders": self.numbering.orders,
                           "analyses": self._save_analyses(keys)},
@@ -230,7 +229,7 @@ class CachedSearchStore:
     def last(self) -> searchcache.LastRecent:
         """What the last build kept of its recent papers (read when first needed)."""
         if self._last is None:
-            self._last = searchcache.LastRecent.read(self.paths[searchcache.RECENT_FILE],
+            self._last = searchcache.LastRecent.read(self.files.recent,
                                                      self.header)
         return self._last
 
@@ -253,7 +252,7 @@ class CachedSearchStore:
             known = searchcache.AnalysesFile.of(self.header)
             if known is not None:
                 for chunk in searchcache.read_chunks(
-                        self.paths[searchcache.RECENT_PAPERS_FILE], self.code, known.ident,
+                        self.files.recent_papers, self.code, known.ident,
                         known.length):
                     self._stored.update(chunk)
         return self._stored
@@ -281,7 +280,7 @@ class CachedSearchStore:
         are found), from the recent papers' file, or made; only their records are kept,
         and every (analysis, record) goes to the new base's file a chunk at a time. So the
         base is made without holding every analysis."""
-        path = self.paths[searchcache.BASE_PAPERS_FILE]
+        path = self.files.base_papers
         old = searchcache.read_chunks(path, self.code)
         self._base_chunks = out = searchcache.Chunks(path, self.format)
         last = self.last().records
@@ -319,7 +318,7 @@ class CachedSearchStore:
         segment, or moves BASE): a day that went on from the last recent segment appends
         its new papers' analyses to the file; otherwise the file is written anew. What
         the header records of it (its id and length), or None if it could not be written."""
-        path = self.paths[searchcache.RECENT_PAPERS_FILE]
+        path = self.files.recent_papers
         known = searchcache.AnalysesFile.of(self.header)
         if self.resumed is not None and known is not None:
             new = {k: self._held[k] for k in keys[self.resumed:] if k in self._held}

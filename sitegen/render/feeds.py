@@ -2,8 +2,8 @@
 
 Deterministic: feedgen stamps `now()` on every feed and entry and prepends entries by
 default; here every date comes from the papers (a feed's `updated` is its newest entry),
-and entries are appended newest first. Entry ids are built on `[feeds] id_base` (default:
-the base URL), so a site that moves can keep its ids and readers show no duplicates.
+and entries are appended newest first. Entry ids never change (feedids.py), and each feed
+holds the papers feedwindow.py chooses.
 Entry HTML is self-contained: sanitized by nh3, every link absolute.
 
 Atom and RSS documents are put together from each entry's XML, made once, and each feed's
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -28,8 +27,12 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import formatRFC2822
 
 from sitegen.config import Config
-from sitegen.links import paper_links
+from sitegen.links import is_http_url, paper_links
 from sitegen.model import Output, Paper, Site, Tag
+from sitegen.render.feedentry import Entry, FeedInfo
+from sitegen.render.feedids import FeedIds, feed_ids
+from sitegen.render.feedwindow import feed_window
+from sitegen.render.jsonfeed import json_feed
 from sitegen.render.textrender import (
     MATHML_ATTRIBUTES,
     MATHML_TAGS,
@@ -40,7 +43,6 @@ from sitegen.render.textrender import (
 )
 from sitegen.urls import Urls
 
-JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Characters XML 1.0 cannot hold at all; lxml refuses them, so they are dropped from text.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CONTENT_TAGS = set(NOTE_TAGS | MATHML_TAGS | {"span"})
@@ -72,20 +74,6 @@ def _absolute(base: str, _element: str, attribute: str, value: str) -> str | Non
     return value
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One paper as feeds show it, computed once and shared by every feed it is in."""
-
-    id: str
-    url: str
-    title: str
-    published: dt.datetime
-    authors: tuple[str, ...]
-    summary: str
-    content_html: str
-    tags: tuple[str, ...]
-
-
 def entry_html(paper: Paper, page_url: str) -> str:
     """The abstract (math as MathML), summary, notes and links, sanitized, links absolute."""
     parts = []
@@ -106,11 +94,11 @@ def entry_html(paper: Paper, page_url: str) -> str:
     return xml_text(clean)
 
 
-def make_entry(paper: Paper, urls: Urls, id_base: str) -> Entry:
-    """A paper's feed entry: ids from `id_base`, links from the base URL."""
+def make_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
+    """A paper's feed entry: its id from `ids`, links from the base URL."""
     page_url = urls.absolute("paper", paper)
     return Entry(
-        id=id_base + urls.rel("paper_feed_id", paper),
+        id=ids.of(urls.rel("paper_feed_id", paper)),
         url=page_url,
         title=xml_text(paper.title) or paper.slug,  # a title of control characters only
         published=_midnight(paper.date),
@@ -118,20 +106,8 @@ def make_entry(paper: Paper, urls: Urls, id_base: str) -> Entry:
         summary=xml_text(preview(paper.abstract, 500)) if paper.abstract else "",
         content_html=entry_html(paper, page_url),
         tags=tuple(xml_text(t) for t in paper.tags),
+        image=paper.thumbnail if is_http_url(paper.thumbnail) else None,
     )
-
-
-@dataclass(frozen=True)
-class FeedInfo:
-    """What a feed is about: its texts and the URLs of its page and of its files."""
-
-    title: str
-    subtitle: str
-    page_url: str
-    feed_id: str
-    atom_url: str
-    rss_url: str
-    json_url: str | None = None
 
 
 def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_url: str,
@@ -157,8 +133,8 @@ def _generator(info: FeedInfo, config: Config, entries: Sequence[Entry], self_ur
         fe.updated(entry.published)
         for name in entry.authors:
             fe.author({"name": name})
-        if entry.authors:
-            fe.dc.dc_creator(list(entry.authors))
+        if entry.authors:  # one element: feedparser and newsboat keep only the last
+            fe.dc.dc_creator(", ".join(entry.authors))
         for tag in entry.tags:
             fe.category(term=tag, label=tag)
         fe.summary(entry.summary or entry.title)  # Atom: type="text"
@@ -182,37 +158,6 @@ def rss_feed(info: FeedInfo, config: Config, entries: Sequence[Entry],
     # The channel <description> is read as HTML too (a tag's name is in it): escape it.
     fg.description(html.escape(fg.description(), quote=False))
     return fg.rss_str(pretty=True)
-
-
-def json_feed(info: FeedInfo, config: Config, entries: Sequence[Entry]) -> bytes:
-    """A JSON Feed 1.1 document."""
-    items = []
-    for entry in entries:
-        item: dict[str, object] = {"id": entry.id, "url": entry.url, "title": entry.title,
-                                   "content_html": entry.content_html}
-        if entry.summary:
-            item["summary"] = entry.summary
-        item["date_published"] = entry.published.isoformat()
-        if entry.authors:
-            item["authors"] = [{"name": name} for name in entry.authors]
-        if entry.tags:
-            item["tags"] = list(entry.tags)
-        items.append(item)
-    feed: dict[str, object] = {
-        "version": JSON_FEED_VERSION, "title": info.title, "home_page_url": info.page_url,
-        "feed_url": info.json_url, "description": info.subtitle,
-        "language": config.site["language"],
-    }
-    if config.site["author"]:
-        feed["authors"] = [{"name": config.site["author"]}]
-    feed["items"] = items
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def id_base(config: Config) -> str:
-    """Where entry ids are rooted: `[feeds] id_base`, else the base URL."""
-    base = config.feeds["id_base"] or config.site["base_url"]
-    return base if base.endswith("/") else base + "/"
 
 
 #: How feedgen writes (pretty-printed) the start of an entry and the end of a document.
@@ -347,17 +292,19 @@ def feed_outputs(site: Site, config: Config, urls: Urls, store: EntryStore | Non
     one at a time (a site's feeds are megabytes: each is written and dropped before the
     next is made, so the memory is reused, not mapped afresh for each). `store`: entries
     and headers made before; it is told what this build used after the last feed."""
-    limit = config.feeds["limit"]
-    ids = id_base(config)
+    feeds = config.feeds
+    window = feed_window(site, feeds["days"], feeds["limit"], feeds["max_entries"])
+    ids = feed_ids(config)
     writer = FeedWriter(config, store)
     store = writer.store
-    made_with = ids + "\0" + urls.absolute("home")
+    made_with = ids.scheme + "\0" + urls.absolute("home")
     made: dict[str, tuple[Paper, Entry]] = {}
 
     def entries(papers: Sequence[Paper]) -> list[Entry]:
         # Newest first already (`Site.papers`, `Tag.papers`): a stable sort by date, which
         # the feeds' order is, keeps them as they are.
-        for paper in papers[:limit]:
+        papers = window.of(papers)
+        for paper in papers:
             if paper.slug not in made:
                 held = store.entry(paper, made_with)
                 if held is None:
@@ -366,11 +313,11 @@ def feed_outputs(site: Site, config: Config, urls: Urls, store: EntryStore | Non
                     made[paper.slug] = (paper, held.entry)
                     writer.xml["atom"][held.entry.id] = held.atom
                     writer.xml["rss"][held.entry.id] = held.rss
-        return [made[p.slug][1] for p in papers[:limit]]
+        return [made[p.slug][1] for p in papers]
 
     site_info = FeedInfo(
         title=config.site["title"], subtitle=config.site["description"],
-        page_url=urls.absolute("home"), feed_id=ids, atom_url=urls.absolute("atom"),
+        page_url=urls.absolute("home"), feed_id=ids.of(""), atom_url=urls.absolute("atom"),
         rss_url=urls.absolute("rss"), json_url=urls.absolute("json_feed"))
     latest = entries(site.papers)
     tagged = [(tag, tag_feed_info(tag, config, urls, ids), entries(tag.papers))
@@ -388,11 +335,11 @@ def feed_outputs(site: Site, config: Config, urls: Urls, store: EntryStore | Non
                     for paper, entry in made.values()], writer.used)
 
 
-def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: str) -> FeedInfo:
+def tag_feed_info(tag: Tag, config: Config, urls: Urls, ids: FeedIds) -> FeedInfo:
     """A tag's feeds: titled after the site and the tag."""
     return FeedInfo(
         title=f"{config.site['title']}: {tag.name}",
         subtitle=f"Papers tagged \u201c{tag.name}\u201d on {config.site['title']}",
-        page_url=urls.absolute("tag", tag), feed_id=ids + urls.rel("tag", tag),
+        page_url=urls.absolute("tag", tag), feed_id=ids.of(urls.rel("tag", tag)),
         atom_url=urls.absolute("tag_atom", tag), rss_url=urls.absolute("tag_rss", tag))
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from sitegen.links import arxiv_abs_url, arxiv_pdf_url
+from sitegen.links import arxiv_abs_url, arxiv_pdf_url, is_http_url
 from sitegen.model import Day, Output, Paper, Site
 from sitegen.render.texsafe import is_safe_math
 from sitegen.render.textrender import escape_text, preview
@@ -78,6 +78,8 @@ def scholarly_article(paper: Paper, urls: Urls) -> dict[str, Any]:
     if paper.doi:
         data["sameAs"] = [*([data["sameAs"]] if "sameAs" in data else []),
                           f"https://doi.org/{paper.doi}"]
+    if is_http_url(paper.thumbnail):
+        data["image"] = paper.thumbnail
     return data
 
 
@@ -109,8 +111,14 @@ def social_tags(paper: Paper, urls: Urls, site_title: str) -> list[tuple[str, st
             ("property", "og:site_name", site_title),
             ("property", "article:published_time", paper.date.isoformat())]
     tags += [("property", "article:tag", tag) for tag in paper.tags]
-    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", paper.title),
+    image = paper.thumbnail if is_http_url(paper.thumbnail) else None
+    if image:  # a thumbnail: a large card (the escaping is meta_tags' or the template's)
+        tags.append(("property", "og:image", image))
+    tags += [("name", "twitter:card", "summary_large_image" if image else "summary"),
+             ("name", "twitter:title", paper.title),
              ("name", "twitter:description", description)]
+    if image:
+        tags.append(("name", "twitter:image", image))
     return tags
 
 

@@ -12,6 +12,7 @@ escaped text, so the reader sees its source and TeX runs none of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _GREEK = ("alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
           "lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi "
@@ -51,33 +52,29 @@ _TOKEN = re.compile(r"\\(?:[A-Za-z]+|.?)|[{}]", re.DOTALL)
 
 def is_safe_math(tex: str) -> bool:
     """True when `tex` (the inside of `$...$`) may be written to a `.bib` file as TeX."""
-    if "^^" in tex or not _bibtex_balanced(tex):
+    if "^^" in tex or not _balanced(tex):
         return False
+    pieces = [match.group() for match in _TOKEN.finditer(tex)]
+    # braces balanced as TeX counts them too (`\{` is a command there, not a brace)
+    return _balanced(pieces) and all(_allowed(piece) for piece in pieces
+                                     if piece not in ("{", "}"))
+
+
+def _allowed(command: str) -> bool:
+    """A control word on the allow-list, or an allowed control symbol."""
+    name = command[1:]
+    return name in MATH_COMMANDS if name.isalpha() else bool(name) and name in MATH_SYMBOLS
+
+
+def _balanced(pieces: Iterable[str]) -> bool:
+    """Every `}` closes an earlier `{`, and every `{` is closed. Over the characters this
+    is how BibTeX counts braces (escaped or not): else `$\\}$` would end the field early
+    and what follows could be read as new fields."""
     depth = 0
-    for match in _TOKEN.finditer(tex):
-        piece = match.group()
+    for piece in pieces:
         if piece == "{":
             depth += 1
         elif piece == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-        elif piece[1:].isalpha():
-            if piece[1:] not in MATH_COMMANDS:
-                return False
-        elif piece[1:] not in MATH_SYMBOLS or not piece[1:]:
-            return False
-    return depth == 0
-
-
-def _bibtex_balanced(tex: str) -> bool:
-    """Balanced as BibTeX counts braces (every `{` and `}`, escaped or not): else `$\\}$`
-    would end the field early and what follows could be read as new fields."""
-    depth = 0
-    for char in tex:
-        if char == "{":
-            depth += 1
-        elif char == "}":
             depth -= 1
             if depth < 0:
                 return False

@@ -112,8 +112,8 @@ def linkify(text: str) -> str:
 
 
 #: Formulas converted to MathML per text; later ones are shown as their TeX. Real abstracts
-#: hold a few dozen at most; each conversion costs about 2 ms, so an abstract of thousands
-#: of distinct formulas took seconds per page (and its MathML hundreds of MB).
+#: hold a few dozen at most; an abstract of thousands of distinct formulas would cost
+#: seconds a page and a huge MathML (docs/security.md, round two).
 MAX_FORMULAS = 100
 
 

@@ -14,8 +14,6 @@ The parts come from a `store.SearchStore`: without one every part is made here.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from sitegen.search.segment import Appendable, Segment
 from sitegen.search.store import FileHash, MadeIndex, PlainStore, SearchStore, SegmentFiles
 from sitegen.urls import Urls
 from sitegen.util.fileid import digest
+from sitegen.util.gcpause import gc_paused
 
 #: About this many postings per term shard.
 SHARD_POSTINGS = 4000
@@ -50,19 +49,6 @@ class Params:
     def base(self, papers: int) -> int:
         """The number of papers in the base segment."""
         return papers // self.segment * self.segment
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused: a segment is millions of small acyclic lists,
-    and the collector's passes over them (and over every loaded paper) cost seconds."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def search_outputs(site: Site, urls: Urls, params: Params | None = None,
@@ -91,14 +77,14 @@ def search_outputs(site: Site, urls: Urls, params: Params | None = None,
         files.extend(base_files.files)
         yield from (Kept(f.path) for f in base_files.files)
     else:
-        with paused_gc():
+        with gc_paused():
             segment = Segment("b", 0, store.analyses(0, base), [f.boost for f in FIELDS],
                               params.shard_postings, params.head_docs, VOCAB_TERMS)
         yield from _segment_files(output, segment, store, 0, base // BUCKET_DOCS, base)
         base_files = made_base = SegmentFiles(tuple(files),
                                               {**segment.manifest, "v": _version(files)})
     start = len(files)
-    with paused_gc():
+    with gc_paused():
         recent = store.recent(base) or Appendable("r", base, len(FIELDS),
                                                   params.shard_postings, VOCAB_TERMS)
         recent.add(store.analyses(base + recent.count, count))
@@ -116,7 +102,7 @@ def _segment_files(output: Callable[[str, str, bytes], Output], segment: Segment
     """A segment's files, then its doc-store buckets [first_bucket, stop_bucket) (the
     papers of the last one up to `stop`), and beside each its papers' word pairs (which
     only phrase queries fetch)."""
-    with paused_gc():
+    with gc_paused():
         for file in segment.files():
             yield output(file.kind, file.name, file.data)
     for i in range(first_bucket, stop_bucket):

@@ -24,6 +24,7 @@ import httpx
 from sitegen import PROJECT_URL, __version__
 from sitegen.errors import SourceError
 from sitegen.sources.deadline import Sockets, Watchdog
+from sitegen.sources.unreachable import unreachable
 from sitegen.util.sealed import read_sealed, write_sealed
 
 USER_AGENT = f"sitegen/{__version__} (+{PROJECT_URL})"
@@ -189,9 +190,10 @@ class Fetcher:
                  wall: Callable[[], float] = time.time,
                  jitter: Callable[[], float] = random.random,
                  max_bytes: int = MAX_BODY_BYTES, deadline: float | None = None,
-                 run_deadline: float | None = None,
-                 max_total_wait: float | None = None) -> None:
+                 run_deadline: float | None = None, max_total_wait: float | None = None,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.client = client
+        self.notify = notify  # told of each retry (a terminal shows it), or None
         self.max_bytes = max_bytes
         self.min_interval = min_interval
         self.retries = retries
@@ -303,6 +305,9 @@ class Fetcher:
                               hint="the server may be busy; try again later")
         self._check_run(shown, delay)
         self.retry_waited += delay
+        if self.notify is not None:
+            self.notify(f"{shown}: {problem}; asking again in {delay:.0f} s "
+                        f"(attempt {attempt + 1} of {self.retries + 1})")
         self.sleep(delay)
 
     def get(self, url: str, params: Mapping[str, Any] | None, parse: Callable[[Answer], T], *,
@@ -338,6 +343,9 @@ class Fetcher:
                 problem = "timed out"
                 continue
             except httpx.TransportError as exc:
+                hopeless = unreachable(exc, shown)  # no DNS, refused: asking again won't help
+                if hopeless is not None:
+                    raise hopeless from None
                 problem = f"connection failed ({type(exc).__name__}: {exc})"
                 continue
             except httpx.DecodingError as exc:

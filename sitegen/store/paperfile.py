@@ -8,8 +8,9 @@ is a zero diff.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -92,8 +93,9 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         notes = strip_controls(notes)
     for key in data:
         if key not in PAPER_KEYS:
-            bad(str(key), f"unknown key '{key}'", "see docs/content.md for the keys",
-                severity="warning")
+            close = difflib.get_close_matches(str(key), PAPER_KEYS, n=1)
+            bad(str(key), f"unknown key '{key}'", f"did you mean '{close[0]}'?" if close
+                else "see docs/content.md for the keys", severity="warning")
     check_limits({k: v for k, v in data.items() if k in PAPER_KEYS}, notes, bad)
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -165,6 +167,37 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
     return PaperFile(paper, tuple(problems))
 
 
+class _Unclosed(NamedTuple):
+    """A construct YAML read to its end without finding its close: where it starts."""
+
+    what: str
+    line: int
+    hint: str
+
+
+#: YAML's context of an error -> (what is wrong at the context's line, the fix). The error
+#: itself is noticed later (the next line, the end of the front matter): the mistake is
+#: where the construct starts.
+_UNCLOSED = {
+    "quoted scalar": ("a quoted value that starts on this line is never closed",
+                      "close the quote; inside '...' write a ' as ''"),
+    "flow sequence": ("a [ list that starts on this line is never closed with ]",
+                      "close it with ], or write the list as '- item' lines"),
+    "flow mapping": ("a { mapping that starts on this line is never closed with }",
+                     "close it with }"),
+    "simple key": ("this line is neither 'key: value' nor a '- item' of a list",
+                   "add the ':' after the key, or start a list item with '- '"),
+}
+
+
+def _unclosed(exc: yaml.YAMLError) -> _Unclosed | None:
+    context, mark = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    for construct, (what, hint) in _UNCLOSED.items():
+        if construct in context and mark is not None:
+            return _Unclosed(what, mark.line + 2, hint)
+    return None
+
+
 def parse_paper(text: str, slug: str, path: str) -> PaperFile:
     """Parse the text of one paper file."""
     try:
@@ -183,7 +216,11 @@ def parse_paper(text: str, slug: str, path: str) -> PaperFile:
         line = mark.line + 2 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         hint = "check quotes and indentation"
-        if isinstance(exc, yaml.constructor.ConstructorError):
+        unclosed = _unclosed(exc)
+        if unclosed is not None and line is not None:  # point at where it starts
+            reason = f"{unclosed.what} ({reason} on line {line})"
+            line, hint = unclosed.line, unclosed.hint
+        elif isinstance(exc, yaml.constructor.ConstructorError):
             reason = reason.replace("could not determine a constructor for the tag",
                                     "unsupported tag")
             hint = "YAML tags are not allowed; write plain text, numbers, dates and lists"

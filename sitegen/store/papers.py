@@ -19,9 +19,9 @@ from sitegen.store.paperfile import PaperFile, paper_to_text, parse_paper, probl
 from sitegen.util.fileio import atomic_write_all, leaves
 from sitegen.util.gcpause import gc_paused
 
-__all__ = ["MAX_PAPER_BYTES", "PAPERS_DIR", "PaperFile", "check_duplicate", "load_papers",
-           "paper_files", "paper_names", "paper_path", "paper_to_text", "parse_paper",
-           "read_paper", "read_paper_file", "write_papers"]
+__all__ = ["MAX_PAPER_BYTES", "PAPERS_DIR", "PaperFile", "check_duplicate", "keep_paper",
+           "load_papers", "paper_files", "paper_names", "paper_path", "paper_to_text",
+           "parse_paper", "read_paper", "read_paper_file", "write_papers"]
 
 PAPERS_DIR = Path("content") / "papers"
 #: Paper files are a few kB (the hostile corpus's 1 MB abstract is far beyond real ones).
@@ -114,6 +114,19 @@ def check_duplicate(paper: Paper, seen: dict[str, str]) -> Problem | None:
                    "left out", "merge the two files into one")
 
 
+def keep_paper(paper: Paper | None, seen: dict[str, str], papers: list[Paper],
+               problems: list[Problem]) -> Paper | None:
+    """Append a paper read from its file to `papers`, unless there is none or an earlier
+    file had its arXiv id (then a problem says so); the paper kept, or None."""
+    if paper is None:
+        return None
+    if paper.arxiv_id and (duplicate := check_duplicate(paper, seen)):
+        problems.append(duplicate)
+        return None
+    papers.append(paper)
+    return paper
+
+
 def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = None
                 ) -> tuple[list[Paper], list[Problem]]:
     """Read every paper file of the site; return the usable papers and all problems.
@@ -137,13 +150,7 @@ def load_papers(root: Path, read: Callable[[Path, Path], PaperFile] | None = Non
                     st = None
                 result = read_paper(base + name, rel_base + name, st)
             problems.extend(result.problems)
-            paper = result.paper
-            if paper is None:
-                continue
-            if paper.arxiv_id and (duplicate := check_duplicate(paper, seen)):
-                problems.append(duplicate)
-                continue
-            papers.append(paper)
+            keep_paper(result.paper, seen, papers, problems)
     return papers, problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,8 +33,8 @@ def _write_temp(path: Path, data: bytes, sync: bool, mode: int | None = None) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if mode is not None:  # mkstemp makes 0600 whatever the umask
-            os.fchmod(fd, mode)
+        if mode is not None and hasattr(os, "fchmod"):  # mkstemp makes 0600 whatever the
+            os.fchmod(fd, mode)  # umask (Windows has no fchmod before Python 3.13)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -84,11 +85,12 @@ def atomic_write_all(files: Iterable[tuple[Path, bytes]]) -> None:
     temps: list[tuple[str, Path]] = []
     done = 0
     mode = 0o666 & ~current_umask()
+    sync_all = getattr(os, "sync", None)  # not on Windows: there each file is flushed
     try:
         for path, data in files:
-            temps.append((_write_temp(path, data, sync=False, mode=mode), path))
-        if temps:
-            os.sync()
+            temps.append((_write_temp(path, data, sync=sync_all is None, mode=mode), path))
+        if temps and sync_all is not None:
+            sync_all()
         for tmp, path in temps:
             os.replace(tmp, path)
             done += 1
@@ -104,9 +106,11 @@ def exchange_paths(a: Path, b: Path) -> bool:
     Returns False where the system or file system cannot (then the caller falls back to
     two renames, which leave a moment with no folder at `b`).
     """
+    if not sys.platform.startswith("linux"):
+        return False
     try:
         renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # no such C function here
         return False
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True

@@ -17,7 +17,7 @@ def progress(items: Iterable[T], label: str, enabled: bool, total: int | None = 
     if not show:
         yield from items
         return
-    from tqdm import tqdm  # here: 10 ms to import, for a bar only a terminal shows
+    from tqdm import tqdm  # here: only a terminal shows a bar, and importing it costs
 
     # No monitor thread: tqdm starts one with its first bar (even a disabled one), and a
     # process with a second thread must not fork (parallel.py), so builds would lose theirs.
