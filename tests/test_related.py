@@ -183,3 +183,23 @@ def test_a_related_paper_opens_from_a_paper_page(site: Path, run_cli, serve_dir,
         assert page.locator("h1").inner_text() == TEXTS["protein-a"][1]
     finally:
         page.close()
+
+
+def test_a_new_day_digests_only_its_own_papers_texts(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept days are known by their papers' digests (from loading), not by hashing
+    their texts again: a new day costs its own papers."""
+    from sitegen.incremental import relatedstore
+
+    path = tmp_path / "related.pickle"
+    lists_by_slug(corpus(), CachedRelatedStore(path))
+    hashed: list[str] = []
+    real = relatedstore.day_key
+
+    def day_key(day):
+        hashed.append(day.date.isoformat())
+        return real(day)
+
+    monkeypatch.setattr(relatedstore, "day_key", day_key)
+    lists_by_slug(corpus(paper("new-1", DAY3)), CachedRelatedStore(path))
+    assert hashed == [DAY3.isoformat()]

@@ -136,7 +136,8 @@ class SiteBuild:
         if self.cache is not None and self.folder is not None:
             from sitegen.incremental.relatedstore import RELATED_FILE, CachedRelatedStore
 
-            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean)
+            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean,
+                                       self.cache.memo)
         return related_papers(self.site, store)
 
     @property
