@@ -153,11 +153,36 @@ def test_without_javascript_the_page_explains(served: str, browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(served + "search/")
-    text = page.inner_text("main")
-    assert "Search needs JavaScript" in text
-    assert page.locator("main a[href='/sub/archive/']").count() == 1
-    assert not page.locator("#search-app").is_visible()
+    status = page.inner_text("#search-status")
+    assert status.startswith("Search needs JavaScript")
+    assert page.locator("#search-status a[href='/sub/archive/']").count() == 1
+    assert page.locator("#search-status a[href='/sub/tags/']").count() == 1
     context.close()
+
+
+LAYOUT_SHIFTS = """window.__shift = 0; new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shift += entry.value;
+}).observe({type: 'layout-shift', buffered: true});"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_nothing_moves_as_the_search_starts_and_answers(served: str, browser, width: int) -> None:
+    """The page is laid out as the script leaves it: its start (the no-JavaScript note
+    replaced), a status line of three lines (the retry's) and a page of results arriving
+    shift nothing (cumulative layout shift 0)."""
+    for query in ("", "?q=difusion", "?q=video"):
+        context = browser.new_context(viewport={"width": width, "height": 740})
+        page = context.new_page()
+        page.add_init_script(LAYOUT_SHIFTS)
+        page.goto(served + "search/" + query)
+        page.wait_for_function("() => /papers|Type to search/.test("
+                               "document.getElementById('search-status').textContent)")
+        if query:
+            page.wait_for_selector("#search-results li")
+        page.wait_for_timeout(300)  # anything after the answer has been drawn
+        assert page.evaluate("window.__shift") == 0, (width, query)
+        context.close()
 
 
 @pytest.mark.browser

@@ -17,9 +17,7 @@
   var searcher = null, current = null, total = 0, shown = 0, timer = 0, serial = 0;
   var complete = true, currentQuery = "";
   var TOKEN = new RegExp("([" + S.CJK_CLASS + "]+)|([\\p{L}\\p{N}_]+)", "gu");
-  app.hidden = false;
-  var nojs = document.getElementById("search-nojs");
-  if (nojs) nojs.hidden = true;
+  setStatus("");  // the no-JavaScript note goes; the line keeps its height (site.css)
 
   function setStatus(text, isError) {
     status.textContent = text;
