@@ -56,16 +56,21 @@ RELATIVE_URLS = False
 FEED_DOMAIN = "https://example.org"
 """
 #: Pelican making the pages sitegen makes (the ratio the targets are about): the same papers
-#: with the same tags (sitegen's default rules, written into each article), a page per tag,
-#: Atom and RSS feeds site-wide and per tag, year, month and day archive pages, 30 papers
-#: per list page. sitegen also makes a search index, JSON Feed, `.bib` files and a sitemap,
-#: which Pelican does not.
+#: with the same tags (sitegen's default rules, written into each article) and authors, a
+#: page per tag and per author (Pelican's own author pages), Atom and RSS feeds site-wide
+#: and per tag, an Atom feed per author (sitegen: Atom only for authors), at most 50
+#: entries a feed (sitegen's `[feeds] limit`; its authors' feeds hold 20), year, month and
+#: day archive pages, 30 papers per list page. sitegen also makes a search index, JSON
+#: Feed, `.bib` files, organisation pages and a sitemap, which Pelican does not.
 PELICAN_CONFIG = PELICAN_MIN_CONFIG.replace("DEFAULT_PAGINATION = 10",
                                             "DEFAULT_PAGINATION = 30") + """\
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
 TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
+AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 50
 YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
 MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
 DAY_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
@@ -212,6 +217,8 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         cpu += run.cpu
         rss = max(rss, run.max_rss_mb)
     result["import"] = Run(seconds, rss, "", cpu, rss)
+    authored: set[str] = set()  # paper files given their authors (untimed)
+    corpus.add_authors(site, authored)
     if with_pelican:  # the tags of the corpus as imported, before the added days
         write_tagged_pelican(site, folder / "pelican" / "content")
     fulls = []
@@ -228,9 +235,10 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         new_day = corpus.write_pages(corpus.extra_day(n, after=after), folder / f"day-{after}")
         for year, files in new_day.items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        corpus.add_authors(site, authored)
         days.append(timed(sitegen("build", quiet=False), site, env))  # its summary: day_stats
     result["day"] = best(days)
-    result["base_day"] = base_moving_day(n, repeat, folder, site, env)
+    result["base_day"] = base_moving_day(n, repeat, folder, site, env, authored)
     result["day_stats"] = result["day"].output.strip().splitlines()[-1]  # type: ignore[union-attr]
     result["runs"] = {"full": fulls, "day": days}
     # The check that an incremental build equals a clean one is tests/test_incremental.py;
@@ -260,7 +268,8 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
     return result
 
 
-def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, str]) -> Run:
+def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, str],
+                    authored: set[str]) -> Run:
     """The day on which the search index's base segment moves (every `search.SEGMENT`
     papers, docs/search.md): the dearest day, since the base is then made anew. The papers
     up to just before that boundary arrive first as one untimed day and build; then a
@@ -278,6 +287,7 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
         serial += size
         for year, files in corpus.write_pages(records, folder / f"day-{days}").items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        corpus.add_authors(site, authored)
         run = timed(sitegen("build", quiet=False), site, env)  # its summary: printed
     assert run is not None
     return run
@@ -285,7 +295,8 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
 
 def write_tagged_pelican(site: Path, folder: Path) -> int:
     """The site's papers (the base corpus, before the added days) as Pelican articles, each
-    with the tags sitegen gives it, so both tools build the same tag pages and feeds."""
+    with the tags sitegen gives it and its authors, so both tools build the same tag and
+    author pages and feeds."""
     from sitegen.build.outputs import assemble_site
     from sitegen.config import load_config
     from sitegen.store.papers import load_papers
@@ -299,8 +310,8 @@ def write_tagged_pelican(site: Path, folder: Path) -> int:
             count += 1
             title = paper.title.replace("\n", " ")
             text = (f"Title: {title}\nDate: {day.date.isoformat()} 00:00\n"
-                    f"Slug: paper-{count}\nCategory: papers\nTags: {', '.join(paper.tags)}\n\n"
-                    f"{paper.abstract}\n")
+                    f"Slug: paper-{count}\nCategory: papers\nTags: {', '.join(paper.tags)}\n"
+                    f"Authors: {', '.join(paper.authors)}\n\n{paper.abstract}\n")
             (folder / f"paper-{count:06d}.md").write_text(text, encoding="utf-8")
     return count
 

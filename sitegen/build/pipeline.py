@@ -217,7 +217,7 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
-        site = assemble_site(config, papers, tagged=True)
+        site = assemble_site(config, papers, tagged=True, digests=digests)
         # the page cache gets the last build's fingerprints once the output files are
         # known intact (below): nothing before `write_site` reads them
         pages = PageCache(digests, state)

@@ -25,6 +25,7 @@ VOLATILE = ("upvotes", "comments", "github_stars")
 _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_category", "comment",
               "journal_ref", "doi", "thumbnail", "authors", "ai_keywords", "categories")
 _KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "tags", "links", "notes", "source", "path",
+          "author_pages",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 
