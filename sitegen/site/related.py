@@ -213,20 +213,26 @@ class Archive:
         top, log = math.log(self.papers + 1), math.log
         idf = {term: top - log(df[term] + 1) for term in set().union(*(c for c, _ in counted))}
         tf, weight_of, posting = _TF.__getitem__, idf.__getitem__, self.posting
+        postings, number = self.postings.get, len(self.slugs)
         out = []
-        for paper, (counts, words) in zip(papers, counted, strict=True):
+        for counts, words in counted:
             weighted = sorted(zip(map(mul, map(tf, counts.values()), map(weight_of, counts)),
                                   counts, strict=True), reverse=True)[:TERMS]
             while weighted and weighted[-1][0] <= 0:  # a term every paper holds
                 weighted.pop()
-            norm = math.sqrt(sum(weight * weight for weight, _ in weighted)) or 1.0
-            profile = Profile(tuple(map(itemgetter(1), weighted)),
-                              tuple(weight / norm for weight, _ in weighted), tuple(words))
-            number = len(self.slugs)
-            self.slugs.append(paper.slug)
-            for term, weight in zip(profile.terms, profile.weights, strict=True):
-                posting(term).append((number, weight))
+            weights = tuple(map(itemgetter(0), weighted))
+            norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
+            terms = tuple(map(itemgetter(1), weighted))
+            profile = Profile(terms, tuple(weight / norm for weight in weights), tuple(words))
+            for term, weight in zip(terms, profile.weights, strict=True):
+                entry = postings(term)
+                if type(entry) is deque:  # the common case, without a call
+                    entry.append((number, weight))
+                else:
+                    posting(term).append((number, weight))
+            number += 1
             out.append(profile)
+        self.slugs += [paper.slug for paper in papers]
         return out
 
     def posting(self, term: str) -> deque[tuple[int, float]]:
