@@ -41,6 +41,15 @@ SITE_CONFIG = """\
 title = "Bench"
 base_url = "https://example.org/bench/"
 """
+#: A lab's `[select]` (`--select`, and bench/bench_select.py): a watch list and exclude rules
+#: (words, phrases, regexes) that drop none of the synthetic papers, so a site with it
+#: publishes the same pages and differs by the judging alone.
+LAB_SELECT = """
+[select]
+authors = ["Mei Lin", "Ada Lovelace", "/J\\\\. Smith/"]
+exclude = ["survey", "a review of", "retracted", "position paper", "/erratum\\\\w*/"]
+store = "all"
+"""
 #: Pelican with no tags and its default outputs: the configuration of the first runs,
 #: kept as a reference column ("pelican-min").
 PELICAN_MIN_CONFIG = """\
@@ -199,14 +208,15 @@ def best(runs: list[Run]) -> Run:
     return min(runs, key=lambda run: run.seconds)
 
 
-def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
+def bench_size(n: int, with_pelican: bool, repeat: int, config: str = SITE_CONFIG
+               ) -> dict[str, object]:
     folder = OUT / f"corpus-{n}"
     shutil.rmtree(folder, ignore_errors=True)
     records = corpus.generate(n)
     pages = corpus.write_pages(records, folder / "pages")
     site = folder / "site"
     (site / "content" / "papers").mkdir(parents=True)
-    (site / "sitegen.toml").write_text(SITE_CONFIG, encoding="utf-8")
+    (site / "sitegen.toml").write_text(config, encoding="utf-8")
     env = sitegen_env()
     result: dict[str, object] = {"n": n}
 
@@ -412,15 +422,20 @@ def main() -> None:
                         help="run Pelican only up to this size (0: never; default 10000)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each timed step; the table shows the fastest (default 3)")
+    parser.add_argument("--select", action="store_true",
+                        help="give the site a lab's [select] section (LAB_SELECT): its cost")
     args = parser.parse_args()
+    config = SITE_CONFIG + (LAB_SELECT if args.select else "")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
     compile_sitegen()
     results = []
     for n in sizes:
         print(f"-- {n} papers", file=sys.stderr, flush=True)
-        results.append(bench_size(n, n <= args.pelican_max, max(1, args.repeat)))
+        results.append(bench_size(n, n <= args.pelican_max, max(1, args.repeat), config))
     text = report(results)
+    if args.select:
+        text = "site config: with a lab's [select] (bench/run.py LAB_SELECT)\n" + text
     print(text)
     (OUT / "last-run.md").write_text(text + "\n", encoding="utf-8")
 

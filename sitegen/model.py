@@ -33,6 +33,8 @@ PAPER_KEYS: tuple[str, ...] = (
     "doi",
     "thumbnail",
     "source",
+    "hidden",
+    "draft",
 )
 
 
@@ -69,6 +71,10 @@ class Paper:
     doi: str | None = None
     thumbnail: str | None = None
     source: str = "dailytext"
+    #: `hidden: true`: kept off the site for good; fetch and import never bring it back
+    hidden: bool = False
+    #: `draft: true`: not published yet (a work in progress); off the site like `hidden`
+    draft: bool = False
     notes: str = ""
     #: Per author, the slug of their page if they had one by this paper's day, else ""
     #: (set when the site is assembled: site/people.py, `with_author_pages`; not stored).

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from fetchfakes import StandIn, fixture_bytes
 
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 
 CIF = ("CIF-Bench: A Chinese Instruction-Following Benchmark for Evaluating the "
@@ -25,11 +24,7 @@ def hf_item(arxiv_id: str, title: str, upvotes: int, **paper: object) -> dict:
             "publishedAt": "2026-08-11T04:00:00.000Z", "title": title, "numComments": 4}
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 @pytest.fixture

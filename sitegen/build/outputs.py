@@ -22,6 +22,7 @@ from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
 from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
 from sitegen.util.fileid import digest
@@ -55,11 +56,15 @@ def static_outputs(config: Config) -> list[Output]:
 
 def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
                   digests: Digests | None = None) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers),
-    the links to their authors' pages, the watched authors' papers first in their days,
-    and the authors and organisations with a page (`[authors]`); `tagged`: the papers
-    have their tags already (`load_papers` with the rules). `digests`: the build's, where
+    """Papers -> Site with the config's tag rules applied and its `[select]` rules kept to
+    (compiled once for all papers), the links to their authors' pages, the watched
+    authors' papers first in their days, and the authors and organisations with a page
+    (`[authors]`); `tagged`: the papers have their tags already and are the selection
+    (`load_papers_cached` with the rules and the selector). `digests`: the build's, where
     a paper given links gets its digest from its loaded copy's (not hashed again)."""
+    if not tagged:
+        rules = compile_rules(config.tags)
+        papers = select(papers, rules, compile_selector(config.select, rules))
     people = people_rules(config.authors)
     linked = with_author_pages(papers, people)
     if digests is not None:
@@ -68,8 +73,7 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
             if known is not None:
                 pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
                 digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
-    site = assemble(linked, None if tagged else compile_rules(config.tags).tags,
-                    pinned(people))
+    site = assemble(linked, None, pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))
 

@@ -6,7 +6,7 @@ The rules, so that re-imports and re-fetches are safe:
 - descriptive fields (title, abstract, authors, dates, categories, ...) are only filled
   when the stored paper has none: whatever is stored, maybe edited by the curator, stays;
 - volatile counts (upvotes, comments, GitHub stars) are refreshed; links are added, never
-  removed; the curator's notes and tags are never touched;
+  removed; the curator's notes, tags, `hidden` and `draft` are never touched;
 - the day kept is the first day a paper appeared on a list (a Daily Papers page or the HF
   API); an arXiv record's day (its submission day) only fills in for papers never listed,
   and a listing record moves a paper that came from arXiv alone to its listed day;
@@ -24,7 +24,9 @@ from sitegen.sources.dailytext import normalise_title
 VOLATILE = ("upvotes", "comments", "github_stars")
 _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_category", "comment",
               "journal_ref", "doi", "thumbnail", "authors", "ai_keywords", "categories")
-_KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "tags", "links", "notes", "source", "path",
+#: The curator's own: a record never changes them (a hidden paper stays hidden for good).
+_CURATOR = ("tags", "notes", "hidden", "draft")
+_KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "links", "source", "path", *_CURATOR,
           "author_pages",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"

@@ -32,6 +32,7 @@ from sitegen.util.textclean import has_controls, strip_controls
 _INT_KEYS = ("rank", "upvotes", "comments", "github_stars")
 _TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail")
 _LIST_KEYS = ("authors", "tags", "ai_keywords", "categories")
+_BOOL_KEYS = ("hidden", "draft")
 _DATE_KEYS = ("published", "updated")
 
 
@@ -141,6 +142,13 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
             bad(key, f"'{key}' must be a list of text items")
         else:
             values[key] = tuple(value)
+    for key in _BOOL_KEYS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            bad(key, f"'{key}' must be true or false, not {str(value)[:40]!r}",
+                f"write '{key}: true' (or remove the line)")
+        elif value:
+            values[key] = True
     for key in _DATE_KEYS:
         if data.get(key) is not None:
             parsed = _as_date(data[key])
@@ -260,6 +268,8 @@ def paper_to_data(paper: Paper) -> dict[str, Any]:
         "doi": paper.doi,
         "thumbnail": paper.thumbnail,
         "source": paper.source,
+        "hidden": True if paper.hidden else None,
+        "draft": True if paper.draft else None,
     }
     return {key: raw[key] for key in PAPER_KEYS
             if key in ("title", "date") or raw[key] not in (None, "", [])}
