@@ -189,7 +189,7 @@ def page_bytes() -> int:
     env = make_environment(config, Urls(BASE))
     html = render_template(env, "search.html", {"canonical": None, "output_path": "search/"})
     static = REPO / "themes" / "default" / "static"
-    files = [static / "css" / "site.css", static / "vendor" / "lunr" / "lunr.js",
+    files = [static / "css" / "site.css", static / "vendor" / "lunr" / "lunr.min.js",
              *(static / "js" / f"search-{part}.js"
                for part in ("query", "core", "worker", "page", "shortcut"))]
     return gz(html) + sum(gz(f.read_bytes()) for f in files)

@@ -15,6 +15,15 @@ HTTP_URL = re.compile(r"^https?://[^\s<>\"'`\x00-\x1f\x7f-\x9f]+\Z", re.IGNORECA
 DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/[^\s<>\"'`\\{}\x00-\x1f\x7f-\x9f]+\Z")
 
 
+#: A Hugging Face user or organisation name, as it appears in `huggingface.co/<name>`.
+HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\Z")
+
+
+def is_handle(value: str | None) -> bool:
+    """True for a Hugging Face user or organisation name (safe in a URL path)."""
+    return bool(value) and HANDLE.match(value or "") is not None and ".." not in (value or "")
+
+
 def is_http_url(value: str | None) -> bool:
     """True for a URL safe to put in an href or src (http or https only)."""
     return bool(value) and HTTP_URL.match(value or "") is not None

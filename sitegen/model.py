@@ -32,10 +32,23 @@ PAPER_KEYS: tuple[str, ...] = (
     "journal_ref",
     "doi",
     "thumbnail",
+    "media_urls",
+    "organization",
+    "organization_handle",
+    "submitted_by",
+    "hf_accounts",
     "source",
     "hidden",
     "draft",
 )
+
+
+@dataclass(frozen=True)
+class Account:
+    """An author's account on Hugging Face: the name as the paper lists it, the username."""
+
+    name: str
+    username: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,16 @@ class Paper:
     journal_ref: str | None = None
     doi: str | None = None
     thumbnail: str | None = None
+    #: teaser images and videos the source links to (Hugging Face's `mediaUrls`)
+    media_urls: tuple[str, ...] = ()
+    #: the organisation the paper is filed under on Hugging Face: its display name and
+    #: its handle (`huggingface.co/<handle>`)
+    organization: str | None = None
+    organization_handle: str | None = None
+    #: the Hugging Face user who put the paper on Daily Papers
+    submitted_by: str | None = None
+    #: authors who claimed the paper on Hugging Face, with their usernames, in author order
+    hf_accounts: tuple[Account, ...] = ()
     source: str = "dailytext"
     #: `hidden: true`: kept off the site for good; fetch and import never bring it back
     hidden: bool = False

@@ -27,6 +27,7 @@ PAGE_KINDS: dict[str, str] = {
     "home": "",
     "home_page": "page/{page}/",
     "day": "{y:04d}/{m:02d}/{d:02d}/",
+    "week": "{y:04d}/W{w:02d}/",  # ISO year and week: `url('week', week)`, `(year, week)`
     "month": "{y:04d}/{m:02d}/",
     "year": "{y:04d}/",
     "archive": "archive/",
@@ -35,6 +36,14 @@ PAGE_KINDS: dict[str, str] = {
     # Not a page: feed entry ids keep the folder layout's paper URL they were first
     # published with, so readers do not show every paper again as new.
     "paper_feed_id": "papers/{slug}/",
+    "top": "top/",
+    # Digests of settled weeks and months (`url('digest', digest)`: its slug `2026-W37`,
+    # `2026-09`), each with an email-safe copy, and their feeds (entries: whole digests).
+    "digests": "digest/",
+    "digest": "digest/{slug}/",
+    "digest_email": "digest/{slug}/email.html",
+    "digest_atom": "digest/{slug}.xml",  # `weekly` or `monthly`
+    "digest_json": "digest/{slug}.json",
     "tags": "tags/",
     "tag": "tags/{slug}/",
     "tag_page": "tags/{slug}/page/{page}/",
@@ -168,6 +177,8 @@ class Urls:
         Slugs are percent-encoded for URLs (`quoted`) and left as they are for file paths,
         so the server's decoding of `my%20paper/` finds the folder `my paper/`.
         """
+        if kind == "week" and not isinstance(obj, tuple):  # a Week: not hashed whole
+            obj = (obj.year, obj.week)  # type: ignore[attr-defined]
         key = (kind, getattr(obj, "slug", obj), page, quoted)
         try:
             return self._rels[key]
@@ -190,7 +201,9 @@ class Urls:
                     "org": "org_page"}.get(kind, kind)
         pattern = PAGE_KINDS[kind]
         values: dict[str, object] = {"page": page}
-        if isinstance(obj, dt.date):
+        if kind == "week" and isinstance(obj, tuple):
+            values.update(y=obj[0], w=obj[1])
+        elif isinstance(obj, dt.date):
             values.update(y=obj.year, m=obj.month, d=obj.day)
         elif isinstance(obj, tuple) and len(obj) == 2:  # (year, month)
             values.update(y=obj[0], m=obj[1])

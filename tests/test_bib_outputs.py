@@ -42,9 +42,10 @@ def test_bib_files_are_made_then_kept_while_their_paper_is_unchanged():
     outputs, _ = _cached(changed, state, paths)
     assert outputs[0] == Kept(made[0].path)
     assert isinstance(outputs[1], Output) and b"Two, renamed" in outputs[1].data
-    # The URL of a paper without an arXiv id is in its entry: a new base URL makes all anew.
-    moved, _ = _cached(site, state, paths, Urls("https://example.org/other/"))
-    assert all(isinstance(o, Output) and b"/other/" in o.data for o in moved)
+    # No entry cites the site itself (not the publisher): a new base URL keeps them all.
+    moved, _ = _cached(site, state, paths, Urls("https://example.org/other/"), batched=True)
+    assert moved == [KeptMany(tuple(paths), (None, None))]
+    assert not any(b"example.org" in o.data for o in made)
     missing, _ = _cached(site, state, paths[1:])  # a file changed on disk
     assert isinstance(missing[0], Output) and missing[1] == Kept(paths[1])
 

@@ -23,10 +23,10 @@ def test_reader_walks_home_day_paper_under_a_sub_path_without_js_on_a_phone(brow
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(served)
     assert page.title() == "Test Papers"
-    page.get_by_role("link", name="August 11, 2025").click()
+    page.get_by_role("link", name="August 11, 2025", exact=True).click()
     page.wait_for_url("**/repo/2025/08/11/")
     assert page.locator("h1").inner_text() == "August 11, 2025"
-    page.locator(".paper-title a").first.click()
+    page.locator(".card-title a").first.click()
     page.wait_for_url("**/repo/papers/**")
     assert page.locator("h1").inner_text().startswith("CIF-Bench")
     # The stylesheet loaded under the sub-path and the page fits a phone screen.

@@ -99,7 +99,7 @@ def test_hand_written_text_is_shown_literally(hostile, index):
     name, text = corpus.PAYLOADS[index]
     page = _paper_page(hostile.out, f"hostile-{index:02d}")
     shown = strip_controls(f"{name}: {text}")
-    (h1,) = checks.html_elements_text(page, "h1")
+    (h1,) = checks.html_elements_text(page, "h1", tex=True)  # titles render their math
     assert h1 == shown
     assert checks.html_title(page).startswith(shown.replace("\r", ""))
     (authors,) = checks.html_elements_text(page, "p", "authors")
@@ -126,7 +126,7 @@ def test_imported_titles_reach_the_store_and_the_pages_unchanged(hostile, trees)
     shown = set()
     for rel, tree in trees.items():
         if rel.startswith("papers/"):
-            shown.update(checks.html_elements_text(tree, "h1"))
+            shown.update(checks.html_elements_text(tree, "h1", tex=True))
     assert titles <= shown
     assert any(corpus.JINJA_PROBE in t for t in titles)
 

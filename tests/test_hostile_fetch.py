@@ -122,7 +122,7 @@ def test_hostile_api_fields_are_fetched_stored_safely_and_built_inert(site: Path
             title = expected_title(name, text, arxiv)
             assert paper.title == title, (name, arxiv)
             page = (out / "papers" / f"{paper.slug}.html").read_bytes()
-            assert checks.html_elements_text(page, "h1") == [title], (name, arxiv)
+            assert checks.html_elements_text(page, "h1", tex=True) == [title], (name, arxiv)
     for page in out.rglob("*.html"):
         for element in checks.parse_html(page.read_bytes()).iter():
             for attr in ("href", "src"):

@@ -142,7 +142,18 @@ def test_bibtex_on_the_page_and_beside_it(paper_site: Path):
     assert _balanced(bib)
     assert b'href="/sub/papers/2408.01234.bib"' in out["papers/2408.01234.html"]
     plain = out["papers/no-arxiv.bib"].decode()
-    assert "eprint" not in plain and f"url = {{{BASE}papers/no-arxiv.html}}" in plain
+    assert "eprint" not in plain and BASE not in plain  # never cites this site
+    assert "url = {https://example.com/code}" in plain  # its own project page
+
+
+def test_bibtex_without_author_or_id_has_a_title_key_and_no_url():
+    paper = Paper(slug="s", title="The GraphGPT: graph instruction tuning", date=dt.date(2025, 8, 11))
+    entry = bibtex(paper, Urls("https://example.org/sub/"))
+    assert entry.startswith("@misc{graphgpt2025graph,\n")
+    assert "url" not in entry and "example.org" not in entry and "anon" not in entry
+    assert bibtex_key(Paper(slug="c", title="大型语言模型", date=dt.date(2024, 1, 1))) == "paper2024"
+    assert bibtex_key(Paper(slug="c", title="大型", date=dt.date(2024, 1, 1),
+                            authors=("张三",))) == "paper2024"
 
 
 def _balanced(text: str) -> bool:

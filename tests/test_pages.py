@@ -82,7 +82,8 @@ def _rendered(site: Path) -> set[str]:
 
 def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     """Stable pagination: a new day re-renders the home and tag main pages, its day and
-    the day before, its papers, month, year, archive, the tag list; a numbered page only
+    the day before, its papers, its week, the top page, month, year, archive, the tag
+    list (not a week that is over); a numbered page only
     when a page fills up (the new page and its older neighbour's "newer" link)."""
     from tests.test_incremental import assert_same_as_clean, paper_text
 
@@ -100,7 +101,8 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
     assert not (site / "_site" / "page" / "2").exists()
     assert _rendered(site) == set()  # nothing changed
     common = {"2025/08/index.html", "2025/index.html", "archive/index.html",
-              "tags/index.html", "tags/vision/index.html", "index.html"}
+              "tags/index.html", "tags/vision/index.html", "index.html",
+              "top/index.html", "2025/W32/index.html"}  # not W31: it is over
     # Day 6 fills a second numbered page of the home page and of "vision".
     for rank in (1, 2):
         write_paper(site, f"p6-{rank}", paper_text(f"New 6.{rank}", "2025-08-06", rank,
@@ -109,9 +111,11 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
         "2025/08/06/index.html", "2025/08/05/index.html",
         "papers/p6-1.html", "papers/p6-2.html",
         "page/2/index.html", "page/1/index.html",
-        "tags/vision/page/2/index.html", "tags/vision/page/1/index.html"}
+        "tags/vision/page/2/index.html", "tags/vision/page/1/index.html",
+        # 3 days after W31's Sunday (Aug 3): its digest is made, once, and listed
+        "digest/2025-W31/index.html", "digest/2025-W31/email.html", "digest/index.html"}
     assert_same_as_clean(site)
-    # Day 7 fills no page: only the main pages change.
+    # Day 7 fills no page and settles nothing: only the main pages change.
     write_paper(site, "p7-1", paper_text("New 7.1", "2025-08-07", 1, tags=("vision",)))
     assert _rendered(site) == common | {
         "2025/08/07/index.html", "2025/08/06/index.html", "papers/p7-1.html"}

@@ -373,7 +373,7 @@ def test_built_site_has_search_page_under_sub_path(site: Path, run_cli) -> None:
     assert status == 0, err
     page = (site / "_site" / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-base="/sub/"' in page and 'data-index="/sub/search/"' in page
-    assert 'src="/sub/static/vendor/lunr/lunr.js"' in page
+    assert 'src="/sub/static/vendor/lunr/lunr.min.js"' in page
     assert all(f'src="/sub/static/js/search-{part}.js"' in page
                for part in ("core", "worker", "page"))
     assert "search-nojs" in page and 'href="/sub/archive/"' in page
@@ -692,6 +692,6 @@ def test_vendored_lunr_is_the_unmodified_npm_file() -> None:
     require_node("lunr")
     package = REPO / "node_modules" / "lunr"
     vendor = REPO / "themes" / "default" / "static" / "vendor" / "lunr"
-    assert (vendor / "lunr.js").read_bytes() == (package / "lunr.js").read_bytes()
+    assert (vendor / "lunr.min.js").read_bytes() == (package / "lunr.min.js").read_bytes()
     assert (vendor / "LICENSE").read_bytes() == (package / "LICENSE").read_bytes()
     assert json.loads((package / "package.json").read_text())["version"] == "2.3.9"

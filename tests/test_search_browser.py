@@ -68,7 +68,7 @@ def _titles(page) -> list[str]:
 @pytest.mark.browser
 def test_shared_link_runs_the_query_and_opens_a_result(served: str, page) -> None:
     page.goto(served + "search/?q=diffusion")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     assert _titles(page) == ["Diffusion Transformers for Video"]
     assert page.input_value("#search-q") == "diffusion"
     assert page.locator("#search-results mark").first.inner_text().lower() == "diffusion"
@@ -84,7 +84,7 @@ def test_typing_updates_results_and_url(served: str, page) -> None:
     page.goto(served + "search/")
     page.fill("#search-q", "attention")
     page.wait_for_function("() => location.search === '?q=attention'")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     titles = _titles(page)
     assert titles == ['Efficient <b>Attention</b> & "Friends"']  # text, never markup
     assert page.locator("#search-results b, #search-results img").count() == 0
@@ -97,7 +97,7 @@ def test_typing_updates_results_and_url(served: str, page) -> None:
 @pytest.mark.browser
 def test_chinese_query_finds_the_chinese_paper(served: str, page) -> None:
     page.goto(served + "search/?q=" + quote("注意力"))
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     assert _titles(page) == ["基于注意力机制的视觉语言模型"]
     assert page.locator("#search-results .result-title mark").first.inner_text() == "注意力"
     assert page.errors == []
@@ -106,7 +106,7 @@ def test_chinese_query_finds_the_chinese_paper(served: str, page) -> None:
 @pytest.mark.browser
 def test_keyboard_slash_arrows_enter(served: str, page) -> None:
     page.goto(served + "search/?q=video")
-    page.wait_for_selector("#search-results li:nth-child(2)")
+    page.wait_for_selector("#search-results > li:nth-child(2)")
     page.locator("h1").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "search-q"
@@ -144,7 +144,7 @@ def test_header_form_leads_to_results(served: str, page) -> None:
     page.fill("#site-search", "agents")
     page.press("#site-search", "Enter")
     page.wait_for_url("**/sub/search/?q=agents")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     assert _titles(page) == ["Reasoning Agents with Tools"]
 
 
@@ -283,13 +283,13 @@ def test_more_results_button_pages_through(site: Path, run_cli, serve_dir, page)
     _build_graph_papers(site, run_cli)
     base = serve_dir(site / "_site", "/sub/")
     page.goto(base + "search/?q=graph")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     assert "23 papers match" in page.inner_text("#search-status")
-    assert page.locator("#search-results li").count() == 10
+    assert page.locator("#search-results > li").count() == 10
     page.click("#search-more")
-    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 20")
+    page.wait_for_function("() => document.querySelectorAll('#search-results > li').length === 20")
     page.click("#search-more")
-    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 23")
+    page.wait_for_function("() => document.querySelectorAll('#search-results > li').length === 23")
     assert page.locator("#search-more").is_hidden()
     assert len(set(_titles(page))) == 23
     assert page.errors == []
@@ -307,7 +307,7 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     _build_graph_papers(site, run_cli)
     exact_url = serve_dir(site / "_site", "/sub/")
     page.goto(exact_url + "search/?q=graph")  # one segment, nothing split: exact
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     exact = _titles(page)
     assert len(exact) == 10
     monkeypatch.setattr(searchstore, "Params", functools.partial(searchstore.Params, segment=8,
@@ -319,12 +319,12 @@ def test_base_and_recent_segments_with_split_words(site: Path, run_cli, serve_di
     fetched: list[str] = []
     page.on("request", lambda request: fetched.append(request.url))
     page.goto(serve_dir(site / "segmented", "/sub/") + "search/?q=graph")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     # ranked from the loaded tiers only: the page says so, and "Rank exactly" fetches the rest
     assert page.locator("#search-approx").is_visible()
     page.click("#search-exact")
     page.wait_for_selector("#search-approx", state="hidden")
-    page.wait_for_function("() => document.querySelectorAll('#search-results li')"
+    page.wait_for_function("() => document.querySelectorAll('#search-results > li')"
                            ".length === 10")
     assert _titles(page) == exact
     assert any("/search/t/b" in url for url in fetched)
@@ -354,7 +354,7 @@ def test_a_worker_that_cannot_start_leaves_the_search_to_the_page(site: Path, ru
                                         'data-worker="/sub/static/js/missing-worker.js"'),
                            encoding="utf-8")
     page.goto(serve_dir(site / "_site", "/sub/") + "search/?q=diffusion")
-    page.wait_for_selector("#search-results li")
+    page.wait_for_selector("#search-results > li")
     assert _titles(page) == ["Diffusion Transformers for Video"]
     assert page.get_attribute("#search-app", "data-engine") == "page"
     page.errors.clear()  # the missing worker script's own 404 is expected

@@ -42,7 +42,7 @@ def test_paper_page_has_title_h1_math_links_and_neighbours(run_cli, site):
     status, _, err = run_cli("build", cwd=site)
     assert status == 0, err
     page = (site / "_site" / "papers" / "2408.01234.html").read_text()
-    assert '<h1 class="page-heading">A &lt;Title&gt; &amp; $x$</h1>' in page
+    assert '<h1 class="page-heading">A &lt;Title&gt; &amp; <math alttext="x"' in page
     assert "<msup>" in page and "<em>this</em>" in page
     assert 'href="https://arxiv.org/abs/2408.01234"' in page
     assert 'href="https://arxiv.org/pdf/2408.01234"' in page

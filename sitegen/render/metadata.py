@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from sitegen.links import arxiv_abs_url, arxiv_pdf_url, is_http_url
+from sitegen.links import arxiv_abs_url, arxiv_pdf_url, classify_link, is_http_url
 from sitegen.model import Day, Output, Paper, Site
 from sitegen.render.texsafe import is_safe_math
 from sitegen.render.textrender import escape_text, preview
@@ -148,16 +148,36 @@ def _bib_name(name: str) -> str:
 
 
 def bibtex_key(paper: Paper) -> str:
-    """`lastname2025firstword`, ASCII only (Google Scholar's style)."""
-    last = slugify(paper.authors[0].split()[-1]).replace("-", "") if paper.authors else ""
-    words = [w for w in slugify(paper.title).split("-") if w not in _STOP_WORDS]
+    """`lastname2025firstword`, ASCII only (Google Scholar's style); without an author (or
+    one with no ASCII letters), `firstword2025secondword` from the title; `paper2025`
+    when the title has no ASCII word either."""
+    last = ""
+    if paper.authors and paper.authors[0].split():
+        last = slugify(paper.authors[0].split()[-1]).replace("-", "")
+    words = [w for w in slugify(paper.title).split("-") if w and w not in _STOP_WORDS]
     year = (paper.published or paper.date).year
-    key = f"{last or 'anon'}{year}{words[0] if words else ''}"
-    return key
+    if last:
+        return f"{last}{year}{words[0] if words else ''}"
+    if words:
+        return f"{words[0]}{year}{words[1] if len(words) > 1 else ''}"
+    return f"paper{year}"
+
+
+def cited_url(paper: Paper) -> str | None:
+    """The URL a BibTeX entry cites: the arXiv abstract, else the paper's own project
+    page or PDF; never this site's copy of it (not the publisher). None if there is none."""
+    if paper.arxiv_id and is_arxiv_id(paper.arxiv_id):
+        return arxiv_abs_url(paper.arxiv_id)
+    for url in paper.links:
+        if classify_link(url).kind == "project":
+            return url
+    return None
 
 
 def bibtex(paper: Paper, urls: Urls) -> str:
-    """An arXiv-style `@misc` entry (eprint, archivePrefix, primaryClass when known)."""
+    """An arXiv-style `@misc` entry (eprint, archivePrefix, primaryClass when known); a
+    paper without arXiv id or DOI gets title, authors and year (and its project page):
+    the paper page says so (`cited_url`)."""
     fields = [("title", bib_escape(paper.title))]
     if paper.authors:
         fields.append(("author", " and ".join(_bib_name(n) for n in paper.authors)))
@@ -169,12 +189,11 @@ def bibtex(paper: Paper, urls: Urls) -> str:
                    if c and _CATEGORY.match(c)]
         if primary:
             fields.append(("primaryClass", primary[0]))
-        url = arxiv_abs_url(paper.arxiv_id)
-    else:
-        url = urls.absolute("paper", paper)
     if paper.doi:
         fields.append(("doi", re.sub(r"[{}\s\\]", "", paper.doi)))
-    fields.append(("url", re.sub(r"[{}\s\\]", "", url)))
+    url = cited_url(paper)
+    if url:
+        fields.append(("url", re.sub(r"[{}\s\\]", "", url)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
 
@@ -183,7 +202,7 @@ def bib_stage(site: Site, urls: Urls) -> Stage:
     """A `.bib` file beside every paper page, as a stage: a unit per day, keyed by its
     papers (its files' fingerprints by each paper), so that a day added makes its own
     entries only. Entries depend on no template: the stage's base is the code alone."""
-    kind = "bibtex\0" + urls.absolute("home")  # the entry of a paper without arXiv id has its URL
+    kind = "bibtex"
     return Stage([Unit("bib " + day.date.isoformat(), kind, (day.papers,),
                        partial(_bib_jobs, kind, urls, day), size=len(day.papers))
                   for day in site.days], partial(_bib_entries, urls))

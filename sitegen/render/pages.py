@@ -10,21 +10,26 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sitegen.model import Day, Site, Tag, TagLink
+from sitegen.model import Day, Month, Site, Tag, TagLink
+from sitegen.render.digestpages import digest_units
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.templates import environment_base, render_template
 from sitegen.render.units import Base, Job, Settled, Stage, Unit
+from sitegen.site.digests import SETTLE_DAYS
+from sitegen.site.periods import TOP, WeekLinks, iso_week, ranked, top_windows, weeks_of
 from sitegen.site.related import DayLists, RelatedLists, related_papers
 from sitegen.urls import Urls
 from sitegen.util.parallel import can_fork
 
 if TYPE_CHECKING:
     import jinja2
+
+    from sitegen.store.intros import Intro
 
 T = TypeVar("T")
 
@@ -74,7 +79,9 @@ def _pager(urls: Urls, kind: str, obj: object, number: int | None, last: int | N
 
 
 def page_job(template: str, path: str, context: dict[str, Any], cached: bool = True) -> Job:
-    """A page to render: its sitemap date is the newest paper day its context shows."""
+    """A page to render: its sitemap date is the newest paper day its context shows.
+    Contexts hold papers in tuples, never lists: a tuple's papers are digested by their
+    memoized digests, a list is pickled whole (and a paper's pickle is not stable)."""
     return Job(template, path, context, page_lastmod(context), cached)
 
 
@@ -134,6 +141,31 @@ def day_jobs(urls: Urls, day: Day) -> list[Job]:
         "day": day, "canonical": urls.absolute("day", day.date)})]
 
 
+def week_jobs(urls: Urls, links: WeekLinks) -> list[Job]:
+    """A week's page: its top papers by the ranking rule, then all of them by day."""
+    week = links.week
+    return [page_job("week.html", urls.output_path("week", week), {
+        "week": week, "top": tuple(ranked(week.days)[:TOP]), "prev": links.prev, "next": links.next,
+        "over": links.over, "canonical": urls.absolute("week", week)})]
+
+
+def month_jobs(urls: Urls, month: Month) -> list[Job]:
+    """A month's page: its top papers, its weeks and its days."""
+    weeks = sorted({iso_week(day.date) for day in month.days}, reverse=True)
+    key = (month.year, month.month)
+    return [page_job("month.html", urls.output_path("month", key), {
+        "month": month, "top": tuple(ranked(month.days)[:TOP]), "weeks": tuple(weeks),
+        "total": sum(len(day.papers) for day in month.days),
+        "canonical": urls.absolute("month", key)})]
+
+
+def top_jobs(urls: Urls, days: Sequence[Day]) -> list[Job]:
+    """The top of the last 7 and 30 days, counted from the newest day (never the clock)."""
+    return [page_job("top.html", urls.output_path("top"), {
+        "windows": tuple(top_windows(days)), "newest": days[0].date if days else None,
+        "canonical": urls.absolute("top")})]
+
+
 def tag_list_jobs(urls: Urls, tags: tuple[Tag, ...]) -> list[Job]:
     """The list of tags (rendered without a fingerprint, which would digest every tagged
     paper: its unit's key and settledness keep it)."""
@@ -155,8 +187,10 @@ DAY_PAPERS, DAYS = "day papers", "days"
 
 
 def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS,
                related: RelatedLists | None = None) -> Iterator[Unit]:
-    """Every HTML page of the site, as units, in a stable order.
+    """Every HTML page of the site, as units, in a stable order (`intros`: the digests'
+    intros by digest name).
 
     A page's context holds only what it shows, so that a page whose content did not change
     has the same fingerprint and is not rendered again: a tag's numbered pages get a
@@ -185,10 +219,18 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
     for day in site.days:
         yield Unit("day.html " + day.date.isoformat(), kind, (day,),
                    partial(day_jobs, urls, day), exact=True)
+    # A week's page shows its days' papers and its neighbours: kept whole while they are
+    # the same, so a settled week is never made again (its days have no neighbours here).
+    kind = "week.html\0" + urls.base_url
+    for links in weeks_of(site.days):
+        week = links.week
+        yield Unit(f"week.html {week.year}-W{week.week:02d}", kind, (links,),
+                   partial(week_jobs, urls, links), exact=True)
+    yield Unit("top.html", "top.html", None, partial(top_jobs, urls, site.days))
+    yield from digest_units(site.days, urls, intros or {}, settle_days)
     for month in site.months:
-        key = (month.year, month.month)
         yield Unit(f"month.html {month.year}-{month.month:02d}", "month.html", None,
-                   partial(single_page, "month.html", "month", urls, key, month=month))
+                   partial(month_jobs, urls, month))
     for year in sorted({m.year for m in site.months}, reverse=True):
         months = tuple(m for m in site.months if m.year == year)
         yield Unit(f"year.html {year}", "year.html", None,
@@ -227,6 +269,7 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
 
 def page_stage(site: Site, urls: Urls, env: jinja2.Environment, days_per_page: int,
                papers_per_page: int, workers: int = 1, base: Base | None = None,
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS,
                related: RelatedLists | None = None) -> Stage:
     """The HTML pages as a stage: its units (`page_units`), rendered with `env` (by
     `workers` processes when there are many), on the sequences of days the list pages
@@ -235,7 +278,8 @@ def page_stage(site: Site, urls: Urls, env: jinja2.Environment, days_per_page: i
     days = site.days[::-1]
     if related is None:
         related = related_papers(site)
-    return Stage(list(page_units(site, urls, days_per_page, papers_per_page, related)),
+    return Stage(list(page_units(site, urls, days_per_page, papers_per_page, intros,
+                                 settle_days, related)),
                  partial(render_pages, env, workers=workers),
                  {DAY_PAPERS: [day.papers for day in days], DAYS: days},
                  base if base is not None else environment_base(env))

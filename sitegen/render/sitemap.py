@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sitegen.model import Day, Month, Output, Paper, Site, Tag
+from sitegen.site.periods import Week
 from sitegen.urls import Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -35,8 +36,10 @@ NOT_IN_SITEMAP = frozenset({"404.html"})
 def _newest(value: Any) -> dt.date | None:
     if isinstance(value, Paper | Day):
         return value.date
-    if isinstance(value, Month):
+    if isinstance(value, Month | Week):
         return value.days[0].date if value.days else None
+    if isinstance(value, dt.date):  # the top page's newest day
+        return value
     if isinstance(value, Tag):
         return value.papers[0].date if value.papers else None
     if isinstance(value, list | tuple):  # a tag page's 30 papers: no call per paper
@@ -51,7 +54,8 @@ def page_lastmod(context: Mapping[str, Any]) -> dt.date | None:
     The most specific key wins: a paper page's own paper, a list page's papers or days,
     then broader objects (a tag's page 2 shows older papers than the tag's newest).
     """
-    for key in ("paper", "papers", "days", "day", "month", "months", "tags", "tag"):
+    for key in ("paper", "papers", "days", "day", "week", "month", "months", "tags", "tag",
+                "newest"):
         if key in context:
             found = _newest(context[key])
             if found:
@@ -78,7 +82,8 @@ def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.
     ends: dict[dt.date | None, str] = {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path in sorted(path for path in lastmods if path.endswith(".html")):
-        if path in NOT_IN_SITEMAP:
+        if path in NOT_IN_SITEMAP or path.startswith("digest/") and path.endswith(
+                "/email.html"):  # a digest's email copy: the page is its canonical
             continue
         lastmod = lastmods.get(path) or default
         end = ends.get(lastmod)

@@ -22,10 +22,12 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
+from sitegen.render.cards import card_of
 from sitegen.render.fragments import FragmentStore, NoFragments
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
+from sitegen.site.periods import RANKING_RULE, top_of_day
 from sitegen.urls import Urls
 from sitegen.util.sealed import read_sealed, write_sealed
 
@@ -316,6 +318,10 @@ def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None
         url=urls.url,
         absolute=urls.absolute,
         links_of=paper_links,
+        card_of=card_of,
+        top_of_day=top_of_day,
+        ranking_rule=RANKING_RULE,
+        thumbnails=config.theme["thumbnails"],
         site=config.site,
         extra=config.extra,
         config=config,

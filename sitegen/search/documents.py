@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import Any
 
 from sitegen.model import Day, Paper
-from sitegen.render.textrender import preview
+from sitegen.render.cards import card_of
 from sitegen.search.analyser import Analysis, Analyzer, Field
 from sitegen.search.phrases import PairHasher
 from sitegen.urls import Urls
@@ -29,7 +29,6 @@ FIELDS: tuple[Field, ...] = (
     Field("keywords", 2))
 #: Papers per doc-store bucket: paper number n is entry n % BUCKET_DOCS of d/<n // BUCKET_DOCS>.
 BUCKET_DOCS = 8
-SNIPPET_CHARS = 240
 
 _BY_SLUG = attrgetter("slug")
 
@@ -83,10 +82,26 @@ def paper_fields(paper: Paper) -> dict[str, str]:
 
 
 def doc_record(paper: Paper, urls: Urls) -> dict[str, Any]:
-    """What the results list shows: title, URL (relative to the base), day, tags, snippet."""
-    snippet = preview(" ".join(paper.abstract.split()), SNIPPET_CHARS)
-    return {"t": paper.title, "u": urls.rel("paper", paper), "d": paper.date.isoformat(),
-            "g": list(paper.tags), "s": snippet}
+    """What a result's card shows (render/cards.py, as on the site's pages): title, URL
+    (relative to the base), day, tags, the TL;DR (`s`), and where known the first authors
+    (`a`, with `m` more), organisation (`o`), upvotes (`v`), GitHub stars (`r`), comments
+    (`c`), arXiv id (`x`: the page builds the arXiv and PDF links), code (`k`) and project
+    (`w`) links. Keys with nothing to show are left out (the doc store stays small)."""
+    card = card_of(paper)
+    record: dict[str, Any] = {"t": paper.title, "u": urls.rel("paper", paper),
+                              "d": paper.date.isoformat(), "g": list(paper.tags),
+                              "s": card.tldr}
+    optional = {"a": list(card.authors), "m": card.more_authors, "o": card.organization,
+                "v": card.upvotes, "r": card.stars, "c": card.comments, "x": paper.arxiv_id,
+                **{_LINK_KEYS[link.kind]: link.url for link in card.links
+                   if link.kind in _LINK_KEYS}}
+    record.update((key, value) for key, value in optional.items()
+                  if value not in (None, [], 0) or key in "vrc" and value == 0)
+    return record
+
+
+#: The card links a record holds (the others are made from the arXiv id).
+_LINK_KEYS = {"code": "k", "project": "w"}
 
 
 def json_text(value: Any) -> str:

@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import Any
 
 from sitegen.errors import SourceError
-from sitegen.links import is_http_url
-from sitegen.model import Paper
+from sitegen.links import is_handle, is_http_url
+from sitegen.model import Account, Paper
 from sitegen.sources.http import Answer, Fetcher, full_url, looks_like_html, snippet
 from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
 from sitegen.util.textclean import has_controls, strip_controls
@@ -77,6 +77,55 @@ def _pick(paper: dict[str, Any], item: dict[str, Any], key: str) -> Any:
     return value if value not in (None, "", []) else item.get(key)
 
 
+#: Media URLs kept of one paper (HF lists a teaser or two): more is not a teaser.
+MAX_MEDIA = 8
+
+
+def _username(user: Any) -> str | None:
+    """The username of a user overview (`{"user": "ada", "name": "ada", ...}`: `user`
+    first, then `name`), when it is a valid Hugging Face name."""
+    if not isinstance(user, dict):
+        return None
+    for key in ("user", "name"):
+        value = user.get(key)
+        if isinstance(value, str) and is_handle(value.strip()):
+            return value.strip()
+    return None
+
+
+def _organization(value: Any) -> tuple[str | None, str | None]:
+    """(display name, handle) of an organisation object (`fullname`, `name`)."""
+    if not isinstance(value, dict):
+        return None, None
+    raw = value.get("name")
+    handle = raw.strip() if isinstance(raw, str) and is_handle(raw.strip()) else None
+    return _text(value.get("fullname")) or _text(raw), handle
+
+
+def _accounts(authors: Any) -> tuple[Account, ...]:
+    """The authors who claimed the paper (`authors[].user`), with their usernames."""
+    if not isinstance(authors, list):
+        return ()
+    accounts: list[Account] = []
+    seen: set[str] = set()
+    for author in authors:
+        if not isinstance(author, dict):
+            continue
+        name, username = _text(author.get("name")), _username(author.get("user"))
+        if name and username and name not in seen:
+            seen.add(name)
+            accounts.append(Account(name, username))
+    return tuple(accounts)
+
+
+def _media(value: Any) -> tuple[str, ...]:
+    """The http(s) URLs of a `mediaUrls` list, in order, without repeats."""
+    if not isinstance(value, list):
+        return ()
+    urls = [u for item in value if (u := _url(item))]
+    return tuple(dict.fromkeys(urls))[:MAX_MEDIA]
+
+
 def hf_paper_url(arxiv_id: str) -> str:
     """The paper's page on Hugging Face."""
     return f"https://huggingface.co/papers/{arxiv_id}"
@@ -103,6 +152,8 @@ def item_to_paper(item: Any, day: dt.date, rank: int, where: str) -> Paper:
     summary = _pick(paper, item, "summary")
     links = tuple(u for key in ("githubRepo", "projectPage")
                   if (u := _url(_pick(paper, item, key))))
+    organization, handle = _organization(_pick(paper, item, "organization"))
+    submitter = _username(item.get("submittedBy")) or _username(paper.get("submittedOnDailyBy"))
     return Paper(
         slug=paper_slug(title, arxiv_id),
         title=title,
@@ -119,6 +170,11 @@ def item_to_paper(item: Any, day: dt.date, rank: int, where: str) -> Paper:
         ai_summary=_text(_pick(paper, item, "ai_summary")),
         ai_keywords=keywords,
         thumbnail=_url(_pick(paper, item, "thumbnail")),
+        media_urls=_media(_pick(paper, item, "mediaUrls")),
+        organization=organization,
+        organization_handle=handle,
+        submitted_by=submitter,
+        hf_accounts=_accounts(authors),
         source="hf",
     )
 

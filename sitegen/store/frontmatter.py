@@ -154,10 +154,19 @@ _CDumper.add_representer(str, _represent_str)
 _C_SAFE_TEXT = r"[\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*"
 
 
+def _texts(value: Any) -> list[Any]:
+    """The scalars of a front-matter value: itself, a list's items, a mapping's keys and
+    values (`hf_accounts`)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    return [value]
+
+
 def dump_front_matter(data: dict[str, Any]) -> str:
     """The YAML of a front-matter mapping, keys in the mapping's order."""
-    texts = [v for value in data.values() for v in (value if isinstance(value, list) else [value])
-             if isinstance(v, str)]
+    texts = [v for value in data.values() for v in _texts(value) if isinstance(v, str)]
     dumper = _CDumper if all(re.fullmatch(_C_SAFE_TEXT, t) for t in texts) else _Dumper
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True,
                      width=1 << 30, default_flow_style=False)

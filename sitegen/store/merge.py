@@ -3,8 +3,10 @@
 The rules, so that re-imports and re-fetches are safe:
 - a record matching a stored paper (by arXiv id, then by normalised title) updates it;
   a stored paper without an id gains the record's id but keeps its slug (its URL);
-- descriptive fields (title, abstract, authors, dates, categories, ...) are only filled
-  when the stored paper has none: whatever is stored, maybe edited by the curator, stays;
+- descriptive fields (title, abstract, authors, dates, categories, organisation,
+  submitter, authors' accounts, media, ...) are only filled when the stored paper has
+  none: whatever is stored, maybe edited by the curator, stays (an organisation's name
+  and handle are filled together);
 - volatile counts (upvotes, comments, GitHub stars) are refreshed; links are added, never
   removed; the curator's notes, tags, `hidden` and `draft` are never touched;
 - the day kept is the first day a paper appeared on a list (a Daily Papers page or the HF
@@ -23,12 +25,15 @@ from sitegen.sources.dailytext import normalise_title
 
 VOLATILE = ("upvotes", "comments", "github_stars")
 _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_category", "comment",
-              "journal_ref", "doi", "thumbnail", "authors", "ai_keywords", "categories")
+              "journal_ref", "doi", "thumbnail", "authors", "ai_keywords", "categories",
+              "media_urls", "submitted_by", "hf_accounts")
+#: Filled together, when the stored paper has neither: a name and a handle of one organisation.
+_FILL_PAIR = ("organization", "organization_handle")
 #: The curator's own: a record never changes them (a hidden paper stays hidden for good).
 _CURATOR = ("tags", "notes", "hidden", "draft")
 _KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "links", "source", "path", *_CURATOR,
           "author_pages",  # set by the build (site/people.py), never stored
-          *VOLATILE, *_FILL_ONLY}
+          *VOLATILE, *_FILL_ONLY, *_FILL_PAIR}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 
 
@@ -52,6 +57,9 @@ def merge_paper(stored: Paper, record: Paper, refresh_rank: bool = False) -> Pap
     for name in _FILL_ONLY:
         if not getattr(stored, name) and getattr(record, name):
             updates[name] = getattr(record, name)
+    if not any(getattr(stored, name) for name in _FILL_PAIR) and any(
+            getattr(record, name) for name in _FILL_PAIR):
+        updates.update((name, getattr(record, name)) for name in _FILL_PAIR)
     for name in VOLATILE:
         if getattr(record, name) is not None:
             updates[name] = getattr(record, name)

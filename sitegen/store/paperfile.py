@@ -15,8 +15,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from sitegen.errors import ContentError
-from sitegen.links import is_doi, is_http_url
-from sitegen.model import PAPER_KEYS, Paper, Problem
+from sitegen.links import is_doi, is_handle, is_http_url
+from sitegen.model import PAPER_KEYS, Account, Paper, Problem
 from sitegen.store.frontmatter import (
     bad_date_line,
     dump_front_matter,
@@ -30,7 +30,10 @@ from sitegen.urls import is_arxiv_id, strip_arxiv_version
 from sitegen.util.textclean import has_controls, strip_controls
 
 _INT_KEYS = ("rank", "upvotes", "comments", "github_stars")
-_TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail")
+_TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi", "thumbnail",
+              "organization", "organization_handle", "submitted_by")
+#: Hugging Face user or organisation names: put into links to their pages
+_HANDLE_KEYS = ("organization_handle", "submitted_by")
 _LIST_KEYS = ("authors", "tags", "ai_keywords", "categories")
 _BOOL_KEYS = ("hidden", "draft")
 _DATE_KEYS = ("published", "updated")
@@ -132,6 +135,9 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
         elif key == "thumbnail" and value is not None and not is_http_url(value):
             bad(key, f"'thumbnail' {value[:80]!r} is not an http(s) URL and is left out",
                 severity="warning")
+        elif key in _HANDLE_KEYS and value is not None and not is_handle(value):
+            bad(key, f"'{key}' {value[:80]!r} is not a Hugging Face name and is left out",
+                "letters, digits, '-', '_' and '.'", severity="warning")
         elif value is not None:
             values[key] = value
     for key in _LIST_KEYS:
@@ -156,23 +162,45 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
                 bad(key, f"'{key}' must be a date", "write YYYY-MM-DD")
             else:
                 values[key] = parsed
-    links = data.get("links")
-    if links is not None:
-        if not isinstance(links, list) or not all(isinstance(v, str) for v in links):
-            bad("links", "'links' must be a list of URLs")
+    for key in ("links", "media_urls"):
+        urls = data.get(key)
+        if urls is None:
+            continue
+        if not isinstance(urls, list) or not all(isinstance(v, str) for v in urls):
+            bad(key, f"'{key}' must be a list of URLs")
         else:
-            good = tuple(url for url in links if is_http_url(url))
-            for url in links:
+            for url in urls:
                 if not is_http_url(url):
-                    bad("links", f"link {url[:80]!r} is not an http(s) URL and is left out",
+                    bad(key, f"link {url[:80]!r} is not an http(s) URL and is left out",
                         severity="warning")
-            values["links"] = good
+            values[key] = tuple(url for url in urls if is_http_url(url))
+    accounts = data.get("hf_accounts")
+    if accounts is not None:
+        values["hf_accounts"] = _accounts(accounts, bad)
     if any(p.severity == "error" for p in problems):
         return PaperFile(None, tuple(problems))
     assert isinstance(title, str) and day is not None
     paper = Paper(slug=slug, title=title, date=day, arxiv_id=arxiv_id, notes=notes, path=path,
                   **values)
     return PaperFile(paper, tuple(problems))
+
+
+def _accounts(value: Any, bad: Any) -> tuple[Account, ...]:
+    """`hf_accounts` (author name -> Hugging Face username) as `Account`s in file order;
+    entries that are not a name and a valid username are left out with a warning."""
+    if not isinstance(value, dict):
+        bad("hf_accounts", "'hf_accounts' must map author names to usernames",
+            "write 'Ada Lovelace: ada' lines under it")
+        return ()
+    kept: list[Account] = []
+    for name, username in value.items():
+        if isinstance(name, str) and strip_controls(name).strip() and isinstance(username, str) \
+                and is_handle(username):
+            kept.append(Account(strip_controls(name), username))
+        else:
+            bad("hf_accounts", f"account {str(name)[:40]!r}: {str(username)[:40]!r} is not an "
+                "author name and a Hugging Face username; left out", severity="warning")
+    return tuple(kept)
 
 
 class _Unclosed(NamedTuple):
@@ -267,12 +295,17 @@ def paper_to_data(paper: Paper) -> dict[str, Any]:
         "journal_ref": paper.journal_ref,
         "doi": paper.doi,
         "thumbnail": paper.thumbnail,
+        "media_urls": list(paper.media_urls),
+        "organization": paper.organization,
+        "organization_handle": paper.organization_handle,
+        "submitted_by": paper.submitted_by,
+        "hf_accounts": {account.name: account.username for account in paper.hf_accounts},
         "source": paper.source,
         "hidden": True if paper.hidden else None,
         "draft": True if paper.draft else None,
     }
     return {key: raw[key] for key in PAPER_KEYS
-            if key in ("title", "date") or raw[key] not in (None, "", [])}
+            if key in ("title", "date") or raw[key] not in (None, "", [], {})}
 
 
 def paper_to_text(paper: Paper) -> str:

@@ -79,28 +79,67 @@
     push(text.slice(last), false);
   }
 
+  /** Append an element `tag` with class `cls` (and text) to `parent`; return it. */
+  function add(parent, tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text !== undefined) el.textContent = text;
+    parent.appendChild(el);
+    return el;
+  }
+
+  var STATS = [["v", "▲", "upvotes"], ["r", "★", "GitHub stars"], ["c", "💬", "comments"]];
+
+  /** A result as the site's cards show a paper (partials/paper_card.html, render/cards.py),
+   * built from its doc-store record with DOM methods and text nodes only. */
   function renderItem(result, doc, terms) {
     var li = document.createElement("li");
-    var a = document.createElement("a");
-    a.className = "result-title";
+    var card = add(li, "article", "card card-full");
+    var a = add(add(card, "h2", "card-title"), "a", "result-title");
     a.href = base + (doc ? doc.u : "archive/");
     highlight(a, doc ? doc.t : "(a paper missing from the search files)", terms);
-    li.appendChild(a);
-    if (doc) {
-      var meta = document.createElement("p");
-      meta.className = "result-meta";
-      var time = document.createElement("time");
-      time.dateTime = doc.d;
-      time.textContent = doc.d;
-      meta.appendChild(time);
-      if (doc.g.length) meta.appendChild(document.createTextNode(" · " + doc.g.join(", ")));
-      li.appendChild(meta);
-      if (doc.s) {
-        var p = document.createElement("p");
-        p.className = "result-snippet";
-        highlight(p, doc.s, terms);
-        li.appendChild(p);
-      }
+    if (!doc) return li;
+    var byline = add(card, "p", "card-byline");
+    var time = add(byline, "time", "", doc.d);
+    time.dateTime = doc.d;
+    if (doc.a) byline.appendChild(document.createTextNode(" · " + doc.a.join(", ") +
+      (doc.m ? " et al." : "")));
+    if (doc.o) {
+      byline.appendChild(document.createTextNode(" · "));
+      add(byline, "span", "card-org", doc.o);
+    }
+    if (doc.s) highlight(add(card, "p", "card-tldr result-snippet"), doc.s, terms);
+    var foot = add(card, "div", "card-foot");
+    STATS.forEach(function (stat) {
+      if (doc[stat[0]] === undefined) return;
+      var span = add(foot, "span", "stat");
+      add(span, "span", "", stat[1]).setAttribute("aria-hidden", "true");
+      span.appendChild(document.createTextNode(" " + doc[stat[0]]));
+      add(span, "span", "visually-hidden", " " + stat[2]);
+    });
+    var links = [];
+    if (doc.x) {
+      links.push(["arXiv", "https://arxiv.org/abs/" + doc.x]);
+      links.push(["PDF", "https://arxiv.org/pdf/" + doc.x]);
+    }
+    if (doc.k) links.push(["Code", doc.k]);
+    if (doc.w) links.push(["Project", doc.w]);
+    if (!doc.x) {
+      var title = encodeURIComponent(doc.t.split(/\s+/).join(" ").slice(0, 250));
+      links.push(["Search Hugging Face", "https://huggingface.co/papers?q=" + title]);
+      links.push(["Search arXiv", "https://arxiv.org/search/?searchtype=title&query=" + title]);
+    }
+    var ul = add(foot, "ul", "card-links");
+    ul.setAttribute("aria-label", "Links");
+    links.forEach(function (link) {
+      var la = add(add(ul, "li"), "a", "", link[0]);
+      la.href = link[1];
+      la.rel = "noopener";
+    });
+    if (doc.g.length) {
+      var tags = add(foot, "ul", "tags");
+      tags.setAttribute("aria-label", "Tags");
+      doc.g.forEach(function (name) { add(add(tags, "li"), "span", "tag", name); });
     }
     return li;
   }

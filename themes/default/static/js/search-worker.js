@@ -81,7 +81,7 @@
   }
 
   if (typeof importScripts === "function" && typeof document === "undefined") {
-    importScripts("../vendor/lunr/lunr.js", "search-query.js", "search-core.js");
+    importScripts("../vendor/lunr/lunr.min.js", "search-query.js", "search-core.js");
     serve();
   } else {
     scope.SitegenSearchWorker = { connect: connect };
