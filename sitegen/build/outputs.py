@@ -21,7 +21,7 @@ from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
-from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_people_pages
 from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
@@ -67,13 +67,14 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
         rules = compile_rules(config.tags)
         papers = select(papers, rules, compile_selector(config.select, rules))
     people = people_rules(config.authors)
-    linked = with_author_pages(papers, people)
+    linked = with_people_pages(papers, people)
     if digests is not None:
         for old, new in zip(papers, linked, strict=True):
             known = digests.get(id(old)) if new is not old else None
             if known is not None:
-                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
-                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+                pages = "\0".join((*new.author_pages, "org", new.org_page))
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0"
+                                                + pages.encode("utf-8", "surrogatepass")))
     site = assemble(linked, None, pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))
