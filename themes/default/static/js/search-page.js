@@ -88,6 +88,14 @@
     return el;
   }
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December"];
+  /** "2025-08-12" as the pages write a day (the `date` filter): "August 12, 2025". */
+  function longDate(iso) {
+    var p = iso.split("-");
+    return MONTHS[+p[1] - 1] + " " + (+p[2]) + ", " + p[0];
+  }
+
   var STATS = [["v", "▲", "upvotes"], ["r", "★", "GitHub stars"], ["c", "💬", "comments"]];
 
   /** A result as the site's cards show a paper (partials/paper_card.html, render/cards.py),
@@ -100,7 +108,7 @@
     highlight(a, doc ? doc.t : "(a paper missing from the search files)", terms);
     if (!doc) return li;
     var byline = add(card, "p", "card-byline");
-    var time = add(byline, "time", "", doc.d);
+    var time = add(byline, "time", "", longDate(doc.d));
     time.dateTime = doc.d;
     if (doc.a) byline.appendChild(document.createTextNode(" · " + doc.a.join(", ") +
       (doc.m ? " et al." : "")));
