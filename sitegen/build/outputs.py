@@ -21,7 +21,7 @@ from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
-from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_people_pages
 from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sitegen.incremental.fragments import KeptFragments
     from sitegen.render.templates import SiteEnvironment
     from sitegen.render.units import Base
+    from sitegen.site.related import RelatedLists
     from sitegen.store.intros import Intro
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
@@ -66,13 +67,14 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
         rules = compile_rules(config.tags)
         papers = select(papers, rules, compile_selector(config.select, rules))
     people = people_rules(config.authors)
-    linked = with_author_pages(papers, people)
+    linked = with_people_pages(papers, people)
     if digests is not None:
         for old, new in zip(papers, linked, strict=True):
             known = digests.get(id(old)) if new is not old else None
             if known is not None:
-                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
-                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+                pages = "\0".join((*new.author_pages, "org", new.org_page))
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0"
+                                                + pages.encode("utf-8", "surrogatepass")))
     site = assemble(linked, None, pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))
@@ -157,6 +159,20 @@ class SiteBuild:
             fragments.base = cache.base(base)
         return Templates(env, base, fragments)
 
+    @cached_property
+    def related(self) -> RelatedLists:
+        """Every paper's related papers (site/related.py); with the build cache, the lists
+        of the days it kept are not made again (incremental/relatedstore.py)."""
+        from sitegen.site.related import related_papers
+
+        store = None
+        if self.cache is not None and self.folder is not None:
+            from sitegen.incremental.relatedstore import RELATED_FILE, CachedRelatedStore
+
+            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean,
+                                       self.cache.memo)
+        return related_papers(self.site, store)
+
     @property
     def env(self) -> SiteEnvironment:
         """The Jinja environment of the pages."""
@@ -173,7 +189,8 @@ class SiteBuild:
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
                            self.config.build["papers_per_page"], self.workers, templates.base,
-                           self.intros, self.config.digests["settle_days"])
+                           self.intros, self.config.digests["settle_days"],
+                           related=self.related)
         stage = with_people(stage, self.site, self.urls, self.config.authors["papers_per_page"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
