@@ -15,6 +15,7 @@ import pytest
 from conftest import write_paper
 
 from tests.conftest import REPO, require_node
+from tests.sitecheck import LAYOUT_SHIFT, axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -189,6 +190,22 @@ def test_export_as_bib_parses_strictly_with_unique_keys(served: str, context, si
     assert context.errors == []
 
 
+def test_search_results_have_the_buttons_and_other_tabs_follow(served: str, context) -> None:
+    other = context.new_page()
+    other.goto(served + "2025/08/09/")
+    page = context.new_page()
+    page.goto(served + "search/?q=study+number+55")
+    result = page.locator("#search-results .card", has_text="Agents study number 55")
+    result.locator(".pick-save").click()
+    assert result.locator(".pick-save").get_attribute("aria-pressed") == "true"
+    assert _stored(page)["saved"]["2508.00055"]["d"] == "2025-08-09"
+    # the day page open in another tab shows it saved, without a reload
+    other.wait_for_function("() => document.querySelector("
+                            "\".card[data-paper='2508.00055'] .pick-save\")"
+                            ".getAttribute('aria-pressed') === 'true'")
+    assert context.errors == []
+
+
 def test_keywords_and_authors_are_highlighted_on_every_page(served: str, context) -> None:
     page = context.new_page()
     page.goto(served + "saved/")
@@ -217,12 +234,6 @@ def test_keywords_and_authors_are_highlighted_on_every_page(served: str, context
     assert context.errors == []
 
 
-LAYOUT_SHIFT = """() => new Promise(done => {
-  let total = 0;
-  new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; })
-    .observe({type: "layout-shift", buffered: true});
-  setTimeout(() => done(total), 300);
-})"""
 
 
 def test_nothing_moves_and_the_pages_pass_axe(served: str, browser) -> None:
@@ -241,10 +252,7 @@ def test_nothing_moves_and_the_pages_pass_axe(served: str, browser) -> None:
             if path:
                 assert page.locator(".pick-save[aria-pressed=true]").count() == 1, path
             assert page.evaluate(LAYOUT_SHIFT) == 0, (path, width)
-            page.add_script_tag(content=axe)  # the test's only: no site ships it
-            found = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
-                .then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target).join(' ')))""")
+            found = axe_violations(page, axe)  # for the test only: no site ships axe
             assert found == [], (path, width, found)
         context.close()
 
