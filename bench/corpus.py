@@ -8,6 +8,13 @@ one year, so pages are filed by year (`pages/YYYY/`) and imported with `--year Y
 
     python bench/corpus.py 10000 bench/out/corpus-10000          # write the pages
     python bench/corpus.py 10000 DIR --pelican DIR/pelican       # also Pelican articles
+
+Authors: the text pages carry none (the format has no byline), so each paper's authors
+are a function of its serial (`authors_of`, the serial is in the title): 3 to 10 of
+`AUTHOR_POOL` synthetic names drawn by a Zipf-Mandelbrot law (weight 1 / (rank + 150)),
+so a few are prolific (at 10,000 papers the most prolific has about 130 papers, the
+median name about 11) and every name has a page there. `add_authors` writes them into
+the imported paper files; Pelican's articles get the same.
 """
 
 from __future__ import annotations
@@ -16,7 +23,10 @@ import argparse
 import datetime as dt
 import random
 import re
+from bisect import bisect
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,6 +34,17 @@ SAMPLE = REPO / "tests" / "fixtures" / "daily-papers-aug11.txt"
 END = dt.date(2025, 12, 20)  # the corpus's newest day; `extra_day` adds the days after
 SEED = 20250811
 ABSTRACT_CHARS = 1300  # the mean abstract length aimed at
+AUTHOR_POOL = 4000  # distinct names
+ZIPF_SHIFT = 150  # name k has weight 1 / (k + ZIPF_SHIFT): a few prolific, a long tail
+_FIRST = ("Wei", "Yann", "Mei", "Ana", "Omar", "Lena", "Ravi", "Sofia", "Jun", "Ahmed",
+          "Chen", "Elena", "Kai", "Nora", "Pablo", "Yuki", "Ines", "Tomas", "Aisha", "Lars",
+          "Hana", "Diego", "Zoë", "José", "Priya", "Ivan", "Fatima", "Noah", "Sara", "Li")
+_LAST = ("Zhang", "Wang", "Li", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
+         "Smith", "Müller", "García", "Kim", "Park", "Singh", "Kumar", "Nguyen", "Rossi",
+         "Silva", "Ivanova", "Tanaka", "Sato", "Cohen", "Novak", "Dubois", "Larsen",
+         "O'Brien", "Okafor", "Haddad", "Petrov", "Santos", "Ali", "Lee", "Brown", "Fischer",
+         "Kowalski", "Yilmaz", "Andersson", "Moreau")
+_SERIAL = re.compile(r"-(\d+): ")
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,62 @@ def _record(day: dt.date, serial: int, rng: random.Random, heads: list[str],
         parts.append(sentence)
         length += len(sentence) + 1
     return Record(day, title, " ".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _author_table() -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The pool of names (with a middle initial: `AUTHOR_POOL` distinct ones) and their
+    cumulative Zipf-Mandelbrot weights, most prolific first."""
+    rng = random.Random(SEED)
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < AUTHOR_POOL:
+        name = f"{rng.choice(_FIRST)} {chr(65 + rng.randrange(26))}. {rng.choice(_LAST)}"
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    weights = accumulate(1 / (rank + ZIPF_SHIFT) for rank in range(1, AUTHOR_POOL + 1))
+    return tuple(names), tuple(weights)
+
+
+def authors_of(serial: int) -> tuple[str, ...]:
+    """The authors of paper `serial`: 3 to 10 distinct names of the pool."""
+    names, cumulative = _author_table()
+    rng = random.Random(SEED * 1_000_003 + serial)
+    count = rng.randint(3, 10)
+    chosen: dict[str, None] = {}
+    while len(chosen) < count:
+        chosen[names[bisect(cumulative, rng.random() * cumulative[-1])]] = None
+    return tuple(chosen)
+
+
+def serial_of(title: str) -> int | None:
+    """The serial a synthetic title carries (`Head-123: tail`), else None."""
+    found = _SERIAL.search(title)
+    return int(found.group(1)) if found else None
+
+
+def add_authors(site: Path, done: set[str]) -> int:
+    """Give the imported papers of `site` whose file is not in `done` their authors
+    (`authors_of` their title's serial), rewriting their files; return how many."""
+    import dataclasses
+
+    from sitegen.store.paperfile import paper_to_text
+    from sitegen.store.papers import paper_files, read_paper_file
+
+    count = 0
+    for file in paper_files(site):
+        if file.name in done:
+            continue
+        done.add(file.name)
+        paper = read_paper_file(file, site).paper
+        serial = serial_of(paper.title) if paper is not None else None
+        if paper is None or serial is None or paper.authors:
+            continue
+        text = paper_to_text(dataclasses.replace(paper, authors=authors_of(serial)))
+        file.write_text(text, encoding="utf-8")
+        count += 1
+    return count
 
 
 def by_day(records: list[Record]) -> dict[dt.date, list[Record]]:

@@ -41,6 +41,15 @@ SITE_CONFIG = """\
 title = "Bench"
 base_url = "https://example.org/bench/"
 """
+#: A lab's `[select]` (`--select`, and bench/bench_select.py): a watch list and exclude rules
+#: (words, phrases, regexes) that drop none of the synthetic papers, so a site with it
+#: publishes the same pages and differs by the judging alone.
+LAB_SELECT = """
+[select]
+authors = ["Mei Lin", "Ada Lovelace", "/J\\\\. Smith/"]
+exclude = ["survey", "a review of", "retracted", "position paper", "/erratum\\\\w*/"]
+store = "all"
+"""
 #: Pelican with no tags and its default outputs: the configuration of the first runs,
 #: kept as a reference column ("pelican-min").
 PELICAN_MIN_CONFIG = """\
@@ -56,16 +65,21 @@ RELATIVE_URLS = False
 FEED_DOMAIN = "https://example.org"
 """
 #: Pelican making the pages sitegen makes (the ratio the targets are about): the same papers
-#: with the same tags (sitegen's default rules, written into each article), a page per tag,
-#: Atom and RSS feeds site-wide and per tag, year, month and day archive pages, 30 papers
-#: per list page. sitegen also makes a search index, JSON Feed, `.bib` files and a sitemap,
-#: which Pelican does not.
+#: with the same tags (sitegen's default rules, written into each article) and authors, a
+#: page per tag and per author (Pelican's own author pages), Atom and RSS feeds site-wide
+#: and per tag, an Atom feed per author (sitegen: Atom only for authors), at most 50
+#: entries a feed (sitegen's `[feeds] limit`; its authors' feeds hold 20), year, month and
+#: day archive pages, 30 papers per list page. sitegen also makes a search index, JSON
+#: Feed, `.bib` files, organisation pages and a sitemap, which Pelican does not.
 PELICAN_CONFIG = PELICAN_MIN_CONFIG.replace("DEFAULT_PAGINATION = 10",
                                             "DEFAULT_PAGINATION = 30") + """\
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 FEED_ALL_RSS = "feeds/all.rss.xml"
 TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
 TAG_FEED_RSS = "feeds/tag/{slug}.rss.xml"
+AUTHOR_FEED_ATOM = "feeds/author/{slug}.atom.xml"
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 50
 YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
 MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
 DAY_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
@@ -193,14 +207,15 @@ def best(runs: list[Run]) -> Run:
     return min(runs, key=lambda run: run.seconds)
 
 
-def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
+def bench_size(n: int, with_pelican: bool, repeat: int, config: str = SITE_CONFIG
+               ) -> dict[str, object]:
     folder = OUT / f"corpus-{n}"
     shutil.rmtree(folder, ignore_errors=True)
     records = corpus.generate(n)
     pages = corpus.write_pages(records, folder / "pages")
     site = folder / "site"
     (site / "content" / "papers").mkdir(parents=True)
-    (site / "sitegen.toml").write_text(SITE_CONFIG, encoding="utf-8")
+    (site / "sitegen.toml").write_text(config, encoding="utf-8")
     env = sitegen_env()
     result: dict[str, object] = {"n": n}
 
@@ -211,6 +226,8 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         cpu += run.cpu
         rss = max(rss, run.max_rss_mb)
     result["import"] = Run(seconds, rss, "", cpu, rss)
+    authored: set[str] = set()  # paper files given their authors (untimed)
+    corpus.add_authors(site, authored)
     if with_pelican:  # the tags of the corpus as imported, before the added days
         write_tagged_pelican(site, folder / "pelican" / "content")
     fulls = []
@@ -227,9 +244,10 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
         new_day = corpus.write_pages(corpus.extra_day(n, after=after), folder / f"day-{after}")
         for year, files in new_day.items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        corpus.add_authors(site, authored)
         days.append(timed(sitegen("build"), site, env))
     result["day"] = best(days)
-    result["base_day"] = base_moving_day(n, repeat, folder, site, env)
+    result["base_day"] = base_moving_day(n, repeat, folder, site, env, authored)
     result["day_stats"] = result["day"].output.strip().splitlines()[-1]  # type: ignore[union-attr]
     result["runs"] = {"full": fulls, "day": days}
     # The check that an incremental build equals a clean one is tests/test_incremental.py;
@@ -259,7 +277,8 @@ def bench_size(n: int, with_pelican: bool, repeat: int) -> dict[str, object]:
     return result
 
 
-def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, str]) -> Run:
+def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, str],
+                    authored: set[str]) -> Run:
     """The day on which the search index's base segment moves (every `search.SEGMENT`
     papers, docs/search.md): the dearest day, since the base is then made anew. The papers
     up to just before that boundary arrive first as one untimed day and build; then a
@@ -277,6 +296,7 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
         serial += size
         for year, files in corpus.write_pages(records, folder / f"day-{days}").items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
+        corpus.add_authors(site, authored)
         run = timed(sitegen("build"), site, env)
     assert run is not None
     return run
@@ -284,7 +304,8 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
 
 def write_tagged_pelican(site: Path, folder: Path) -> int:
     """The site's papers (the base corpus, before the added days) as Pelican articles, each
-    with the tags sitegen gives it, so both tools build the same tag pages and feeds."""
+    with the tags sitegen gives it and its authors, so both tools build the same tag and
+    author pages and feeds."""
     from sitegen.build.outputs import assemble_site
     from sitegen.config import load_config
     from sitegen.store.papers import load_papers
@@ -298,8 +319,8 @@ def write_tagged_pelican(site: Path, folder: Path) -> int:
             count += 1
             title = paper.title.replace("\n", " ")
             text = (f"Title: {title}\nDate: {day.date.isoformat()} 00:00\n"
-                    f"Slug: paper-{count}\nCategory: papers\nTags: {', '.join(paper.tags)}\n\n"
-                    f"{paper.abstract}\n")
+                    f"Slug: paper-{count}\nCategory: papers\nTags: {', '.join(paper.tags)}\n"
+                    f"Authors: {', '.join(paper.authors)}\n\n{paper.abstract}\n")
             (folder / f"paper-{count:06d}.md").write_text(text, encoding="utf-8")
     return count
 
@@ -400,15 +421,20 @@ def main() -> None:
                         help="run Pelican only up to this size (0: never; default 10000)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each timed step; the table shows the fastest (default 3)")
+    parser.add_argument("--select", action="store_true",
+                        help="give the site a lab's [select] section (LAB_SELECT): its cost")
     args = parser.parse_args()
+    config = SITE_CONFIG + (LAB_SELECT if args.select else "")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
     compile_sitegen()
     results = []
     for n in sizes:
         print(f"-- {n} papers", file=sys.stderr, flush=True)
-        results.append(bench_size(n, n <= args.pelican_max, max(1, args.repeat)))
+        results.append(bench_size(n, n <= args.pelican_max, max(1, args.repeat), config))
     text = report(results)
+    if args.select:
+        text = "site config: with a lab's [select] (bench/run.py LAB_SELECT)\n" + text
     print(text)
     (OUT / "last-run.md").write_text(text + "\n", encoding="utf-8")
 

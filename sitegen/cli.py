@@ -67,15 +67,36 @@ def cmd_import(args: argparse.Namespace, console: Console) -> int:
     console.problems(report.problems)
     for summary in report.files:
         unstored = f" ({summary.unstored} not stored)" if summary.unstored else ""
-        console.info(f"{summary.path}: {summary.papers} papers: {summary.new} new, "
+        one_day = f" ({summary.days[0].day})" if len(summary.days) == 1 else ""
+        console.info(f"{summary.path}{one_day}: {summary.papers} papers: {summary.new} new, "
                      f"{summary.updated} updated, {summary.duplicates} duplicates; "
                      f"{summary.kept} kept, {summary.dropped} dropped{unstored}")
+        for day in summary.days if len(summary.days) > 1 else ():
+            unstored = f" ({day.unstored} not stored)" if day.unstored else ""
+            console.info(f"  {day.day}: {day.kept} kept, {day.dropped} dropped{unstored}")
     totals = [sum(getattr(s, k) for s in report.files) for k in ("new", "updated", "duplicates")]
     console.info(f"imported {len(report.files)} file(s): {totals[0]} new, {totals[1]} updated, "
                  f"{totals[2]} duplicates; {len(report.written)} paper file(s) written")
     warnings = [p for p in report.problems if p.severity == "warning"]
     return 1 if args.strict and warnings or any(p.severity == "error" for p in report.problems) \
         else 0
+
+
+def cmd_hide(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.commands.hide import hide_papers
+    from sitegen.config import load_config
+
+    config = load_config(Path(args.root))
+    report = hide_papers(config.root, args.ids, hidden=not args.undo)
+    console.problems([Problem(ref, "no stored paper has this id or slug",
+                              hint="a file with errors is not read: 'sitegen check' lists them")
+                      for ref in report.missing])
+    for file in report.written:
+        console.info(f"{file.relative_to(config.root).as_posix()}: "
+                     f"{'hidden' if not args.undo else 'shown again'}")
+    console.info(f"{len(report.written)} paper file(s) written, {len(report.unchanged)} "
+                 f"already {'hidden' if not args.undo else 'shown'}")
+    return 1 if report.missing else 0
 
 
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
@@ -194,6 +215,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     add_fetch_parser(sub, common)
     add_add_parser(sub, common)
+
+    hide = sub.add_parser("hide", parents=[common], help="keep papers off the site for good",
+                          description="Write 'hidden: true' into the files of these papers: "
+                          "the site never shows them, and later fetches and imports update "
+                          "them without bringing them back.")
+    hide.add_argument("ids", nargs="+", metavar="ID",
+                      help="arXiv ids (any form 'sitegen add' reads) or slugs (file names "
+                      "without .md)")
+    hide.add_argument("--undo", action="store_true",
+                      help="remove 'hidden: true' instead: show the papers again")
+    _add_root(hide)
+    hide.set_defaults(func=cmd_hide)
 
     build = sub.add_parser("build", parents=[common], help="build the site",
                            description="Build the static site from content/ (offline).")

@@ -70,6 +70,13 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "categories": (list, []),
         "store": (str, "selected"),
     },
+    "authors": {
+        "min_papers": (int, 2),
+        "papers_per_page": (int, 30),
+        "feed_entries": (int, 20),
+        "aliases": (dict, {}),
+        "watch": (list, []),
+    },
     "fetch": {
         "sources": (list, ["hf"]),
         "arxiv_categories": (list, []),
@@ -90,6 +97,9 @@ INT_LIMITS: dict[tuple[str, str], int] = {
     ("feeds", "limit"): 1_000_000,
     ("feeds", "days"): 10_000,
     ("feeds", "max_entries"): 1_000_000,
+    ("authors", "min_papers"): 1_000_000,
+    ("authors", "papers_per_page"): 1_000_000,
+    ("authors", "feed_entries"): 1_000_000,
 }
 #: Arrays and tables nested deeper than this are refused: no key needs more than a few
 #: levels, and the reader and every walk over the values recurse once per level.
@@ -167,6 +177,7 @@ class Config:
     sources: Mapping[str, Any]
     select: Mapping[str, Any]
     fetch: Mapping[str, Any]
+    authors: Mapping[str, Any]
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     root: Path = Path(".")
 
@@ -257,6 +268,7 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
                           _line_of(text, "base_url"), "e.g. https://user.github.io/repo/")
     _check_rules(sections, text, path)
     _check_fetch(sections["fetch"], text, path)
+    _check_authors(sections["authors"], text, path)
     extra = data.get("extra", {})
     if not isinstance(extra, dict):
         raise ConfigError("'extra' must be a table", path, _line_of(text, "extra"))
@@ -327,6 +339,24 @@ def _check_fetch(section: Mapping[str, Any], text: str, path: str) -> None:
         raise ConfigError('[fetch] sources has "arxiv" but arxiv_categories is empty', path,
                           _line_for(text, "fetch", ["sources"]),
                           'name the categories, e.g. arxiv_categories = ["cs.CV"]')
+
+
+def _check_authors(section: Mapping[str, Any], text: str, path: str) -> None:
+    """`[authors]`: page sizes at least 1; aliases and the watch list name people (the
+    rules themselves, `site.people.people_rules`, are made from these checked values)."""
+    for key in ("min_papers", "papers_per_page", "feed_entries"):
+        if section[key] < 1:
+            raise ConfigError(f"[authors] {key} must be at least 1", path,
+                              _line_for(text, "authors", [key]))
+    from sitegen.site.people import people_rules
+
+    try:
+        people_rules(section)
+    except RuleError as exc:
+        needles = [f'"{exc.pattern}"', f"'{exc.pattern}'"] if exc.pattern else []
+        needles += [f"{key} " for key in ("aliases", "watch") if f"] {key}" in exc.message]
+        raise ConfigError(exc.message, path, _line_for(text, "authors", needles),
+                          exc.hint) from None
 
 
 def load_config(root: Path) -> Config:

@@ -38,6 +38,8 @@ PAPER_KEYS: tuple[str, ...] = (
     "submitted_by",
     "hf_accounts",
     "source",
+    "hidden",
+    "draft",
 )
 
 
@@ -92,7 +94,14 @@ class Paper:
     #: authors who claimed the paper on Hugging Face, with their usernames, in author order
     hf_accounts: tuple[Account, ...] = ()
     source: str = "dailytext"
+    #: `hidden: true`: kept off the site for good; fetch and import never bring it back
+    hidden: bool = False
+    #: `draft: true`: not published yet (a work in progress); off the site like `hidden`
+    draft: bool = False
     notes: str = ""
+    #: Per author, the slug of their page if they had one by this paper's day, else ""
+    #: (set when the site is assembled: site/people.py, `with_author_pages`; not stored).
+    author_pages: tuple[str, ...] = ()
     #: Where the paper was read from (relative path), for error messages; not part of the data.
     path: str = field(default="", compare=False)
 
@@ -149,6 +158,30 @@ class TagLink:
 
 
 @dataclass(frozen=True)
+class Person:
+    """An author (or an organisation: `kind` "org") with a page: the name shown, the URL
+    slug (`urls.person_slug`: decided by the name alone, it never moves), the papers,
+    newest first, and whether the site watches them (`[authors] watch`)."""
+
+    kind: str
+    name: str
+    slug: str
+    papers: tuple[Paper, ...]
+    watched: bool = False
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """What a page other than the person's own gets: enough to link to it (`url(link.kind,
+    link)`), so a new paper of theirs does not change every page naming them."""
+
+    kind: str
+    name: str
+    slug: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderers need, assembled once from the papers."""
 
@@ -157,6 +190,8 @@ class Site:
     months: tuple[Month, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     updated: dt.date | None  # the newest day, the build's only notion of "now"
+    authors: tuple[Person, ...] = ()  # those with a page, by slug (site/people.py)
+    orgs: tuple[Person, ...] = ()  # organisations with a page, by slug
 
 
 @dataclass(frozen=True)

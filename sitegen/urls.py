@@ -42,6 +42,14 @@ PAGE_KINDS: dict[str, str] = {
     "tag_page": "tags/{slug}/page/{page}/",
     "tag_atom": "tags/{slug}/feed.xml",
     "tag_rss": "tags/{slug}/rss.xml",
+    "authors": "authors/",
+    "author": "authors/{slug}/",
+    "author_page": "authors/{slug}/page/{page}/",
+    "author_atom": "authors/{slug}/feed.xml",
+    "orgs": "orgs/",
+    "org": "orgs/{slug}/",
+    "org_page": "orgs/{slug}/page/{page}/",
+    "org_atom": "orgs/{slug}/feed.xml",
     "atom": "feed.xml",
     "rss": "rss.xml",
     "json_feed": "feed.json",
@@ -124,6 +132,14 @@ def stable_slug(name: str, kind: str = "tag") -> str:
     return f"{slug}-{short_hash(name)}" if slug else f"{kind}-{short_hash(name)}"
 
 
+def person_slug(key: str, kind: str = "author") -> str:
+    """An author's or organisation's URL segment, from their key (`site.people.person_key`:
+    lower case, accents and punctuation gone, words joined by one space): `yann-lecun`,
+    or `author-<hash>` for a name without ASCII letters. Decided by the key alone
+    (`stable_slug`), so a new person never moves another's page or feed."""
+    return stable_slug(key, kind)
+
+
 def tag_slug(name: str) -> str:
     """A tag's URL segment (`stable_slug`)."""
     return stable_slug(name, "tag")
@@ -175,7 +191,8 @@ class Urls:
 
     def _rel(self, kind: str, obj: object, page: int | None, quoted: bool) -> str:
         if page is not None:
-            kind = {"home": "home_page", "tag": "tag_page"}.get(kind, kind)
+            kind = {"home": "home_page", "tag": "tag_page", "author": "author_page",
+                    "org": "org_page"}.get(kind, kind)
         pattern = PAGE_KINDS[kind]
         values: dict[str, object] = {"page": page}
         if kind == "week" and isinstance(obj, tuple):

@@ -139,6 +139,16 @@ def write_paper(root: Path, slug: str, text: str) -> Path:
 
 
 @pytest.fixture
+def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The fetchers' pauses (politeness, Retry-After) recorded instead of slept."""
+    from sitegen.sources import http as source_http
+
+    slept: list[float] = []
+    monkeypatch.setattr(source_http, "default_sleep", slept.append)
+    return slept
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Path:
     """An empty site folder with a minimal sitegen.toml (base URL under the /sub/ path)."""
     root = tmp_path / "site"

@@ -16,18 +16,13 @@ from fetchfakes import Script, StandIn
 from sitegen.commands import fetch as fetch_mod
 from sitegen.errors import SourceError
 from sitegen.sources import hf
-from sitegen.sources import http as source_http
 from sitegen.sources.http import MAX_BODY_BYTES, Answer, make_client
 from tests.hostile import checks
 
 MB = 1 << 20
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def hf_page(start: int, count: int) -> bytes:

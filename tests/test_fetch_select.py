@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from labfakes import LabApis, lab_config, write_config
 
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 
 SELECT = ('[tags]\ndefault_rules = false\nrules = { spiking = ["spiking neural network", '
@@ -17,11 +16,7 @@ SELECT = ('[tags]\ndefault_rules = false\nrules = { spiking = ["spiking neural n
 KEPT = {"2609.20001", "2609.20003", "2609.20005", "2609.10001"}  # of HF's 2026-09-15
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -114,6 +109,29 @@ def test_import_stores_the_selection_and_says_kept_and_dropped(site: Path, run_c
     kept = len(load_papers(site)[0])
     assert 0 < kept < 69
     assert f"{kept} kept, {69 - kept} dropped ({69 - kept} not stored)" in out
+
+
+def test_import_says_kept_and_dropped_per_day(site: Path, run_cli, tmp_path: Path):
+    abstract = "We study a problem with care and report what we found in the experiments."
+    page = tmp_path / "week.txt"
+    page.write_text(f"Aug 11\n\nEvent camera tracking\n\n{abstract}\n\n"
+                    f"Language model pretraining\n\n{abstract}\n\n"
+                    f"Aug 10\n\nA survey of event camera work\n\n{abstract}\n\n"
+                    f"Event camera deblurring\n\n{abstract}\n\n"
+                    f"Protein folding at scale\n\n{abstract}\n", encoding="utf-8")
+    one_day = tmp_path / "day.txt"
+    one_day.write_text(f"Aug 12\n\nEvent camera stereo\n\n{abstract}\n", encoding="utf-8")
+    write_config(site, lab_config("http://127.0.0.1:9", SELECT))
+    status, out, err = run_cli("import", "--year", "2026", str(page), str(one_day),
+                               "--root", str(site))
+    assert status == 0, err
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(str(page)))
+    assert lines[at].endswith("; 2 kept, 3 dropped (3 not stored)")
+    assert lines[at + 1:at + 3] == ["  2026-08-11: 1 kept, 1 dropped (1 not stored)",
+                                    "  2026-08-10: 1 kept, 2 dropped (2 not stored)"]
+    assert f"{one_day} (2026-08-12): 1 papers: 1 new" in out  # one day: named on its line
+    assert len(load_papers(site)[0]) == 3
 
 
 def test_check_select_lists_every_stored_papers_decision_offline(site: Path, run_cli):

@@ -14,7 +14,6 @@ import pytest
 from fetchfakes import StandIn
 
 from sitegen.links import is_doi, is_http_url
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 from sitegen.util.textclean import strip_controls
 from tests.hostile import checks, corpus
@@ -23,11 +22,7 @@ JSON = {"Content-Type": "application/json"}
 ATOM = {"Content-Type": "application/atom+xml"}
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def _link(index: int) -> str:

@@ -10,17 +10,12 @@ import pytest
 from fetchfakes import fixture_bytes
 from labfakes import LabApis, lab_config, write_config
 
-from sitegen.sources import http as source_http
 from sitegen.store.papers import load_papers
 
 NEW_AND_CROSS = {"2609.10001", "2609.10002", "2609.10003", "2609.10004", "2609.10005"}
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-    monkeypatch.setattr(source_http, "default_sleep", slept.append)
-    return slept
+pytestmark = pytest.mark.usefixtures("no_waiting")  # conftest.py
 
 
 def papers(root: Path) -> dict[str, object]:

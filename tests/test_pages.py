@@ -158,6 +158,8 @@ def test_pages_render_lazily_in_unit_order(site: Path, monkeypatch: pytest.Monke
 
 def test_every_page_belongs_to_one_unit_and_unit_names_are_unique(site: Path) -> None:
     from sitegen.build.outputs import assemble_site
+    from sitegen.render.people import with_people
+    from sitegen.render.units import Stage
     from sitegen.urls import Urls
 
     make_site(site, 1)
@@ -166,8 +168,10 @@ def test_every_page_belongs_to_one_unit_and_unit_names_are_unique(site: Path) ->
     config = load_config(site)
     papers, _ = load_papers(site)
     site_model = assemble_site(config, papers)
-    units = list(pages.page_units(site_model, Urls(config.site["base_url"]),
-                                  config.build["days_per_page"], 4))
+    urls = Urls(config.site["base_url"])
+    units = list(pages.page_units(site_model, urls, config.build["days_per_page"], 4))
+    # and the authors' pages (render/people.py), added to the same stage
+    units = list(with_people(Stage(units, list), site_model, urls, 30).units)
     assert any(unit.name.startswith("tag.html all ") for unit in units)  # numbered pages
     assert len({unit.name for unit in units}) == len(units)
     paths = [job.path for unit in units for job in unit.make()]

@@ -239,3 +239,51 @@ def test_the_tagging_key_is_the_sections_content(tmp_path):
     assert rules(defaults=True).key == rules(defaults=True).key
     assert rules(defaults=True).key != rules().key
     assert dataclasses.is_dataclass(rules())
+
+
+# -- [select] decisions kept with the parsed papers (issue 16) ----------------------------
+
+def judging(toml: str) -> Tagging:
+    config = parse_config(f"[tags]\ndefault_rules = false\n{toml}")
+    return tagging(config.tags, config.select)
+
+
+def test_a_build_load_gives_only_the_papers_the_site_shows(tmp_path):
+    root = _memo_site(tmp_path)
+    (root / "content" / "papers" / "p3.md").write_text(
+        "---\ntitle: Agents, hidden\ndate: 2025-08-13\nhidden: true\n---\n", "utf-8")
+    (root / "content" / "papers" / "p4.md").write_text(
+        "---\ntitle: [broken\n---\n", "utf-8")
+    compiled = judging('[select]\ninclude = ["agents"]\n')
+    cache = root / ".sitegen-cache" / "papers.pickle"
+    _settle(root)
+    papers, problems = load_papers_cached(root, cache, tags=compiled)
+    assert [p.slug for p in papers] == ["p0"]  # p2: no match, p3: hidden
+    assert any("p4.md" in p.path for p in problems)  # every file is still checked
+    # an untagged load (import) still gets every paper, hidden ones included
+    assert [p.slug for p in load_papers_cached(root, cache)[0]] == ["p0", "p1", "p2", "p3"]
+
+
+def test_decisions_are_kept_and_made_again_only_for_changed_papers_or_rules(tmp_path,
+                                                                              monkeypatch):
+    from sitegen.site.select import Selector
+
+    root = _memo_site(tmp_path)
+    compiled = judging('[select]\ninclude = ["agents"]\n')
+    assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0"]
+    monkeypatch.setattr(Selector, "judge", lambda self, p, text=None: pytest.fail("judged again"))
+    assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0"]  # nothing judged
+    monkeypatch.undo()
+    calls = []
+    original = Selector.judge
+    monkeypatch.setattr(Selector, "judge",
+                        lambda self, p, text=None: calls.append(p.slug) or original(self, p, text))
+    (root / "content" / "papers" / "p2.md").write_text(
+        "---\ntitle: Nothing but agents\ndate: 2025-08-12\n---\n", encoding="utf-8")
+    assert [p.slug for p in _loaded(root, compiled)[0]] == ["p0", "p2"] and calls == ["p2"]
+    # another [select] section: every paper is judged again, no file read again
+    calls.clear()
+    wider = judging('[select]\ninclude = ["agents", "video"]\n')
+    assert wider.key != compiled.key
+    assert [p.slug for p in _loaded(root, wider)[0]] == ["p0", "p1", "p2"]
+    assert sorted(calls) == ["p0", "p1", "p2"]

@@ -1,5 +1,6 @@
 """Without the POSIX-only parts (macOS and Windows users run build and serve): no `fcntl`,
-no `os.fork`, no `renameat2`, no `os.sync`. Each has a fallback; these tests mask them."""
+no `os.fork`, no `renameat2`, no `os.sync`, no `os.geteuid`, no folder opened as a file nor
+`dir_fd` (as on Windows). Each has a fallback; these tests mask them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import REPO
 
 from sitegen.errors import SitegenError
-from sitegen.util import fileio, lock, parallel
+from sitegen.util import fileid, fileio, lock, parallel
 from sitegen.util.lock import locked
 
 #: Run `sitegen ARGS` with the POSIX-only parts masked, as on a system without them.
@@ -24,6 +25,15 @@ import ctypes, os, sys
 sys.modules["fcntl"] = None            # `import fcntl` raises ImportError
 del os.fork                           # no fork: one process
 del os.sync                           # Windows has none
+del os.geteuid                        # no user ids (Windows)
+_open = os.open
+def windows_open(path, flags, mode=0o777, *, dir_fd=None):
+    if dir_fd is not None:
+        raise NotImplementedError("masked: dir_fd unavailable on this platform")
+    if os.path.isdir(path):  # Windows opens no folder
+        raise PermissionError(13, "masked: Permission denied", path)
+    return _open(path, flags, mode)
+os.open = windows_open
 def no_library(*args, **kwargs):
     raise OSError("masked: no C library functions (renameat2)")
 ctypes.CDLL = no_library
@@ -181,3 +191,15 @@ def test_the_lock_file_refuses_a_link_or_a_fifo(tmp_path: Path, file_locks: None
     os.mkfifo(fifo)
     with pytest.raises(SitegenError, match="not a regular file"), locked(fifo, "x", wait=0.3):
         pass
+
+
+def test_without_user_ids_every_file_is_the_users(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    """Windows has no `os.geteuid` (and every `st_uid` is 0): the build cache's owner checks
+    then pass instead of raising AttributeError (an internal error, exit 70)."""
+    st = os.stat(tmp_path)
+    assert fileid.owned_by_me(st)
+    assert not fileid.owned_by_me(os.stat_result((st.st_mode, 0, 0, 0, os.geteuid() + 1, 0, 0,
+                                                  0, 0, 0)))
+    monkeypatch.delattr(os, "geteuid")
+    assert fileid.owned_by_me(os.stat_result((st.st_mode, 0, 0, 0, 12345, 0, 0, 0, 0, 0)))

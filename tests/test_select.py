@@ -90,12 +90,22 @@ def test_no_rules_keep_everything_and_a_paper_added_by_hand_is_always_kept():
     assert added.kept and added.rule == "added by hand (sitegen add)"
 
 
+@pytest.mark.parametrize("key", ["hidden", "draft"])
+def test_hidden_and_draft_drop_a_paper_whatever_else_says(key: str):
+    chosen = paper("Event camera tracking", authors=("Mei Lin",), source="added", **{key: True})
+    for toml in (LAB, ""):  # a watched author, an added paper, an include match; no rules
+        decision = judge(chosen, toml)
+        assert not decision.kept and decision.rule == f"{key}: true (front matter)"
+
+
 def test_select_keeps_order():
     config = parse_config(LAB)
-    selector = compile_selector(config.select, compile_rules(config.tags))
-    papers = [paper("event camera one"), paper("nothing"), paper("event camera two")]
-    assert [p.title for p in select(papers, selector)] == ["event camera one",
-                                                           "event camera two"]
+    rules = compile_rules(config.tags)
+    selector = compile_selector(config.select, rules)
+    papers = [paper("SNNs one"), paper("nothing"), paper("event camera two")]
+    shown = select(papers, rules, selector)
+    assert [p.title for p in shown] == ["SNNs one", "event camera two"]
+    assert shown[0].tags == ("spiking",)  # tagged, as the site shows them
 
 
 @pytest.mark.parametrize("toml, message, line", [

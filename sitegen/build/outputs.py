@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.config import Config
 from sitegen.errors import OutputError
+from sitegen.incremental.digests import Digests
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
 from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
+from sitegen.util.fileid import digest
 from sitegen.util.fileio import leaves
 from sitegen.util.parallel import worker_count
 
@@ -48,13 +53,28 @@ def static_outputs(config: Config) -> list[Output]:
     return [Output(path, file.read_bytes()) for path, file in sorted(files.items())]
 
 
-def assemble_site(config: Config, papers: list[Paper], tagged: bool = False) -> Site:
-    """Papers -> Site with the config's tag rules applied (compiled once for all papers);
-    `tagged`: the papers have their tags already (`load_papers` with the rules)."""
-    if tagged:
-        return assemble(papers, None)
-    rules = compile_rules(config.tags)
-    return assemble(papers, rules.tags)
+def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
+                  digests: Digests | None = None) -> Site:
+    """Papers -> Site with the config's tag rules applied and its `[select]` rules kept to
+    (compiled once for all papers), the links to their authors' pages, the watched
+    authors' papers first in their days, and the authors and organisations with a page
+    (`[authors]`); `tagged`: the papers have their tags already and are the selection
+    (`load_papers_cached` with the rules and the selector). `digests`: the build's, where
+    a paper given links gets its digest from its loaded copy's (not hashed again)."""
+    if not tagged:
+        rules = compile_rules(config.tags)
+        papers = select(papers, rules, compile_selector(config.select, rules))
+    people = people_rules(config.authors)
+    linked = with_author_pages(papers, people)
+    if digests is not None:
+        for old, new in zip(papers, linked, strict=True):
+            known = digests.get(id(old)) if new is not old else None
+            if known is not None:
+                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+    site = assemble(linked, None, pinned(people))
+    return replace(site, authors=authors_of(site.papers, people),
+                   orgs=orgs_of(site.papers, people.min_papers))
 
 
 #: Reused includes kept across builds (incremental/fragments.py), in CACHE_DIR.
@@ -134,12 +154,14 @@ class SiteBuild:
         """The HTML pages, rendered a chunk at a time (or kept by the build cache: a unit
         kept whole without making its jobs, as one `KeptMany` if `batched`)."""
         from sitegen.render.pages import page_stage
+        from sitegen.render.people import with_people
         from sitegen.util.progress import progress
 
         templates = self.templates
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
                            self.config.build["papers_per_page"], self.workers, templates.base)
+        stage = with_people(stage, self.site, self.urls, self.config.authors["papers_per_page"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
                         stage.size)
@@ -174,16 +196,19 @@ class SiteBuild:
         self.runner.record(bib_stage(self.site, self.urls))
 
     def feeds(self) -> Iterator[Output | Kept]:
-        """The feeds (with the build cache, the entries and headers of unchanged papers
-        and feeds kept from the last build)."""
+        """The feeds, then the authors' and organisations' (with the build cache, the
+        entries and headers of unchanged papers and feeds kept from the last build)."""
         from sitegen.render.feeds import feed_outputs
+        from sitegen.render.peoplefeeds import people_feed_outputs
 
-        store = None
+        store = people = None
         if self.cache is not None and self.folder is not None:
-            from sitegen.incremental.feedcache import FEEDS_FILE, FeedCache
+            from sitegen.incremental.feedcache import FEEDS_FILE, PEOPLE_FEEDS_FILE, FeedCache
 
             store = FeedCache(self.folder / FEEDS_FILE, self.clean, self.cache.memo)
+            people = FeedCache(self.folder / PEOPLE_FEEDS_FILE, self.clean, self.cache.memo)
         yield from feed_outputs(self.site, self.config, self.urls, store)
+        yield from people_feed_outputs(self.site, self.config, self.urls, people)
 
     def search_outputs(self) -> Iterable[Output | Kept]:
         """The search index (from its cache in CACHE_DIR when no indexed text changed)."""

@@ -208,16 +208,16 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         from sitegen.store.papers import PAPERS_DIR
 
         digests = Digests()
-        papers, problems = load_papers_cached(
+        papers, problems = load_papers_cached(  # tagged, and only those [select] keeps
             config.root, folder / PAPERS_CACHE if folder else None, refresh=clean,
-            tags=tagging(config.tags), digests=digests,
+            tags=tagging(config.tags, config.select), digests=digests,
             stats=listed.get(str(config.root / PAPERS_DIR)))
         if refused is not None:
             problems.insert(0, refused)
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
-        site = assemble_site(config, papers, tagged=True)
+        site = assemble_site(config, papers, tagged=True, digests=digests)
         # the page cache gets the last build's fingerprints once the output files are
         # known intact (below): nothing before `write_site` reads them
         pages = PageCache(digests, state)

@@ -102,7 +102,7 @@ def add_papers(root: Path, ids: list[str], day: dt.date, hf_url: str, arxiv_url:
                 store.written += [f for f in write_papers(root, tagged)
                                   if f not in store.written]
         for paper in finals:
-            if getattr(paper, "hidden", False):
+            if paper.hidden:
                 problems.append(Problem(
                     str(paper_path(root, paper.slug).relative_to(root)),
                     f"{paper.arxiv_id} is hidden: it stays off the site", severity="warning",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sitegen.config import Config
 from sitegen.model import Paper
-from sitegen.site.select import Decision, Selector, compile_selector
-from sitegen.site.tagging import TagRules, compile_rules, with_tags
+from sitegen.site.select import Decision, Selector, compile_selector, curate
+from sitegen.site.tagging import TagRules, compile_rules
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,10 @@ class Choice:
     stored: bool  # written to (or kept in) the store; False: a new paper left out
 
 
-@dataclass(frozen=True)
-class Chosen:
-    """One batch judged: each paper's choice, and the papers to write."""
+class Tally:
+    """The counts a summary prints of a batch's `choices` (a fetched day, an imported file)."""
 
     choices: tuple[Choice, ...]
-    to_write: tuple[Paper, ...]
 
     @property
     def kept(self) -> int:
@@ -41,9 +39,22 @@ class Chosen:
         return len(self.choices) - self.kept
 
     @property
-    def unstored(self) -> frozenset[str]:
-        """The slugs of new papers left out of the store."""
+    def unstored(self) -> int:
+        """New papers the rules dropped, left out of the store (`store = "selected"`)."""
+        return sum(not c.stored for c in self.choices)
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """The slugs of those papers."""
         return frozenset(c.paper.slug for c in self.choices if not c.stored)
+
+
+@dataclass(frozen=True)
+class Chosen(Tally):
+    """One batch judged: each paper's choice, and the papers to write."""
+
+    choices: tuple[Choice, ...]
+    to_write: tuple[Paper, ...]
 
 
 class Chooser:
@@ -64,7 +75,7 @@ class Chooser:
 
     def judge(self, paper: Paper) -> Decision:
         """The decision the build will make about this (stored, untagged) paper."""
-        return self.selector.judge(with_tags(paper, self.tag_rules.tags(paper)))
+        return curate(paper, self.tag_rules, self.selector)[1]
 
     def choose(self, papers: Iterable[Paper], changed: Iterable[Paper],
                stored_before: set[str] | frozenset[str]) -> Chosen:
@@ -96,23 +107,35 @@ def describe(choice: Choice) -> str:
     return f"  {verdict:<20} {ident:<12} {title}  [{choice.decision.rule}]"
 
 
-def judge_store(papers: Iterable[Paper], chooser: Chooser) -> list[tuple[str, list[Choice]]]:
+@dataclass(frozen=True)
+class DayChoices(Tally):
+    """The choices about one day's papers (a day of an import, of `check --select`)."""
+
+    day: str
+    choices: tuple[Choice, ...]
+
+
+def by_day(choices: Iterable[Choice]) -> list[DayChoices]:
+    """The choices grouped by their papers' day, newest day first, in order within a day."""
+    days: dict[str, list[Choice]] = {}
+    for choice in choices:
+        days.setdefault(choice.paper.date.isoformat(), []).append(choice)
+    return [DayChoices(day, tuple(cs)) for day, cs in sorted(days.items(), reverse=True)]
+
+
+def judge_store(papers: Iterable[Paper], chooser: Chooser) -> list[DayChoices]:
     """`sitegen check --select`: every stored paper's decision, by day (newest first)."""
-    by_day: dict[str, list[Choice]] = {}
-    for paper in sorted(papers, key=lambda p: (p.date, p.rank is None, p.rank or 0, p.slug)):
-        by_day.setdefault(paper.date.isoformat(), []).append(
-            Choice(paper, chooser.judge(paper), True))
-    return sorted(by_day.items(), reverse=True)
+    ordered = sorted(papers, key=lambda p: (p.date, p.rank is None, p.rank or 0, p.slug))
+    return by_day(Choice(paper, chooser.judge(paper), True) for paper in ordered)
 
 
-def store_lines(days: list[tuple[str, list[Choice]]]) -> list[str]:
+def store_lines(days: list[DayChoices]) -> list[str]:
     """The lines `check --select` prints: a count per day, each decision, a total."""
     lines: list[str] = []
-    for day, choices in days:
-        kept = sum(c.decision.kept for c in choices)
-        lines.append(f"{day}: {kept} kept, {len(choices) - kept} dropped")
-        lines += [describe(c) for c in choices]
-    kept = sum(c.decision.kept for _, cs in days for c in cs)
-    total = sum(len(cs) for _, cs in days)
+    for day in days:
+        lines.append(f"{day.day}: {day.kept} kept, {day.dropped} dropped")
+        lines += [describe(c) for c in day.choices]
+    kept = sum(day.kept for day in days)
+    total = sum(len(day.choices) for day in days)
     lines.append(f"select: {kept} of {total} stored paper(s) kept, {total - kept} dropped")
     return lines

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from sitegen.commands.admit import first_refusal, unwritable
 from sitegen.commands.arxivdata import fill_from_arxiv
-from sitegen.commands.choosing import Choice, Chooser, keep_all
+from sitegen.commands.choosing import Choice, Chooser, Tally, keep_all
 from sitegen.errors import SourceError
 from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.model import Paper, Problem
@@ -44,7 +44,7 @@ MAX_PAPERS_PER_DAY = hf.MAX_PAPERS_PER_DAY
 
 
 @dataclass(frozen=True)
-class DaySummary:
+class DaySummary(Tally):
     """What one fetched day contributed (or why it failed)."""
 
     label: str
@@ -55,19 +55,6 @@ class DaySummary:
     error: SourceError | None = None
     note: str | None = None
     choices: tuple[Choice, ...] = ()  # each paper's `[select]` decision
-
-    @property
-    def kept(self) -> int:
-        return sum(c.decision.kept for c in self.choices)
-
-    @property
-    def dropped(self) -> int:
-        return len(self.choices) - self.kept
-
-    @property
-    def unstored(self) -> int:
-        """New papers the rules dropped, left out of the store (`store = "selected"`)."""
-        return sum(not c.stored for c in self.choices)
 
 
 @dataclass(frozen=True)
@@ -145,7 +132,7 @@ class _Store:
         if refusals:
             return DaySummary(label, error=SourceError(
                 f"not stored: {first_refusal(refusals)}", where, hint=refusals[0].hint))
-        left_out = chosen.unstored
+        left_out = chosen.left_out
         self.papers = [p for p in result.papers if p.slug not in left_out]
         self.taken |= {p.slug for p in self.papers}
         if not self.dry_run:

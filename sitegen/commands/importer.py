@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.commands.admit import unwritable
-from sitegen.commands.choosing import Chooser, keep_all
+from sitegen.commands.choosing import Chooser, DayChoices, by_day, keep_all
 from sitegen.errors import ContentError, ProblemsFound
 from sitegen.incremental.papercache import PAPERS_CACHE, load_papers_cached
 from sitegen.incremental.statefile import usable_cache_folder
@@ -37,6 +37,7 @@ class FileSummary:
     kept: int = 0  # by `[select]`
     dropped: int = 0
     unstored: int = 0  # new papers dropped and left out (`[select] store = "selected"`)
+    days: tuple[DayChoices, ...] = ()  # the same, day by day (newest first)
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,12 @@ def _merge_into_store(root: Path, parsed: list[tuple[Path, ParsedPage]],
         changed.update({p.slug: p for p in result.changed})
         chosen = chooser.choose([merger.by_slug[s] for s in dict.fromkeys(result.slugs)],
                                 result.changed, before)
-        unstored = (unstored | chosen.unstored) - {c.paper.slug for c in chosen.choices
+        unstored = (unstored | chosen.left_out) - {c.paper.slug for c in chosen.choices
                                                   if c.stored}
         summaries.append(FileSummary(str(file), len(page.papers) + page.duplicates, result.new,
                                      result.updated, result.duplicates + page.duplicates,
-                                     chosen.kept, chosen.dropped, len(chosen.unstored)))
+                                     chosen.kept, chosen.dropped, chosen.unstored,
+                                     tuple(by_day(chosen.choices))))
     final = merger.by_slug
     papers = [final[slug] for slug in sorted(changed) if slug not in unstored]
     refusals = unwritable(papers, taken)  # merged with a stored paper, one may grow too big

@@ -20,6 +20,8 @@ from sitegen.util.fileid import digest
 FOLD_SHARE = 0.25
 #: Where the build keeps it, in the cache folder.
 FEEDS_FILE = "feeds.pickle"
+#: The light entries of the authors' and organisations' feeds (render/peoplefeeds.py).
+PEOPLE_FEEDS_FILE = "people-feeds.pickle"
 
 #: As kept: an entry and its Atom and RSS XML; a header's date and bytes.
 KeptEntry = tuple[Entry, bytes, bytes]

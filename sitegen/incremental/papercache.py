@@ -1,5 +1,5 @@
-"""The parse cache: each paper file read and tagged once, then kept while its stat and the
-tag rules stay the same (`.sitegen-cache/papers.pickle`, a `FileMemo`).
+"""The parse cache: each paper file read, tagged and judged by `[select]` once, then kept
+while its stat and the rules stay the same (`.sitegen-cache/papers.pickle`, a `FileMemo`).
 
 It wraps the store's per-file stage (`store.papers.read_paper`, then `TagRules.tags`): a
 file whose stat is unchanged since it was read costs one dict lookup, not a read, a parse,
@@ -22,6 +22,7 @@ from typing import Any
 from sitegen.incremental.digests import Digests, Uncacheable, paper_digest, value_digest
 from sitegen.incremental.filememo import FileMemo
 from sitegen.model import Paper, Problem
+from sitegen.site.select import Selector, compile_selector, curate
 from sitegen.site.tagging import TagRules, compile_rules, with_tags
 from sitegen.store.papers import PAPERS_DIR, PaperFile, keep_paper, paper_names, read_paper
 from sitegen.util.fileid import StatKey, stat_key
@@ -41,7 +42,9 @@ class ParsedFile(tuple):
     - `problems`: what reading the file found;
     - `stored_tags`: the tags the file holds (the paper without the rules' tags);
     - `tagged_by`: the key of the tag rules (`Tagging.key`) that tagged `paper`, None if
-      it has its stored tags.
+      it has its stored tags;
+    - `shown`: whether the site shows the paper: the `[select]` decision (and `hidden`,
+      `draft`) of the rules `tagged_by` names, True for a load without them.
     """
 
     __slots__ = ()
@@ -51,30 +54,36 @@ class ParsedFile(tuple):
     problems: tuple[Problem, ...] = property(itemgetter(3))  # type: ignore[assignment]
     stored_tags: tuple[str, ...] = property(itemgetter(4))  # type: ignore[assignment]
     tagged_by: bytes | None = property(itemgetter(5))  # type: ignore[assignment]
+    shown: bool = property(itemgetter(6))  # type: ignore[assignment]
 
     @classmethod
     def of(cls, stat: StatKey | None, paper: Paper | None, digest: bytes | None,
            problems: tuple[Problem, ...], stored_tags: tuple[str, ...],
-           tagged_by: bytes | None) -> ParsedFile:
-        return cls((stat, paper, digest, problems, stored_tags, tagged_by))
+           tagged_by: bytes | None, shown: bool = True) -> ParsedFile:
+        return cls((stat, paper, digest, problems, stored_tags, tagged_by, shown))
 
 
 @dataclass(frozen=True)
 class Tagging:
-    """The build's tag rules and their key: a digest of the `[tags]` section they were
-    compiled from, which the cache's tagged papers are kept by."""
+    """The build's tag rules, its `[select]` rules (None: every paper is shown) and their
+    key: a digest of the sections they were compiled from, which the cache's tagged and
+    judged papers are kept by."""
 
     rules: TagRules
     key: bytes
+    selector: Selector | None = None
 
 
-def tagging(section: Mapping[str, Any]) -> Tagging:
-    """Compile a `[tags]` section (config.py has checked it) with its key."""
+def tagging(section: Mapping[str, Any], select: Mapping[str, Any] | None = None) -> Tagging:
+    """Compile a `[tags]` section, and a `[select]` one if given (config.py has checked
+    both), with their key."""
     try:
-        key = value_digest(dict(section), Digests())
+        key = value_digest(dict(section) if select is None else
+                           {"tags": dict(section), "select": dict(select)}, Digests())
     except Uncacheable:  # a key no entry has: every paper is tagged again
         key = os.urandom(16)
-    return Tagging(compile_rules(section), key)
+    rules = compile_rules(section)
+    return Tagging(rules, key, compile_selector(select, rules) if select is not None else None)
 
 
 def read_and_tag(path: str, rel: str, st: os.stat_result | None, key: StatKey | None,
@@ -90,11 +99,15 @@ def _tagged(result: PaperFile, key: StatKey | None, tags: Tagging | None,
     if paper is None:
         return ParsedFile.of(key, None, None, result.problems, (), None)
     stored = paper.tags
-    if tags is not None:
+    shown = True
+    if tags is not None and tags.selector is not None:
+        paper, decision = curate(paper, tags.rules, tags.selector)
+        shown = decision.kept
+    elif tags is not None:
         tagged = tags.rules.tags(paper)
         paper = paper if tagged == stored else with_tags(paper, tagged)
     return ParsedFile.of(key, paper, paper_digest(paper) if hashed else None, result.problems,
-                         stored, tags.key if tags is not None else None)
+                         stored, tags.key if tags is not None else None, shown)
 
 
 def _retagged(entry: ParsedFile, tags: Tagging | None, hashed: bool) -> ParsedFile:
@@ -115,7 +128,10 @@ def load_papers_cached(root: Path, cache: Path | None, *, refresh: bool = False,
 
     `refresh` reads every file and writes the cache anew. With `tags`, each paper comes
     with the tags the build shows it with (stored tags, mapped keywords, rule tags)
-    instead of its stored ones. `digests`, if given, receives each paper's digest.
+    instead of its stored ones, and with `tags.selector` only the papers the site shows
+    come back (their problems do: a dropped paper's file is checked all the same); the
+    decision is kept with the entry, so an unchanged paper is not judged again while the
+    rules stay the same. `digests`, if given, receives each paper's digest.
     `stats`, if given, are the papers folder's regular files (name -> stat following
     links) as the caller just listed them (the build's input check, inputs.py): no
     second `lstat` of every file.
@@ -162,6 +178,7 @@ def _load(root: Path, memo: FileMemo, tags: Tagging | None, digests: Digests | N
     else:
         listing = ((name, None) for name in paper_names(folder))
     old, used = memo.old, memo.new
+    dropped: list[Paper] = []  # papers not shown: kept out of the result
     for name, key in listing:
         st: os.stat_result | None = None
         if key is None:
@@ -178,8 +195,10 @@ def _load(root: Path, memo: FileMemo, tags: Tagging | None, digests: Digests | N
             entry = fresh(name, key, st)
         if entry.problems:
             problems.extend(entry.problems)
-        paper = keep_paper(entry.paper, seen, papers, problems)
-        if paper is not None and digests is not None:
+        # a paper `[select]` drops (or a hidden one) still claims its arXiv id
+        shown = entry[6]
+        paper = keep_paper(entry.paper, seen, papers if shown else dropped, problems)
+        if paper is not None and shown and digests is not None:
             digests[id(paper)] = (paper, entry.digest or paper_digest(paper))
     memo.save()
     return papers, problems

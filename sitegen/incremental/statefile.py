@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.model import Paper, Problem
+from sitegen.util.fileid import owned_by_me
 from sitegen.util.sealed import key_folder, load_pickle, write_sealed
 
 CACHE_DIR = ".sitegen-cache"
@@ -44,7 +45,7 @@ def usable_cache_folder(root: Path) -> tuple[Path | None, Problem | None]:
         return None, _refused("is a symbolic link, not a folder sitegen made")
     if st is not None and not stat.S_ISDIR(st.st_mode):
         return None, _refused("is not a folder")
-    if st is not None and st.st_uid != os.geteuid():
+    if st is not None and not owned_by_me(st):
         return None, _refused("belongs to another user")
     keys = key_folder()
     if keys is not None and keys.absolute().is_relative_to(root.absolute()):

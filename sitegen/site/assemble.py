@@ -31,10 +31,20 @@ def in_day_order(papers: list[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted(papers, key=day_order))
 
 
-def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]] | None
-             ) -> Site:
+def pinned_first(papers: tuple[Paper, ...], first: Callable[[Paper], bool]
+                 ) -> tuple[Paper, ...]:
+    """A day's papers with those `first` chooses (a watched author's) before the others,
+    each group in its order."""
+    chosen = [paper for paper in papers if first(paper)]
+    if not chosen or len(chosen) == len(papers):
+        return papers
+    return (*chosen, *(paper for paper in papers if not first(paper)))
+
+
+def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]] | None,
+             first: Callable[[Paper], bool] | None = None) -> Site:
     """Group papers into days, months and tags; `tags_of` gives each paper's full tag list
-    (None: the papers have them already)."""
+    (None: the papers have them already); `first` pins papers first in their day's list."""
     tagged = list(papers) if tags_of is None else [
         p if (tags := tags_of(p)) == p.tags else with_tags(p, tags) for p in papers]
     by_day: dict[dt.date, list[Paper]] = defaultdict(list)
@@ -45,7 +55,8 @@ def assemble(papers: Iterable[Paper], tags_of: Callable[[Paper], tuple[str, ...]
     for index, date in enumerate(dates):
         days.append(Day(
             date=date,
-            papers=in_day_order(by_day[date]),
+            papers=(in_day_order(by_day[date]) if first is None
+                    else pinned_first(in_day_order(by_day[date]), first)),
             next=dates[index - 1] if index > 0 else None,
             prev=dates[index + 1] if index + 1 < len(dates) else None,
         ))

@@ -89,28 +89,71 @@ class Matcher:
 
     def match_fields(self, *fields: str) -> set[str]:
         """The names whose rules match any of the fields (a phrase never spans two)."""
+        return self.match(Fields(fields)) if self else set()
+
+    def match(self, fields: Fields) -> set[str]:
+        """`match_fields` on fields whose words may be known already (tagging and `[select]`
+        read one paper's title and abstract once between them)."""
         found: set[str] = set()
         if not self:
             return found
-        words = tokens(" | ".join(fields))
-        present = set(words)
-        text = b""
+        present = fields.present
         for token in present.intersection(self.first_tokens):
             if token in self.words:
                 found |= self.words[token]
             for phrase in self.phrases.get(token, ()):
-                if phrase.second in present and phrase.name not in found:
-                    text = text or b" " + b" ".join(words) + b" "
-                    if phrase.text in text:
-                        found.add(phrase.name)
-        if self.regexes:
-            raw = "\n".join(fields)
-            lower = raw.lower()
-            for rule in self.regexes:
-                if rule.name not in found and rule.needed <= present and \
-                        word_search(rule.pattern, lower if rule.lowered else raw):
-                    found.add(rule.name)
+                if phrase.second in present and phrase.name not in found and \
+                        phrase.text in fields.text:
+                    found.add(phrase.name)
+        for rule in self.regexes:
+            if rule.name not in found and rule.needed <= present and \
+                    word_search(rule.pattern, fields.lower if rule.lowered else fields.raw):
+                found.add(rule.name)
         return found
+
+
+class Fields:
+    """Texts to match, normalised once, each form when first needed: the words (with
+    `|` between fields, so a phrase never spans two), the joined normalised text, the
+    raw and the lower-cased text (for `/regexes/`)."""
+
+    __slots__ = ("fields", "_words", "_present", "_text", "_raw", "_lower")
+
+    def __init__(self, fields: tuple[str, ...]) -> None:
+        self.fields = fields
+        self._words: list[bytes] | None = None
+        self._present: set[bytes] | None = None
+        self._text = self._raw = self._lower = None
+
+    @property
+    def words(self) -> list[bytes]:
+        if self._words is None:
+            self._words = tokens(" | ".join(self.fields))
+        return self._words
+
+    @property
+    def present(self) -> set[bytes]:
+        if self._present is None:
+            self._present = set(self.words)
+        return self._present
+
+    @property
+    def text(self) -> bytes:
+        if self._text is None:
+            self._text = b" " + b" ".join(self.words) + b" "
+        return self._text
+
+    @property
+    def raw(self) -> str:
+        if self._raw is None:
+            self._raw = "\n".join(self.fields)
+        return self._raw
+
+    @property
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = self.raw.lower()
+        return self._lower
 
 
 def word_search(pattern: re.Pattern[str], text: str) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from sitegen.errors import RuleError
 from sitegen.model import Paper
 from sitegen.site.rules import (
+    Fields,
     Matcher,
     Rule,
     compile_matcher,
@@ -33,7 +34,7 @@ from sitegen.site.rules import (
     tokens,
     word_search,
 )
-from sitegen.site.tagging import TagRules, normalise_tag
+from sitegen.site.tagging import TagRules, normalise_tag, with_tags
 
 STORE_CHOICES = ("selected", "all")
 #: An arXiv category: an archive (`hep-th`, `cs`), maybe with a subject class (`cs.CV`).
@@ -94,11 +95,12 @@ class Selector:
         return bool(self.include or self.exclude or self.tags or self.categories
                     or self.min_upvotes)
 
-    def judge(self, paper: Paper) -> Decision:
-        """The decision for one paper, with its tags already given (`TagRules.tags`)."""
-        if getattr(paper, "hidden", False):
+    def judge(self, paper: Paper, text: Fields | None = None) -> Decision:
+        """The decision for one paper, with its tags already given (`TagRules.tags`);
+        `text`: its title and abstract as `Fields`, if the caller has them."""
+        if paper.hidden:
             return Decision(False, "hidden: true (front matter)")
-        if getattr(paper, "draft", False):
+        if paper.draft:
             return Decision(False, "draft: true (front matter)")
         if paper.source == ADDED:
             return Decision(True, "added by hand (sitegen add)")
@@ -108,9 +110,9 @@ class Selector:
                     return Decision(True, f"authors: {rule.shown!r} ({author})")
         if not self.chooses:
             return KEEP_ALL
-        fields = (paper.title, paper.abstract, *paper.ai_keywords)
+        text = text or Fields((paper.title, paper.abstract))
         if self.exclude:
-            found = self.exclude.match_fields(*fields)
+            found = _matches(self.exclude, text, paper.ai_keywords)
             if found:
                 return Decision(False, f"exclude: {min(found)!r}")
         if self.categories and paper.categories:
@@ -122,13 +124,28 @@ class Selector:
         if not (self.include or self.tags):
             return KEEP_ALL
         if self.include:
-            found = self.include.match_fields(*fields)
+            found = _matches(self.include, text, paper.ai_keywords)
             if found:
                 return Decision(True, f"include: {min(found)!r}")
         for tag in paper.tags:
             if tag in self.tags:
                 return Decision(True, f"tags: {tag!r}")
         return NO_MATCH
+
+
+def _matches(matcher: Matcher, text: Fields, keywords: tuple[str, ...]) -> set[str]:
+    """The rules matching the title and abstract (`text`) or one of the HF keywords."""
+    found = matcher.match(text)
+    return found | matcher.match_fields(*keywords) if keywords and not found else found
+
+
+def curate(paper: Paper, rules: TagRules, selector: Selector) -> tuple[Paper, Decision]:
+    """A stored paper with the tags the site shows it with, and the site's decision about
+    it: its title and abstract are read once for both."""
+    text = Fields((paper.title, paper.abstract))
+    tags = rules.tags(paper, text)
+    tagged = paper if tags == paper.tags else with_tags(paper, tags)
+    return tagged, selector.judge(tagged, text)
 
 
 def _author_rules(entries: Iterable[str]) -> tuple[AuthorRule, ...]:
@@ -174,6 +191,11 @@ def compile_selector(section: Mapping[str, Any], tag_rules: TagRules) -> Selecto
                     min_upvotes=minimum, store=store)
 
 
-def select(papers: Iterable[Paper], selector: Selector) -> list[Paper]:
-    """The papers the site shows (tagged papers in, the kept ones out, in order)."""
-    return [p for p in papers if selector.judge(p).kept]
+def select(papers: Iterable[Paper], rules: TagRules, selector: Selector) -> list[Paper]:
+    """The papers the site shows, tagged, in order (stored papers in)."""
+    shown = []
+    for paper in papers:
+        tagged, decision = curate(paper, rules, selector)
+        if decision.kept:
+            shown.append(tagged)
+    return shown

@@ -13,11 +13,11 @@ from typing import Any
 
 from sitegen.errors import RuleError
 from sitegen.model import Paper
-from sitegen.site.rules import Matcher, Rule, compile_matcher, normalise_text, strings
+from sitegen.site.rules import Fields, Matcher, Rule, compile_matcher, normalise_text, strings
 from sitegen.site.tagrules import DEFAULT_KEYWORDS, DEFAULT_RULES
 
-__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "tags_for",
-           "with_tags"]
+__all__ = ["TagRules", "compile_rules", "normalise_tag", "normalise_text", "tag_papers",
+           "tags_for", "with_tags"]
 
 
 def normalise_tag(name: str, aliases: Mapping[str, str] | None = None) -> str:
@@ -40,14 +40,16 @@ class TagRules:
         """Tags whose rules match the title or the abstract."""
         return self.matcher.match_fields(title, abstract)
 
-    def tags(self, paper: Paper) -> tuple[str, ...]:
-        """Stored tags + mapped keywords + rule tags, normalised, sorted, no duplicates."""
+    def tags(self, paper: Paper, text: Fields | None = None) -> tuple[str, ...]:
+        """Stored tags + mapped keywords + rule tags, normalised, sorted, no duplicates.
+        `text`: the paper's title and abstract as `Fields`, if the caller has them."""
         tags = {normalise_tag(t, self.aliases) for t in paper.tags}
         if self.keywords:
             sources = (*paper.ai_keywords, *paper.categories, paper.primary_category or "")
             for keyword in sources:
                 tags.update(self.keywords.get(" ".join(keyword.split()).lower(), ()))
-        tags.update(self.rule_tags(paper.title, paper.abstract))
+        if self.matcher:
+            tags.update(self.matcher.match(text or Fields((paper.title, paper.abstract))))
         return tuple(sorted(t for t in tags if t))
 
 
@@ -81,6 +83,11 @@ def compile_rules(section: Mapping[str, Any]) -> TagRules:
 def tags_for(paper: Paper, rules: TagRules) -> tuple[str, ...]:
     """The tags a paper is shown with, sorted and without duplicates (`TagRules.tags`)."""
     return rules.tags(paper)
+
+
+def tag_papers(papers: Iterable[Paper], rules: TagRules) -> list[Paper]:
+    """Each paper with the tags it is shown with (a copy only where they differ)."""
+    return [p if (tags := rules.tags(p)) == p.tags else with_tags(p, tags) for p in papers]
 
 
 def with_tags(paper: Paper, tags: tuple[str, ...]) -> Paper:

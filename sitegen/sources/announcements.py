@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from sitegen.errors import SourceError
 from sitegen.links import is_doi
 from sitegen.model import Paper
-from sitegen.sources.http import Answer, Fetcher, Throttled, looks_like_html, snippet
+from sitegen.sources.arxiv import parse_xml
+from sitegen.sources.http import Answer, Fetcher
 from sitegen.urls import is_arxiv_id, paper_slug, strip_arxiv_version
 
 ACCEPT = "application/rss+xml"
@@ -119,18 +120,7 @@ def parse_item(item: ET.Element, where: str) -> Announced:
 
 def parse_listing(answer: Answer) -> Announcement:
     """One feed answer -> its announcement; `SourceError` for anything but an RSS feed."""
-    body = answer.body
-    if body.strip() == b"Rate exceeded.":
-        raise Throttled("arXiv answered 'Rate exceeded.'", answer.url)
-    if looks_like_html(body):
-        raise SourceError(f"expected an RSS feed, got an HTML page: {snippet(body)}", answer.url)
-    if b"<!DOCTYPE" in body[:4096] or b"<!ENTITY" in body:
-        raise SourceError("refused: the answer declares a DTD or entities", answer.url)
-    try:
-        root = ET.fromstring(body)  # noqa: S314 - DTDs refused above
-    except ET.ParseError as exc:
-        raise SourceError(f"answer is not well-formed XML ({exc}): {snippet(body)}",
-                          answer.url) from None
+    root = parse_xml(answer, "an RSS feed")
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
         raise SourceError(f"expected an RSS <rss><channel>, got <{root.tag}>", answer.url)

@@ -143,21 +143,28 @@ def entry_to_paper(entry: ET.Element, where: str) -> Paper:
     )
 
 
-def parse_feed(answer: Answer) -> FeedPage:
-    """One Atom answer -> its papers; `SourceError` for garbage or an arXiv `Error` entry."""
+def parse_xml(answer: Answer, expected: str) -> ET.Element:
+    """An arXiv answer's XML root (the query API's Atom, the announcement feeds' RSS):
+    `Throttled` for arXiv's 'Rate exceeded.', `SourceError` for an HTML page (`expected`
+    names what was wanted), a DTD or entity (refused before parsing) or broken XML."""
     body = answer.body
     if body.strip() == b"Rate exceeded.":
         raise Throttled("arXiv answered 'Rate exceeded.'", answer.url)
     if looks_like_html(body):
-        raise SourceError(f"expected Atom XML, got an HTML page: {snippet(body)}", answer.url)
-    head = body[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in body:
+        raise SourceError(f"expected {expected}, got an HTML page: {snippet(body)}", answer.url)
+    if b"<!DOCTYPE" in body[:4096] or b"<!ENTITY" in body:
         raise SourceError("refused: the answer declares a DTD or entities", answer.url)
     try:
-        root = ET.fromstring(body)  # noqa: S314 - DTDs refused above
+        return ET.fromstring(body)  # noqa: S314 - DTDs refused above
     except ET.ParseError as exc:
         raise SourceError(f"answer is not well-formed XML ({exc}): {snippet(body)}",
                           answer.url) from None
+
+
+def parse_feed(answer: Answer) -> FeedPage:
+    """One Atom answer -> its papers; `SourceError` for garbage or an arXiv `Error` entry."""
+    body = answer.body
+    root = parse_xml(answer, "Atom XML")
     if root.tag != f"{{{NS['atom']}}}feed":
         raise SourceError(f"expected an Atom <feed>, got <{root.tag}>", answer.url)
     entries = root.findall("atom:entry", NS)

@@ -8,7 +8,7 @@ The rules, so that re-imports and re-fetches are safe:
   none: whatever is stored, maybe edited by the curator, stays (an organisation's name
   and handle are filled together);
 - volatile counts (upvotes, comments, GitHub stars) are refreshed; links are added, never
-  removed; the curator's notes and tags are never touched;
+  removed; the curator's notes, tags, `hidden` and `draft` are never touched;
 - the day kept is the first day a paper appeared on a list (a Daily Papers page or the HF
   API); an arXiv record's day (its submission day) only fills in for papers never listed,
   and a listing record moves a paper that came from arXiv alone to its listed day;
@@ -29,7 +29,10 @@ _FILL_ONLY = ("abstract", "published", "updated", "ai_summary", "primary_categor
               "media_urls", "submitted_by", "hf_accounts")
 #: Filled together, when the stored paper has neither: a name and a handle of one organisation.
 _FILL_PAIR = ("organization", "organization_handle")
-_KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "tags", "links", "notes", "source", "path",
+#: The curator's own: a record never changes them (a hidden paper stays hidden for good).
+_CURATOR = ("tags", "notes", "hidden", "draft")
+_KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "links", "source", "path", *_CURATOR,
+          "author_pages",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY, *_FILL_PAIR}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 

@@ -35,6 +35,7 @@ _TEXT_KEYS = ("ai_summary", "primary_category", "comment", "journal_ref", "doi",
 #: Hugging Face user or organisation names: put into links to their pages
 _HANDLE_KEYS = ("organization_handle", "submitted_by")
 _LIST_KEYS = ("authors", "tags", "ai_keywords", "categories")
+_BOOL_KEYS = ("hidden", "draft")
 _DATE_KEYS = ("published", "updated")
 
 
@@ -147,6 +148,13 @@ def paper_from_data(data: Any, slug: str, notes: str, path: str,
             bad(key, f"'{key}' must be a list of text items")
         else:
             values[key] = tuple(value)
+    for key in _BOOL_KEYS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            bad(key, f"'{key}' must be true or false, not {str(value)[:40]!r}",
+                f"write '{key}: true' (or remove the line)")
+        elif value:
+            values[key] = True
     for key in _DATE_KEYS:
         if data.get(key) is not None:
             parsed = _as_date(data[key])
@@ -293,6 +301,8 @@ def paper_to_data(paper: Paper) -> dict[str, Any]:
         "submitted_by": paper.submitted_by,
         "hf_accounts": {account.name: account.username for account in paper.hf_accounts},
         "source": paper.source,
+        "hidden": True if paper.hidden else None,
+        "draft": True if paper.draft else None,
     }
     return {key: raw[key] for key in PAPER_KEYS
             if key in ("title", "date") or raw[key] not in (None, "", [], {})}

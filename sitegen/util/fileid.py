@@ -23,6 +23,13 @@ def stat_key(st: os.stat_result) -> StatKey:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def owned_by_me(st: os.stat_result) -> bool:
+    """Whether this process's user owns the file. Where there are no user ids (Windows has
+    no `os.geteuid`, and every `st_uid` is 0) every file counts as the user's own."""
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid is None or st.st_uid == geteuid()
+
+
 def digest(data: bytes) -> bytes:
     """A short content hash (BLAKE2b, 128 bits)."""
     return hashlib.blake2b(data, digest_size=16).digest()

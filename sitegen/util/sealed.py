@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+from sitegen.util.fileid import owned_by_me
 from sitegen.util.gcpause import gc_paused
 
 MAGIC = b"sgcache1"
@@ -90,7 +91,7 @@ def _read_key(folder_fd: int) -> bytes | None:
     fd = os.open(KEY_FILE, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=folder_fd)
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        if not stat.S_ISREG(st.st_mode) or not owned_by_me(st) or st.st_mode & 0o077:
             return None
         key = os.read(fd, _KEY_SIZE + 1)
     finally:
@@ -146,7 +147,7 @@ def unseal(head: bytes, payload: bytes | memoryview) -> memoryview:
 def _folder_fd(folder: Path) -> int:
     """A descriptor of a cache folder that is a real folder of this user's (not a link)."""
     fd = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
-    if os.fstat(fd).st_uid != os.geteuid():
+    if not owned_by_me(os.fstat(fd)):
         os.close(fd)
         raise PermissionError(f"{folder}: not the user's folder")
     return fd
@@ -165,7 +166,7 @@ def _open_in(folder_fd: int, name: str, flags: int) -> int:
     fd = os.open(name, flags | _NOFOLLOW | _CLOEXEC | (os.O_NONBLOCK if reading else 0), 0o600,
                  dir_fd=folder_fd)
     st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+    if not stat.S_ISREG(st.st_mode) or not owned_by_me(st):
         os.close(fd)
         raise PermissionError(f"{name}: not a regular file of the user's")
     if reading:
