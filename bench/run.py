@@ -202,6 +202,12 @@ def pelican_python() -> Path:
     return python
 
 
+def last_line(output: str) -> str:
+    """The last line a command printed (a quiet build may print none)."""
+    lines = output.strip().splitlines()
+    return lines[-1] if lines else "(no output)"
+
+
 def best(runs: list[Run]) -> Run:
     """The fastest of repeated runs: on a shared machine, the least disturbed one."""
     return min(runs, key=lambda run: run.seconds)
@@ -248,7 +254,7 @@ def bench_size(n: int, with_pelican: bool, repeat: int, config: str = SITE_CONFI
         days.append(timed(sitegen("build"), site, env))
     result["day"] = best(days)
     result["base_day"] = base_moving_day(n, repeat, folder, site, env, authored)
-    result["day_stats"] = result["day"].output.strip().splitlines()[-1]  # type: ignore[union-attr]
+    result["day_stats"] = last_line(result["day"].output)  # type: ignore[union-attr]
     result["runs"] = {"full": fulls, "day": days}
     # The check that an incremental build equals a clean one is tests/test_incremental.py;
     # here, one more: a clean build of the same content into another folder, diffed.
@@ -396,7 +402,7 @@ def report(results: list[dict[str, object]]) -> str:
                      f"{_segment()} papers): {base_day.seconds:.2f} s = "
                      f"{base_day.seconds / full.seconds:.3f} x full, peak "
                      f"{base_day.tree_mb:.0f} MB; "
-                     + base_day.output.strip().splitlines()[-1])
+                     + last_line(base_day.output))
         peaks = ", ".join(f"{k} {v.tree_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))
         lines.append(f"{r['n']}: peak memory per step, all processes (summed PSS): {peaks}")
         peaks = ", ".join(f"{k} {v.max_rss_mb:.0f} MB" for k, v in r.items() if isinstance(v, Run))

@@ -161,6 +161,27 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     return 1 if failed else 0
 
 
+def cmd_mail(args: argparse.Namespace, console: Console) -> int:
+    from sitegen.commands.mail import newest_digest, send_digest
+    from sitegen.config import load_config
+
+    config = load_config(Path(args.root))
+    out = Path(args.out) if args.out else config.root / config.build["output"]
+    kind = args.kind or config.digests["mail"]
+    if kind == "off":  # the workflow's mail job runs every time: off is no error
+        console.error('sitegen mail: mailing is off ([digests] mail = "off"); nothing sent')
+        return 0
+    if args.newest:
+        newest = newest_digest(out, kind, missing_ok=True)
+        if newest is None:
+            console.error(f"sitegen mail: no {kind} digest yet; nothing to mail")
+        else:
+            print(newest.slug)
+        return 0
+    console.info(send_digest(out, kind, dry_run=args.dry_run))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, console: Console) -> int:
     from sitegen.commands.serve import serve
     from sitegen.config import load_config
@@ -256,6 +277,23 @@ def make_parser() -> argparse.ArgumentParser:
                        "dropped, and the rule that decided), by day; writes nothing")
     _add_root(check)
     check.set_defaults(func=cmd_check)
+
+    mail = sub.add_parser("mail", parents=[common], help="mail the newest digest over SMTP",
+                          description="Send the newest weekly or monthly digest of the "
+                          "built site ([digests] mail), its email-safe file, over SMTP. "
+                          "Server, login, sender and recipients come from SITEGEN_SMTP_* "
+                          "and SITEGEN_MAIL_* environment variables (docs/deploy.md); none "
+                          "is printed.")
+    mail.add_argument("--out", metavar="DIR", help="the built site (default: [build] output, "
+                      "_site)")
+    mail.add_argument("--kind", choices=("weekly", "monthly"),
+                      help="which digest (default: [digests] mail; none when it is off)")
+    mail.add_argument("--newest", action="store_true",
+                      help="print the newest digest's name (e.g. 2026-W37) and send nothing")
+    mail.add_argument("--dry-run", action="store_true",
+                      help="say which digest would be sent; send nothing")
+    _add_root(mail)
+    mail.set_defaults(func=cmd_mail)
 
     serve = sub.add_parser("serve", parents=[common], help="preview the site with live reload",
                            description="Build in memory, serve on BIND:PORT, rebuild when "

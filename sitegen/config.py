@@ -50,6 +50,10 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "site_id": (str, ""),
         "id_base": (str, ""),
     },
+    "digests": {
+        "mail": (str, "off"),
+        "settle_days": (int, 3),
+    },
     "tags": {
         "default_rules": (bool, True),
         "rules": (dict, {}),
@@ -84,6 +88,8 @@ SCHEMA: dict[str, dict[str, tuple[type, Any]]] = {
         "hf_with_arxiv": (bool, False),
     },
 }
+#: Which digest `sitegen mail` sends (`[digests] mail`): none, the weekly or the monthly.
+MAIL_CHOICES = ("off", "weekly", "monthly")
 #: What `sitegen fetch` can fetch (`[fetch] sources`).
 FETCH_SOURCES = ("hf", "arxiv")
 
@@ -97,6 +103,7 @@ INT_LIMITS: dict[tuple[str, str], int] = {
     ("feeds", "limit"): 1_000_000,
     ("feeds", "days"): 10_000,
     ("feeds", "max_entries"): 1_000_000,
+    ("digests", "settle_days"): 366,
     ("authors", "min_papers"): 1_000_000,
     ("authors", "papers_per_page"): 1_000_000,
     ("authors", "feed_entries"): 1_000_000,
@@ -173,6 +180,7 @@ class Config:
     build: Mapping[str, Any]
     theme: Mapping[str, Any]
     feeds: Mapping[str, Any]
+    digests: Mapping[str, Any]
     tags: Mapping[str, Any]
     sources: Mapping[str, Any]
     select: Mapping[str, Any]
@@ -251,6 +259,11 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
     for key in ("days", "limit", "max_entries"):
         if sections["feeds"][key] < 1:
             raise ConfigError(f"[feeds] {key} must be at least 1", path, _line_of(text, key))
+    if sections["digests"]["settle_days"] < 1:
+        raise ConfigError("[digests] settle_days must be at least 1", path,
+                          _line_of(text, "settle_days"),
+                          "the days after a week or month before its digest is made: "
+                          "3 for the daily workflow's fetch window")
     for (section, key), most in INT_LIMITS.items():
         if sections[section][key] > most:
             raise ConfigError(f"[{section}] {key} must be at most {most:,}", path,
@@ -261,6 +274,9 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
                           _line_of(text, "theme"),
                           "a packaged theme or a folder in the site's themes/: no path")
     _check_feeds(sections["feeds"], text, path)
+    if sections["digests"]["mail"] not in MAIL_CHOICES:
+        raise ConfigError(f"[digests] mail must be one of {', '.join(MAIL_CHOICES)}, not "
+                          f"{sections['digests']['mail'][:40]!r}", path, _line_of(text, "mail"))
     base = sections["site"]["base_url"]
     problem = base_url_problem(base)
     if problem:

@@ -100,8 +100,11 @@ class Paper:
     draft: bool = False
     notes: str = ""
     #: Per author, the slug of their page if they had one by this paper's day, else ""
-    #: (set when the site is assembled: site/people.py, `with_author_pages`; not stored).
+    #: (set when the site is assembled: site/people.py, `with_people_pages`; not stored).
     author_pages: tuple[str, ...] = ()
+    #: The slug of its organisation's page if it had one by this paper's day, else ""
+    #: (set with `author_pages`; not stored).
+    org_page: str = ""
     #: Where the paper was read from (relative path), for error messages; not part of the data.
     path: str = field(default="", compare=False)
 

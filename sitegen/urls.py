@@ -37,6 +37,13 @@ PAGE_KINDS: dict[str, str] = {
     # published with, so readers do not show every paper again as new.
     "paper_feed_id": "papers/{slug}/",
     "top": "top/",
+    # Digests of settled weeks and months (`url('digest', digest)`: its slug `2026-W37`,
+    # `2026-09`), each with an email-safe copy, and their feeds (entries: whole digests).
+    "digests": "digest/",
+    "digest": "digest/{slug}/",
+    "digest_email": "digest/{slug}/email.html",
+    "digest_atom": "digest/{slug}.xml",  # `weekly` or `monthly`
+    "digest_json": "digest/{slug}.json",
     "tags": "tags/",
     "tag": "tags/{slug}/",
     "tag_page": "tags/{slug}/page/{page}/",

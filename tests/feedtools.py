@@ -29,3 +29,17 @@ def build(root: Path, base_url: str | None = None) -> dict[str, bytes]:
     assert not [p for p in problems if p.severity == "error"], problems
     _site, outputs = build_outputs(config, papers)
     return {o.path: o.data for o in outputs}
+
+
+ATOM_GRAMMAR = Path(__file__).resolve().parent / "fixtures" / "atom.rng"
+
+
+def atom_grammar_problems(data: bytes) -> list[str]:
+    """Where an Atom document breaks RFC 4287's RELAX NG grammar (tests/fixtures/atom.rng);
+    [] if it is valid."""
+    from lxml import etree
+
+    grammar = etree.RelaxNG(etree.parse(str(ATOM_GRAMMAR)))
+    if grammar.validate(etree.fromstring(data)):
+        return []
+    return [f"line {error.line}: {error.message}" for error in grammar.error_log]

@@ -55,3 +55,12 @@ def test_skeleton_config_is_valid_and_names_every_key():
         assert f"[{section}]" in text
         for key in keys:
             assert f"\n{key} =" in text, f"[{section}] {key} missing from the skeleton"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("0", "at least 1"), ("367", "at most 366"), ("'3'", "must be int")])
+def test_digest_settle_days_is_bounded(value: str, message: str):
+    assert parse_config("").digests["settle_days"] == 3
+    with pytest.raises(ConfigError, match=message) as info:
+        parse_config(f"[digests]\nmail = 'off'\nsettle_days = {value}\n")
+    assert info.value.line == 3

@@ -111,9 +111,11 @@ def test_a_new_day_renders_only_the_pages_it_changes(site: Path) -> None:
         "2025/08/06/index.html", "2025/08/05/index.html",
         "papers/p6-1.html", "papers/p6-2.html",
         "page/2/index.html", "page/1/index.html",
-        "tags/vision/page/2/index.html", "tags/vision/page/1/index.html"}
+        "tags/vision/page/2/index.html", "tags/vision/page/1/index.html",
+        # 3 days after W31's Sunday (Aug 3): its digest is made, once, and listed
+        "digest/2025-W31/index.html", "digest/2025-W31/email.html", "digest/index.html"}
     assert_same_as_clean(site)
-    # Day 7 fills no page: only the main pages change.
+    # Day 7 fills no page and settles nothing: only the main pages change.
     write_paper(site, "p7-1", paper_text("New 7.1", "2025-08-07", 1, tags=("vision",)))
     assert _rendered(site) == common | {
         "2025/08/07/index.html", "2025/08/06/index.html", "papers/p7-1.html"}

@@ -44,6 +44,8 @@ def served(site: Path, run_cli, serve_dir) -> str:
     for n, title in ((1, "Twins: one"), (2, "Twins: two")):
         write_paper(site, f"twin-{n}", f"---\ntitle: '{title}'\ndate: 2025-08-07\n"
                     "authors: [Kurt Twin]\n---\n")
+    config = site / "sitegen.toml"  # a watched author: a ★ in the card's title
+    config.write_text(config.read_text() + '\n[authors]\nwatch = ["Alan Turing"]\n')
     status, _, err = run_cli("build", cwd=site)
     assert status == 0, err
     return serve_dir(site / "_site", "/sub/")
@@ -90,6 +92,7 @@ def test_save_and_mark_read_are_kept_across_pages_and_listed_on_the_saved_page(
     save = _card(page, "2508.00012").locator(".pick-save")
     assert save.get_attribute("aria-pressed") == "false"
     assert save.inner_text() == "Save: Diffusion study number 12"  # its accessible name
+    assert _card(page, "2508.00012").locator(".watched").count() == 1  # not in the name
     save.click()
     assert save.get_attribute("aria-pressed") == "true"
     read = _card(page, "2508.00013").locator(".pick-read")
@@ -223,6 +226,7 @@ def test_keywords_and_authors_are_highlighted_on_every_page(served: str, context
         want += ["Grace Hopper"] * (authors[:4 if len(authors) <= 4 else 3].count("Grace Hopper"))
         assert sorted(marks) == sorted(want), (arxiv_id, marks)
         assert ("card-pick" in card.get_attribute("class")) == bool(want)
+    assert page.locator(".card-byline a.author mark.pick").count() > 0  # names are links
     # the title's text is unchanged; a new setting takes the old marks away
     assert _card(page, "2508.00000").locator(".card-title").inner_text() == "Diffusion study number 0"
     page.goto(served + "saved/")

@@ -96,9 +96,12 @@ def test_pages_workflow_shape() -> None:
     assert [u.split("@")[0] for u in uses] == [
         "actions/checkout", "actions/setup-python",
         "actions/checkout", "actions/setup-python", "actions/configure-pages",
-        "actions/upload-pages-artifact", "actions/deploy-pages"]
+        "actions/upload-pages-artifact", "actions/deploy-pages",
+        # the optional mail job (test_mail_job_is_off_by_default_and_mails_once)
+        "actions/checkout", "actions/setup-python", "actions/download-artifact",
+        "actions/cache"]
     assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+", u) for u in uses), uses
-    for job in (fetch, build):
+    for job in (fetch, build, flow["jobs"]["mail"]):
         setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-py"))
         assert setup["with"]["cache"] == "pip"
     upload = next(s for s in build["steps"] if "upload-pages-artifact" in s.get("uses", ""))
@@ -140,11 +143,36 @@ def test_no_token_is_left_to_third_party_code() -> None:
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step["with"]["persist-credentials"] is False, path
     with_token = [(job, step) for job, step in steps_of(load(SKELETON_PAGES))
-                  if re.search(r"github\.token|secrets\.", json.dumps(step))]
+                  if re.search(r"github\.token|secrets\.(?!SITEGEN_SMTP_|SITEGEN_MAIL_)",
+                               json.dumps(step))]
     assert [(job, step["name"]) for job, step in with_token] == [
         ("fetch", "Commit and push the papers")]
     script = with_token[0][1]["run"]
     assert "sitegen" not in script and "pip" not in script
+
+
+def test_mail_job_is_off_by_default_and_mails_once() -> None:
+    """The optional mail job: after a deploy, read-only, switched by `[digests] mail` (off
+    in a new site), the SMTP secrets in the one step that runs `sitegen mail`, and a cache
+    entry per digest so each is mailed once."""
+    flow = load(SKELETON_PAGES)
+    mail = flow["jobs"]["mail"]
+    assert mail["needs"] == ["build", "deploy"] and mail["permissions"] == {"contents": "read"}
+    assert "needs.deploy.result == 'success'" in mail["if"]
+    with_secrets = [step for _, step in steps_of(flow) if "secrets." in json.dumps(step)
+                    and "SITEGEN_SMTP_" in json.dumps(step)]
+    assert [step["name"] for step in with_secrets] == ["Mail the digest"]
+    (step,) = with_secrets
+    assert set(re.findall(r"secrets\.(\w+)", json.dumps(step))) == {
+        "SITEGEN_SMTP_HOST", "SITEGEN_SMTP_PORT", "SITEGEN_SMTP_SECURITY", "SITEGEN_SMTP_USER",
+        "SITEGEN_SMTP_PASSWORD", "SITEGEN_MAIL_FROM", "SITEGEN_MAIL_TO"}
+    assert step["run"].startswith("sitegen mail --out _site\n") and "pip" not in step["run"]
+    assert "steps.mailed.outputs.cache-hit != 'true'" in step["if"]
+    cache = next(s for s in mail["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["key"] == "sitegen-mailed-${{ steps.newest.outputs.slug }}"
+    assert cache["with"]["path"] == ".sitegen-mailed" and ".sitegen-mailed" in step["run"]
+    skeleton = (REPO / "sitegen" / "skeleton" / "sitegen.toml").read_text()
+    assert '[digests]\n' in skeleton and '\nmail = "off"\n' in skeleton
 
 
 def test_every_run_builds_the_branch_head() -> None:
@@ -154,7 +182,7 @@ def test_every_run_builds_the_branch_head() -> None:
     flow = load(SKELETON_PAGES)
     checkouts = [(job, step) for job, step in steps_of(flow)
                  if step.get("uses", "").startswith("actions/checkout@")]
-    assert [job for job, _ in checkouts] == ["fetch", "build"]
+    assert [job for job, _ in checkouts] == ["fetch", "build", "mail"]
     assert all(step["with"]["ref"] == "${{ github.ref }}" for _, step in checkouts)
     assert flow["jobs"]["build"]["if"] == "${{ !cancelled() && needs.fetch.result != 'failure' }}"
     assert flow["jobs"]["deploy"]["if"] == "${{ !cancelled() && needs.build.result == 'success' }}"

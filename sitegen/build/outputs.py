@@ -1,6 +1,6 @@
-"""The site's outputs as a stream: `SiteBuild` makes pages, `.bib` files, feeds, the search
-index, static files and the sitemap, in that order, with or without the build cache;
-`build_outputs` collects them in memory (tests, `serve` and `check` use it).
+"""The site's outputs as a stream: `SiteBuild` makes pages, digest feeds, `.bib` files,
+feeds, the search index, static files and the sitemap, in that order, with or without the
+build cache; `build_outputs` collects them in memory (tests, `serve` and `check` use it).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sitegen.config import Config
-from sitegen.errors import OutputError
+from sitegen.errors import OutputError, ProblemsFound
 from sitegen.incremental.digests import Digests
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
@@ -21,7 +21,7 @@ from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
 from sitegen.site.assemble import assemble
-from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_people_pages
 from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sitegen.incremental.fragments import KeptFragments
     from sitegen.render.templates import SiteEnvironment
     from sitegen.render.units import Base
+    from sitegen.store.intros import Intro
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
 # to do returns before it needs them.
@@ -65,16 +66,27 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
         rules = compile_rules(config.tags)
         papers = select(papers, rules, compile_selector(config.select, rules))
     people = people_rules(config.authors)
-    linked = with_author_pages(papers, people)
+    linked = with_people_pages(papers, people)
     if digests is not None:
         for old, new in zip(papers, linked, strict=True):
             known = digests.get(id(old)) if new is not old else None
             if known is not None:
-                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
-                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+                pages = "\0".join((*new.author_pages, "org", new.org_page))
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0"
+                                                + pages.encode("utf-8", "surrogatepass")))
     site = assemble(linked, None, pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))
+
+
+def checked_intros(root: Path) -> dict[str, Intro]:
+    """The digests' intros of the site at `root`; raise `ProblemsFound` on an error."""
+    from sitegen.store.intros import load_intros
+
+    intros, problems = load_intros(root)
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsFound(tuple(problems), "build stopped")
+    return intros
 
 
 #: Reused includes kept across builds (incremental/fragments.py), in CACHE_DIR.
@@ -100,9 +112,10 @@ class SiteBuild:
 
     def __init__(self, config: Config, site: Site, cache: PageCache | None = None,
                  workers: int = 1, show_progress: bool = False, folder: Path | None = None,
-                 clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None
-                 ) -> None:
+                 clean: bool = False, intact: Mapping[str, tuple[bytes, Any]] | None = None,
+                 intros: Mapping[str, Intro] | None = None) -> None:
         self.config, self.site, self.cache = config, site, cache
+        self.intros = intros or {}  # the digests' intros, by digest name
         # the build cache's folder (feed entries), `--clean`, and the files verified intact
         # in the output folder (the search index reuses them when no paper changed)
         self.folder, self.clean, self.intact = folder, clean, intact
@@ -160,14 +173,16 @@ class SiteBuild:
         templates = self.templates
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
-                           self.config.build["papers_per_page"], self.workers, templates.base)
+                           self.config.build["papers_per_page"], self.workers, templates.base,
+                           self.intros, self.config.digests["settle_days"])
         stage = with_people(stage, self.site, self.urls, self.config.authors["papers_per_page"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
                         stage.size)
 
-    def _pages(self, outputs: Iterable[Output | Kept | KeptMany]
+    def _noted(self, outputs: Iterable[Output | Kept | KeptMany]
                ) -> Iterator[Output | Kept | KeptMany]:
+        """`outputs`, with the paths of those kept noted in `kept_pages`."""
         kept = self.kept_pages
         for output in outputs:
             if type(output) is KeptMany:
@@ -175,6 +190,10 @@ class SiteBuild:
             elif type(output) is Kept:
                 kept.add(output.path)
             yield output
+
+    def _pages(self, outputs: Iterable[Output | Kept | KeptMany]
+               ) -> Iterator[Output | Kept | KeptMany]:
+        yield from self._noted(outputs)
         if self.templates.fragments is not None:
             self.templates.fragments.save()
         self.env.forget_reused()
@@ -194,6 +213,13 @@ class SiteBuild:
         from sitegen.render.metadata import bib_stage
 
         self.runner.record(bib_stage(self.site, self.urls))
+
+    def digest_feeds(self, batched: bool = False) -> Iterator[Output | Kept | KeptMany]:
+        """The digest feeds, on the build's runner (kept whole while no period settles)."""
+        from sitegen.render.digestfeeds import digest_feed_stage
+
+        stage = digest_feed_stage(self.site.days, self.config, self.urls, self.intros)
+        return self._noted(self.runner.run(stage, RENDER_CHUNK, batched))
 
     def feeds(self) -> Iterator[Output | Kept]:
         """The feeds, then the authors' and organisations' (with the build cache, the
@@ -231,7 +257,8 @@ class SiteBuild:
     def outputs(self) -> Iterator[Output | Kept]:
         """Every output, in one process."""
         lastmods: dict[str, dt.date | None] = {}
-        for part in (self.pages(), self.bibs(), self.feeds(), self.search_outputs()):
+        for part in (self.pages(), self.digest_feeds(), self.bibs(), self.feeds(),
+                     self.search_outputs()):
             for output in part:
                 assert type(output) is not KeptMany  # not batched
                 lastmods[output.path] = output.lastmod
@@ -239,12 +266,17 @@ class SiteBuild:
         yield from self.finish(lastmods)
 
 
-def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False
+def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False,
+                  intros: Mapping[str, Intro] | None = None
                   ) -> tuple[Site, list[Output | Kept]]:
     """Every file of the site, in memory, in a stable order (tests, `serve`, `check`):
     every page and `.bib` file made (the search index from its own cache in CACHE_DIR).
+    `intros`: the digests' intros (default: read from the site's folder; an error in
+    one stops the build, as in `build_site`).
     """
+    if intros is None:
+        intros = checked_intros(config.root)
     site = assemble_site(config, papers)
     build = SiteBuild(config, site, None, worker_count(config.build["workers"]),
-                      show_progress)
+                      show_progress, intros=intros)
     return site, list(build.outputs())

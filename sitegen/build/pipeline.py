@@ -121,6 +121,7 @@ def write_site(build: SiteBuild, writer: SiteWriter, processes: int) -> WriteSta
     feeds_here = child is None or not feeds_in_child
     try:
         put(build.pages(batched=True))
+        put(build.digest_feeds(batched=True))
         if feeds_here:
             put(build.feeds())
         if bibs_here:
@@ -214,6 +215,10 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
             stats=listed.get(str(config.root / PAPERS_DIR)))
         if refused is not None:
             problems.insert(0, refused)
+        from sitegen.store.intros import load_intros
+
+        intros, intro_problems = load_intros(config.root)
+        problems += intro_problems
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
@@ -221,7 +226,8 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         # the page cache gets the last build's fingerprints once the output files are
         # known intact (below): nothing before `write_site` reads them
         pages = PageCache(digests, state)
-        build = SiteBuild(config, site, pages, processes, show_progress, folder, clean)
+        build = SiteBuild(config, site, pages, processes, show_progress, folder, clean,
+                          intros=intros)
     except BaseException:  # content errors, or anything else: the walks are not needed
         if walks is not None:
             walks.cancel()

@@ -24,6 +24,7 @@ from sitegen.config import Config
 from sitegen.errors import SitegenError
 from sitegen.model import Paper, Problem
 from sitegen.render.textrender import notes_to_html
+from sitegen.store.intros import load_intros
 from sitegen.store.papers import load_papers
 from sitegen.urls import Urls
 
@@ -248,12 +249,16 @@ def check_site(config: Config, today: dt.date, out_dir: Path | None = None) -> l
     papers, problems = load_papers(config.root)
     problems = list(problems)
     problems += check_dates(papers, today)
+    intros, intro_problems = load_intros(config.root)
+    problems += intro_problems
     urls = Urls(config.site["base_url"])
     if out_dir is not None:
         files = read_folder(out_dir)
         label = str(out_dir)
     else:
-        _, outputs = build_outputs(config, papers)
+        if any(p.severity == "error" for p in intro_problems):
+            return problems
+        _, outputs = build_outputs(config, papers, intros=intros)
         files = {o.path: o.data for o in outputs}
         label = config.build["output"]
     resolver = Resolver(urls, files)

@@ -87,7 +87,13 @@ def entry_html(paper: Paper, page_url: str) -> str:
     items += [f'<li><a href="{html.escape(link.url)}">{html.escape(link.label)}</a></li>'
               for link in paper_links(paper)]
     parts.append("<ul>" + "".join(items) + "</ul>")
-    clean = nh3.clean("\n".join(parts), tags=_CONTENT_TAGS, attributes=_CONTENT_ATTRIBUTES,
+    return clean_entry_html("\n".join(parts), page_url)
+
+
+def clean_entry_html(raw: str, page_url: str) -> str:
+    """An entry's HTML as feeds carry it: sanitized by nh3, every link absolute against
+    `page_url`, without characters XML cannot hold."""
+    clean = nh3.clean(raw, tags=_CONTENT_TAGS, attributes=_CONTENT_ATTRIBUTES,
                       attribute_filter=partial(_absolute, page_url),
                       url_schemes={"http", "https", "mailto"}, link_rel=None,
                       strip_comments=True)

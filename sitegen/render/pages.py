@@ -10,21 +10,25 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sitegen.model import Day, Month, Site, Tag, TagLink
+from sitegen.render.digestpages import digest_units
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.templates import environment_base, render_template
 from sitegen.render.units import Base, Job, Settled, Stage, Unit
+from sitegen.site.digests import SETTLE_DAYS
 from sitegen.site.periods import TOP, WeekLinks, iso_week, ranked, top_windows, weeks_of
 from sitegen.urls import Urls
 from sitegen.util.parallel import can_fork
 
 if TYPE_CHECKING:
     import jinja2
+
+    from sitegen.store.intros import Intro
 
 T = TypeVar("T")
 
@@ -178,9 +182,11 @@ def single_page(template: str, kind: str, urls: Urls, obj: Any = None, **context
 DAY_PAPERS, DAYS = "day papers", "days"
 
 
-def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
+def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS
                ) -> Iterator[Unit]:
-    """Every HTML page of the site, as units, in a stable order.
+    """Every HTML page of the site, as units, in a stable order (`intros`: the digests'
+    intros by digest name).
 
     A page's context holds only what it shows, so that a page whose content did not change
     has the same fingerprint and is not rendered again: a tag's numbered pages get a
@@ -215,6 +221,7 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
         yield Unit(f"week.html {week.year}-W{week.week:02d}", kind, (links,),
                    partial(week_jobs, urls, links), exact=True)
     yield Unit("top.html", "top.html", None, partial(top_jobs, urls, site.days))
+    yield from digest_units(site.days, urls, intros or {}, settle_days)
     for month in site.months:
         yield Unit(f"month.html {month.year}-{month.month:02d}", "month.html", None,
                    partial(month_jobs, urls, month))
@@ -256,12 +263,15 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int
 
 
 def page_stage(site: Site, urls: Urls, env: jinja2.Environment, days_per_page: int,
-               papers_per_page: int, workers: int = 1, base: Base | None = None) -> Stage:
+               papers_per_page: int, workers: int = 1, base: Base | None = None,
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS
+               ) -> Stage:
     """The HTML pages as a stage: its units (`page_units`), rendered with `env` (by
     `workers` processes when there are many), on the sequences of days the list pages
     show (oldest first), with `base` (default: the environment's globals and templates)."""
     days = site.days[::-1]
-    return Stage(list(page_units(site, urls, days_per_page, papers_per_page)),
+    return Stage(list(page_units(site, urls, days_per_page, papers_per_page, intros,
+                                 settle_days)),
                  partial(render_pages, env, workers=workers),
                  {DAY_PAPERS: [day.papers for day in days], DAYS: days},
                  base if base is not None else environment_base(env))

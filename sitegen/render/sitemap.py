@@ -83,7 +83,8 @@ def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.
     ends: dict[dt.date | None, str] = {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path in sorted(path for path in lastmods if path.endswith(".html")):
-        if path in NOT_IN_SITEMAP:
+        if path in NOT_IN_SITEMAP or path.startswith("digest/") and path.endswith(
+                "/email.html"):  # a digest's email copy: the page is its canonical
             continue
         lastmod = lastmods.get(path) or default
         end = ends.get(lastmod)

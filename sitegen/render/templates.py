@@ -27,6 +27,7 @@ from sitegen.render.fragments import FragmentStore, NoFragments
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
+from sitegen.site.people import people_rules, watched_pages
 from sitegen.site.periods import RANKING_RULE, top_of_day
 from sitegen.urls import Urls
 from sitegen.util.sealed import read_sealed, write_sealed
@@ -322,6 +323,7 @@ def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None
         top_of_day=top_of_day,
         ranking_rule=RANKING_RULE,
         thumbnails=config.theme["thumbnails"],
+        watched_pages=watched_pages(people_rules(config.authors)),
         site=config.site,
         extra=config.extra,
         config=config,

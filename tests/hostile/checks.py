@@ -71,14 +71,24 @@ def dangerous_url(value: str) -> bool:
     return bool(_BAD_SCHEME.match(url))
 
 
+def is_email_copy(rel: str) -> bool:
+    """A digest's email-safe file (`digest/<name>/email.html`): styled inline on purpose,
+    as mail clients drop style sheets; its CSP allows inline styles and nothing else."""
+    return rel.startswith("digest/") and rel.endswith("/email.html")
+
+
 def live_script_problems(html: Html, where: str = "",
-                         allow_script_src: str | None = None) -> list[str]:
+                         allow_script_src: str | None = None,
+                         inline_styles: bool | None = None) -> list[str]:
     """Everything in an HTML document that could run script or load foreign content.
 
     Allowed: `<script src=...>` without inline code whose src starts with
     `allow_script_src` (the site's own scripts; None allows any relative path) and
-    `<script type="application/ld+json">` blocks whose text parses as JSON.
+    `<script type="application/ld+json">` blocks whose text parses as JSON; `style=`
+    attributes only with `inline_styles` (default: in a digest's email file, `where`).
     """
+    if inline_styles is None:
+        inline_styles = is_email_copy(where)
     problems: list[str] = []
     root = parse_html(html)
     prefix = f"{where}: " if where else ""
@@ -100,7 +110,7 @@ def live_script_problems(html: Html, where: str = "",
             attr_name = _local(attr)[1].lower() if attr.startswith("{") else attr.lower()
             if attr_name.startswith("on"):
                 problems.append(f"{prefix}event handler {attr_name}= on <{label}>")
-            if attr_name == "style":
+            if attr_name == "style" and not inline_styles:
                 problems.append(f"{prefix}style= attribute on <{label}>")
             if attr_name == "srcdoc":
                 problems.append(f"{prefix}srcdoc= on <{label}>")

@@ -68,6 +68,11 @@
     try { return decodeURIComponent(path.slice(head.length, -5)); } catch (err) { return ""; }
   }
 
+  /** The paper's title as its card's link reads (not the ★ of a watched author). */
+  function titleOf(card) {
+    return card.querySelector(".card-title a").textContent.trim().replace(/\s+/g, " ");
+  }
+
   function button(kind, label, title) {
     var b = document.createElement("button");
     b.type = "button";
@@ -89,7 +94,7 @@
       var box = card.querySelector(".card-actions"), slug = slugOf(card);
       if (!box || !slug) return;
       if (!box.firstChild) {
-        var title = card.querySelector(".card-title").textContent.trim().replace(/\s+/g, " ");
+        var title = titleOf(card);
         box.appendChild(button("save", "Save", title));
         box.appendChild(button("read", "Mark read", title));
       }
@@ -163,12 +168,14 @@
       parent.normalize();
     });
     var words = pattern(state.words, false), names = pattern(state.authors, true);
-    var hit = wrap(texts(card.querySelector(".card-title")), words);
+    var hit = wrap(texts(card.querySelector(".card-title a")), words);
     hit = wrap(texts(card.querySelector(".card-tldr")), words) || hit;
-    var byline = card.querySelector(".card-byline");  // its own text: the names
+    var byline = card.querySelector(".card-byline");  // the names: its own text, author links
     hit = wrap(byline ? Array.prototype.filter.call(byline.childNodes, function (node) {
       return node.nodeType === 3;
-    }) : [], names) || hit;
+    }).concat(texts(byline).filter(function (node) {
+      return node.parentNode.matches("a.author");
+    })) : [], names) || hit;
     card.classList.toggle("card-pick", hit);
   }
 
@@ -180,7 +187,7 @@
     if (!card) return;
     var slug = card.dataset.paper, saving = b.classList.contains("pick-save");
     var on = b.getAttribute("aria-pressed") !== "true";
-    var title = card.querySelector(".card-title").textContent.trim().replace(/\s+/g, " ");
+    var title = titleOf(card);
     var date = card.dataset.date || "";
     var ok = update(function (s) {
       if (saving && on) s.saved[slug] = { t: title, d: date, at: Date.now() };
