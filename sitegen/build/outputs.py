@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sitegen.incremental.fragments import KeptFragments
     from sitegen.render.templates import SiteEnvironment
     from sitegen.render.units import Base
+    from sitegen.site.related import RelatedLists
     from sitegen.store.intros import Intro
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
@@ -158,6 +159,20 @@ class SiteBuild:
             fragments.base = cache.base(base)
         return Templates(env, base, fragments)
 
+    @cached_property
+    def related(self) -> RelatedLists:
+        """Every paper's related papers (site/related.py); with the build cache, the lists
+        of the days it kept are not made again (incremental/relatedstore.py)."""
+        from sitegen.site.related import related_papers
+
+        store = None
+        if self.cache is not None and self.folder is not None:
+            from sitegen.incremental.relatedstore import RELATED_FILE, CachedRelatedStore
+
+            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean,
+                                       self.cache.memo)
+        return related_papers(self.site, store)
+
     @property
     def env(self) -> SiteEnvironment:
         """The Jinja environment of the pages."""
@@ -174,7 +189,8 @@ class SiteBuild:
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
                            self.config.build["papers_per_page"], self.workers, templates.base,
-                           self.intros, self.config.digests["settle_days"])
+                           self.intros, self.config.digests["settle_days"],
+                           related=self.related)
         stage = with_people(stage, self.site, self.urls, self.config.authors["papers_per_page"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
