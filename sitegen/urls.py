@@ -64,6 +64,7 @@ PAGE_KINDS: dict[str, str] = {
     "list": "lists/{slug}/",
     "list_atom": "lists/{slug}/feed.xml",
     "search": "search/",
+    "saved": "saved/",  # a reader's saved papers, from this browser's storage (docs/picks.md)
     "search_manifest": "search/manifest.json",
     "search_shard": "search/t/{path}.json",
     "search_tail": "search/x/{path}.json",

@@ -278,6 +278,8 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
                        Settled(DAY_PAPERS, through[shown[0].date]), exact=True)
     yield Unit("search.html", "search.html", None,
                partial(single_page, "search.html", "search", urls))
+    yield Unit("saved.html", "saved.html", None,
+               partial(single_page, "saved.html", "saved", urls))
     yield Unit("404.html", "404.html", None,
                partial(single_page, "404.html", "not_found", urls))
 
