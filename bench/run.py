@@ -169,8 +169,9 @@ def sitegen_env() -> dict[str, str]:
     return env
 
 
-def sitegen(*args: str) -> list[str]:
-    return [sys.executable, "-m", "sitegen", "-q", *args]
+def sitegen(*args: str, quiet: bool = True) -> list[str]:
+    """A sitegen command; `quiet=False` keeps its summary line (`-q` drops it)."""
+    return [sys.executable, "-m", "sitegen", *(["-q"] if quiet else []), *args]
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -251,7 +252,7 @@ def bench_size(n: int, with_pelican: bool, repeat: int, config: str = SITE_CONFI
         for year, files in new_day.items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
         corpus.add_authors(site, authored)
-        days.append(timed(sitegen("build"), site, env))
+        days.append(timed(sitegen("build", quiet=False), site, env))  # its summary: day_stats
     result["day"] = best(days)
     result["base_day"] = base_moving_day(n, repeat, folder, site, env, authored)
     result["day_stats"] = last_line(result["day"].output)  # type: ignore[union-attr]
@@ -303,7 +304,7 @@ def base_moving_day(n: int, days: int, folder: Path, site: Path, env: dict[str, 
         for year, files in corpus.write_pages(records, folder / f"day-{days}").items():
             timed(sitegen("import", "--year", str(year), *map(str, files)), site, env)
         corpus.add_authors(site, authored)
-        run = timed(sitegen("build"), site, env)
+        run = timed(sitegen("build", quiet=False), site, env)  # its summary: printed
     assert run is not None
     return run
 

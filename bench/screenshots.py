@@ -34,6 +34,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PAGES = (("home", ""), ("day", "2025/08/13/"), ("week", "2025/W32/"),
          ("paper", None), ("tag", "tags/reasoning/"), ("search", "search/?q=reasoning"))
 SIZES = (("phone", 375, 1000), ("desktop", 1280, 1000))
+#: True once every image in the first screen has been drawn (`loading="lazy"` images are
+#: fetched as they come into view, after the load event: a picture must not catch them
+#: half-way).
+SHOWN_IMAGES_LOADED = """() => Array.from(document.images)
+  .filter(img => img.getBoundingClientRect().top < innerHeight)
+  .every(img => img.complete && img.naturalWidth > 0)"""
 
 
 def make_site(root: Path, origin: str) -> Path:
@@ -99,6 +105,7 @@ def shoot(out: Path, base: str, target: Path) -> list[Path]:
                     page.wait_for_load_state("networkidle")
                     if name == "search":
                         page.wait_for_selector("#search-results li")
+                    page.wait_for_function(SHOWN_IMAGES_LOADED)  # lazy ones in view too
                     shots.append(page.screenshot())
                     context.close()
                 file = target / f"{name}-{size}.png"

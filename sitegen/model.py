@@ -100,8 +100,11 @@ class Paper:
     draft: bool = False
     notes: str = ""
     #: Per author, the slug of their page if they had one by this paper's day, else ""
-    #: (set when the site is assembled: site/people.py, `with_author_pages`; not stored).
+    #: (set when the site is assembled: site/people.py, `with_people_pages`; not stored).
     author_pages: tuple[str, ...] = ()
+    #: The slug of its organisation's page if it had one by this paper's day, else ""
+    #: (set with `author_pages`; not stored).
+    org_page: str = ""
     #: Where the paper was read from (relative path), for error messages; not part of the data.
     path: str = field(default="", compare=False)
 
@@ -190,8 +193,49 @@ class Site:
     months: tuple[Month, ...]  # newest first
     tags: tuple[Tag, ...]  # by name
     updated: dt.date | None  # the newest day, the build's only notion of "now"
+    lists: tuple[ReadingList, ...] = ()  # the reading lists (content/lists/), by name
     authors: tuple[Person, ...] = ()  # those with a page, by slug (site/people.py)
     orgs: tuple[Person, ...] = ()  # organisations with a page, by slug
+
+
+@dataclass(frozen=True)
+class ListLink:
+    """A reading list as a paper page names it: its URL segment and its title."""
+
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ListSession:
+    """One meeting of a reading group: its day, who presents, the papers (from the store)
+    and the curator's notes (Markdown, sanitized when shown)."""
+
+    date: dt.date
+    presenter: str
+    papers: tuple[Paper, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ReadingList:
+    """A reading list, `content/lists/<name>.md`: `slug` its URL segment (from the file
+    name), its title, its introduction (Markdown: the file's body) and its sessions in
+    the file's order."""
+
+    slug: str
+    title: str
+    intro: str
+    sessions: tuple[ListSession, ...]
+
+    @property
+    def papers(self) -> tuple[Paper, ...]:
+        """Every paper of the list once, in the order they first come."""
+        seen: dict[str, Paper] = {}
+        for session in self.sessions:
+            for paper in session.papers:
+                seen.setdefault(paper.slug, paper)
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,11 @@ PAGE_KINDS: dict[str, str] = {
     "atom": "feed.xml",
     "rss": "rss.xml",
     "json_feed": "feed.json",
+    "lists": "lists/",
+    "list": "lists/{slug}/",
+    "list_atom": "lists/{slug}/feed.xml",
     "search": "search/",
+    "saved": "saved/",  # a reader's saved papers, from this browser's storage (docs/picks.md)
     "search_manifest": "search/manifest.json",
     "search_shard": "search/t/{path}.json",
     "search_tail": "search/x/{path}.json",
@@ -228,6 +232,30 @@ class Urls:
         """The file a page is written to, relative to the output folder."""
         rel = self.rel(kind, obj, page, quoted=False)
         return checked_output_path(rel + "index.html" if rel.endswith("/") or not rel else rel)
+
+
+    def cite_rel(self, kind: str, obj: object = None, page: int | None = None,
+                 fmt: str = "bib", quoted: bool = True) -> str:
+        """The bulk citation file (`papers.bib`, `papers.ris`: every paper the page lists)
+        of a folder page (a day, week, tag, list or author page), beside its index.html."""
+        rel = self.rel(kind, obj, page, quoted)
+        if fmt not in CITATION_FORMATS or not rel.endswith("/"):
+            raise OutputError(f"no citation file {fmt!r} for the page {rel!r}")
+        return f"{rel}papers.{fmt}"
+
+    def cite_url(self, kind: str, obj: object = None, page: int | None = None,
+                 fmt: str = "bib") -> str:
+        """A root-relative link to a page's bulk citation file (its "Cite all" link)."""
+        return self.prefix + self.cite_rel(kind, obj, page, fmt)
+
+    def cite_output_path(self, kind: str, obj: object = None, page: int | None = None,
+                         fmt: str = "bib") -> str:
+        """The file a page's bulk citation file is written to."""
+        return checked_output_path(self.cite_rel(kind, obj, page, fmt, quoted=False))
+
+
+#: The bulk citation files of a page: BibTeX and RIS (render/citations.py).
+CITATION_FORMATS = ("bib", "ris")
 
 
 def checked_output_path(path: str) -> str:

@@ -76,3 +76,22 @@ def page_weight(out: Path, prefix: str, page: Path) -> int:
         if target is not None:
             total += len(gzip.compress(target.read_bytes(), 9))
     return total
+
+
+#: A page's layout shift so far, in Chromium (`page.evaluate(LAYOUT_SHIFT)`): 0 when nothing
+#: moved after it was first drawn.
+LAYOUT_SHIFT = """() => new Promise(done => {
+  let total = 0;
+  new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; })
+    .observe({type: "layout-shift", buffered: true});
+  setTimeout(() => done(total), 300);
+})"""
+
+
+def axe_violations(page, axe: str) -> list[str]:
+    """axe-core's serious and critical violations on a Playwright page (`axe`: the text of
+    axe.min.js, injected for the test only; the page's context needs `bypass_csp`)."""
+    page.add_script_tag(content=axe)
+    return page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
+        .then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target).join(' ')))""")

@@ -16,7 +16,7 @@ from hfstandin import DAYS, Server, day_items
 
 from sitegen.cli import main
 from tests.conftest import REPO, require_node
-from tests.sitecheck import page_weight
+from tests.sitecheck import LAYOUT_SHIFT, axe_violations, page_weight
 
 pytestmark = pytest.mark.browser
 
@@ -154,12 +154,6 @@ def test_everything_reads_without_javascript_and_sorting_is_progressive(browser,
     page.close()
 
 
-LAYOUT_SHIFT = """() => new Promise(done => {
-  let total = 0;
-  new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; })
-    .observe({type: "layout-shift", buffered: true});
-  setTimeout(() => done(total), 300);
-})"""
 
 
 def test_pages_are_light_stable_and_pass_axe(browser, fetched) -> None:
@@ -182,10 +176,7 @@ def test_pages_are_light_stable_and_pass_axe(browser, fetched) -> None:
                 page.wait_for_selector("#search-results li .card-title")
             if not path.startswith("search"):  # the search page swaps its no-JS text
                 assert page.evaluate(LAYOUT_SHIFT) == 0, (path, scheme)
-            page.add_script_tag(content=axe)  # for the test only: no site ships it
-            found = page.evaluate("""() => axe.run(document, {resultTypes: ['violations']})
-                .then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target).join(' ')))""")
+            found = axe_violations(page, axe)  # for the test only: no site ships axe
             assert found == [], (path, scheme, found)
             context.close()
 

@@ -123,3 +123,27 @@ def test_what_one_paper_may_bring_is_bounded_with_the_key_and_the_limit() -> Non
     [problem] = result.problems
     assert problem.line == 4 and "'tags' has 101 items, at most 100" in problem.message
     assert "docs/content.md" in (problem.hint or "")
+
+
+def test_hugging_face_media_and_accounts_are_bounded_too() -> None:
+    # a mapping escaped the list rule: a million-entry hf_accounts was read whole
+    from sitegen.store import limits
+    from sitegen.store.paperfile import parse_paper
+
+    head = "---\ntitle: T\ndate: 2026-08-11\n"
+    media = "".join(f"- https://m.test/{i}.png\n" for i in range(limits.LIST_LIMITS["media_urls"] + 1))
+    [problem] = parse_paper(f"{head}media_urls:\n{media}---\n", "t", "t.md").problems
+    assert problem.line == 4 and "'media_urls' has 101 items, at most 100" in problem.message
+    accounts = "".join(f"  A{i}: u{i}\n" for i in range(limits.LIST_LIMITS["hf_accounts"] + 1))
+    result = parse_paper(f"{head}hf_accounts:\n{accounts}---\n", "t", "t.md")
+    assert result.paper is None
+    [problem] = result.problems
+    assert problem.line == 4 and "'hf_accounts' has 10,001 entries, at most 10,000" in problem.message
+    long_name = "A" * (limits.MAX_ITEM + 1)
+    result = parse_paper(f"{head}hf_accounts:\n  ? {long_name}\n  : ada\n---\n", "t", "t.md")
+    assert result.paper is None
+    assert "a name in 'hf_accounts' has 2,001 characters" in result.problems[0].message
+    fine = parse_paper(f"{head}hf_accounts:\n  Ada Lovelace: ada\nmedia_urls:\n"
+                       "- https://m.test/a.mp4\n---\n", "t", "t.md")
+    assert fine.problems == () and fine.paper is not None
+    assert fine.paper.media_urls == ("https://m.test/a.mp4",)

@@ -288,9 +288,9 @@ def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
     entries: list[str] = []
     real_jobs, real_bibtex = pages.paper_jobs, metadata.bibtex
 
-    def paper_jobs(urls, day):
+    def paper_jobs(urls, day, *rest):
         made_days.append(day.date.isoformat())
-        return real_jobs(urls, day)
+        return real_jobs(urls, day, *rest)
 
     def bibtex(paper, urls):
         entries.append(paper.slug)
@@ -311,8 +311,14 @@ def test_a_new_day_makes_no_page_or_bib_entry_of_the_unchanged_days(
     write_paper(site, "p11-2", paper_text("Paper 11.2 renamed", "2025-08-11", 2,
                                           tags=("language",)))
     build(site)
-    assert made_days == ["2025-08-11"]  # its neighbours' pages show entries too
-    assert set(entries) == {"p11-1", "p11-2", "p11-3"}
+    # its neighbours' pages show its title, and so do the later days' pages listing it as
+    # related (site/related.py): those days only
+    assert made_days[-1] == "2025-08-11"
+    for made in made_days[:-1]:
+        assert any(b"p11-2.html" in page.read_bytes() for page in
+                   (site / "_site" / "papers").glob(f"p{made[-2:]}-*.html"))
+    assert {"p11-1", "p11-2", "p11-3"} <= set(entries)  # pages show their BibTeX
+    assert {entry[1:3] for entry in entries} == {made[-2:] for made in made_days}
     assert b"Paper 11.2 renamed" in (site / "_site" / "papers" / "p11-1.html").read_bytes()
     assert_same_as_clean(site)
 
@@ -324,8 +330,9 @@ def test_a_page_of_a_remade_day_that_did_not_change_is_kept(site: Path) -> None:
     build(site)
     write_paper(site, "p13-1", paper_text("New", "2025-08-13", 1))
     build(site)  # day 11's group kept whole: its pages' fingerprints go on with it
-    write_paper(site, "p11-1", paper_text("Paper 11.1", "2025-08-11", 1, "Other abstract.",
-                                          tags=("vision",)))
+    # (upvotes: what the related lists are made of stays, so 11.3's list too)
+    write_paper(site, "p11-1", paper_text("Paper 11.1", "2025-08-11", 1, "About $x_1$ things.",
+                                          tags=("vision",), extra="upvotes: 7\n"))
     result = build(site)
     kept = {o.path for o in result.outputs if type(o).__name__ == "Kept"}
     assert "papers/p11-3.html" in kept  # its neighbour is 11.2

@@ -122,8 +122,9 @@ def test_no_inline_scripts_and_the_copy_script_is_static(paper_site: Path):
     out = build(paper_site)
     head = head_of(out["papers/2408.01234.html"])  # raises on inline script content
     sources = [s["src"] for s in head.scripts if "src" in s]
-    assert sources == ["/sub/static/js/search-shortcut.js", "/sub/static/js/copy.js"]
-    for script in ("copy.js", "search-shortcut.js"):
+    assert sources == ["/sub/static/js/search-shortcut.js", "/sub/static/js/picks.js",
+                       "/sub/static/js/copy.js"]
+    for script in ("copy.js", "search-shortcut.js", "picks.js", "saved.js", "card-render.js"):
         assert f"static/js/{script}" in out
         assert b"innerHTML" not in out[f"static/js/{script}"]
 

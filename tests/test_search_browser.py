@@ -73,6 +73,8 @@ def test_shared_link_runs_the_query_and_opens_a_result(served: str, page) -> Non
     assert page.input_value("#search-q") == "diffusion"
     assert page.locator("#search-results mark").first.inner_text().lower() == "diffusion"
     assert "1 paper matches" in page.inner_text("#search-status")
+    day = page.locator("#search-results time").first  # the day as the pages write it
+    assert (day.inner_text(), day.get_attribute("datetime")) == ("August 11, 2025", "2025-08-11")
     assert page.get_attribute("#search-app", "data-engine") == "worker"  # scored off-thread
     page.click("#search-results a.result-title")
     page.wait_for_url("**/sub/papers/2408.00001.html")

@@ -45,7 +45,8 @@ PAPERS = [
     _paper("2408.00006", "Scaling Laws Revisited", "When models are large, language is "
            "still hard to model."),
     _paper("2408.00007", "Planning with Agents", "Agents plan over tools; we study planning.",
-           ai_keywords=("reinforcement learning",)),
+           ai_keywords=("reinforcement learning",), organization="Contoso Research",
+           organization_handle="contoso-ai"),
     _paper("2408.00008", "基于注意力机制的视觉语言模型", "我们提出了一种基于注意力机制的视觉语言模型。"),
 ]
 REF = {p.slug: ref_of(i) for i, p in enumerate(paper_order(PAPERS))}
@@ -53,6 +54,7 @@ SLUG = {ref: slug for slug, ref in REF.items()}
 QUERIES = ["difusion", "retreival", "difusion~1", "zzzzzz qqqqq", "difu",
            '"large language models"', 'title:"language models"', '"the large language model"',
            "parrot", "parrot ", "diffusio", "keywords:memorisation", "keywords:reinforcement",
+           "org:contoso", "contoso", "fabrikam contoso-ai", "org:research",
            '-"large model"', "rea", '"注意力机制"', '"large language', "benchmark"]
 
 
@@ -151,6 +153,13 @@ def test_keywords_are_a_field(report) -> None:
     assert _slugs(report["keywords:memorisation"]) == ["2408.00005"]
     assert _slugs(report["keywords:reinforcement"]) == ["2408.00007"]
     assert _slugs(report["benchmark"]) == ["2408.00005"]
+
+
+def test_organisations_are_indexed(report) -> None:
+    """Hugging Face's organisation is a field, `org`, and plain words find it too."""
+    for query in ("org:contoso", "contoso", "org:research"):
+        assert _slugs(report[query]) == ["2408.00007"], query
+    assert _slugs(report["fabrikam contoso-ai"]) == ["2408.00007"]  # the handle, too
 
 
 def test_a_prefix_spanning_many_shards_waits_for_more_letters(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from feedtools import build, write_simple_paper
 
+from sitegen.render.sitemap import NOT_IN_SITEMAP
+
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://example.org/sub/"
 
@@ -25,11 +27,11 @@ def test_sitemap_lists_every_html_page_with_absolute_urls_and_data_dates(site: P
     write_simple_paper(site, "new", "New agent paper", date="2025-08-11", tags=["t"])
     out = build(site)
     entries = sitemap_entries(out["sitemap.xml"])
-    pages = [p for p in out if p.endswith(".html") and p != "404.html"
+    pages = [p for p in out if p.endswith(".html") and p not in NOT_IN_SITEMAP
              and not p.endswith("/email.html")]  # a digest's email copy: not a page to index
     expected = {BASE + p.removesuffix("index.html") for p in pages}
     assert set(entries) == expected and len(entries) == len(pages)
-    assert BASE + "404.html" not in entries
+    assert BASE + "404.html" not in entries and BASE + "saved/" not in entries  # not content
     assert "digest/2025-07/email.html" in out and entries[BASE + "digest/2025-07/"] == "2025-07-01"
     assert all(loc.startswith(BASE) for loc in entries)
     assert entries[BASE] == "2025-08-11"

@@ -18,10 +18,10 @@ from sitegen.incremental.digests import Digests
 from sitegen.incremental.pagecache import PageCache
 from sitegen.incremental.statefile import cache_folder
 from sitegen.incremental.units import CachedRunner
-from sitegen.model import Kept, KeptMany, Output, Paper, Site, TagLink
-from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner
+from sitegen.model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
+from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner, Stage
 from sitegen.site.assemble import assemble
-from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_author_pages
+from sitegen.site.people import authors_of, orgs_of, people_rules, pinned, with_people_pages
 from sitegen.site.select import compile_selector, select
 from sitegen.site.tagging import compile_rules
 from sitegen.urls import Urls
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sitegen.incremental.fragments import KeptFragments
     from sitegen.render.templates import SiteEnvironment
     from sitegen.render.units import Base
+    from sitegen.site.related import RelatedLists
     from sitegen.store.intros import Intro
 
 # content (YAML), pages and render (Jinja) are imported where used: a build with nothing
@@ -66,16 +67,28 @@ def assemble_site(config: Config, papers: list[Paper], tagged: bool = False,
         rules = compile_rules(config.tags)
         papers = select(papers, rules, compile_selector(config.select, rules))
     people = people_rules(config.authors)
-    linked = with_author_pages(papers, people)
+    linked = with_people_pages(papers, people)
     if digests is not None:
         for old, new in zip(papers, linked, strict=True):
             known = digests.get(id(old)) if new is not old else None
             if known is not None:
-                pages = "\0".join(new.author_pages).encode("utf-8", "surrogatepass")
-                digests[id(new)] = (new, digest(known[1] + b"author_pages\0" + pages))
+                pages = "\0".join((*new.author_pages, "org", new.org_page))
+                digests[id(new)] = (new, digest(known[1] + b"author_pages\0"
+                                                + pages.encode("utf-8", "surrogatepass")))
     site = assemble(linked, None, pinned(people))
     return replace(site, authors=authors_of(site.papers, people),
                    orgs=orgs_of(site.papers, people.min_papers))
+
+
+def site_with_lists(config: Config, site: Site) -> tuple[Site, list[Problem]]:
+    """`site` with the reading lists of `content/lists/` (store/lists.py, site/lists.py),
+    and every problem of their files and their paper references."""
+    from sitegen.site.lists import with_lists
+    from sitegen.store.lists import load_lists
+
+    files, problems = load_lists(config.root)
+    site, more = with_lists(site, files)
+    return site, problems + more
 
 
 def checked_intros(root: Path) -> dict[str, Intro]:
@@ -152,10 +165,25 @@ class SiteBuild:
                                       for tag in self.site.tags
                                       for name in (tag.name, *tag.aliases)}
         env.globals.update(template_globals(self.urls, self.config.site["title"]))
+        env.globals["has_lists"] = bool(self.site.lists)  # the header links to them
         base = environment_base(env)
         if fragments is not None and cache is not None:
             fragments.base = cache.base(base)
         return Templates(env, base, fragments)
+
+    @cached_property
+    def related(self) -> RelatedLists:
+        """Every paper's related papers (site/related.py); with the build cache, the lists
+        of the days it kept are not made again (incremental/relatedstore.py)."""
+        from sitegen.site.related import related_papers
+
+        store = None
+        if self.cache is not None and self.folder is not None:
+            from sitegen.incremental.relatedstore import RELATED_FILE, CachedRelatedStore
+
+            store = CachedRelatedStore(self.folder / RELATED_FILE, self.clean,
+                                       self.cache.memo)
+        return related_papers(self.site, store)
 
     @property
     def env(self) -> SiteEnvironment:
@@ -173,7 +201,8 @@ class SiteBuild:
         stage = page_stage(self.site, self.urls, templates.env,
                            self.config.build["days_per_page"],
                            self.config.build["papers_per_page"], self.workers, templates.base,
-                           self.intros, self.config.digests["settle_days"])
+                           self.intros, self.config.digests["settle_days"],
+                           related=self.related)
         stage = with_people(stage, self.site, self.urls, self.config.authors["papers_per_page"])
         outputs = self.runner.run(stage, RENDER_CHUNK, batched)
         return progress(self._pages(outputs), "rendering pages", self.show_progress,
@@ -199,19 +228,24 @@ class SiteBuild:
 
     def bibs(self, cached: bool = True, batched: bool = False
              ) -> Iterator[Output | Kept | KeptMany]:
-        """The `.bib` files; with `cached`, on the build's runner (a forked child makes them
-        plain: what its cache learnt would not reach the saved state), a day's kept files
-        as one `KeptMany` if `batched`."""
-        from sitegen.render.metadata import bib_stage
-
+        """The `.bib` and `.ris` files; with `cached`, on the build's runner (a forked child
+        makes them plain: what its cache learnt would not reach the saved state), a unit's
+        kept files as one `KeptMany` if `batched`."""
         runner = self.runner if cached else PlainRunner()
-        return runner.run(bib_stage(self.site, self.urls), RENDER_CHUNK, batched)
+        return runner.run(self.citation_stage(), RENDER_CHUNK, batched)
 
     def record_bibs(self) -> None:
         """Tell the build's runner of the `.bib` files a forked child made (`bibs(False)`)."""
-        from sitegen.render.metadata import bib_stage
+        self.runner.record(self.citation_stage())
 
-        self.runner.record(bib_stage(self.site, self.urls))
+    def citation_stage(self) -> Stage:
+        """Each paper's `.bib` file and every page's bulk `.bib` and `.ris` files."""
+        from sitegen.render.citations import citation_stage
+        from sitegen.render.lists import list_cited_pages
+
+        return citation_stage(self.site, self.urls, self.config.build["papers_per_page"],
+                              list_cited_pages(self.site),
+                              self.config.authors["papers_per_page"])
 
     def digest_feeds(self, batched: bool = False) -> Iterator[Output | Kept | KeptMany]:
         """The digest feeds, on the build's runner (kept whole while no period settles)."""
@@ -234,6 +268,10 @@ class SiteBuild:
             people = FeedCache(self.folder / PEOPLE_FEEDS_FILE, self.clean, self.cache.memo)
         yield from feed_outputs(self.site, self.config, self.urls, store)
         yield from people_feed_outputs(self.site, self.config, self.urls, people)
+        if self.site.lists:
+            from sitegen.render.lists import list_feeds
+
+            yield from list_feeds(self.site, self.config, self.urls)
 
     def search_outputs(self) -> Iterable[Output | Kept]:
         """The search index (from its cache in CACHE_DIR when no indexed text changed)."""
@@ -266,16 +304,22 @@ class SiteBuild:
 
 
 def build_outputs(config: Config, papers: list[Paper], show_progress: bool = False,
+                  problems: list[Problem] | None = None,
                   intros: Mapping[str, Intro] | None = None
                   ) -> tuple[Site, list[Output | Kept]]:
     """Every file of the site, in memory, in a stable order (tests, `serve`, `check`):
     every page and `.bib` file made (the search index from its own cache in CACHE_DIR).
     `intros`: the digests' intros (default: read from the site's folder; an error in
-    one stops the build, as in `build_site`).
+    one stops the build, as in `build_site`). The reading lists' problems go to
+    `problems`; raises `ProblemsFound` on an error.
     """
     if intros is None:
         intros = checked_intros(config.root)
-    site = assemble_site(config, papers)
+    site, found = site_with_lists(config, assemble_site(config, papers))
+    if problems is not None:
+        problems += found
+    if any(problem.severity == "error" for problem in found):
+        raise ProblemsFound(tuple(found), "build stopped")
     build = SiteBuild(config, site, None, worker_count(config.build["workers"]),
                       show_progress, intros=intros)
     return site, list(build.outputs())

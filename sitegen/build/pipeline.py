@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.build.notelinks import note_link_warnings
-from sitegen.build.outputs import SiteBuild, assemble_site
+from sitegen.build.outputs import SiteBuild, assemble_site, site_with_lists
 from sitegen.config import Config
 from sitegen.errors import OutputError, ProblemsFound
 from sitegen.incremental import outputwalks
@@ -222,7 +222,11 @@ def _build_locked(config: Config, target: Path, strict: bool, clean: bool,
         _check_problems(tuple(problems), strict)
         del listed  # a stat per file: garbage now
         _long_lived()
-        site = assemble_site(config, papers, tagged=True, digests=digests)
+        site, list_problems = site_with_lists(
+            config, assemble_site(config, papers, tagged=True, digests=digests))
+        if list_problems:
+            problems += list_problems
+            _check_problems(tuple(problems), strict)
         # the page cache gets the last build's fingerprints once the output files are
         # known intact (below): nothing before `write_site` reads them
         pages = PageCache(digests, state)

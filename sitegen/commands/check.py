@@ -21,7 +21,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.build.outputs import build_outputs
 from sitegen.config import Config
-from sitegen.errors import SitegenError
+from sitegen.errors import ProblemsFound, SitegenError
 from sitegen.model import Paper, Problem
 from sitegen.render.textrender import notes_to_html
 from sitegen.store.intros import load_intros
@@ -258,7 +258,10 @@ def check_site(config: Config, today: dt.date, out_dir: Path | None = None) -> l
     else:
         if any(p.severity == "error" for p in intro_problems):
             return problems
-        _, outputs = build_outputs(config, papers, intros=intros)
+        try:
+            _, outputs = build_outputs(config, papers, problems=problems, intros=intros)
+        except ProblemsFound:  # the reading lists' errors, in `problems`
+            return problems
         files = {o.path: o.data for o in outputs}
         label = config.build["output"]
     resolver = Resolver(urls, files)

@@ -121,7 +121,7 @@ class SiteState:
             del self.cache.entries[gone]
         if any(p.severity == "error" for p in problems):
             raise ProblemsFound(tuple(problems), "build stopped")
-        _, outputs = build_outputs(config, papers)
+        _, outputs = build_outputs(config, papers, problems=problems)
         return check_outputs(outputs), [str(p) for p in problems]
 
     def wait_for_change(self, build: int, timeout: float) -> int:

@@ -178,6 +178,12 @@ def bibtex(paper: Paper, urls: Urls) -> str:
     """An arXiv-style `@misc` entry (eprint, archivePrefix, primaryClass when known); a
     paper without arXiv id or DOI gets title, authors and year (and its project page):
     the paper page says so (`cited_url`)."""
+    return f"@misc{{{bibtex_key(paper)},\n{bibtex_fields(paper)}\n}}\n"
+
+
+def bibtex_fields(paper: Paper) -> str:
+    """The fields of a paper's entry, one a line, escaped: the entry without its key (a
+    file citing many papers gives each its key, unique in the file: render/citations.py)."""
     fields = [("title", bib_escape(paper.title))]
     if paper.authors:
         fields.append(("author", " and ".join(_bib_name(n) for n in paper.authors)))
@@ -194,8 +200,7 @@ def bibtex(paper: Paper, urls: Urls) -> str:
     url = cited_url(paper)
     if url:
         fields.append(("url", re.sub(r"[{}\s\\]", "", url)))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{bibtex_key(paper)},\n{body}\n}}\n"
+    return ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
 
 
 def bib_stage(site: Site, urls: Urls) -> Stage:

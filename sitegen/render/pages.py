@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sitegen.model import Day, Month, Site, Tag, TagLink
+from sitegen.model import Day, ListLink, Month, Site, Tag, TagLink
 from sitegen.render.digestpages import digest_units
+from sitegen.render.lists import list_units
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.templates import environment_base, render_template
 from sitegen.render.units import Base, Job, Settled, Stage, Unit
 from sitegen.site.digests import SETTLE_DAYS
+from sitegen.site.lists import lists_by_paper
 from sitegen.site.periods import TOP, WeekLinks, iso_week, ranked, top_windows, weeks_of
+from sitegen.site.related import DayLists, RelatedLists, related_papers
 from sitegen.urls import Urls
 from sitegen.util.parallel import can_fork
 
@@ -84,14 +87,21 @@ def page_job(template: str, path: str, context: dict[str, Any], cached: bool = T
     return Job(template, path, context, page_lastmod(context), cached)
 
 
-def paper_jobs(urls: Urls, day: Day) -> list[Job]:
-    """The pages of a day's papers: each shows its paper and its neighbours on the day."""
+def paper_jobs(urls: Urls, day: Day, related: DayLists | None = None,
+               on_lists: Mapping[str, tuple[ListLink, ...]] | None = None) -> list[Job]:
+    """The pages of a day's papers: each shows its paper, its neighbours on the day, its
+    related papers (`related`: the day's lists; none without) and the reading lists it is
+    on (`on_lists`, by slug)."""
     papers = day.papers
     last = len(papers) - 1
+    lists = related.lists() if related is not None else [()] * len(papers)
+    on_lists = on_lists or {}
     return [page_job("paper.html", urls.output_path("paper", paper), {
         "paper": paper,
         "prev_paper": papers[index - 1] if index > 0 else None,
         "next_paper": papers[index + 1] if index < last else None,
+        "related": lists[index],
+        "lists": on_lists.get(paper.slug, ()),
         "canonical": urls.absolute("paper", paper)}) for index, paper in enumerate(papers)]
 
 
@@ -183,8 +193,8 @@ DAY_PAPERS, DAYS = "day papers", "days"
 
 
 def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
-               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS
-               ) -> Iterator[Unit]:
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS,
+               related: RelatedLists | None = None) -> Iterator[Unit]:
     """Every HTML page of the site, as units, in a stable order (`intros`: the digests'
     intros by digest name).
 
@@ -193,7 +203,9 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
     `TagLink` (not the `Tag` with all its papers), a paper page not its `Day` (whose
     neighbours change when a day is added).
 
-    A day's page and its papers' pages are keyed by the day (its papers); numbered list
+    A day's page and its papers' pages are keyed by the day (its papers; the paper pages
+    also by the day's related lists, `related`, which hold papers of that day and older,
+    so a new day keeps them); numbered list
     pages (stable pagination: each a fixed slice counted from the oldest entry) by their
     place only, with the days they show as `Settled`: a new day then makes a tag's main
     page again, not its hundred numbered pages.
@@ -232,9 +244,19 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
     yield Unit("archive.html", "archive.html", None,
                partial(single_page, "archive.html", "archive", urls, months=site.months))
     kind = "paper.html\0" + urls.base_url  # the pages' paths and canonical URLs
+    # a paper page names the reading lists it is on: a day's key holds its papers' lists,
+    # so a list edited makes the days of the papers it adds or drops (their pages then
+    # kept by fingerprint but those whose lists changed); its related lists show too
+    on_lists = lists_by_paper(site.lists)
     for day in site.days:
-        yield Unit("paper.html " + day.date.isoformat(), kind, (day.papers,),
-                   partial(paper_jobs, urls, day), size=len(day.papers))
+        day_lists = related.of(day) if related is not None else None
+        shelved = tuple((paper.slug, on_lists[paper.slug]) for paper in day.papers
+                        if paper.slug in on_lists)
+        yield Unit("paper.html " + day.date.isoformat(), kind,
+                   (day.papers, day_lists, shelved) if shelved else (day.papers, day_lists),
+                   partial(paper_jobs, urls, day, day_lists, dict(shelved)),
+                   size=len(day.papers))
+    yield from list_units(site, urls)
     newest = max((tag.papers[0].date for tag in site.tags if tag.papers), default=None)
     yield Unit("tags.html", "tags.html\0" + urls.base_url,
                (tuple((tag.name, tag.slug, len(tag.papers)) for tag in site.tags),),
@@ -256,20 +278,25 @@ def page_units(site: Site, urls: Urls, days_per_page: int, papers_per_page: int,
                        Settled(DAY_PAPERS, through[shown[0].date]), exact=True)
     yield Unit("search.html", "search.html", None,
                partial(single_page, "search.html", "search", urls))
+    yield Unit("saved.html", "saved.html", None,
+               partial(single_page, "saved.html", "saved", urls))
     yield Unit("404.html", "404.html", None,
                partial(single_page, "404.html", "not_found", urls))
 
 
 def page_stage(site: Site, urls: Urls, env: jinja2.Environment, days_per_page: int,
                papers_per_page: int, workers: int = 1, base: Base | None = None,
-               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS
-               ) -> Stage:
+               intros: Mapping[str, Intro] | None = None, settle_days: int = SETTLE_DAYS,
+               related: RelatedLists | None = None) -> Stage:
     """The HTML pages as a stage: its units (`page_units`), rendered with `env` (by
     `workers` processes when there are many), on the sequences of days the list pages
-    show (oldest first), with `base` (default: the environment's globals and templates)."""
+    show (oldest first), with `base` (default: the environment's globals and templates)
+    and the related lists (`related`; default: made here, site/related.py)."""
     days = site.days[::-1]
+    if related is None:
+        related = related_papers(site)
     return Stage(list(page_units(site, urls, days_per_page, papers_per_page, intros,
-                                 settle_days)),
+                                 settle_days, related)),
                  partial(render_pages, env, workers=workers),
                  {DAY_PAPERS: [day.papers for day in days], DAYS: days},
                  base if base is not None else environment_base(env))

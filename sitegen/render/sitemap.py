@@ -29,8 +29,9 @@ def escape(text: str) -> str:
     imports `urllib.request` and `http.client` (docs/performance.md)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-#: Pages that are not content: left out of the sitemap.
-NOT_IN_SITEMAP = frozenset({"404.html"})
+#: Pages that are not content: left out of the sitemap (the Saved page shows what a reader
+#: saved in their own browser).
+NOT_IN_SITEMAP = frozenset({"404.html", "saved/index.html"})
 
 
 def _newest(value: Any) -> dt.date | None:

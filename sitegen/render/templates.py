@@ -23,10 +23,12 @@ from sitegen.config import Config
 from sitegen.errors import OutputError
 from sitegen.links import paper_links
 from sitegen.render.cards import card_of
+from sitegen.render.citations import coins
 from sitegen.render.fragments import FragmentStore, NoFragments
 from sitegen.render.textrender import notes_to_html, preview, text_with_math
 from sitegen.render.themes import check_links, packaged_theme_root, template_dirs
 from sitegen.render.units import Base
+from sitegen.site.people import people_rules, watched_pages
 from sitegen.site.periods import RANKING_RULE, top_of_day
 from sitegen.urls import Urls
 from sitegen.util.sealed import read_sealed, write_sealed
@@ -317,11 +319,14 @@ def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None
     env.globals.update(
         url=urls.url,
         absolute=urls.absolute,
+        cite_url=urls.cite_url,
+        coins=coins,
         links_of=paper_links,
         card_of=card_of,
         top_of_day=top_of_day,
         ranking_rule=RANKING_RULE,
         thumbnails=config.theme["thumbnails"],
+        watched_pages=watched_pages(people_rules(config.authors)),
         site=config.site,
         extra=config.extra,
         config=config,

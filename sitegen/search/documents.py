@@ -23,10 +23,11 @@ from sitegen.search.phrases import PairHasher
 from sitegen.urls import Urls
 
 #: Indexed fields and boosts: a word in the title outweighs the same word in the abstract.
-#: `keywords` holds the source's keywords (Hugging Face's `ai_keywords`).
+#: `keywords` holds the source's keywords (Hugging Face's `ai_keywords`), `org` the
+#: organisation Hugging Face names (its name, and its handle where that differs).
 FIELDS: tuple[Field, ...] = (
     Field("title", 10), Field("authors", 2), Field("tags", 3), Field("abstract", 1),
-    Field("keywords", 2))
+    Field("keywords", 2), Field("org", 2))
 #: Papers per doc-store bucket: paper number n is entry n % BUCKET_DOCS of d/<n // BUCKET_DOCS>.
 BUCKET_DOCS = 8
 
@@ -78,7 +79,16 @@ def paper_fields(paper: Paper) -> dict[str, str]:
         "tags": " ".join(paper.tags),
         "abstract": paper.abstract,
         "keywords": " ".join(paper.ai_keywords),
+        "org": _org_text(paper),
     }
+
+
+def _org_text(paper: Paper) -> str:
+    """The organisation's name, and its handle when it is not the same words."""
+    name, handle = paper.organization or "", paper.organization_handle or ""
+    if handle and handle.lower() not in name.lower().replace(" ", ""):
+        return f"{name} {handle}".strip()
+    return name
 
 
 def doc_record(paper: Paper, urls: Urls) -> dict[str, Any]:

@@ -168,22 +168,25 @@ def _memo(rules: PeopleRules):  # noqa: ANN202 - a closure over one build's name
     return keyed
 
 
+def org_slug(paper: Paper) -> str:
+    """The slug of a paper's Hugging Face organisation, keyed by its handle when known,
+    else by its name; "" for none."""
+    key = person_key(paper.organization_handle or "") or person_key(paper.organization or "")
+    return person_slug(key, "org") if key else ""
+
+
 def orgs_of(papers: Sequence[Paper], min_papers: int) -> tuple[Person, ...]:
-    """The organisations with at least `min_papers` papers, by slug, from the papers'
-    Hugging Face organisation (keyed by its handle when known, else by its name)."""
+    """The organisations with at least `min_papers` papers, by slug (`org_slug`)."""
     found: dict[str, _Found] = {}
     for paper in papers:
-        name = getattr(paper, "organization", None)
-        handle = getattr(paper, "organization_handle", None)
-        key = person_key(handle or "") or person_key(name or "")
-        if not key:
+        slug = org_slug(paper)
+        if not slug:
             continue
-        slug = person_slug(key, "org")
         person = found.get(slug)
         if person is None:
-            person = found[slug] = _Found([], Counter(), key)
+            person = found[slug] = _Found([], Counter(), slug)
         person.papers.append(paper)
-        person.spellings[_shown(name or handle or key)] += 1
+        person.spellings[_shown(paper.organization or paper.organization_handle or slug)] += 1
     return tuple(_person("org", slug, found[slug], False, None) for slug in sorted(found)
                  if len(found[slug].papers) >= min_papers)
 
@@ -193,6 +196,12 @@ def by_count(people: Iterable[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (-len(p.papers), person_key(p.name), p.slug))
 
 
+def watched_pages(rules: PeopleRules) -> tuple[str, ...]:
+    """The slugs of the watched people's pages, sorted (a template global: its digest is
+    part of every page's)."""
+    return tuple(sorted(person_slug(key) for key in rules.watch))
+
+
 def pinned(rules: PeopleRules) -> Any:
     """The day-order predicate that pins watched people's papers first (None: nobody is
     watched)."""
@@ -200,31 +209,43 @@ def pinned(rules: PeopleRules) -> Any:
 
 
 
-def with_author_pages(papers: Sequence[Paper], rules: PeopleRules) -> list[Paper]:
+def _since(dates: Mapping[str, list[dt.date]], min_papers: int, always: set[str]
+           ) -> dict[str, dt.date]:
+    """Per slug with a page, the first day it had one: the day of its `min_papers`-th
+    paper (the beginning of time for `always`)."""
+    return {slug: dt.date.min if slug in always else heapq.nsmallest(min_papers, days)[-1]
+            for slug, days in dates.items() if slug in always or len(days) >= min_papers}
+
+
+def with_people_pages(papers: Sequence[Paper], rules: PeopleRules) -> list[Paper]:
     """`papers`, each with `author_pages`: per author, the slug of their page when they
     had one by the paper's day (their `min_papers`-th paper is of that day or older, or
-    they are watched), else "". A paper with no such author is returned as it is.
+    they are watched), else ""; and `org_page`, its organisation's slug by the same rule.
+    A paper with no such page is returned as it is.
 
     "By the paper's day", not "now": a new day never changes an older paper's links, so
     its pages (and every list showing its card) stay as they are; an author's first
     paper links them only when they are watched."""
     keyed = _memo(rules)
     dates: dict[str, list[dt.date]] = {}
-    for paper in papers:
+    org_dates: dict[str, list[dt.date]] = {}
+    orgs = [org_slug(paper) for paper in papers]
+    for paper, org in zip(papers, orgs, strict=True):
         for slug in {keyed(name)[0] for name in paper.authors}:
             if slug:
                 dates.setdefault(slug, []).append(paper.date)
-    watched = {person_slug(key) for key in rules.watch}
-    since = {slug: dt.date.min if slug in watched else
-             heapq.nsmallest(rules.min_papers, days)[-1]
-             for slug, days in dates.items()
-             if slug in watched or len(days) >= rules.min_papers}
+        if org:
+            org_dates.setdefault(org, []).append(paper.date)
+    since = _since(dates, rules.min_papers, {person_slug(key) for key in rules.watch})
+    org_since = _since(org_dates, rules.min_papers, set())
     linked = []
-    for paper in papers:
+    for paper, org in zip(papers, orgs, strict=True):
         pages = tuple(slug if (slug := keyed(name)[0]) in since and since[slug] <= paper.date
                       else "" for name in paper.authors)
-        if any(pages):
-            paper = copy.copy(paper)
-            object.__setattr__(paper, "author_pages", pages)  # a new frozen copy
+        org_page = org if org in org_since and org_since[org] <= paper.date else ""
+        if any(pages) or org_page:
+            paper = copy.copy(paper)  # a new frozen copy
+            object.__setattr__(paper, "author_pages", pages if any(pages) else ())
+            object.__setattr__(paper, "org_page", org_page)
         linked.append(paper)
     return linked

@@ -19,9 +19,11 @@ TEXT_LIMITS: dict[str, int] = {"title": 2_000, "abstract": 50_000, "ai_summary":
 MAX_TEXT = 10_000
 #: Items of a list key; keys not named here: `MAX_ITEMS`.
 LIST_LIMITS: dict[str, int] = {"authors": 10_000, "tags": 100, "links": 100,
-                               "ai_keywords": 100, "categories": 100}
+                               "ai_keywords": 100, "categories": 100, "media_urls": 100,
+                               "hf_accounts": 10_000}
 MAX_ITEMS = 1_000
-#: Characters of one item of a list (an author's name, a tag, a link).
+#: Characters of one item of a list (an author's name, a tag, a link), or of a key or value
+#: of a mapping (`hf_accounts`: an author's name and their username).
 MAX_ITEM = 2_000
 #: Characters of the curator's notes (the Markdown body).
 MAX_NOTES = 200_000
@@ -48,6 +50,15 @@ def check_limits(data: dict[Any, Any], notes: str, report: Report) -> None:
             longest = max((len(v) for v in value if isinstance(v, str)), default=0)
             if longest > MAX_ITEM:
                 report(str(key), f"an item of '{key}' has {longest:,} characters, at most "
+                       f"{MAX_ITEM:,}", _HINT)
+        elif isinstance(value, dict):  # hf_accounts: one entry per author at most
+            most = LIST_LIMITS.get(key, MAX_ITEMS)
+            if len(value) > most:
+                report(str(key), f"'{key}' has {len(value):,} entries, at most {most:,}", _HINT)
+            longest = max((len(v) for pair in value.items() for v in pair if isinstance(v, str)),
+                          default=0)
+            if longest > MAX_ITEM:
+                report(str(key), f"a name in '{key}' has {longest:,} characters, at most "
                        f"{MAX_ITEM:,}", _HINT)
         elif key in COUNT_KEYS and isinstance(value, int) and not isinstance(value, bool) \
                 and not 0 <= value <= MAX_COUNT:

@@ -32,7 +32,7 @@ _FILL_PAIR = ("organization", "organization_handle")
 #: The curator's own: a record never changes them (a hidden paper stays hidden for good).
 _CURATOR = ("tags", "notes", "hidden", "draft")
 _KNOWN = {"slug", "title", "date", "arxiv_id", "rank", "links", "source", "path", *_CURATOR,
-          "author_pages",  # set by the build (site/people.py), never stored
+          "author_pages", "org_page",  # set by the build (site/people.py), never stored
           *VOLATILE, *_FILL_ONLY, *_FILL_PAIR}
 assert _KNOWN == {f.name for f in fields(Paper)}, "merge.py must decide about every Paper field"
 

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var app = document.getElementById("search-app");
-  if (!app || !window.lunr || !window.SitegenSearch) return;
+  if (!app || !window.lunr || !window.SitegenSearch || !window.SitegenCards) return;
   var S = window.SitegenSearch;
   var base = app.dataset.base, indexUrl = app.dataset.index, load = S.fetcher(indexUrl);
   var input = document.getElementById("search-q");
@@ -79,68 +79,21 @@
     push(text.slice(last), false);
   }
 
-  /** Append an element `tag` with class `cls` (and text) to `parent`; return it. */
-  function add(parent, tag, cls, text) {
-    var el = document.createElement(tag);
-    if (cls) el.className = cls;
-    if (text !== undefined) el.textContent = text;
-    parent.appendChild(el);
-    return el;
-  }
-
-  var STATS = [["v", "▲", "upvotes"], ["r", "★", "GitHub stars"], ["c", "💬", "comments"]];
-
-  /** A result as the site's cards show a paper (partials/paper_card.html, render/cards.py),
-   * built from its doc-store record with DOM methods and text nodes only. */
+  /** A result as the site's cards show a paper (card-render.js), from its doc-store
+   * record, with the words whose index term matched marked; picks.js adds its buttons. */
   function renderItem(result, doc, terms) {
     var li = document.createElement("li");
-    var card = add(li, "article", "card card-full");
-    var a = add(add(card, "h2", "card-title"), "a", "result-title");
-    a.href = base + (doc ? doc.u : "archive/");
-    highlight(a, doc ? doc.t : "(a paper missing from the search files)", terms);
-    if (!doc) return li;
-    var byline = add(card, "p", "card-byline");
-    var time = add(byline, "time", "", doc.d);
-    time.dateTime = doc.d;
-    if (doc.a) byline.appendChild(document.createTextNode(" · " + doc.a.join(", ") +
-      (doc.m ? " et al." : "")));
-    if (doc.o) {
-      byline.appendChild(document.createTextNode(" · "));
-      add(byline, "span", "card-org", doc.o);
+    var mark = function (el, text) { highlight(el, text, terms); };
+    if (doc) {
+      li.appendChild(window.SitegenCards.card(doc, base, mark));
+      if (window.SitegenPicks) window.SitegenPicks.decorate(li);
+      return li;
     }
-    if (doc.s) highlight(add(card, "p", "card-tldr result-snippet"), doc.s, terms);
-    var foot = add(card, "div", "card-foot");
-    STATS.forEach(function (stat) {
-      if (doc[stat[0]] === undefined) return;
-      var span = add(foot, "span", "stat");
-      add(span, "span", "", stat[1]).setAttribute("aria-hidden", "true");
-      span.appendChild(document.createTextNode(" " + doc[stat[0]]));
-      add(span, "span", "visually-hidden", " " + stat[2]);
-    });
-    var links = [];
-    if (doc.x) {
-      links.push(["arXiv", "https://arxiv.org/abs/" + doc.x]);
-      links.push(["PDF", "https://arxiv.org/pdf/" + doc.x]);
-    }
-    if (doc.k) links.push(["Code", doc.k]);
-    if (doc.w) links.push(["Project", doc.w]);
-    if (!doc.x) {
-      var title = encodeURIComponent(doc.t.split(/\s+/).join(" ").slice(0, 250));
-      links.push(["Search Hugging Face", "https://huggingface.co/papers?q=" + title]);
-      links.push(["Search arXiv", "https://arxiv.org/search/?searchtype=title&query=" + title]);
-    }
-    var ul = add(foot, "ul", "card-links");
-    ul.setAttribute("aria-label", "Links");
-    links.forEach(function (link) {
-      var la = add(add(ul, "li"), "a", "", link[0]);
-      la.href = link[1];
-      la.rel = "noopener";
-    });
-    if (doc.g.length) {
-      var tags = add(foot, "ul", "tags");
-      tags.setAttribute("aria-label", "Tags");
-      doc.g.forEach(function (name) { add(add(tags, "li"), "span", "tag", name); });
-    }
+    var title = window.SitegenCards.add(li, "article", "card card-full");
+    var a = window.SitegenCards.add(window.SitegenCards.add(title, "h2", "card-title"), "a",
+                                    "result-title");
+    a.href = base + "archive/";
+    mark(a, "(a paper missing from the search files)");
     return li;
   }
 
