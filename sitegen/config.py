@@ -240,48 +240,51 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
             spec = SCHEMA[section]
             if key not in spec:
                 raise ConfigError(f"unknown key '{key}' in [{section}]", path,
-                                  _line_of(text, key), _suggest(key, list(spec)))
+                                  _line_for(text, section, [key]), _suggest(key, list(spec)))
             expected = spec[key][0]
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ConfigError(
                     f"[{section}] {key} must be {expected.__name__}, not {type(value).__name__}",
-                    path, _line_of(text, key))
+                    path, _line_for(text, section, [key]))
     for section, spec in SCHEMA.items():
         merged = {key: default for key, (_, default) in spec.items()}
         merged.update(data.get(section, {}))
         sections[section] = _freeze(merged)
     for key in ("days_per_page", "papers_per_page"):
         if sections["build"][key] < 1:
-            raise ConfigError(f"[build] {key} must be at least 1", path, _line_of(text, key))
+            raise ConfigError(f"[build] {key} must be at least 1", path,
+                              _line_for(text, "build", [key]))
     if sections["build"]["workers"] < 0:
         raise ConfigError("[build] workers must be 0 (one per CPU) or more", path,
-                          _line_of(text, "workers"))
+                          _line_for(text, "build", ["workers"]))
     for key in ("days", "limit", "max_entries"):
         if sections["feeds"][key] < 1:
-            raise ConfigError(f"[feeds] {key} must be at least 1", path, _line_of(text, key))
+            raise ConfigError(f"[feeds] {key} must be at least 1", path,
+                              _line_for(text, "feeds", [key]))
     if sections["digests"]["settle_days"] < 1:
         raise ConfigError("[digests] settle_days must be at least 1", path,
-                          _line_of(text, "settle_days"),
+                          _line_for(text, "digests", ["settle_days"]),
                           "the days after a week or month before its digest is made: "
                           "3 for the daily workflow's fetch window")
     for (section, key), most in INT_LIMITS.items():
         if sections[section][key] > most:
             raise ConfigError(f"[{section}] {key} must be at most {most:,}", path,
-                              _line_of(text, key))
+                              _line_for(text, section, [key]))
     theme = sections["build"]["theme"]
     if not _THEME_NAME.match(theme) or ".." in theme:
         raise ConfigError(f"[build] theme must be a theme's name, not {theme[:80]!r}", path,
-                          _line_of(text, "theme"),
+                          _line_for(text, "build", ["theme"]),
                           "a packaged theme or a folder in the site's themes/: no path")
     _check_feeds(sections["feeds"], text, path)
     if sections["digests"]["mail"] not in MAIL_CHOICES:
         raise ConfigError(f"[digests] mail must be one of {', '.join(MAIL_CHOICES)}, not "
-                          f"{sections['digests']['mail'][:40]!r}", path, _line_of(text, "mail"))
+                          f"{sections['digests']['mail'][:40]!r}", path,
+                          _line_for(text, "digests", ["mail"]))
     base = sections["site"]["base_url"]
     problem = base_url_problem(base)
     if problem:
         raise ConfigError(f"[site] base_url {problem}, not {base[:100]!r}", path,
-                          _line_of(text, "base_url"), "e.g. https://user.github.io/repo/")
+                          _line_for(text, "site", ["base_url"]), "e.g. https://user.github.io/repo/")
     _check_rules(sections, text, path)
     _check_fetch(sections["fetch"], text, path)
     _check_authors(sections["authors"], text, path)
@@ -295,18 +298,19 @@ def parse_config(text: str, path: str = CONFIG_FILE, root: Path = Path(".")) -> 
 def _check_feeds(feeds: Mapping[str, Any], text: str, path: str) -> None:
     if feeds["max_entries"] < feeds["limit"]:
         raise ConfigError(f"[feeds] max_entries ({feeds['max_entries']}) must be at least "
-                          f"limit ({feeds['limit']})", path, _line_of(text, "max_entries"))
+                          f"limit ({feeds['limit']})", path,
+                          _line_for(text, "feeds", ["max_entries"]))
     id_base = feeds["id_base"]
     if id_base and not id_base.startswith(("http://", "https://")):
         raise ConfigError(f"[feeds] id_base must be an absolute http(s) URL, not {id_base!r}",
-                          path, _line_of(text, "id_base"),
+                          path, _line_for(text, "feeds", ["id_base"]),
                           "your site's first base URL, so feed entry ids never change")
     if feeds["site_id"]:
         try:
             uuid.UUID(feeds["site_id"])
         except ValueError:
             raise ConfigError(f"[feeds] site_id must be a UUID, not {feeds['site_id'][:80]!r}",
-                              path, _line_of(text, "site_id"),
+                              path, _line_for(text, "feeds", ["site_id"]),
                               "sitegen new writes one; never change it") from None
 
 

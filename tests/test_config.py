@@ -64,3 +64,16 @@ def test_digest_settle_days_is_bounded(value: str, message: str):
     with pytest.raises(ConfigError, match=message) as info:
         parse_config(f"[digests]\nmail = 'off'\nsettle_days = {value}\n")
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("[build]\ndays_per_page = 7\n[feeds]\ndays = 0\n", 4),
+    ("[build]\npapers_per_page = 50\n[authors]\npapers_per_page = 2000000\n", 4),
+    ("[build]\nworkers = 2\n[feeds]\nlimit = 'x'\n", 4),
+])
+def test_a_key_shared_by_two_sections_is_pointed_at_in_its_own(text: str, line: int) -> None:
+    """A range or type error names the line of the key in its section, not the first line
+    anywhere that starts with the same name ([build] days_per_page for [feeds] days)."""
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    assert info.value.line == line
