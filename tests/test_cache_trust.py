@@ -220,3 +220,16 @@ def test_the_gitignore_files_match_a_cache_symlink(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     check = subprocess.run(["git", "check-ignore", "-q", ".sitegen-cache"], cwd=repo)
     assert check.returncode == 0
+
+
+def test_a_refused_cache_folder_keeps_no_search_cache_either(tmp_path: Path) -> None:
+    """With the cache key kept inside the site (a repository could hold it), the build is
+    made without any cache: the search index's cache files are neither read nor written."""
+    site = _site(tmp_path / "site")
+    env = {"XDG_CACHE_HOME": str(site / "keys")}
+    result = sitegen(site, "build", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "the build cache is not used" in result.stderr
+    cache = site / ".sitegen-cache"
+    assert not cache.exists() or not list(cache.glob("search-*"))
+    assert (site / "_site" / "search" / "manifest.json").is_file()

@@ -16,7 +16,7 @@ from sitegen.config import Config
 from sitegen.errors import OutputError, ProblemsFound
 from sitegen.incremental.digests import Digests
 from sitegen.incremental.pagecache import PageCache
-from sitegen.incremental.statefile import cache_folder
+from sitegen.incremental.statefile import usable_cache_folder
 from sitegen.incremental.units import CachedRunner
 from sitegen.model import Kept, KeptMany, Output, Paper, Problem, Site, TagLink
 from sitegen.render.units import RENDER_CHUNK, PlainRunner, Runner, Stage
@@ -275,11 +275,18 @@ class SiteBuild:
 
     def search_outputs(self) -> Iterable[Output | Kept]:
         """The search index (from its cache in CACHE_DIR when no indexed text changed)."""
+        # a build's checked folder; `serve` and `check` (no page cache) keep the index's
+        # cache in the folder a build would use, checked the same way
+        folder = self.folder if self.cache is not None else usable_cache_folder(
+            self.config.root)[0]
+        if folder is None:  # no cache folder sitegen may use: the index is made whole
+            from sitegen.search.index import search_outputs
+
+            return search_outputs(self.site, self.urls)
         from sitegen.incremental.searchstore import cached_search_outputs
 
-        return cached_search_outputs(self.site, self.urls, cache_folder(self.config.root),
-                                     self.intact, digests=self.cache.memo
-                                     if self.cache is not None else None)
+        return cached_search_outputs(self.site, self.urls, folder, self.intact,
+                                     digests=self.cache.memo if self.cache is not None else None)
 
     def finish(self, lastmods: dict[str, dt.date | None]) -> Iterator[Output]:
         """Static files, then the sitemap of every output put so far (`lastmods`: each
