@@ -135,3 +135,11 @@ def test_a_good_lab_config_loads():
     config = parse_config(LAB + '[fetch]\nsources = ["hf", "arxiv"]\n'
                           'arxiv_categories = ["cs.CV", "cs.NE"]\n')
     assert config.select["store"] == "selected" and config.fetch["cross_lists"] is True
+
+
+def test_an_anchored_rule_reads_the_title_not_a_keyword():
+    """`^` in a /regex/ is the start of the title (the title-only idiom): a keyword
+    matches the rule's words, never its anchor."""
+    toml = '[tags]\ndefault_rules = false\n[select]\ninclude = ["/^[^\\\\n]*reasoning/"]\n'
+    assert judge(paper("Reasoning at scale"), toml).kept
+    assert not judge(paper("A vision paper", ai_keywords=("reasoning",)), toml).kept

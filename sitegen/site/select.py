@@ -134,9 +134,11 @@ class Selector:
 
 
 def _matches(matcher: Matcher, text: Fields, keywords: tuple[str, ...]) -> set[str]:
-    """The rules matching the title and abstract (`text`) or one of the HF keywords."""
+    """The rules matching the title and abstract (`text`) or one of the HF keywords. The
+    keywords' text starts with a line break, as when they followed the abstract: a `^`
+    in a `/regex/` still means the start of the title (docs/tags-evaluation.md)."""
     found = matcher.match(text)
-    return found | matcher.match_fields(*keywords) if keywords and not found else found
+    return found | matcher.match_fields("", *keywords) if keywords and not found else found
 
 
 def curate(paper: Paper, rules: TagRules, selector: Selector) -> tuple[Paper, Decision]:
