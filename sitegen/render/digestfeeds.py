@@ -24,14 +24,13 @@ from sitegen.render.feedids import FeedIds, feed_ids
 from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
 from sitegen.render.jsonfeed import json_feed
 from sitegen.render.units import Job, Stage, Unit
-from sitegen.site.digests import MONTHLY, WEEKLY, Digest, settled_digests
+from sitegen.site.digests import MONTHLY, UNTAGGED, WEEKLY, Digest, settled_digests
 from sitegen.site.periods import RANKING_RULE, TOP
 from sitegen.store.intros import Intro
 from sitegen.urls import Urls
 
 #: The digests a feed holds, newest first: a quarter of weeks, a year of months.
 FEED_DIGESTS = {WEEKLY: 13, MONTHLY: 12}
-_NAMES = {WEEKLY: "weekly", MONTHLY: "monthly"}
 
 
 def _date_text(day: dt.date) -> str:
@@ -59,7 +58,7 @@ def digest_html(digest: Digest, intro: Intro | None, urls: Urls) -> str:
                      + (f"<br>{esc(card.tldr)}" if card.tldr else "") + "</li>")
     parts.append("</ol><h2>All papers by tag</h2>")
     for number, group in enumerate(digest.by_tag(), 1):
-        parts.append(f"<h3>{esc(group.tag) if group.tag is not None else 'Other papers'} "
+        parts.append(f"<h3>{esc(group.tag) if group.tag is not None else UNTAGGED} "
                      f"({len(group.papers)})</h3><ul>")
         parts += [f'<li><a href="{esc(urls.absolute("paper", paper))}">{esc(paper.title)}'
                   "</a></li>" for paper in group.papers[:SHOWN_PER_TAG]]
@@ -92,7 +91,7 @@ def digest_feed_info(kind: str, config: Config, urls: Urls, ids: FeedIds) -> Fee
     slug = FEED_SLUGS[kind]
     title = config.site["title"]
     return FeedInfo(
-        title=f"{title}: {_NAMES[kind]} digest",
+        title=f"{title}: {FEED_SLUGS[kind]} digest",
         subtitle=f"One entry per {kind} of {title}: its top papers, then every paper by tag",
         page_url=urls.absolute("digests"), feed_id=ids.of(urls.rel("digest_atom", slug)),
         atom_url=urls.absolute("digest_atom", slug), rss_url=urls.absolute("digest_atom", slug),

@@ -230,7 +230,7 @@ class SiteEnvironment(jinja2.Environment):
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja's `FileSystemBytecodeCache` (checked against each template's source), its
-    files sealed with the user's key (incremental/sealed.py: Jinja unpickles and
+    files sealed with the user's key (util/sealed.py: Jinja unpickles and
     unmarshals them, so a file this user's sitegen did not write is never loaded), on
     which a file that does not load or cannot be written is no error: the template is
     compiled again, as without a cache."""

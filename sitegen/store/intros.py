@@ -20,7 +20,8 @@ from sitegen.util.fileio import leaves
 from sitegen.util.textclean import has_controls, strip_controls
 
 INTROS_DIR = Path("content") / "digests"
-#: Twice the notes' limit in bytes: UTF-8 text of MAX_NOTES characters fits.
+#: Four times the notes' limit in bytes: UTF-8 text of MAX_NOTES characters (up to 4 bytes
+#: each) fits.
 MAX_INTRO_BYTES = 4 * MAX_NOTES
 
 
