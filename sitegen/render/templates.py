@@ -327,6 +327,7 @@ def make_environment(config: Config, urls: Urls, fragments: FragmentStore | None
         ranking_rule=RANKING_RULE,
         thumbnails=config.theme["thumbnails"],
         watched_pages=watched_pages(people_rules(config.authors)),
+        has_lists=False,  # the build sets it from the site's reading lists
         site=config.site,
         extra=config.extra,
         config=config,

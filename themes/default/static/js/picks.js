@@ -77,7 +77,7 @@
     var b = document.createElement("button");
     b.type = "button";
     b.className = "pick-button pick-" + kind;
-    b.title = label;
+    b.title = b.dataset.label = label;
     b.setAttribute("aria-pressed", "false");
     var name = document.createElement("span");
     name.className = "visually-hidden";
@@ -195,7 +195,8 @@
       else if (on) s.read[slug] = 1;
       else delete s.read[slug];
     });
-    if (!ok) b.title = "Not kept: this browser's storage is full or turned off";
+    if (ok) b.title = b.dataset.label;  // a refusal said before is no longer true
+    else b.title = "Not kept: this browser's storage is full or turned off";
     showAll();  // the same paper may be on the page twice
   });
 

@@ -1,5 +1,5 @@
 /* "/" focuses the search box, on every page (base.html loads this; no inline script): the
- * search page's own box when search-page.js shows it, else the header's. */
+ * search page's own box where it is shown, else the header's. */
 (function () {
   "use strict";
   document.addEventListener("keydown", function (event) {
