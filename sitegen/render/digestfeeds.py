@@ -21,7 +21,7 @@ from sitegen.render.cards import card_of
 from sitegen.render.digestpages import FEED_SLUGS, SHOWN_PER_TAG, intro_html
 from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import FeedIds, feed_ids
-from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
+from sitegen.render.feeds import atom_feed, clean_entry_html, midnight, xml_text
 from sitegen.render.jsonfeed import json_feed
 from sitegen.render.units import Job, Stage, Unit
 from sitegen.site.digests import MONTHLY, UNTAGGED, WEEKLY, Digest, settled_digests
@@ -77,7 +77,7 @@ def digest_entry(digest: Digest, intro: Intro | None, urls: Urls, ids: FeedIds) 
         id=ids.of(urls.rel("digest", digest)),
         url=urls.absolute("digest", digest),
         title=digest.title,
-        published=dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC),
+        published=midnight(end),
         authors=(),
         summary=xml_text(f"{digest.papers} papers, {_date_text(digest.first)} to "
                          f"{_date_text(digest.last)}. Top: {titles}"),

@@ -56,7 +56,8 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def midnight(day: dt.date) -> dt.datetime:
+    """A day as a feed's time: its midnight, UTC (entries, digests, list sessions)."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
@@ -107,7 +108,7 @@ def make_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
         id=ids.of(urls.rel("paper_feed_id", paper)),
         url=page_url,
         title=xml_text(paper.title) or paper.slug,  # a title of control characters only
-        published=_midnight(paper.date),
+        published=midnight(paper.date),
         authors=tuple(a for a in (xml_text(n).strip() for n in paper.authors) if a),
         summary=xml_text(preview(paper.abstract, 500)) if paper.abstract else "",
         content_html=entry_html(paper, page_url),

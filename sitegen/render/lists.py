@@ -23,7 +23,7 @@ from sitegen.model import ListSession, Output, ReadingList, Site
 from sitegen.render.citations import CitedPage
 from sitegen.render.feedentry import Entry, FeedInfo
 from sitegen.render.feedids import feed_ids
-from sitegen.render.feeds import atom_feed, clean_entry_html, xml_text
+from sitegen.render.feeds import atom_feed, clean_entry_html, midnight, xml_text
 from sitegen.render.sitemap import page_lastmod
 from sitegen.render.textrender import notes_to_html
 from sitegen.render.units import Job, Unit
@@ -105,8 +105,7 @@ def list_feed(reading: ReadingList, config: Config, urls: Urls) -> bytes:
                       key=lambda pair: pair[1].date, reverse=True)
     entries = []
     for anchor, session in anchored:
-        when = dt.datetime(session.date.year, session.date.month, session.date.day,
-                           tzinfo=dt.UTC)
+        when = midnight(session.date)
         title = f"{session.date:%d %B %Y}" + (f": {session.presenter}"
                                                if session.presenter else "")
         titles = "; ".join(paper.title for paper in session.papers)

@@ -26,6 +26,7 @@ from sitegen.render.feeds import (
     FeedWriter,
     atom_feed,
     fallback_time,
+    midnight,
     retimed,
     xml_text,
 )
@@ -46,10 +47,6 @@ _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;
                             "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
 def light_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
     """A paper as a person's feed shows it: its id is the site feed's, its content the
     abstract's first 500 characters (as text; HTML-escaped as content)."""
@@ -58,7 +55,7 @@ def light_entry(paper: Paper, urls: Urls, ids: FeedIds) -> Entry:
     title = xml_text(paper.title) or paper.slug
     return Entry(
         id=ids.of(urls.rel("paper_feed_id", paper)), url=url, title=title,
-        published=_midnight(paper.date),
+        published=midnight(paper.date),
         authors=tuple(a for a in (xml_text(n).strip() for n in paper.authors) if a),
         summary=summary,
         content_html=(f"<p>{html.escape(summary or title)}</p>"
