@@ -7,7 +7,7 @@ from pathlib import Path
 
 from feedtools import build, write_simple_paper
 
-from sitegen.render.sitemap import NOT_IN_SITEMAP
+from sitegen.render.sitemap import unlisted
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE = "https://example.org/sub/"
@@ -27,7 +27,7 @@ def test_sitemap_lists_every_html_page_with_absolute_urls_and_data_dates(site: P
     write_simple_paper(site, "new", "New agent paper", date="2025-08-11", tags=["t"])
     out = build(site)
     entries = sitemap_entries(out["sitemap.xml"])
-    pages = [p for p in out if p.endswith(".html") and p not in NOT_IN_SITEMAP
+    pages = [p for p in out if p.endswith(".html") and not unlisted(p)
              and not p.endswith("/email.html")]  # a digest's email copy: not a page to index
     expected = {BASE + p.removesuffix("index.html") for p in pages}
     assert set(entries) == expected and len(entries) == len(pages)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from sitegen.model import Day, Month, Output, Paper, Site, Tag
 from sitegen.site.periods import Week
-from sitegen.urls import Urls
+from sitegen.urls import PAGE_KINDS, Urls
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 #: A character a path cannot carry into a URL as it is (then it is percent-encoded, which
@@ -29,9 +29,24 @@ def escape(text: str) -> str:
     imports `urllib.request` and `http.client` (docs/performance.md)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-#: Pages that are not content: left out of the sitemap (the Saved page shows what a reader
-#: saved in their own browser).
-NOT_IN_SITEMAP = frozenset({"404.html", "saved/index.html"})
+#: Page kinds left out of the sitemap: not content (the Saved page shows what a reader
+#: saved in their own browser), or a copy of a page that is (a digest's email file).
+UNLISTED_KINDS = ("not_found", "saved", "digest_email")
+
+
+def _pattern(kind: str) -> str:
+    """A kind's file paths as a regex: its pattern with any field for a path segment."""
+    path = PAGE_KINDS[kind]
+    path = path + "index.html" if path.endswith("/") or not path else path
+    return "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]*\}", path))
+
+
+_UNLISTED = re.compile("|".join(_pattern(kind) for kind in UNLISTED_KINDS))
+
+
+def unlisted(path: str) -> bool:
+    """Whether an output file is left out of the sitemap (`UNLISTED_KINDS`)."""
+    return _UNLISTED.fullmatch(path) is not None
 
 
 def _newest(value: Any) -> dt.date | None:
@@ -83,8 +98,7 @@ def sitemap_xml(urls: Urls, lastmods: Mapping[str, dt.date | None], default: dt.
     ends: dict[dt.date | None, str] = {}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path in sorted(path for path in lastmods if path.endswith(".html")):
-        if path in NOT_IN_SITEMAP or path.startswith("digest/") and path.endswith(
-                "/email.html"):  # a digest's email copy: the page is its canonical
+        if unlisted(path):
             continue
         lastmod = lastmods.get(path) or default
         end = ends.get(lastmod)
